@@ -1,0 +1,3 @@
+//! Throughput benchmark: inbound messages per second through desk + store.
+
+fn main() {}

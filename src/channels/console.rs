@@ -1,0 +1,1 @@
+//! Console channel: a terminal chat for demos and scripts.

@@ -1,0 +1,72 @@
+//! Command-line interface: the clap definitions and the dispatch to each subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub mod kb;
+pub mod sla;
+
+/// supportbot: customer support in Discord and Telegram, with FAQ answers, tickets and SLAs.
+#[derive(Debug, Parser)]
+#[command(name = "supportbot", version, about)]
+pub struct Cli {
+    /// Configuration file layered over config/default.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do; `run` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Top-level subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the configured channels (the console when no token is set).
+    Run,
+    /// Chat with the bot in the terminal; lines starting with `@agent ` are the demo agent.
+    Console,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Inspect tickets.
+    #[command(subcommand)]
+    Tickets(TicketsCommand),
+    /// Validate and print the effective configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Knowledge base: lint, index, search, evaluate.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+    /// SLA deadlines.
+    #[command(subcommand)]
+    Sla(sla::SlaCommand),
+}
+
+/// `tickets …`
+#[derive(Debug, Subcommand)]
+pub enum TicketsCommand {
+    /// List tickets, newest first.
+    List {
+        /// Only this status (new, open, pending, on_hold, solved, closed).
+        #[arg(long)]
+        status: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one ticket with its transcript and events.
+    Show {
+        /// Ticket number.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and print it with secrets redacted.
+    Check,
+}

@@ -1,0 +1,538 @@
+//! Pure parser for slash commands typed by customers and agents. No I/O; inline tests.
+
+use super::ids::{AgentName, TicketId};
+use super::ticket::{Priority, TicketKind, Tier};
+
+/// A parsed command. Ticket ids omitted inside a ticket's staff space are already filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `/start`: greeting (Telegram sends it on first contact).
+    Start,
+    /// `/help`: what the bot can do for this person.
+    Help,
+    /// `/ticket [text]`: open a ticket right away, skipping the FAQ.
+    Ticket(Option<String>),
+    /// `/status`: the customer's open ticket.
+    Status,
+    /// `/feedback bug|feature <text>`.
+    Feedback(TicketKind, String),
+    /// `/register <key>`: link a license key.
+    Register(String),
+    /// `/faq <question>`: top 3 articles.
+    Faq(String),
+    /// `/close [id] [reason]`: customers close their own ticket; agents must give a reason.
+    Close(Option<TicketId>, Option<String>),
+    /// `/queue`: unassigned and open tickets, nearest deadline first.
+    Queue,
+    /// `/mine`: the agent's tickets.
+    Mine,
+    /// `/show <id>`.
+    Show(TicketId),
+    /// `/claim [id]`.
+    Claim(TicketId),
+    /// `/unclaim [id]`.
+    Unclaim(TicketId),
+    /// `/assign <id> <agent>`.
+    Assign(TicketId, AgentName),
+    /// `/transfer <id> <agent>`.
+    Transfer(TicketId, AgentName),
+    /// `/reply <id> <text>`.
+    Reply(TicketId, String),
+    /// `/note <id> <text>`: internal, never shown to the customer.
+    Note(TicketId, String),
+    /// `/priority <id> P1..P4`.
+    Priority(TicketId, Priority),
+    /// `/tier <id> basic|pro|enterprise`.
+    Tier(TicketId, Tier),
+    /// `/pending <id>`: waiting on the customer.
+    Pending(TicketId),
+    /// `/hold <id>`.
+    Hold(TicketId),
+    /// `/solve <id>`.
+    Solve(TicketId),
+    /// `/reopen <id>`.
+    Reopen(TicketId),
+    /// `/sla <id>`: explain the ticket's deadlines.
+    Sla(TicketId),
+    /// `/panel`: post an "Open a ticket" panel (admins).
+    Panel,
+}
+
+impl Command {
+    /// True for commands only staff may run. `/close` is decided by the desk, since
+    /// customers may close their own ticket.
+    pub fn is_staff_only(&self) -> bool {
+        !matches!(
+            self,
+            Command::Start
+                | Command::Help
+                | Command::Ticket(_)
+                | Command::Status
+                | Command::Feedback(..)
+                | Command::Register(_)
+                | Command::Faq(_)
+                | Command::Close(..)
+        )
+    }
+}
+
+/// Why a command could not be parsed. Every variant renders as a message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Not a command this bot knows.
+    #[error("I don't know the command /{0}. Send /help to see what I can do.")]
+    Unknown(String),
+    /// A required argument is missing.
+    #[error("/{cmd} needs {what}. Usage: {usage}")]
+    Missing {
+        /// Command name.
+        cmd: &'static str,
+        /// What is missing.
+        what: &'static str,
+        /// Usage line.
+        usage: &'static str,
+    },
+    /// An argument is malformed.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Names of the user commands, with usage, for `/help` and command menus.
+pub const USER_COMMANDS: &[(&str, &str)] = &[
+    ("help", "/help: what I can do"),
+    ("ticket", "/ticket [text]: talk to a person now"),
+    ("status", "/status: your open ticket"),
+    ("faq", "/faq <question>: search the help articles"),
+    ("close", "/close: close your ticket"),
+    (
+        "feedback",
+        "/feedback bug|feature <text>: report a bug or request a feature",
+    ),
+    ("register", "/register <key>: link your license key"),
+];
+
+/// Names of the staff commands, with usage.
+pub const STAFF_COMMANDS: &[(&str, &str)] = &[
+    ("queue", "/queue: open tickets, nearest deadline first"),
+    ("mine", "/mine: your tickets"),
+    ("show", "/show <id>: ticket details and transcript"),
+    ("claim", "/claim [id]: take a ticket"),
+    ("unclaim", "/unclaim [id]: give a ticket back"),
+    ("assign", "/assign <id> <agent>: assign to an agent"),
+    (
+        "transfer",
+        "/transfer <id> <agent>: hand over to another agent",
+    ),
+    ("reply", "/reply <id> <text>: answer the customer"),
+    ("note", "/note <id> <text>: internal note"),
+    ("priority", "/priority <id> P1..P4: change priority"),
+    (
+        "tier",
+        "/tier <id> basic|pro|enterprise: change the customer tier",
+    ),
+    ("pending", "/pending <id>: waiting on the customer"),
+    ("hold", "/hold <id>: put on hold"),
+    ("solve", "/solve <id>: mark solved"),
+    ("close", "/close <id> <reason>: close with a reason"),
+    ("reopen", "/reopen <id>: reopen"),
+    ("sla", "/sla <id>: explain the deadlines"),
+];
+
+/// Parses `text` if it is a command (starts with `/`); `Ok(None)` for ordinary messages.
+/// `here` is the ticket whose staff space the message was typed in, used when the id is omitted.
+pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, ParseError> {
+    let text = text.trim_start();
+    let Some(rest) = text.strip_prefix('/') else {
+        return Ok(None);
+    };
+    let (head, args) = match rest.find(char::is_whitespace) {
+        Some(i) => (&rest[..i], rest[i..].trim()),
+        None => (rest, ""),
+    };
+    // Telegram appends the bot's username in groups: /claim@support_bot
+    let name = head.split('@').next().unwrap_or("").to_ascii_lowercase();
+    if name.is_empty() {
+        return Ok(None); // a lone "/" or "/ something" is just text
+    }
+    let p = Args { args, here };
+    let cmd = match name.as_str() {
+        "start" => Command::Start,
+        "help" => Command::Help,
+        "ticket" => Command::Ticket(non_empty(args)),
+        "status" => Command::Status,
+        "faq" => Command::Faq(p.text("faq", "a question", "/faq <question>")?),
+        "register" => Command::Register(p.text("register", "a license key", "/register <key>")?),
+        "feedback" => {
+            let usage = "/feedback bug|feature <text>";
+            let (kind, text) = split_word(args);
+            let kind = match kind.to_ascii_lowercase().as_str() {
+                "bug" => TicketKind::Bug,
+                "feature" => TicketKind::Feature,
+                "" => return Err(missing("feedback", "bug or feature", usage)),
+                other => {
+                    return Err(ParseError::Invalid(format!(
+                        "`{other}` is not a feedback type. Usage: {usage}"
+                    )));
+                }
+            };
+            let text = non_empty(text).ok_or(missing("feedback", "a description", usage))?;
+            Command::Feedback(kind, text)
+        }
+        "close" => {
+            let (id, reason) = p.optional_id(args)?;
+            Command::Close(id.or(here), non_empty(reason))
+        }
+        "panel" => Command::Panel,
+        "queue" => Command::Queue,
+        "mine" => Command::Mine,
+        "show" => Command::Show(p.id_only("show", "/show <id>")?),
+        "claim" => Command::Claim(p.id_only("claim", "/claim [id]")?),
+        "unclaim" => Command::Unclaim(p.id_only("unclaim", "/unclaim [id]")?),
+        "pending" => Command::Pending(p.id_only("pending", "/pending <id>")?),
+        "hold" => Command::Hold(p.id_only("hold", "/hold <id>")?),
+        "solve" => Command::Solve(p.id_only("solve", "/solve <id>")?),
+        "reopen" => Command::Reopen(p.id_only("reopen", "/reopen <id>")?),
+        "sla" => Command::Sla(p.id_only("sla", "/sla <id>")?),
+        "assign" | "transfer" => {
+            let (cmd, usage) = if name == "assign" {
+                ("assign", "/assign <id> <agent>")
+            } else {
+                ("transfer", "/transfer <id> <agent>")
+            };
+            let (id, rest) = p.id_then(cmd, usage)?;
+            let (agent, extra) = split_word(rest);
+            if agent.is_empty() {
+                return Err(missing(cmd, "an agent name", usage));
+            }
+            if !extra.is_empty() {
+                return Err(ParseError::Invalid(format!(
+                    "Too many arguments. Usage: {usage}"
+                )));
+            }
+            let agent = AgentName(agent.to_string());
+            if cmd == "assign" {
+                Command::Assign(id, agent)
+            } else {
+                Command::Transfer(id, agent)
+            }
+        }
+        "reply" | "note" => {
+            let (cmd, usage) = if name == "reply" {
+                ("reply", "/reply <id> <text>")
+            } else {
+                ("note", "/note <id> <text>")
+            };
+            let (id, rest) = p.id_then(cmd, usage)?;
+            let text = non_empty(rest).ok_or(missing(cmd, "some text", usage))?;
+            if cmd == "reply" {
+                Command::Reply(id, text)
+            } else {
+                Command::Note(id, text)
+            }
+        }
+        "priority" => {
+            let usage = "/priority <id> P1..P4";
+            let (id, rest) = p.id_then("priority", usage)?;
+            let rest = rest.trim();
+            if rest.is_empty() {
+                return Err(missing("priority", "a priority", usage));
+            }
+            Command::Priority(id, rest.parse().map_err(ParseError::Invalid)?)
+        }
+        "tier" => {
+            let usage = "/tier <id> basic|pro|enterprise";
+            let (id, rest) = p.id_then("tier", usage)?;
+            let rest = rest.trim().to_ascii_lowercase();
+            if rest.is_empty() {
+                return Err(missing("tier", "a tier", usage));
+            }
+            Command::Tier(id, rest.parse().map_err(ParseError::Invalid)?)
+        }
+        _ => return Err(ParseError::Unknown(shorten(&name))),
+    };
+    Ok(Some(cmd))
+}
+
+struct Args<'a> {
+    args: &'a str,
+    here: Option<TicketId>,
+}
+
+impl<'a> Args<'a> {
+    fn text(
+        &self,
+        cmd: &'static str,
+        what: &'static str,
+        usage: &'static str,
+    ) -> Result<String, ParseError> {
+        non_empty(self.args).ok_or(missing(cmd, what, usage))
+    }
+
+    /// A leading ticket id, if the first word looks like one (`42` or `#42`).
+    fn optional_id(&self, s: &'a str) -> Result<(Option<TicketId>, &'a str), ParseError> {
+        let (first, rest) = split_word(s);
+        if looks_like_id(first) {
+            let id = first.parse::<TicketId>().map_err(ParseError::Invalid)?;
+            Ok((Some(id), rest))
+        } else {
+            Ok((None, s))
+        }
+    }
+
+    fn id_then(
+        &self,
+        cmd: &'static str,
+        usage: &'static str,
+    ) -> Result<(TicketId, &'a str), ParseError> {
+        let (id, rest) = self.optional_id(self.args)?;
+        match id.or(self.here) {
+            Some(id) => Ok((id, rest)),
+            None => {
+                let (first, _) = split_word(self.args);
+                if first.is_empty() {
+                    Err(missing(cmd, "a ticket number", usage))
+                } else {
+                    Err(ParseError::Invalid(format!(
+                        "`{}` is not a ticket number. Usage: {usage}",
+                        shorten(first)
+                    )))
+                }
+            }
+        }
+    }
+
+    fn id_only(&self, cmd: &'static str, usage: &'static str) -> Result<TicketId, ParseError> {
+        let (id, rest) = self.id_then(cmd, usage)?;
+        if !rest.trim().is_empty() {
+            return Err(ParseError::Invalid(format!(
+                "Too many arguments. Usage: {usage}"
+            )));
+        }
+        Ok(id)
+    }
+}
+
+fn looks_like_id(word: &str) -> bool {
+    let digits = word.strip_prefix('#').unwrap_or(word);
+    let digits = digits.strip_prefix('-').unwrap_or(digits);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+fn split_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], s[i..].trim_start()),
+        None => (s, ""),
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn missing(cmd: &'static str, what: &'static str, usage: &'static str) -> ParseError {
+    ParseError::Missing { cmd, what, usage }
+}
+
+/// Keeps error messages short when someone pastes a novel after a slash.
+fn shorten(s: &str) -> String {
+    let clean: String = s.chars().filter(|c| !c.is_control()).take(32).collect();
+    if s.chars().count() > 32 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Command {
+        parse(s, None).unwrap().unwrap()
+    }
+
+    fn here(s: &str, id: i64) -> Command {
+        parse(s, Some(TicketId(id))).unwrap().unwrap()
+    }
+
+    #[test]
+    fn plain_text_is_not_a_command() {
+        assert_eq!(parse("hello", None), Ok(None));
+        assert_eq!(parse("/", None), Ok(None));
+        assert_eq!(parse("/ spaced", None), Ok(None));
+    }
+
+    #[test]
+    fn user_commands() {
+        assert_eq!(ok("/help"), Command::Help);
+        assert_eq!(ok("/start"), Command::Start);
+        assert_eq!(ok("/ticket"), Command::Ticket(None));
+        assert_eq!(
+            ok("/ticket my printer  "),
+            Command::Ticket(Some("my printer".into()))
+        );
+        assert_eq!(ok("/status"), Command::Status);
+        assert_eq!(ok("/close"), Command::Close(None, None));
+        assert_eq!(
+            ok("/feedback BUG it crashes"),
+            Command::Feedback(TicketKind::Bug, "it crashes".into())
+        );
+        assert_eq!(
+            ok("/feedback feature dark mode"),
+            Command::Feedback(TicketKind::Feature, "dark mode".into())
+        );
+        assert_eq!(ok("/register ABC-123"), Command::Register("ABC-123".into()));
+        assert_eq!(
+            ok("/faq how do I reset"),
+            Command::Faq("how do I reset".into())
+        );
+    }
+
+    #[test]
+    fn agent_commands_with_ids() {
+        let t = TicketId(42);
+        assert_eq!(ok("/queue"), Command::Queue);
+        assert_eq!(ok("/mine"), Command::Mine);
+        assert_eq!(ok("/show 42"), Command::Show(t));
+        assert_eq!(ok("/claim #42"), Command::Claim(t));
+        assert_eq!(ok("/unclaim 42"), Command::Unclaim(t));
+        assert_eq!(
+            ok("/assign 42 bob"),
+            Command::Assign(t, AgentName("bob".into()))
+        );
+        assert_eq!(
+            ok("/transfer 42 eve"),
+            Command::Transfer(t, AgentName("eve".into()))
+        );
+        assert_eq!(
+            ok("/reply 42 try again\nplease"),
+            Command::Reply(t, "try again\nplease".into())
+        );
+        assert_eq!(ok("/note 42 vip"), Command::Note(t, "vip".into()));
+        assert_eq!(ok("/priority 42 p1"), Command::Priority(t, Priority::P1));
+        assert_eq!(
+            ok("/tier 42 Enterprise"),
+            Command::Tier(t, Tier::Enterprise)
+        );
+        assert_eq!(ok("/pending 42"), Command::Pending(t));
+        assert_eq!(ok("/hold 42"), Command::Hold(t));
+        assert_eq!(ok("/solve 42"), Command::Solve(t));
+        assert_eq!(
+            ok("/close 42 fixed in 2.1"),
+            Command::Close(Some(t), Some("fixed in 2.1".into()))
+        );
+        assert_eq!(ok("/reopen 42"), Command::Reopen(t));
+        assert_eq!(ok("/sla 42"), Command::Sla(t));
+        assert_eq!(ok("/claim@support_bot 42"), Command::Claim(t));
+    }
+
+    #[test]
+    fn ids_default_to_the_staff_space_ticket() {
+        let t = TicketId(7);
+        assert_eq!(here("/claim", 7), Command::Claim(t));
+        assert_eq!(
+            here("/close fixed", 7),
+            Command::Close(Some(t), Some("fixed".into()))
+        );
+        assert_eq!(here("/reply on it", 7), Command::Reply(t, "on it".into()));
+        assert_eq!(here("/priority P2", 7), Command::Priority(t, Priority::P2));
+        assert_eq!(
+            here("/claim 9", 7),
+            Command::Claim(TicketId(9)),
+            "explicit id wins"
+        );
+    }
+
+    #[test]
+    fn bad_input_gets_a_clear_error() {
+        assert_eq!(
+            parse("/frobnicate", None),
+            Err(ParseError::Unknown("frobnicate".into()))
+        );
+        assert!(matches!(
+            parse("/claim", None),
+            Err(ParseError::Missing { cmd: "claim", .. })
+        ));
+        let e = parse("/claim abc", None).unwrap_err().to_string();
+        assert!(e.contains("`abc` is not a ticket number"), "{e}");
+        assert!(
+            parse("/claim 0", None)
+                .unwrap_err()
+                .to_string()
+                .contains("not a ticket number")
+        );
+        assert!(
+            parse("/claim -4", None)
+                .unwrap_err()
+                .to_string()
+                .contains("not a ticket number")
+        );
+        assert!(
+            parse("/claim 4 5", None)
+                .unwrap_err()
+                .to_string()
+                .contains("Too many")
+        );
+        assert!(
+            parse("/priority 4 P9", None)
+                .unwrap_err()
+                .to_string()
+                .contains("not a priority")
+        );
+        assert!(
+            parse("/priority 4", None)
+                .unwrap_err()
+                .to_string()
+                .contains("needs a priority")
+        );
+        assert!(
+            parse("/assign 4", None)
+                .unwrap_err()
+                .to_string()
+                .contains("agent name")
+        );
+        assert!(
+            parse("/reply 4", None)
+                .unwrap_err()
+                .to_string()
+                .contains("some text")
+        );
+        assert!(
+            parse("/feedback praise x", None)
+                .unwrap_err()
+                .to_string()
+                .contains("not a feedback type")
+        );
+        assert!(
+            parse("/feedback bug", None)
+                .unwrap_err()
+                .to_string()
+                .contains("description")
+        );
+        assert!(
+            parse("/faq", None)
+                .unwrap_err()
+                .to_string()
+                .contains("question")
+        );
+        let long = format!("/{}", "x".repeat(5000));
+        assert!(parse(&long, None).unwrap_err().to_string().len() < 120);
+        assert!(
+            !parse("/\u{1b}[31mx", None)
+                .unwrap_err()
+                .to_string()
+                .contains('\u{1b}')
+        );
+    }
+
+    #[test]
+    fn staff_only_classification() {
+        assert!(!ok("/help").is_staff_only());
+        assert!(!ok("/close").is_staff_only());
+        assert!(ok("/claim 1").is_staff_only());
+        assert!(ok("/queue").is_staff_only());
+        assert!(ok("/panel").is_staff_only());
+    }
+}

@@ -1,0 +1,118 @@
+//! Button presses: FAQ feedback, CSAT ratings, claim, open-a-ticket.
+
+use super::customer::same_person;
+use super::{Ctx, Desk, DeskError, Outcome};
+use crate::domain::event::{ButtonAction, Outbound};
+use crate::domain::ports::FaqOutcome;
+use crate::domain::replies;
+use crate::domain::ticket::{Actor, Status, TicketKind};
+
+/// The polite answer to a button this bot cannot act on any more.
+pub(super) fn stale(ctx: &Ctx<'_>) -> Outbound {
+    ack(
+        ctx,
+        "This button has expired. Please write your question again.",
+        true,
+    )
+    .unwrap_or_else(|| ctx.reply("This button has expired. Please write your question again."))
+}
+
+fn ack(ctx: &Ctx<'_>, text: &str, alert: bool) -> Option<Outbound> {
+    ctx.inb.interaction.as_ref().map(|id| Outbound::Ack {
+        interaction: id.clone(),
+        text: Some(text.to_string()),
+        alert,
+    })
+}
+
+impl Desk {
+    pub(super) async fn on_button(&self, ctx: &Ctx<'_>, action: ButtonAction) -> Outcome {
+        let mut out = self.button(ctx, action).await?;
+        // Every press is answered, so the client stops its spinner.
+        if let Some(id) = &ctx.inb.interaction {
+            if !out.iter().any(|o| matches!(o, Outbound::Ack { .. })) {
+                out.insert(
+                    0,
+                    Outbound::Ack {
+                        interaction: id.clone(),
+                        text: None,
+                        alert: false,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    async fn button(&self, ctx: &Ctx<'_>, action: ButtonAction) -> Outcome {
+        let refuse = |text: &str| -> Outcome {
+            Ok(vec![
+                ack(ctx, text, true).unwrap_or_else(|| ctx.private_reply(text)),
+            ])
+        };
+        match action {
+            ButtonAction::FaqHelpful(id) | ButtonAction::FaqNeedHuman(id) => {
+                let Some(event) = self.store.faq_event(id).await? else { return Ok(vec![stale(ctx)]) };
+                if !same_person(&event.user, &ctx.inb.from) {
+                    return refuse("This question was asked by someone else.");
+                }
+                if !matches!(event.outcome, FaqOutcome::Answered | FaqOutcome::Suggested) {
+                    return refuse("You've already answered this one. Thanks!");
+                }
+                if let ButtonAction::FaqHelpful(_) = action {
+                    if !self.store.resolve_faq_event(id, FaqOutcome::Helpful, None).await? {
+                        return refuse("You've already answered this one. Thanks!");
+                    }
+                    return Ok(vec![
+                        ack(ctx, "Glad it helped!", false).unwrap_or_else(|| ctx.reply("Glad it helped!")),
+                        ctx.reply("Great, glad that helped! Write any time if you have another question."),
+                    ]);
+                }
+                if let Some(t) = self.store.active_ticket_for(&ctx.inb.from).await? {
+                    self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id)).await?;
+                    return Ok(vec![ctx.reply(replies::already_open(&t))]);
+                }
+                let out = self.open_ticket(ctx, &event.query, Vec::new(), TicketKind::Question, Some(&event)).await?;
+                let ticket = out.iter().find_map(|o| match o {
+                    Outbound::OpenStaffSpace { ticket, .. } => Some(*ticket),
+                    _ => None,
+                });
+                self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, ticket).await?;
+                Ok(out)
+            }
+            ButtonAction::Csat(id, score) => {
+                let Some(t) = self.store.ticket(id).await? else { return Ok(vec![stale(ctx)]) };
+                if !same_person(&t.requester, &ctx.inb.from) {
+                    return refuse("Only the person who opened this ticket can rate it.");
+                }
+                if !matches!(t.status, Status::Closed | Status::Solved) {
+                    return refuse("This ticket is open again; you can rate it once it is closed.");
+                }
+                self.record_rating(ctx, &t, score).await?;
+                Ok(vec![ctx.reply(replies::csat_thanks(score))])
+            }
+            ButtonAction::Claim(id) => {
+                let Some(me) = ctx.staff.clone() else {
+                    return refuse("Only support agents can claim tickets.");
+                };
+                let mut t = self.load(id).await?;
+                let kinds = match t.claim(&me.name) {
+                    Ok(k) => k,
+                    Err(e) => return refuse(&DeskError::from(e).to_string()),
+                };
+                t.updated_at = ctx.now;
+                let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
+                self.store.save_ticket(&t, &[], &events).await?;
+                Ok(vec![
+                    ack(ctx, &format!("You claimed ticket {id}."), false).unwrap_or_else(|| ctx.reply("Claimed.")),
+                    self.to_staff(&t, crate::domain::event::Message::text(format!("{} claimed ticket {id}.", me.name))),
+                    self.to_customer(&t, crate::domain::event::Message::text(replies::claimed_for_customer(id, &me.name.0))),
+                    self.rename_staff_space(&t),
+                ])
+            }
+            ButtonAction::OpenTicket => Ok(vec![ctx.private_reply(
+                "Tell me what you need help with: write your question here (in a DM with me if you prefer).",
+            )]),
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! `Desk::handle(Inbound) -> Vec<Outbound>`: the one entry point for everything people do.
+//! The desk reads and writes through the `TicketStore` port and never talks to a platform.
+
+mod buttons;
+mod customer;
+mod staff;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::command::{self, Command};
+use super::directory::{CustomersConfig, StaffConfig, StaffMember};
+use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
+use super::faq::FaqConfig;
+use super::ids::{Platform, TicketId};
+use super::ports::{Clock, KnowledgeBase, StoreError, TicketStore};
+use super::replies;
+use super::sla::SlaConfig;
+use super::ticket::{Ticket, TicketError};
+
+/// The parts of the configuration the desk decides with.
+#[derive(Debug, Clone)]
+pub struct DeskSettings {
+    /// Customers and tiers.
+    pub customers: CustomersConfig,
+    /// Agents and where they work.
+    pub staff: StaffConfig,
+    /// FAQ thresholds.
+    pub faq: FaqConfig,
+    /// SLA calendars and policies.
+    pub sla: SlaConfig,
+}
+
+/// The support desk.
+pub struct Desk {
+    store: Arc<dyn TicketStore>,
+    kb: Option<Arc<dyn KnowledgeBase>>,
+    clock: Arc<dyn Clock>,
+    settings: DeskSettings,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why handling an event stopped early. Users see a friendly text, never the internals.
+#[derive(Debug, thiserror::Error)]
+enum DeskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A refusal or usage problem, already phrased for the person.
+    #[error("{0}")]
+    Say(String),
+}
+
+impl From<TicketError> for DeskError {
+    fn from(e: TicketError) -> Self {
+        let text = e.to_string();
+        let mut chars = text.chars();
+        let capitalised = match chars.next() {
+            Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+            None => text,
+        };
+        DeskError::Say(format!("{capitalised}."))
+    }
+}
+
+type Outcome = Result<Vec<Outbound>, DeskError>;
+
+/// What is known about the event being handled.
+struct Ctx<'a> {
+    inb: &'a Inbound,
+    now: DateTime<Utc>,
+    staff: Option<StaffMember>,
+    /// The ticket whose staff space the event came from.
+    here: Option<TicketId>,
+}
+
+impl Ctx<'_> {
+    /// A reply in the conversation the event came from.
+    fn reply(&self, text: impl Into<String>) -> Outbound {
+        Outbound::Send {
+            to: Target::Conversation(self.inb.conversation.clone()),
+            message: Message {
+                text: text.into(),
+                in_reply_to: self.inb.interaction.clone(),
+                ..Message::default()
+            },
+        }
+    }
+
+    /// A reply visible only to the sender where the platform supports it.
+    fn private_reply(&self, text: impl Into<String>) -> Outbound {
+        let mut out = self.reply(text);
+        if let Outbound::Send { message, .. } = &mut out {
+            message.ephemeral = true;
+        }
+        out
+    }
+}
+
+impl Desk {
+    /// A desk over a store, an optional knowledge base and a clock.
+    pub fn new(
+        store: Arc<dyn TicketStore>,
+        kb: Option<Arc<dyn KnowledgeBase>>,
+        clock: Arc<dyn Clock>,
+        settings: DeskSettings,
+    ) -> Desk {
+        Desk {
+            store,
+            kb,
+            clock,
+            settings,
+        }
+    }
+
+    /// The settings the desk runs with.
+    pub fn settings(&self) -> &DeskSettings {
+        &self.settings
+    }
+
+    /// The store the desk writes to.
+    pub fn store(&self) -> &Arc<dyn TicketStore> {
+        &self.store
+    }
+
+    /// Decides what to do about one inbound event. The event is stored first; a replay of
+    /// an event already stored yields nothing.
+    pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
+        match self.store.record_inbound(&inbound).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!(key = ?inbound.key, "duplicate inbound ignored");
+                return Vec::new();
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store inbound message");
+                return vec![self.error_reply(&inbound, replies::internal_error())];
+            }
+        }
+        let result = self.dispatch(&inbound).await;
+        match result {
+            Ok(out) => out,
+            Err(DeskError::Say(text)) => vec![self.error_reply(&inbound, text)],
+            Err(DeskError::Store(e)) => {
+                tracing::error!(error = %e, key = ?inbound.key, "store failed while handling");
+                vec![self.error_reply(&inbound, replies::internal_error())]
+            }
+        }
+    }
+
+    fn error_reply(&self, inbound: &Inbound, text: String) -> Outbound {
+        match (&inbound.body, &inbound.interaction) {
+            (InboundBody::Button { .. }, Some(id)) => Outbound::Ack {
+                interaction: id.clone(),
+                text: Some(text),
+                alert: true,
+            },
+            _ => Ctx {
+                inb: inbound,
+                now: self.clock.now(),
+                staff: None,
+                here: None,
+            }
+            .private_reply(text),
+        }
+    }
+
+    async fn dispatch(&self, inb: &Inbound) -> Outcome {
+        let staff = self.settings.staff.member(&inb.from, &inb.roles);
+        let here = match inb.space {
+            Space::Staff => self.store.ticket_for_staff_space(&inb.conversation).await?,
+            Space::Customer => None,
+        };
+        let ctx = Ctx {
+            inb,
+            now: self.clock.now(),
+            staff,
+            here,
+        };
+        match &inb.body {
+            InboundBody::Button { data } => match ButtonAction::decode(data) {
+                Some(action) => self.on_button(&ctx, action).await,
+                None => Ok(vec![buttons::stale(&ctx)]),
+            },
+            InboundBody::Text { text } => match command::parse(text, here) {
+                Err(e) => Err(DeskError::Say(e.to_string())),
+                Ok(Some(cmd)) => self.on_command(&ctx, cmd).await,
+                Ok(None) => self.on_message(&ctx, text, Vec::new()).await,
+            },
+            InboundBody::Attachment {
+                attachment,
+                caption,
+            } => {
+                let text = caption.clone().unwrap_or_default();
+                self.on_message(&ctx, &text, vec![attachment.clone()]).await
+            }
+        }
+    }
+
+    async fn on_message(
+        &self,
+        ctx: &Ctx<'_>,
+        text: &str,
+        attachments: Vec<super::event::Attachment>,
+    ) -> Outcome {
+        match ctx.inb.space {
+            Space::Customer => self.customer_message(ctx, text, attachments).await,
+            Space::Staff => match (&ctx.staff, ctx.here) {
+                (None, _) => Err(DeskError::Say(replies::not_staff_here())),
+                (Some(member), Some(id)) => {
+                    self.agent_reply(ctx, member, id, text, attachments).await
+                }
+                // Chatter in the staff lobby is between agents, not for the bot.
+                (Some(_), None) => Ok(Vec::new()),
+            },
+        }
+    }
+
+    async fn on_command(&self, ctx: &Ctx<'_>, cmd: Command) -> Outcome {
+        if cmd.is_staff_only() && ctx.staff.is_none() {
+            return Err(DeskError::Say(replies::staff_only()));
+        }
+        match cmd {
+            Command::Start => Ok(vec![ctx.reply(replies::welcome())]),
+            Command::Help => Ok(vec![ctx.reply(match ctx.staff {
+                Some(_) => format!("{}\n\n{}", replies::staff_help(), replies::user_help()),
+                None => replies::user_help(),
+            })]),
+            Command::Ticket(text) => self.customer_ticket_command(ctx, text).await,
+            Command::Status => self.customer_status(ctx).await,
+            Command::Feedback(kind, text) => self.customer_feedback(ctx, kind, &text).await,
+            Command::Register(key) => self.customer_register(ctx, &key).await,
+            Command::Faq(q) => self.faq_lookup(ctx, &q).await,
+            Command::Close(id, reason) => match &ctx.staff {
+                Some(member) if ctx.inb.space == Space::Staff || id.is_some() => {
+                    self.staff_close(ctx, member, id, reason).await
+                }
+                _ => self.customer_close(ctx, id).await,
+            },
+            other => {
+                let member = ctx.staff.clone().expect("checked above");
+                self.staff_command(ctx, &member, other).await
+            }
+        }
+    }
+
+    /// Loads a ticket or says it does not exist.
+    async fn load(&self, id: TicketId) -> Result<Ticket, DeskError> {
+        self.store
+            .ticket(id)
+            .await?
+            .ok_or_else(|| DeskError::Say(format!("There is no ticket {id}.")))
+    }
+
+    /// Where agents work tickets from this requester platform.
+    fn staff_home(&self, ticket: &Ticket) -> Platform {
+        self.settings
+            .staff
+            .home_for
+            .get(&ticket.requester.platform)
+            .copied()
+            .unwrap_or(self.settings.staff.home)
+    }
+
+    fn to_staff(&self, ticket: &Ticket, message: Message) -> Outbound {
+        Outbound::Send {
+            to: Target::StaffSpace {
+                ticket: ticket.id,
+                platform: self.staff_home(ticket),
+            },
+            message,
+        }
+    }
+
+    fn to_customer(&self, ticket: &Ticket, message: Message) -> Outbound {
+        Outbound::Send {
+            to: Target::Conversation(ticket.conversation.clone()),
+            message,
+        }
+    }
+
+    fn rename_staff_space(&self, ticket: &Ticket) -> Outbound {
+        Outbound::UpdateStaffSpace {
+            ticket: ticket.id,
+            platform: self.staff_home(ticket),
+            title: replies::staff_title(ticket),
+            open: ticket.status.is_active(),
+        }
+    }
+
+    fn claim_button(id: TicketId) -> Button {
+        Button {
+            label: replies::CLAIM.into(),
+            action: ButtonAction::Claim(id),
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! `Inbound` and `Outbound`: the only shapes channel adapters exchange with the desk.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
+
+/// Which side of the desk a message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Space {
+    /// A DM with the bot or a public support channel.
+    Customer,
+    /// The staff group/channel or a ticket's staff thread or topic.
+    Staff,
+}
+
+/// One event from a platform, already translated by its adapter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inbound {
+    /// Platform message/update id; a second Inbound with the same key is ignored.
+    pub key: MessageKey,
+    /// When the platform says it happened.
+    pub at: DateTime<Utc>,
+    /// Who wrote or clicked.
+    pub from: UserRef,
+    /// Platform role ids the sender holds (Discord roles); mapped to tiers and staff roles by config.
+    pub roles: Vec<String>,
+    /// Where it was written; replies go back here.
+    pub conversation: ConversationRef,
+    /// Customer side or staff side.
+    pub space: Space,
+    /// An opaque handle for answering a button press or slash command (callback query id,
+    /// interaction id/token); `None` for plain messages.
+    pub interaction: Option<String>,
+    /// What was said or done.
+    pub body: InboundBody,
+}
+
+/// The payload of an inbound event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum InboundBody {
+    /// A text message or typed command.
+    Text {
+        /// The message text, exactly as received.
+        text: String,
+    },
+    /// A file, photo or voice message, with an optional caption.
+    Attachment {
+        /// The file.
+        attachment: Attachment,
+        /// Caption text sent with it.
+        caption: Option<String>,
+    },
+    /// A button press, decoded from its callback data.
+    Button {
+        /// The raw callback data, kept so stale or foreign data can be reported.
+        data: String,
+    },
+}
+
+/// Kinds of file the bot relays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttachmentKind {
+    /// An image.
+    Photo,
+    /// Any other file.
+    Document,
+    /// A voice note.
+    Voice,
+    /// A video.
+    Video,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// What sort of file it is.
+    pub kind: AttachmentKind,
+    /// Platform where `file_ref` is valid.
+    pub platform: Platform,
+    /// A Telegram file id, or a Discord attachment URL.
+    pub file_ref: String,
+    /// The source message, when the platform can copy messages (Telegram `copyMessage`).
+    pub source: Option<(ConversationRef, String)>,
+    /// File name, when known.
+    pub name: Option<String>,
+}
+
+/// What an adapter must do. Every variant names where it goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Outbound {
+    /// Send a message.
+    Send {
+        /// Destination.
+        to: Target,
+        /// Content.
+        message: Message,
+    },
+    /// Answer a button press or slash command (the `interaction` of the Inbound).
+    Ack {
+        /// The handle from `Inbound::interaction`.
+        interaction: String,
+        /// A short notice for the presser; `None` acknowledges silently.
+        text: Option<String>,
+        /// Show as a blocking alert (Telegram) / ephemeral message (Discord).
+        alert: bool,
+    },
+    /// Create the ticket's staff thread or forum topic on `platform`.
+    OpenStaffSpace {
+        /// Ticket the space belongs to.
+        ticket: TicketId,
+        /// Platform where agents work on this ticket.
+        platform: Platform,
+        /// Thread/topic title, like `#42 [P2] printer offline`.
+        title: String,
+    },
+    /// Rename, archive or reopen the ticket's staff space.
+    UpdateStaffSpace {
+        /// Ticket the space belongs to.
+        ticket: TicketId,
+        /// Platform of the space.
+        platform: Platform,
+        /// New title.
+        title: String,
+        /// Whether the space should be open (ticket active) or closed/archived.
+        open: bool,
+    },
+}
+
+/// Where an outbound message goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Target {
+    /// A concrete conversation (a customer DM, a support channel, a known thread).
+    Conversation(ConversationRef),
+    /// The staff thread/topic of a ticket; the adapter resolves it through the stored mapping.
+    StaffSpace {
+        /// The ticket.
+        ticket: TicketId,
+        /// Platform where the staff space lives.
+        platform: Platform,
+    },
+    /// The main staff chat/channel on a platform (for queue-wide notices).
+    StaffLobby {
+        /// Platform of the staff chat.
+        platform: Platform,
+    },
+}
+
+impl Target {
+    /// The platform whose adapter must carry this out.
+    pub fn platform(&self) -> Platform {
+        match self {
+            Target::Conversation(c) => c.platform,
+            Target::StaffSpace { platform, .. } | Target::StaffLobby { platform } => *platform,
+        }
+    }
+}
+
+impl Outbound {
+    /// The platform whose adapter must carry this out; `None` for `Ack`, which goes back
+    /// to whichever platform issued the interaction.
+    pub fn platform(&self) -> Option<Platform> {
+        match self {
+            Outbound::Send { to, .. } => Some(to.platform()),
+            Outbound::Ack { .. } => None,
+            Outbound::OpenStaffSpace { platform, .. }
+            | Outbound::UpdateStaffSpace { platform, .. } => Some(*platform),
+        }
+    }
+}
+
+/// Content of an outbound message. Text is plain: adapters escape it for their markup.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Message {
+    /// Plain text; adapters escape it and split it to the platform's length limit.
+    pub text: String,
+    /// Inline buttons, in display order.
+    pub buttons: Vec<Button>,
+    /// Files to relay with the message.
+    pub attachments: Vec<Attachment>,
+    /// Show only to the person who triggered it (Discord ephemeral); set on replies to
+    /// interactions, ignored where the platform has no such thing.
+    pub ephemeral: bool,
+    /// The interaction this message answers, if any (lets Discord reply to a slash command).
+    pub in_reply_to: Option<String>,
+}
+
+impl Message {
+    /// A plain text message.
+    pub fn text(text: impl Into<String>) -> Self {
+        Message {
+            text: text.into(),
+            ..Message::default()
+        }
+    }
+
+    /// Adds buttons.
+    pub fn with_buttons(mut self, buttons: Vec<Button>) -> Self {
+        self.buttons = buttons;
+        self
+    }
+}
+
+/// A clickable button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    /// Label shown on the button.
+    pub label: String,
+    /// What pressing it means.
+    pub action: ButtonAction,
+}
+
+/// What a button press means. Encoded into ≤ 64 bytes of callback data (Telegram's limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ButtonAction {
+    /// "Yes, that helped" on FAQ answer `event`.
+    FaqHelpful(i64),
+    /// "No, I need a person" on FAQ answer `event`.
+    FaqNeedHuman(i64),
+    /// A satisfaction rating (1–5) for a closed ticket.
+    Csat(TicketId, u8),
+    /// An agent claims the ticket.
+    Claim(TicketId),
+    /// "Open a ticket" from a support panel.
+    OpenTicket,
+}
+
+impl ButtonAction {
+    /// The compact callback-data form, e.g. `cs:42:5`.
+    pub fn encode(&self) -> String {
+        match self {
+            ButtonAction::FaqHelpful(e) => format!("fy:{e}"),
+            ButtonAction::FaqNeedHuman(e) => format!("fn:{e}"),
+            ButtonAction::Csat(t, s) => format!("cs:{}:{s}", t.0),
+            ButtonAction::Claim(t) => format!("cl:{}", t.0),
+            ButtonAction::OpenTicket => "ot".to_string(),
+        }
+    }
+
+    /// Parses callback data; `None` for anything this bot did not produce.
+    pub fn decode(data: &str) -> Option<ButtonAction> {
+        let mut parts = data.split(':');
+        let tag = parts.next()?;
+        let num = |p: Option<&str>| p.and_then(|s| s.parse::<i64>().ok()).filter(|n| *n > 0);
+        let action = match tag {
+            "fy" => ButtonAction::FaqHelpful(num(parts.next())?),
+            "fn" => ButtonAction::FaqNeedHuman(num(parts.next())?),
+            "cs" => {
+                let t = num(parts.next())?;
+                let s = parts
+                    .next()?
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|s| (1..=5).contains(s))?;
+                ButtonAction::Csat(TicketId(t), s)
+            }
+            "cl" => ButtonAction::Claim(TicketId(num(parts.next())?)),
+            "ot" => ButtonAction::OpenTicket,
+            _ => return None,
+        };
+        parts.next().is_none().then_some(action)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn button_actions_round_trip_and_fit_telegram() {
+        let all = [
+            ButtonAction::FaqHelpful(i64::MAX),
+            ButtonAction::FaqNeedHuman(1),
+            ButtonAction::Csat(TicketId(i64::MAX), 5),
+            ButtonAction::Claim(TicketId(42)),
+            ButtonAction::OpenTicket,
+        ];
+        for a in all {
+            let data = a.encode();
+            assert!(data.len() <= 64, "{data} too long");
+            assert_eq!(ButtonAction::decode(&data), Some(a));
+        }
+    }
+
+    #[test]
+    fn foreign_callback_data_is_rejected() {
+        for bad in [
+            "", "zz:1", "cs:42:6", "cs:42:0", "cl:-1", "cl:x", "fy:1:2", "cl:",
+        ] {
+            assert_eq!(ButtonAction::decode(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The desk: platform-neutral support logic. No platform, SQL or search crates in here.
+
+pub mod command;
+pub mod desk;
+pub mod directory;
+pub mod event;
+pub mod faq;
+pub mod ids;
+pub mod lifecycle;
+pub mod ports;
+pub mod replies;
+pub mod sla;
+pub mod ticket;

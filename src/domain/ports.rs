@@ -1,0 +1,280 @@
+//! The traits the desk needs from the outside world: storage, knowledge base, clock.
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::event::Inbound;
+use super::ids::{ConversationRef, Platform, TicketId, UserRef};
+use super::lifecycle::NewTicket;
+use super::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
+
+/// A storage failure the desk can branch on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A uniqueness or concurrency conflict.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Anything else from the database.
+    #[error("storage error: {0}")]
+    Backend(String),
+}
+
+/// Which tickets to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketFilter {
+    /// Only these statuses; empty means all.
+    pub statuses: Vec<Status>,
+    /// Only tickets assigned to this agent.
+    pub assignee: Option<String>,
+    /// At most this many, newest first; `None` means no limit.
+    pub limit: Option<i64>,
+}
+
+/// What became of an FAQ answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaqOutcome {
+    /// An answer was shown; no feedback yet.
+    Answered,
+    /// Suggestions were shown (`/faq` or medium confidence).
+    Suggested,
+    /// Nothing confident enough; a ticket was opened.
+    NoAnswer,
+    /// The customer pressed "Yes, that helped": a deflection.
+    Helpful,
+    /// The customer pressed "No, I need a person": a ticket was opened.
+    NeedHuman,
+}
+
+impl FaqOutcome {
+    /// snake_case name used in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaqOutcome::Answered => "answered",
+            FaqOutcome::Suggested => "suggested",
+            FaqOutcome::NoAnswer => "no_answer",
+            FaqOutcome::Helpful => "helpful",
+            FaqOutcome::NeedHuman => "need_human",
+        }
+    }
+
+    /// Inverse of [`FaqOutcome::as_str`].
+    pub fn parse(s: &str) -> Option<FaqOutcome> {
+        [
+            FaqOutcome::Answered,
+            FaqOutcome::Suggested,
+            FaqOutcome::NoAnswer,
+            FaqOutcome::Helpful,
+            FaqOutcome::NeedHuman,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
+/// One FAQ interaction, kept for reports and for the "did this help?" buttons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqEvent {
+    /// Assigned by the store; 0 before insert.
+    pub id: i64,
+    /// When the question was asked.
+    pub at: DateTime<Utc>,
+    /// Who asked.
+    pub user: UserRef,
+    /// Where it was asked.
+    pub conversation: ConversationRef,
+    /// The question, whole.
+    pub query: String,
+    /// Best article offered, if any.
+    pub article_id: Option<String>,
+    /// Title of that article.
+    pub article_title: Option<String>,
+    /// Confidence of the best hit in [0, 1].
+    pub confidence: f32,
+    /// What happened.
+    pub outcome: FaqOutcome,
+    /// Ticket opened because of it, if any.
+    pub ticket: Option<TicketId>,
+}
+
+/// A satisfaction rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Csat {
+    /// Rated ticket.
+    pub ticket: TicketId,
+    /// 1 (bad) to 5 (great).
+    pub score: u8,
+    /// Optional free-text comment.
+    pub comment: Option<String>,
+    /// When it was given.
+    pub at: DateTime<Utc>,
+}
+
+/// Persistent state of tickets and everything around them.
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Stores an inbound event under its (platform, message id) key.
+    /// Returns `false`, storing nothing, when the key was seen before.
+    async fn record_inbound(&self, inbound: &Inbound) -> Result<bool, StoreError>;
+
+    /// Numbers and stores a new ticket with its first transcript entries and events, atomically.
+    async fn create_ticket(
+        &self,
+        new: NewTicket,
+        entries: &[TranscriptEntry],
+        events: &[TicketEvent],
+    ) -> Result<Ticket, StoreError>;
+
+    /// Loads a ticket.
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
+
+    /// The requester's most recent ticket that is not closed.
+    async fn active_ticket_for(&self, requester: &UserRef) -> Result<Option<Ticket>, StoreError>;
+
+    /// Saves the ticket's fields and appends transcript entries and events, atomically.
+    async fn save_ticket(
+        &self,
+        ticket: &Ticket,
+        entries: &[TranscriptEntry],
+        events: &[TicketEvent],
+    ) -> Result<(), StoreError>;
+
+    /// Lists tickets, newest first.
+    async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError>;
+
+    /// The whole transcript, oldest first, including internal notes.
+    async fn transcript(&self, id: TicketId) -> Result<Vec<TranscriptEntry>, StoreError>;
+
+    /// The whole event log, oldest first.
+    async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError>;
+
+    /// Remembers the staff thread/topic created for a ticket on a platform.
+    async fn bind_staff_space(
+        &self,
+        ticket: TicketId,
+        space: &ConversationRef,
+    ) -> Result<(), StoreError>;
+
+    /// The ticket's staff thread/topic on `platform`, if one was created.
+    async fn staff_space(
+        &self,
+        ticket: TicketId,
+        platform: Platform,
+    ) -> Result<Option<ConversationRef>, StoreError>;
+
+    /// The ticket whose staff thread/topic this is.
+    async fn ticket_for_staff_space(
+        &self,
+        space: &ConversationRef,
+    ) -> Result<Option<TicketId>, StoreError>;
+
+    /// Links a license key to a user (`/register`); a later key replaces an earlier one.
+    async fn register_license(
+        &self,
+        user: &UserRef,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The license key a user registered, if any.
+    async fn license_of(&self, user: &UserRef) -> Result<Option<String>, StoreError>;
+
+    /// Stores (or replaces) the satisfaction rating of a ticket.
+    async fn record_csat(&self, csat: &Csat) -> Result<(), StoreError>;
+
+    /// The rating of a ticket, if given.
+    async fn csat(&self, ticket: TicketId) -> Result<Option<Csat>, StoreError>;
+
+    /// Stores an FAQ event and returns its id.
+    async fn record_faq_event(&self, event: &FaqEvent) -> Result<i64, StoreError>;
+
+    /// Loads an FAQ event.
+    async fn faq_event(&self, id: i64) -> Result<Option<FaqEvent>, StoreError>;
+
+    /// Sets the outcome of an `answered` FAQ event. Returns `false`, changing nothing, if the
+    /// event already has feedback (a stale or repeated button press).
+    async fn resolve_faq_event(
+        &self,
+        id: i64,
+        outcome: FaqOutcome,
+        ticket: Option<TicketId>,
+    ) -> Result<bool, StoreError>;
+
+    /// Reads a small piece of named state (adapter offsets, conversation modes).
+    async fn get_state(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Writes a small piece of named state; `None` deletes it.
+    async fn set_state(&self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
+}
+
+/// One knowledge-base article that matched a question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbHit {
+    /// Stable article id from its front matter.
+    pub id: String,
+    /// Article title.
+    pub title: String,
+    /// A trimmed excerpt of the body, plain text.
+    pub excerpt: String,
+    /// Calibrated confidence in [0, 1] that this article answers the question.
+    pub confidence: f32,
+    /// Article language.
+    pub lang: String,
+}
+
+/// Answers questions from articles. Implemented with tantivy in `search/`.
+pub trait KnowledgeBase: Send + Sync {
+    /// The best `limit` articles for a question, best first. Never fails: any input,
+    /// however odd, yields a (possibly empty) list.
+    fn search(&self, query: &str, lang: Option<&str>, limit: usize) -> Vec<KbHit>;
+}
+
+/// The time source, injected so tests can drive time.
+pub trait Clock: Send + Sync {
+    /// Current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that moves only when told; for tests and scripted runs.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    /// A clock stopped at `at`.
+    pub fn new(at: DateTime<Utc>) -> Self {
+        ManualClock(Mutex::new(at))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *t += by;
+    }
+
+    /// Jumps to an instant.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

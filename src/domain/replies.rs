@@ -1,0 +1,180 @@
+//! Every user-facing sentence the desk says, in one place so wording stays consistent.
+//! English only for now; the functions are the seam where locales would plug in.
+
+use super::command::{STAFF_COMMANDS, USER_COMMANDS};
+use super::ids::TicketId;
+use super::ticket::{Priority, Status, Ticket};
+
+/// Greeting for `/start` and first contact.
+pub fn welcome() -> String {
+    format!(
+        "Hi! I'm the support bot. Ask me anything: I'll answer from our help articles when I can, \
+         and hand you to a person when I can't.\n\n{}",
+        user_help()
+    )
+}
+
+/// `/help` for customers.
+pub fn user_help() -> String {
+    let mut s = String::from("Commands:\n");
+    for (_, usage) in USER_COMMANDS {
+        s.push_str(usage);
+        s.push('\n');
+    }
+    s.push_str("Or simply write your question.");
+    s
+}
+
+/// `/help` for staff.
+pub fn staff_help() -> String {
+    let mut s = String::from(
+        "Agent commands (inside a ticket's thread the id may be omitted; plain text there is a reply to the customer):\n",
+    );
+    for (_, usage) in STAFF_COMMANDS {
+        s.push_str(usage);
+        s.push('\n');
+    }
+    s.trim_end().to_string()
+}
+
+/// A customer tried a staff command.
+pub fn staff_only() -> String {
+    "Sorry, that command is only for support agents. Send /help to see what you can do.".into()
+}
+
+/// Someone who is not staff wrote in the staff space.
+pub fn not_staff_here() -> String {
+    "Only configured support agents can act here.".into()
+}
+
+/// The store failed; the message was not processed.
+pub fn internal_error() -> String {
+    "Sorry, something went wrong on our side and your message was not processed. Please try again in a minute.".into()
+}
+
+/// Ticket opened, told to the customer.
+pub fn ticket_opened(id: TicketId, expectation: &str) -> String {
+    format!(
+        "I've opened ticket {id} for you. A support agent will reply here; {expectation}. \
+         You can add details or screenshots any time by writing here."
+    )
+}
+
+/// The customer's support period has ended.
+pub fn out_of_support(until: &str) -> String {
+    format!(
+        "Please note: our records show your support period ended on {until}. We've still recorded \
+         your request, and someone will get back to you about renewing your support."
+    )
+}
+
+/// The customer already has a ticket.
+pub fn already_open(t: &Ticket) -> String {
+    format!(
+        "You already have ticket {} open ({}). Just write here and it goes straight to the agent.",
+        t.id, t.status
+    )
+}
+
+/// `/status` answer.
+pub fn status(t: &Ticket) -> String {
+    let who = match &t.assignee {
+        Some(a) => format!("{a} is working on it"),
+        None => "waiting for an agent".to_string(),
+    };
+    format!(
+        "Ticket {} \"{}\": {} ({}), priority {}.",
+        t.id,
+        t.subject,
+        describe_status(t.status),
+        who,
+        t.priority
+    )
+}
+
+/// `/status` with nothing open.
+pub fn no_open_ticket() -> String {
+    "You have no open ticket. Write your question and I'll help, or use /ticket to talk to a person.".into()
+}
+
+fn describe_status(s: Status) -> &'static str {
+    match s {
+        Status::New => "new",
+        Status::Open => "open",
+        Status::Pending => "waiting for your reply",
+        Status::OnHold => "on hold",
+        Status::Solved => "solved",
+        Status::Closed => "closed",
+    }
+}
+
+/// Thank-you and CSAT question after close.
+pub fn closed_for_customer(id: TicketId, reason: &str) -> String {
+    format!(
+        "Ticket {id} is now closed ({reason}). Thank you for contacting support! \
+         How satisfied are you with the help you got? Tap 1 (poor) to 5 (excellent)."
+    )
+}
+
+/// CSAT recorded.
+pub fn csat_thanks(score: u8) -> String {
+    format!(
+        "Thank you for rating us {score}/5! If you'd like to add a comment, just write it in your next message."
+    )
+}
+
+/// CSAT comment recorded.
+pub fn csat_comment_thanks() -> String {
+    "Thanks, we've added your comment to the rating. Write again any time if you need help.".into()
+}
+
+/// Ticket reopened, told to the customer.
+pub fn reopened_for_customer(id: TicketId) -> String {
+    format!("Ticket {id} has been reopened. Write here to add anything.")
+}
+
+/// An agent claimed the ticket, told to the customer.
+pub fn claimed_for_customer(id: TicketId, agent: &str) -> String {
+    format!("{agent} from support is now looking at ticket {id}.")
+}
+
+/// Title of the ticket's staff thread/topic.
+pub fn staff_title(t: &Ticket) -> String {
+    let status = match t.status {
+        Status::New | Status::Open => String::new(),
+        s => format!("({s}) "),
+    };
+    let title = format!("{} [{}] {status}{}", t.id, t.priority, t.subject);
+    title.chars().take(100).collect()
+}
+
+/// The license key was linked.
+pub fn registered(account: &str, until: Option<&str>) -> String {
+    match until {
+        Some(u) => {
+            format!("Thanks! Your license is linked to {account}; support is included until {u}.")
+        }
+        None => format!("Thanks! Your license is linked to {account}."),
+    }
+}
+
+/// Unknown license key.
+pub fn unknown_license() -> String {
+    "I couldn't find that license key. Please check it (it's in your purchase email) and try again, \
+     or just write your question and a person will help."
+        .into()
+}
+
+/// Priority changed, told to staff.
+pub fn priority_changed(id: TicketId, p: Priority) -> String {
+    format!("Ticket {id} is now {p}.")
+}
+
+/// "did this help?" buttons' labels.
+pub const YES_HELPED: &str = "Yes, that helped";
+/// Label of the hand-off button.
+pub const NO_PERSON: &str = "No, I need a person";
+/// Label of the claim button.
+pub const CLAIM: &str = "Claim";
+/// Label of the panel button.
+pub const OPEN_TICKET: &str = "Open a ticket";

@@ -1,0 +1,18 @@
+//! supportbot: a self-hosted customer-support bot for Discord and Telegram.
+
+/// Admin HTTP endpoint: health and metrics.
+pub mod admin;
+/// Wiring of store, index, channels and sweeper.
+pub mod app;
+/// Channel adapters (Discord, Telegram, console).
+pub mod channels;
+/// Command-line definitions.
+pub mod cli;
+/// Layered configuration.
+pub mod config;
+/// The platform-neutral desk.
+pub mod domain;
+/// Knowledge-base search.
+pub mod search;
+/// sqlx-backed ticket store.
+pub mod storage;

@@ -1,0 +1,1 @@
+//! Storage: the `TicketStore` port on SQLite and PostgreSQL through sqlx.

@@ -1,0 +1,1 @@
+//! The one integration-test binary: harness, fake platforms and conversation tests.
