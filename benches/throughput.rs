@@ -1,3 +1,3 @@
-//! Throughput benchmark: inbound messages per second through desk + store.
+//! Throughput benchmark (pending storage).
 
 fn main() {}
