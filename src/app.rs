@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use tokio::sync::watch;
 
 use crate::channels::Router;
@@ -73,8 +73,10 @@ async fn run_cli(cli: Cli) -> Result<()> {
 
 /// Opens the configured store, running migrations.
 pub async fn open_store(cfg: &Config) -> Result<Arc<dyn TicketStore>> {
-    let _ = cfg;
-    anyhow::bail!("storage is not available in this build yet")
+    let store = crate::storage::connect(&cfg.storage.url, cfg.storage.max_connections)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(&cfg.storage.url)))?;
+    Ok(Arc::new(store))
 }
 
 /// The desk settings a config describes.
