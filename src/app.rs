@@ -116,7 +116,17 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         let _ = stop_tx.send(true);
     });
 
-    let mut router = Router::new();
+    let metrics = Arc::new(crate::admin::Metrics::default());
+    if cfg.admin.enabled {
+        let (bind, m, stop) = (cfg.admin.bind.clone(), metrics.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            // A busy admin port must not take the bot down with it.
+            if let Err(e) = crate::admin::serve(&bind, m, stop).await {
+                tracing::warn!(error = %format!("{e:#}"), "admin endpoint disabled");
+            }
+        });
+    }
+    let mut router = Router::with_metrics(metrics);
     let console_outlet = Arc::new(ConsoleOutlet::new(
         Box::new(std::io::stdout()),
         store.clone(),
