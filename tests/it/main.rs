@@ -3,5 +3,7 @@
 mod cli;
 mod db;
 mod desk;
+mod fake_telegram;
 mod harness;
 mod storage;
+mod telegram;
