@@ -3,5 +3,7 @@
 mod cli;
 mod db;
 mod desk;
+mod discord;
+mod fake_discord;
 mod harness;
 mod storage;
