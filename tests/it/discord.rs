@@ -420,3 +420,326 @@ async fn a_full_conversation_with_slash_commands_and_buttons() {
     }
     rig.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_channel_moves_to_a_private_thread_mentions_are_neutralised_and_long_replies_split()
+{
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    let bob = user("5200", "bob", false);
+
+    // A post in the public support channel: pointer in place, the rest in a private thread.
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        guild_message(
+            "2101",
+            SUPPORT,
+            &bob,
+            &[],
+            "Printer broken @everyone <@&778> @here please",
+        ),
+    );
+    let calls = fake
+        .wait_for("ticket opened in the customer thread", |c| {
+            c.iter()
+                .any(|c| c.method == "POST" && content(c).contains("opened ticket #1"))
+        })
+        .await;
+    let key = format!("discord:customer_thread:{SUPPORT}:5200");
+    let cthread = rig
+        .store
+        .get_state(&key)
+        .await
+        .unwrap()
+        .expect("customer thread remembered");
+    let created = matching(&calls, "POST", &format!("/channels/{SUPPORT}/threads"));
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].body["type"], 12);
+    assert_eq!(
+        matching(
+            &calls,
+            "PUT",
+            &format!("/channels/{cthread}/thread-members/5200")
+        )
+        .len(),
+        1
+    );
+    let pointer = matching(&calls, "POST", &messages_path(SUPPORT));
+    assert_eq!(pointer.len(), 1, "only the pointer is posted publicly");
+    assert!(content(pointer[0]).contains(&format!("<#{cthread}>")));
+    assert_eq!(pointer[0].body["message_reference"]["message_id"], "2101");
+    assert_eq!(posts_with(&calls, &cthread, "opened ticket #1"), 1);
+
+    // The staff thread shows the text with every ping broken.
+    let thread = rig.staff_thread(1).await;
+    let calls = fake
+        .wait_for("intro", |c| posts_with(c, &thread, "Printer broken") == 1)
+        .await;
+    let intro = matching(&calls, "POST", &messages_path(&thread))
+        .into_iter()
+        .find(|c| content(c).contains("Printer broken"))
+        .unwrap()
+        .clone();
+    let text = content(&intro);
+    for ping in ["@everyone", "@here", "<@&778>"] {
+        assert!(!text.contains(ping), "{ping} survived: {text}");
+    }
+    assert_eq!(intro.body["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(intro.body["allowed_mentions"]["roles"], json!([]));
+
+    // The customer continues in their thread, with a screenshot: relayed by URL and recorded.
+    let url = "https://cdn.discordapp.com/attachments/1/2/printer.png";
+    let shot = crate::fake_discord::with_attachment(
+        guild_message("2102", &cthread, &bob, &[], "here is a photo"),
+        "9",
+        "printer.png",
+        url,
+    );
+    fake.dispatch("MESSAGE_CREATE", shot);
+    fake.wait_for("attachment relay", |c| posts_with(c, &thread, url) == 1)
+        .await;
+    let transcript = rig.store.transcript(TicketId(1)).await.unwrap();
+    let files: Vec<_> = transcript
+        .iter()
+        .flat_map(|e| e.attachments.clone())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].platform, Platform::Discord);
+    assert_eq!(files[0].file_ref, url);
+
+    // A 5000-character `/reply` reaches the customer in parts of at most 2000 characters.
+    let long: String = (0..715).map(|i| format!("step{i:03} ")).collect();
+    assert!(long.len() >= 5000);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "7101",
+            "tok1",
+            Where::Thread(&thread, STAFF),
+            &ann(),
+            &[AGENT_ROLE],
+            "reply",
+            json!([{"name": "text", "type": 3, "value": long.clone()}]),
+        ),
+    );
+    let calls = fake
+        .wait_for("split reply", |c| posts_with(c, &cthread, "step714") == 1)
+        .await;
+    let parts: Vec<String> = matching(&calls, "POST", &messages_path(&cthread))
+        .into_iter()
+        .map(content)
+        .filter(|t| t.contains("step"))
+        .collect();
+    assert!(parts.len() >= 3, "{} parts", parts.len());
+    assert!(parts.iter().all(|p| p.chars().count() <= 2000));
+    let words: Vec<&str> = parts
+        .iter()
+        .flat_map(|p| p.split_whitespace())
+        .filter(|w| w.starts_with("step"))
+        .collect();
+    assert_eq!(
+        words,
+        long.split_whitespace().collect::<Vec<_>>(),
+        "nothing lost or reordered"
+    );
+    // The command itself got an (ephemeral) answer, so Discord shows no error.
+    let done = matching(&calls, "POST", &callback_path("7101", "tok1"));
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].body["data"]["flags"], 64);
+    rig.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_resume_mid_stream_loses_nothing_and_duplicates_nothing() {
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    let alice = alice();
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "7201",
+            "tok1",
+            Where::Dm(CUSTOMER_DM),
+            &alice,
+            &[],
+            "ticket",
+            json!([{"name": "text", "type": 3, "value": "my export fails"}]),
+        ),
+    );
+    fake.wait_for("ticket", |c| {
+        c.iter()
+            .any(|c| content(c).starts_with("New question ticket #1"))
+    })
+    .await;
+    let thread = rig.staff_thread(1).await;
+
+    let say = |n: u32| {
+        fake.dispatch(
+            "MESSAGE_CREATE",
+            dm(
+                &format!("{}", 2200 + n),
+                CUSTOMER_DM,
+                &alice,
+                &format!("detail number {n}"),
+            ),
+        );
+    };
+    say(1);
+    say(2);
+    fake.wait_for("first relays", |c| {
+        posts_with(c, &thread, "detail number 2") == 1
+    })
+    .await;
+
+    // The gateway asks for a reconnect; messages keep coming while the bot is away, and the
+    // resume replays two events the bot had already handled.
+    fake.set_resume_overlap(2);
+    fake.reconnect();
+    say(3);
+    say(4);
+    fake.wait_for("relays after resume", |c| {
+        posts_with(c, &thread, "detail number 4") == 1
+    })
+    .await;
+    fake.wait_connected().await;
+    say(5);
+    let calls = fake
+        .wait_for("live relay", |c| {
+            posts_with(c, &thread, "detail number 5") == 1
+        })
+        .await;
+
+    let (identifies, resumes) = fake.sessions();
+    assert_eq!(identifies, 1, "resumed, not re-identified");
+    assert_eq!(resumes.len(), 1);
+    assert_eq!(
+        fake.redelivery(),
+        (2, 2),
+        "2 sent while away, 2 already-seen replayed"
+    );
+    for n in 1..=5 {
+        assert_eq!(
+            posts_with(&calls, &thread, &format!("detail number {n}")),
+            1,
+            "message {n}"
+        );
+    }
+    let transcript = rig.store.transcript(TicketId(1)).await.unwrap();
+    for n in 1..=5 {
+        let copies = transcript
+            .iter()
+            .filter(|e| e.body == format!("detail number {n}"))
+            .count();
+        assert_eq!(copies, 1, "message {n} stored {copies} times");
+    }
+    rig.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thread_renames_beyond_the_budget_are_coalesced_and_the_last_title_wins() {
+    let rig = rig("rename_limit = 1\nrename_window_secs = 2").await;
+    let fake = &rig.fake;
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "7301",
+            "tok1",
+            Where::Dm(CUSTOMER_DM),
+            &alice(),
+            &[],
+            "ticket",
+            json!([{"name": "text", "type": 3, "value": "sync is slow"}]),
+        ),
+    );
+    fake.wait_for("ticket", |c| {
+        c.iter()
+            .any(|c| content(c).starts_with("New question ticket #1"))
+    })
+    .await;
+    let thread = rig.staff_thread(1).await;
+    let t = Where::Thread(&thread, STAFF);
+    for (i, p) in ["P2", "P1", "P4"].iter().enumerate() {
+        let id = format!("{}", 7310 + i);
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            slash(
+                &id,
+                "tok",
+                t,
+                &ann(),
+                &[AGENT_ROLE],
+                "priority",
+                json!([{"name": "priority", "type": 3, "value": p}]),
+            ),
+        );
+        fake.wait_for("priority answered", |c| {
+            !matching(c, "POST", &callback_path(&id, "tok")).is_empty()
+        })
+        .await;
+    }
+    let patch = format!("/channels/{thread}");
+    let calls = fake
+        .wait_for("deferred rename", |c| {
+            matching(c, "PATCH", &patch).iter().any(|p| {
+                p.body["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("#1 [P4]"))
+            })
+        })
+        .await;
+    let names: Vec<String> = matching(&calls, "PATCH", &patch)
+        .iter()
+        .filter_map(|p| p.body["name"].as_str().map(|n| n[..7].to_string()))
+        .collect();
+    assert_eq!(
+        names,
+        ["#1 [P2]", "#1 [P4]"],
+        "P1 was superseded before its turn"
+    );
+
+    // `/panel` is for admins: an agent is refused, an admin gets the embed with its button.
+    let support = Where::Channel(SUPPORT);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "7320",
+            "tokp",
+            support,
+            &ann(),
+            &[AGENT_ROLE],
+            "panel",
+            json!([]),
+        ),
+    );
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "7321",
+            "tokq",
+            support,
+            &user("5300", "root", false),
+            &[ADMIN_ROLE],
+            "panel",
+            json!([]),
+        ),
+    );
+    let calls = fake
+        .wait_for("panel", |c| {
+            !matching(c, "POST", &callback_path("7321", "tokq")).is_empty()
+        })
+        .await;
+    assert!(
+        content(matching(&calls, "POST", &callback_path("7320", "tokp"))[0])
+            .contains("Only admins")
+    );
+    let panel = matching(&calls, "POST", &messages_path(SUPPORT));
+    assert_eq!(panel.len(), 1);
+    assert!(
+        panel[0].body["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("open a ticket")
+    );
+    assert_eq!(custom_ids(panel[0]), ["ot"]);
+    rig.stop().await;
+}

@@ -50,6 +50,10 @@ struct Gateway {
     resumes: Vec<u64>,
     /// On resume, also replay this many events the client already acknowledged.
     overlap: u64,
+    /// Dispatches made while no connection was live (delivered only by a resume).
+    queued: usize,
+    /// Events re-sent on resume that the client had already received.
+    duplicates: usize,
 }
 
 enum Frame {
@@ -111,8 +115,11 @@ impl FakeDiscord {
         let frame = json!({"op": 0, "s": g.seq, "t": t, "d": d}).to_string();
         let seq = g.seq;
         g.log.push((seq, frame.clone()));
-        if let Some((_, tx)) = &g.conn {
-            let _ = tx.send(Frame::Text(frame));
+        match &g.conn {
+            Some((_, tx)) => {
+                let _ = tx.send(Frame::Text(frame));
+            }
+            None => g.queued += 1,
         }
     }
 
@@ -134,6 +141,12 @@ impl FakeDiscord {
     pub fn sessions(&self) -> (usize, Vec<u64>) {
         let g = self.inner.gateway.lock().unwrap();
         (g.identifies, g.resumes.clone())
+    }
+
+    /// Dispatches queued while the bot was away, and already-seen events re-sent on resume.
+    pub fn redelivery(&self) -> (usize, usize) {
+        let g = self.inner.gateway.lock().unwrap();
+        (g.queued, g.duplicates)
     }
 
     /// True while a gateway connection is identified or resumed.
@@ -238,11 +251,14 @@ async fn connection(socket: WebSocket, inner: Arc<Inner>) {
                 g.resumes.push(from);
                 let start = from.saturating_sub(g.overlap);
                 g.overlap = 0;
+                let mut duplicates = 0;
                 for (seq, frame) in &g.log {
                     if *seq > start {
+                        duplicates += usize::from(*seq <= from);
                         let _ = tx.send(Frame::Text(frame.clone()));
                     }
                 }
+                g.duplicates += duplicates;
                 g.seq += 1;
                 let resumed = json!({"op": 0, "s": g.seq, "t": "RESUMED", "d": {}});
                 let _ = tx.send(Frame::Text(resumed.to_string()));

@@ -274,7 +274,10 @@ impl Intake {
     async fn customer_thread(&self, channel: ChannelId, user: &User) -> Result<ChannelId> {
         let key = format!("discord:customer_thread:{channel}:{}", user.id);
         let known = self.shared.store.get_state(&key).await?;
-        if let Some(t) = known.and_then(|id| id.parse::<u64>().ok()).filter(|n| *n > 0) {
+        if let Some(t) = known
+            .and_then(|id| id.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+        {
             return Ok(ChannelId::new(t));
         }
         let name: String = format!("Support: {}", display_name(user))
