@@ -6,26 +6,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use serenity::all::{
-    AutoArchiveDuration, ChannelId, ChannelType, Command, CommandInteraction, ComponentInteraction,
-    Context, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
-    CreateThread, EventHandler, GuildId, Interaction, Message as DMessage, PartialChannel, Ready,
-    RoleId, User,
+    AutoArchiveDuration, ChannelId, ChannelType, Command, Context, CreateMessage, CreateThread,
+    EventHandler, GuildId, Interaction, Message as DMessage, PartialChannel, Ready, RoleId, User,
 };
-use serenity::builder::Builder;
 use tokio::sync::mpsc;
 
-use super::commands::{self, Audience};
+use super::Shared;
+use super::commands;
 use super::content;
-use super::outlet::{DiscordOutlet, handle};
-use super::{PendingInteraction, Shared};
+use super::outlet::DiscordOutlet;
 use crate::channels::Router;
 use crate::domain::desk::Desk;
 use crate::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
-use crate::domain::replies;
 
 /// How long answered interactions are remembered (Discord tokens expire after 15 minutes).
-const INTERACTION_MEMORY: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+pub(super) const INTERACTION_MEMORY: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// What the gateway handler queues for the intake loop.
 pub enum Event {
@@ -65,16 +61,16 @@ impl EventHandler for Handler {
 }
 
 /// Where an event happened, in desk terms.
-struct Place {
-    conversation: ConversationRef,
-    space: Space,
+pub(super) struct Place {
+    pub(super) conversation: ConversationRef,
+    pub(super) space: Space,
 }
 
 /// Translates queued events and runs them through the desk and the router.
 pub struct Intake {
-    shared: Arc<Shared>,
-    outlet: DiscordOutlet,
-    desk: Arc<Desk>,
+    pub(super) shared: Arc<Shared>,
+    pub(super) outlet: DiscordOutlet,
+    pub(super) desk: Arc<Desk>,
     router: Arc<Router>,
     command_guilds: Vec<GuildId>,
     register: bool,
@@ -133,7 +129,7 @@ impl Intake {
         Ok(())
     }
 
-    async fn run(&self, inbound: Inbound) {
+    pub(super) async fn run(&self, inbound: Inbound) {
         let actions = self.desk.handle(inbound).await;
         self.router.dispatch(Platform::Discord, &actions).await;
     }
@@ -218,7 +214,11 @@ impl Intake {
     }
 
     /// Staff lobby, staff thread or customer thread; `None` for channels the bot does not serve.
-    async fn guild_place(&self, ch: ChannelId, known: Option<&PartialChannel>) -> Option<Place> {
+    pub(super) async fn guild_place(
+        &self,
+        ch: ChannelId,
+        known: Option<&PartialChannel>,
+    ) -> Option<Place> {
         if Some(ch) == self.shared.staff_channel {
             return Some(Place {
                 conversation: ConversationRef::chat(Platform::Discord, ch.to_string()),
@@ -271,7 +271,11 @@ impl Intake {
     }
 
     /// The customer's private thread in a support channel, created on first contact.
-    async fn customer_thread(&self, channel: ChannelId, user: &User) -> Result<ChannelId> {
+    pub(super) async fn customer_thread(
+        &self,
+        channel: ChannelId,
+        user: &User,
+    ) -> Result<ChannelId> {
         let key = format!("discord:customer_thread:{channel}:{}", user.id);
         let known = self.shared.store.get_state(&key).await?;
         if let Some(t) = known
@@ -300,133 +304,9 @@ impl Intake {
             .await?;
         Ok(thread.id)
     }
-
-    async fn command(&self, c: &CommandInteraction) -> Result<()> {
-        let name = c.data.name.as_str();
-        let from = user_ref(&c.user);
-        let roles = c
-            .member
-            .as_ref()
-            .map(|m| roles(&m.roles))
-            .unwrap_or_default();
-        let audience = commands::audience(name);
-        if matches!(audience, Some(Audience::Agents | Audience::Admins))
-            && self.desk.settings().staff.member(&from, &roles).is_none()
-        {
-            let r = CreateInteractionResponseMessage::new()
-                .content(replies::staff_only())
-                .ephemeral(true);
-            CreateInteractionResponse::Message(r)
-                .execute(&*self.shared.http, (c.id, c.token.as_str()))
-                .await?;
-            return Ok(());
-        }
-        let mut place = self
-            .interaction_place(c.guild_id, c.channel_id, c.channel.as_ref())
-            .await;
-        // Opening a ticket from a support channel continues in the customer's private thread.
-        if matches!(name, "ticket" | "feedback")
-            && self.shared.support_channels.contains(&c.channel_id)
-        {
-            let thread = self.customer_thread(c.channel_id, &c.user).await?;
-            place.conversation.thread = Some(thread.to_string());
-        }
-        let inbound = Inbound {
-            key: MessageKey::new(Platform::Discord, c.id.to_string()),
-            at: *c.id.created_at(),
-            from,
-            roles,
-            conversation: place.conversation,
-            space: place.space,
-            interaction: Some(handle(c.id, &c.token)),
-            body: InboundBody::Text {
-                text: commands::to_text(name, &c.data.options),
-            },
-        };
-        self.interact(c.id, &c.token, c.channel_id, false, inbound)
-            .await
-    }
-
-    async fn component(&self, c: &ComponentInteraction) -> Result<()> {
-        let from = user_ref(&c.user);
-        let roles = c
-            .member
-            .as_ref()
-            .map(|m| roles(&m.roles))
-            .unwrap_or_default();
-        let place = self
-            .interaction_place(c.guild_id, c.channel_id, c.channel.as_ref())
-            .await;
-        let inbound = Inbound {
-            key: MessageKey::new(Platform::Discord, c.id.to_string()),
-            at: *c.id.created_at(),
-            from,
-            roles,
-            conversation: place.conversation,
-            space: place.space,
-            interaction: Some(handle(c.id, &c.token)),
-            body: InboundBody::Button {
-                data: c.data.custom_id.clone(),
-            },
-        };
-        self.interact(c.id, &c.token, c.channel_id, true, inbound)
-            .await
-    }
-
-    /// Runs an interaction through the desk; one that got no response is acknowledged, so
-    /// the person does not see "the application did not respond".
-    async fn interact(
-        &self,
-        id: serenity::all::InteractionId,
-        token: &str,
-        channel: ChannelId,
-        component: bool,
-        inbound: Inbound,
-    ) -> Result<()> {
-        {
-            let mut map = self
-                .shared
-                .interactions
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            // Tokens live 15 minutes; older entries only matter for spotting replays.
-            map.retain(|_, p| p.received.elapsed() < INTERACTION_MEMORY);
-            map.entry(id).or_insert(PendingInteraction {
-                channel,
-                component,
-                responded: false,
-                received: std::time::Instant::now(),
-            });
-        }
-        self.run(inbound).await;
-        let answered = self.shared.interaction(id).is_some_and(|p| p.responded);
-        if !answered {
-            self.outlet.acknowledge(id, token).await?;
-        }
-        Ok(())
-    }
-
-    async fn interaction_place(
-        &self,
-        guild: Option<GuildId>,
-        ch: ChannelId,
-        known: Option<&PartialChannel>,
-    ) -> Place {
-        if guild.is_none() {
-            return customer(ConversationRef::chat(Platform::Discord, ch.to_string()));
-        }
-        if self.shared.support_channels.contains(&ch) {
-            return customer(ConversationRef::chat(Platform::Discord, ch.to_string()));
-        }
-        match self.guild_place(ch, known).await {
-            Some(p) => p,
-            // A command used elsewhere in the server is answered where it was used.
-            None => customer(ConversationRef::chat(Platform::Discord, ch.to_string())),
-        }
-    }
 }
 
-fn customer(conversation: ConversationRef) -> Place {
+pub(super) fn customer(conversation: ConversationRef) -> Place {
     Place {
         conversation,
         space: Space::Customer,
@@ -440,7 +320,7 @@ fn is_thread(kind: ChannelType) -> bool {
     )
 }
 
-fn roles(ids: &[RoleId]) -> Vec<String> {
+pub(super) fn roles(ids: &[RoleId]) -> Vec<String> {
     ids.iter().map(|r| r.to_string()).collect()
 }
 
@@ -448,7 +328,7 @@ fn display_name(u: &User) -> String {
     u.global_name.clone().unwrap_or_else(|| u.name.clone())
 }
 
-fn user_ref(u: &User) -> UserRef {
+pub(super) fn user_ref(u: &User) -> UserRef {
     UserRef::new(Platform::Discord, u.id.to_string(), display_name(u))
 }
 

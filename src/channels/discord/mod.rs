@@ -5,6 +5,7 @@
 mod commands;
 mod content;
 mod intake;
+mod interactions;
 mod outlet;
 mod threads;
 
