@@ -66,7 +66,7 @@ async fn run_cli(cli: Cli) -> Result<()> {
             eprintln!("configuration is valid");
             Ok(())
         }
-        Command::Kb(cmd) => anyhow::bail!("`kb {cmd:?}` is not available in this build yet"),
+        Command::Kb(cmd) => crate::cli::kb::run(cmd, &cfg),
         Command::Sla(cmd) => anyhow::bail!("`sla {cmd:?}` is not available in this build yet"),
     }
 }
@@ -102,7 +102,7 @@ pub fn redact_url(url: &str) -> String {
 
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     let store = open_store(&cfg).await?;
-    let kb = open_kb(&cfg);
+    let (kb, _kb_watch) = open_kb(&cfg);
     let desk = Arc::new(Desk::new(
         store.clone(),
         kb,
@@ -146,9 +146,34 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     anyhow::bail!("platform channels are not wired yet")
 }
 
-fn open_kb(cfg: &Config) -> Option<Arc<dyn KnowledgeBase>> {
-    let _ = cfg;
-    None
+/// Opens the knowledge base and starts its file watcher. Without a usable kb/ the bot still
+/// runs: every question then goes to a person.
+fn open_kb(
+    cfg: &Config,
+) -> (
+    Option<Arc<dyn KnowledgeBase>>,
+    Option<crate::search::WatchHandle>,
+) {
+    let kb = match crate::search::Kb::open(&cfg.search) {
+        Ok((kb, problems)) => {
+            for p in &problems {
+                tracing::warn!(problem = %p, "kb article skipped");
+            }
+            Arc::new(kb)
+        }
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), kb_dir = %cfg.search.kb_dir, "knowledge base unavailable; all questions go to agents");
+            return (None, None);
+        }
+    };
+    let watcher = match crate::search::watch(kb.clone(), std::path::Path::new(&cfg.search.kb_dir)) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "kb changes will need a restart");
+            None
+        }
+    };
+    (Some(kb as Arc<dyn KnowledgeBase>), watcher)
 }
 
 async fn wait_for_signal() {

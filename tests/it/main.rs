@@ -3,6 +3,8 @@
 mod cli;
 mod db;
 mod desk;
+mod discord;
+mod fake_discord;
 mod fake_telegram;
 mod harness;
 mod storage;
