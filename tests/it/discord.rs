@@ -507,6 +507,28 @@ async fn support_channel_moves_to_a_private_thread_mentions_are_neutralised_and_
     assert_eq!(files[0].platform, Platform::Discord);
     assert_eq!(files[0].file_ref, url);
 
+    // Plain-text commands typed in the staff thread work too (parity with Telegram).
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        guild_message(
+            "2103",
+            &thread,
+            &ann(),
+            &[AGENT_ROLE],
+            "/note customer is on v2.3",
+        ),
+    );
+    fake.wait_for("typed /note", |c| {
+        posts_with(c, &thread, "Internal note added") == 1
+    })
+    .await;
+    let notes = rig.store.transcript(TicketId(1)).await.unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|e| e.internal && e.body == "customer is on v2.3")
+    );
+
     // A 5000-character `/reply` reaches the customer in parts of at most 2000 characters.
     let long: String = (0..715).map(|i| format!("step{i:03} ")).collect();
     assert!(long.len() >= 5000);
