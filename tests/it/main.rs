@@ -5,5 +5,7 @@ mod db;
 mod desk;
 mod discord;
 mod fake_discord;
+mod fake_telegram;
 mod harness;
 mod storage;
+mod telegram;
