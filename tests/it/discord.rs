@@ -1,5 +1,5 @@
 //! The Discord adapter end to end: real serenity against the fake Discord, a real desk over
-//! SQLite. (The cross-platform Telegram↔Discord test is added once both adapters are merged.)
+//! SQLite, plus the cross-platform case: a Telegram customer's ticket worked in Discord.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use supportbot::channels::Router;
 use supportbot::channels::discord::DiscordChannel;
+use supportbot::channels::telegram::TelegramChannel;
 use supportbot::config::Config;
 use supportbot::domain::desk::{Desk, DeskSettings};
 use supportbot::domain::ids::{Platform, TicketId};
@@ -19,6 +20,7 @@ use crate::db;
 use crate::fake_discord::{
     Call, FakeDiscord, GUILD, Where, click, dm, guild_message, matching, slash, user,
 };
+use crate::fake_telegram::{FakeTelegram, press, private_text};
 use crate::harness::{StubKb, hit, t0};
 
 const STAFF: &str = "6000";
@@ -33,10 +35,17 @@ struct Rig {
     store: Arc<dyn TicketStore>,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// The Telegram adapter, when the test runs both platforms.
+    telegram: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
 }
 
 async fn rig(extra_discord: &str) -> Rig {
+    rig_with(extra_discord, None).await
+}
+
+/// A rig whose router also carries a Telegram adapter talking to `tg`.
+async fn rig_with(extra_discord: &str, tg: Option<&FakeTelegram>) -> Rig {
     let fake = FakeDiscord::start().await;
     let (store, dir) = db::sqlite_store().await;
     let store: Arc<dyn TicketStore> = store;
@@ -52,8 +61,15 @@ support_channel_ids = ["{SUPPORT}"]
 command_guild_ids = ["{GUILD}"]
 api_proxy = "{base}"
 {extra_discord}
+{telegram}
 "#,
-        base = fake.base()
+        base = fake.base(),
+        telegram = tg.map_or(String::new(), |t| format!(
+            "[telegram]\napi_url = \"{}\"\npoll_timeout_secs = 1\n\
+             [telegram.limits]\noverall_per_sec = 10000\nchat_per_sec = 10000\n\
+             chat_per_min = 1000000\ngroup_per_min = 1000000\n",
+            t.url
+        )),
     );
     let cfg = Config::from_layers(Some((Path::new("discord-test.toml"), &toml)), &[])
         .expect("test config");
@@ -73,8 +89,19 @@ api_proxy = "{base}"
         DiscordChannel::new(&cfg.discord, "FAKE.TOKEN", store.clone()).expect("adapter");
     let mut router = Router::new();
     router.add(Platform::Discord, outlet);
+    let telegram = match tg {
+        Some(_) => {
+            let (tg_channel, tg_outlet) =
+                TelegramChannel::new(&cfg.telegram, "123:TEST", store.clone()).expect("telegram");
+            router.add(Platform::Telegram, tg_outlet);
+            Some(tg_channel)
+        }
+        None => None,
+    };
+    let router = Arc::new(router);
     let (shutdown, rx) = watch::channel(false);
-    let task = tokio::spawn(channel.run(desk, Arc::new(router), rx));
+    let telegram = telegram.map(|t| tokio::spawn(t.run(desk.clone(), router.clone(), rx.clone())));
+    let task = tokio::spawn(channel.run(desk, router, rx));
     fake.wait_connected().await;
     let registered = format!("/applications/100/guilds/{GUILD}/commands");
     fake.wait_for("slash command registration", |c| {
@@ -86,6 +113,7 @@ api_proxy = "{base}"
         store,
         shutdown,
         task,
+        telegram,
         _dir: dir,
     }
 }
@@ -98,6 +126,14 @@ impl Rig {
             .await
             .expect("adapter did not shut down");
         ended.unwrap().expect("adapter ended with an error");
+        if let Some(tg) = self.telegram {
+            let ended = tokio::time::timeout(Duration::from_secs(10), tg)
+                .await
+                .expect("telegram adapter did not shut down");
+            ended
+                .unwrap()
+                .expect("telegram adapter ended with an error");
+        }
         let unknown: Vec<String> = self
             .fake
             .calls()
@@ -507,6 +543,28 @@ async fn support_channel_moves_to_a_private_thread_mentions_are_neutralised_and_
     assert_eq!(files[0].platform, Platform::Discord);
     assert_eq!(files[0].file_ref, url);
 
+    // Plain-text commands typed in the staff thread work too (parity with Telegram).
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        guild_message(
+            "2103",
+            &thread,
+            &ann(),
+            &[AGENT_ROLE],
+            "/note customer is on v2.3",
+        ),
+    );
+    fake.wait_for("typed /note", |c| {
+        posts_with(c, &thread, "Internal note added") == 1
+    })
+    .await;
+    let notes = rig.store.transcript(TicketId(1)).await.unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|e| e.internal && e.body == "customer is on v2.3")
+    );
+
     // A 5000-character `/reply` reaches the customer in parts of at most 2000 characters.
     let long: String = (0..715).map(|i| format!("step{i:03} ")).collect();
     assert!(long.len() >= 5000);
@@ -741,5 +799,126 @@ async fn thread_renames_beyond_the_budget_are_coalesced_and_the_last_title_wins(
             .contains("open a ticket")
     );
     assert_eq!(custom_ids(panel[0]), ["ot"]);
+    rig.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_telegram_customers_ticket_is_worked_in_a_discord_staff_thread() {
+    const TG_ALICE: i64 = 42;
+    let tg = FakeTelegram::start().await;
+    let rig = rig_with("", Some(&tg)).await;
+    let fake = &rig.fake;
+    // The staff home for Telegram tickets is Discord.
+    tg.push(private_text(
+        TG_ALICE,
+        "Alice",
+        10,
+        "My invoice shows the wrong VAT number",
+    ));
+    let calls = fake
+        .wait_for("Discord staff thread for a Telegram ticket", |c| {
+            c.iter()
+                .any(|c| content(c).starts_with("New question ticket #1"))
+        })
+        .await;
+    assert_eq!(
+        matching(&calls, "POST", &format!("/channels/{STAFF}/threads")).len(),
+        1
+    );
+    let thread = rig.staff_thread(1).await;
+    let intro = matching(&calls, "POST", &messages_path(&thread))
+        .into_iter()
+        .map(content)
+        .find(|t| t.starts_with("New question ticket #1"))
+        .unwrap();
+    assert!(intro.contains("telegram 42"), "{intro}");
+    tg.wait_until("ticket confirmation on Telegram", |t| {
+        t.texts_to(TG_ALICE)
+            .iter()
+            .any(|m| m.contains("opened ticket #1"))
+    })
+    .await;
+
+    // Discord agent → Telegram customer, and back.
+    let t = Where::Thread(&thread, STAFF);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash("7401", "tok1", t, &ann(), &[AGENT_ROLE], "claim", json!([])),
+    );
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        guild_message(
+            "2401",
+            &thread,
+            &ann(),
+            &[AGENT_ROLE],
+            "Which invoice number is it?",
+        ),
+    );
+    tg.wait_until("agent reply on Telegram", |t| {
+        t.texts_to(TG_ALICE)
+            .iter()
+            .any(|m| m.contains("Which invoice number is it?"))
+    })
+    .await;
+    tg.push(private_text(TG_ALICE, "Alice", 11, "INV-2026-0042"));
+    fake.wait_for("customer reply in Discord", |c| {
+        posts_with(c, &thread, "INV-2026-0042") == 1
+    })
+    .await;
+
+    // Closing from Discord sends the rating buttons to Telegram; the rating is stored.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "7402",
+            "tok2",
+            t,
+            &ann(),
+            &[AGENT_ROLE],
+            "close",
+            json!([{"name": "reason", "type": 3, "value": "VAT number corrected"}]),
+        ),
+    );
+    tg.wait_until("CSAT buttons on Telegram", |t| {
+        t.ok_calls("sendMessage").iter().any(|b| {
+            b["chat_id"] == json!(TG_ALICE) && b["reply_markup"].to_string().contains("cs:1:4")
+        })
+    })
+    .await;
+    fake.wait_for("archived", |c| {
+        matching(c, "PATCH", &format!("/channels/{thread}"))
+            .iter()
+            .any(|p| p.body["archived"] == true)
+    })
+    .await;
+    tg.push(press("cbq-1", TG_ALICE, "Alice", TG_ALICE, None, "cs:1:4"));
+    tg.wait_until("CSAT acknowledged", |t| {
+        !t.ok_calls("answerCallbackQuery").is_empty()
+    })
+    .await;
+    let csat = rig
+        .store
+        .csat(TicketId(1))
+        .await
+        .unwrap()
+        .expect("rating stored");
+    assert_eq!(csat.score, 4);
+    let ticket = rig.store.ticket(TicketId(1)).await.unwrap().unwrap();
+    assert_eq!(ticket.requester.platform, Platform::Telegram);
+    assert_eq!(ticket.status, Status::Closed);
+    let bodies: Vec<String> = rig
+        .store
+        .transcript(TicketId(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body)
+        .collect();
+    assert!(
+        bodies.iter().any(|b| b == "Which invoice number is it?"),
+        "{bodies:?}"
+    );
+    assert!(bodies.iter().any(|b| b == "INV-2026-0042"), "{bodies:?}");
     rig.stop().await;
 }

@@ -195,7 +195,15 @@ impl Intake {
             ))));
         }
         if self.shared.support_channels.contains(&ch) {
-            let thread = self.customer_thread(ch, &m.author).await?;
+            let thread = match self.customer_thread(ch, &m.author).await {
+                Ok(t) => t,
+                Err(e) => {
+                    // Without thread permissions the conversation stays in the channel.
+                    tracing::warn!(error = %format!("{e:#}"), %ch, "discord: cannot open a private thread");
+                    let here = ConversationRef::chat(Platform::Discord, ch.to_string());
+                    return Ok(Some(customer(here)));
+                }
+            };
             let note = format!("Thanks! I've moved this to a private thread with you: <#{thread}>");
             let reply = CreateMessage::new()
                 .content(note)
