@@ -4,8 +4,9 @@
 //! Local wall-clock intervals are turned into UTC instants before any arithmetic, so a DST
 //! change never loses or double-counts an hour. A local time that does not exist (the gap when
 //! clocks spring forward) maps to the instant of the jump; an ambiguous local time (clocks fall
-//! back) maps to its earliest instant when it opens an interval and its latest when it closes
-//! one, so the interval covers everything the wall clock calls business time.
+//! back) maps to its earliest instant when it opens an interval and to the last time the clock
+//! passes it when it closes one, so an interval covers exactly the instants whose wall-clock
+//! reading lies inside it.
 
 use std::collections::BTreeMap;
 
@@ -191,7 +192,15 @@ impl Calendar {
     fn close_instant(&self, w: NaiveDateTime) -> DateTime<Utc> {
         match self.tz.from_local_datetime(&w) {
             LocalResult::Single(t) => t.with_timezone(&Utc),
-            LocalResult::Ambiguous(a, b) => a.max(b).with_timezone(&Utc),
+            LocalResult::Ambiguous(a, b) => {
+                let (a, b) = (a.min(b).with_timezone(&Utc), a.max(b).with_timezone(&Utc));
+                // At the very start of the repeated hour the clock reads `w` or later throughout
+                // the fold, so business time ends at the first reading.
+                let before = (b - Duration::seconds(1))
+                    .with_timezone(&self.tz)
+                    .naive_local();
+                if before < w { b } else { a }
+            }
             LocalResult::None => self.gap_end(w),
         }
     }

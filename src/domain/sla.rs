@@ -150,7 +150,8 @@ fn compile(c: &SlaConfig) -> Result<Policy, String> {
                     .zip([&t.first_response, &t.next_response, &t.resolution])
             {
                 if let Some(v) = v {
-                    let d = parse_duration(v).map_err(|e| format!("{key}.{kind:?}: {e}"))?;
+                    let d =
+                        parse_duration(v).map_err(|e| format!("{key}.{}: {e}", kind.as_str()))?;
                     let d = d.max(Duration::minutes(1));
                     targets.insert((tier, prio, kind), (d, cal.clone()));
                 }
@@ -182,18 +183,11 @@ fn compile(c: &SlaConfig) -> Result<Policy, String> {
     })
 }
 
-/// Fixes the `{kind:?}` spelling in compile errors to the config key.
-fn key_fix(e: String) -> String {
-    e.replace("FirstResponse", "first_response")
-        .replace("NextResponse", "next_response")
-        .replace("Resolution", "resolution")
-}
-
 impl SlaConfig {
     /// The validated calendars and targets (compiled once).
     pub fn policy(&self) -> Result<Arc<Policy>, String> {
         self.compiled
-            .get_or_init(|| compile(self).map(Arc::new).map_err(key_fix))
+            .get_or_init(|| compile(self).map(Arc::new))
             .clone()
     }
 

@@ -1,1 +1,4 @@
 //! The one integration-test binary: harness, fake platforms and conversation tests.
+
+mod sla_clock;
+mod sla_props;
