@@ -12,4 +12,5 @@ pub mod ports;
 pub mod replies;
 pub mod sla;
 pub mod sla_clock;
+pub mod sla_sweep;
 pub mod ticket;

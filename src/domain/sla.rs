@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::{ALWAYS_OPEN, Calendar, CalendarConfig, format_duration, parse_duration};
+use super::directory::StaffRole;
 use super::sla_clock::{ClockKind, ClockState, ClockStatus, Policy};
 use super::ticket::{Priority, Ticket, TicketEvent, Tier};
 
@@ -98,8 +99,8 @@ impl Default for WarningsConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationConfig {
-    /// Staff role pinged after the assignee: `agent`, `lead` or `admin`.
-    pub lead_role: String,
+    /// Staff role pinged after the assignee: `agent`, `lead` or `admin` (and everyone above).
+    pub lead_role: StaffRole,
     /// Re-ping interval after a breach, e.g. `30m`.
     pub repeat_every: String,
     /// Re-pings after the first breach notice (0 = none).
@@ -109,7 +110,7 @@ pub struct EscalationConfig {
 impl Default for EscalationConfig {
     fn default() -> Self {
         EscalationConfig {
-            lead_role: "lead".into(),
+            lead_role: StaffRole::Lead,
             repeat_every: "30m".into(),
             max_repeats: 3,
         }
@@ -170,12 +171,6 @@ fn compile(c: &SlaConfig) -> Result<Policy, String> {
     }
     parse_duration(&c.escalation.repeat_every)
         .map_err(|e| format!("sla.escalation.repeat_every: {e}"))?;
-    if !["agent", "lead", "admin"].contains(&c.escalation.lead_role.as_str()) {
-        return Err(format!(
-            "sla.escalation.lead_role: `{}` is not a staff role (agent, lead or admin)",
-            c.escalation.lead_role
-        ));
-    }
     Ok(Policy {
         calendars,
         targets,

@@ -2,3 +2,4 @@
 
 mod sla_clock;
 mod sla_props;
+mod sla_sweep;
