@@ -1,11 +1,174 @@
 //! Wiring: load config, open the store, build the index, run channels, shut down cleanly.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use crate::cli::Cli;
+use anyhow::{Context, Result};
+use tokio::sync::watch;
+
+use crate::channels::Router;
+use crate::channels::console::{self, ConsoleOutlet};
+use crate::cli::{Cli, Command, ConfigCommand};
+use crate::config::Config;
+use crate::domain::desk::{Desk, DeskSettings};
+use crate::domain::ids::Platform;
+use crate::domain::ports::{KnowledgeBase, SystemClock, TicketStore};
 
 /// Runs the CLI and maps errors to a message on stderr and exit code 1.
 pub fn main(cli: Cli) -> ExitCode {
-    let _ = cli;
-    ExitCode::SUCCESS
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run_cli(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SUPPORTBOT_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("warn,supportbot=info"));
+    // Logs go to stderr so the console chat on stdout stays clean and scriptable.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run_cli(cli: Cli) -> Result<()> {
+    let cfg = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Run) {
+        Command::Run => run_bot(cfg, false).await,
+        Command::Console => run_bot(cfg, true).await,
+        Command::Migrate => {
+            open_store(&cfg).await?;
+            println!("migrations applied to {}", redact_url(&cfg.storage.url));
+            Ok(())
+        }
+        Command::Tickets(cmd) => {
+            let store = open_store(&cfg).await?;
+            crate::cli::tickets::run(cmd, store.as_ref()).await
+        }
+        Command::Config(ConfigCommand::Check) => {
+            print!("{}", cfg.redacted_toml());
+            eprintln!("configuration is valid");
+            Ok(())
+        }
+        Command::Kb(cmd) => anyhow::bail!("`kb {cmd:?}` is not available in this build yet"),
+        Command::Sla(cmd) => anyhow::bail!("`sla {cmd:?}` is not available in this build yet"),
+    }
+}
+
+/// Opens the configured store, running migrations.
+pub async fn open_store(cfg: &Config) -> Result<Arc<dyn TicketStore>> {
+    let store = crate::storage::connect(&cfg.storage.url, cfg.storage.max_connections)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(&cfg.storage.url)))?;
+    Ok(Arc::new(store))
+}
+
+/// The desk settings a config describes.
+pub fn desk_settings(cfg: &Config) -> DeskSettings {
+    DeskSettings {
+        customers: cfg.customers.clone(),
+        staff: cfg.staff.clone(),
+        faq: cfg.faq.clone(),
+        sla: cfg.sla.clone(),
+    }
+}
+
+/// Hides the password of a database URL for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
+    let store = open_store(&cfg).await?;
+    let kb = open_kb(&cfg);
+    let desk = Arc::new(Desk::new(
+        store.clone(),
+        kb,
+        Arc::new(SystemClock),
+        desk_settings(&cfg),
+    ));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    });
+
+    let metrics = Arc::new(crate::admin::Metrics::default());
+    if cfg.admin.enabled {
+        let (bind, m, stop) = (cfg.admin.bind.clone(), metrics.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            // A busy admin port must not take the bot down with it.
+            if let Err(e) = crate::admin::serve(&bind, m, stop).await {
+                tracing::warn!(error = %format!("{e:#}"), "admin endpoint disabled");
+            }
+        });
+    }
+    let mut router = Router::with_metrics(metrics);
+    let console_outlet = Arc::new(ConsoleOutlet::new(
+        Box::new(std::io::stdout()),
+        store.clone(),
+    ));
+    router.add(Platform::Console, console_outlet.clone());
+    let router = Arc::new(router);
+
+    let use_console = console_only
+        || (cfg.secrets.telegram_token.is_none() && cfg.secrets.discord_token.is_none());
+    if use_console {
+        eprintln!(
+            "supportbot console: type a question; `@agent <text or command>` speaks as the demo agent; `!<data>` presses a button. Ctrl-D quits."
+        );
+        let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+        return console::run(stdin, desk, router, console_outlet, stop_rx).await;
+    }
+    anyhow::bail!("platform channels are not wired yet")
+}
+
+fn open_kb(cfg: &Config) -> Option<Arc<dyn KnowledgeBase>> {
+    let _ = cfg;
+    None
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::admin::Metrics;
 use crate::domain::event::Outbound;
 use crate::domain::ids::Platform;
 
@@ -25,6 +26,7 @@ pub trait Outlet: Send + Sync {
 #[derive(Default, Clone)]
 pub struct Router {
     outlets: HashMap<Platform, Arc<dyn Outlet>>,
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Router {
@@ -41,6 +43,19 @@ impl Router {
         Router::default()
     }
 
+    /// A router that counts deliveries in `metrics`.
+    pub fn with_metrics(metrics: Arc<Metrics>) -> Router {
+        Router {
+            outlets: HashMap::new(),
+            metrics,
+        }
+    }
+
+    /// The counters this router updates.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
     /// Registers the outlet for a platform, replacing any earlier one.
     pub fn add(&mut self, platform: Platform, outlet: Arc<dyn Outlet>) {
         self.outlets.insert(platform, outlet);
@@ -49,6 +64,8 @@ impl Router {
     /// Carries out actions in order. `origin` is the platform of the inbound event, which
     /// receives `Ack`s. Actions for platforms without an outlet are logged and dropped.
     pub async fn dispatch(&self, origin: Platform, actions: &[Outbound]) {
+        self.metrics
+            .incr(&format!("inbound_handled_total{{platform=\"{origin}\"}}"));
         for action in actions {
             let platform = action.platform().unwrap_or(origin);
             match self.outlets.get(&platform) {

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 pub mod kb;
 pub mod sla;
+pub mod tickets;
 
 /// supportbot: customer support in Discord and Telegram, with FAQ answers, tickets and SLAs.
 #[derive(Debug, Parser)]

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
-    /// Discord, through serenity.
+    /// Discord.
     Discord,
-    /// Telegram, through teloxide.
+    /// Telegram.
     Telegram,
     /// The terminal chat used for demos and scripting.
     Console,

@@ -228,7 +228,7 @@ pub struct KbHit {
     pub lang: String,
 }
 
-/// Answers questions from articles. Implemented with tantivy in `search/`.
+/// Answers questions from articles. Implemented by the search module.
 pub trait KnowledgeBase: Send + Sync {
     /// The best `limit` articles for a question, best first. Never fails: any input,
     /// however odd, yields a (possibly empty) list.

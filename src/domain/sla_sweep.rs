@@ -92,17 +92,17 @@ impl SlaConfig {
                 ));
             }
             for b in &self.warnings.before {
-                if let Ok(d) = parse_duration(b) {
-                    if d < c.target {
-                        warn_at.push((b.clone(), c.target - d));
-                    }
+                if let Ok(d) = parse_duration(b)
+                    && d < c.target
+                {
+                    warn_at.push((b.clone(), c.target - d));
                 }
             }
             for (label, elapsed) in warn_at {
-                if let Ok(Some(at)) = policy.instant_at(&c.segments, elapsed) {
-                    if at < due {
-                        push(format!("warn-{label}"), at, NoticeKind::Warning(label));
-                    }
+                if let Ok(Some(at)) = policy.instant_at(&c.segments, elapsed)
+                    && at < due
+                {
+                    push(format!("warn-{label}"), at, NoticeKind::Warning(label));
                 }
             }
             push("breach".into(), due, NoticeKind::Breach);
@@ -156,10 +156,12 @@ pub trait SlaStore: Send + Sync {
     ) -> Result<Vec<TicketId>, StoreError>;
     /// Loads tickets with their events and recorded notice keys.
     async fn sla_load(&self, ids: &[TicketId]) -> Result<Vec<SweepItem>, StoreError>;
-    /// Records notices; returns the ones this call recorded first (the others existed already).
+    /// Records notices at `now`; returns the ones this call recorded first (the others existed
+    /// already, recorded by an earlier tick or another instance).
     async fn sla_record(
         &self,
         notices: &[NoticeRecord],
+        now: DateTime<Utc>,
     ) -> Result<Vec<(TicketId, String)>, StoreError>;
     /// Stores each ticket's next check (`None`: nothing scheduled).
     async fn sla_set_next_check(
@@ -177,6 +179,8 @@ pub struct Sweeper {
     pub batch: i64,
     /// How long a claimed ticket stays invisible to other instances.
     pub lease: Duration,
+    /// Batches of each kind (dirty, due) handled per tick at most.
+    pub max_batches: usize,
 }
 
 impl Sweeper {
@@ -188,6 +192,7 @@ impl Sweeper {
             staff,
             batch: 200,
             lease: Duration::minutes(5),
+            max_batches: 10,
         }
     }
 
@@ -195,22 +200,22 @@ impl Sweeper {
     /// to send, each for a notice that this call recorded.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<Vec<Outbound>, StoreError> {
         let mut out = Vec::new();
-        loop {
+        // Bounded per tick, so a backlog (say, every ticket dirty after an upgrade) is worked
+        // off over several ticks instead of making one tick unboundedly long.
+        for _ in 0..self.max_batches {
             let ids = self.store.sla_take_dirty(self.batch).await?;
-            let n = ids.len();
             out.extend(self.process(&ids, now).await?);
-            if (n as i64) < self.batch {
+            if (ids.len() as i64) < self.batch {
                 break;
             }
         }
-        loop {
+        for _ in 0..self.max_batches {
             let ids = self
                 .store
                 .sla_claim_due(now, now + self.lease, self.batch)
                 .await?;
-            let n = ids.len();
             out.extend(self.process(&ids, now).await?);
-            if (n as i64) < self.batch {
+            if (ids.len() as i64) < self.batch {
                 break;
             }
         }
@@ -264,8 +269,12 @@ impl Sweeper {
                 .filter(|id| !loaded.contains(id))
                 .map(|id| (*id, None)),
         );
-        let fresh: HashSet<(TicketId, String)> =
-            self.store.sla_record(&records).await?.into_iter().collect();
+        let fresh: HashSet<(TicketId, String)> = self
+            .store
+            .sla_record(&records, now)
+            .await?
+            .into_iter()
+            .collect();
         self.store.sla_set_next_check(&next).await?;
         let by_id: HashMap<TicketId, &Ticket> =
             items.iter().map(|i| (i.ticket.id, &i.ticket)).collect();

@@ -1,5 +1,11 @@
 //! The one integration-test binary: harness, fake platforms and conversation tests.
 
+mod cli;
+mod db;
+mod desk;
+mod harness;
 mod sla_clock;
 mod sla_props;
+mod sla_store;
 mod sla_sweep;
+mod storage;

@@ -96,6 +96,7 @@ impl SlaStore for MemStore {
     async fn sla_record(
         &self,
         notices: &[NoticeRecord],
+        _now: DateTime<Utc>,
     ) -> Result<Vec<(TicketId, String)>, StoreError> {
         let mut m = self.0.lock().unwrap();
         Ok(notices

@@ -29,17 +29,17 @@ impl Desk {
     pub(super) async fn on_button(&self, ctx: &Ctx<'_>, action: ButtonAction) -> Outcome {
         let mut out = self.button(ctx, action).await?;
         // Every press is answered, so the client stops its spinner.
-        if let Some(id) = &ctx.inb.interaction {
-            if !out.iter().any(|o| matches!(o, Outbound::Ack { .. })) {
-                out.insert(
-                    0,
-                    Outbound::Ack {
-                        interaction: id.clone(),
-                        text: None,
-                        alert: false,
-                    },
-                );
-            }
+        if let Some(id) = &ctx.inb.interaction
+            && !out.iter().any(|o| matches!(o, Outbound::Ack { .. }))
+        {
+            out.insert(
+                0,
+                Outbound::Ack {
+                    interaction: id.clone(),
+                    text: None,
+                    alert: false,
+                },
+            );
         }
         Ok(out)
     }

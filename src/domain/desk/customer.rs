@@ -24,27 +24,27 @@ impl Desk {
         if text.trim().is_empty() && attachments.is_empty() {
             return Ok(Vec::new());
         }
-        if attachments.is_empty() {
-            if let Some(out) = self.csat_comment(ctx, text).await? {
-                return Ok(out);
-            }
+        if attachments.is_empty()
+            && let Some(out) = self.csat_comment(ctx, text).await?
+        {
+            return Ok(out);
         }
         if let Some(mut ticket) = self.store.active_ticket_for(&ctx.inb.from).await? {
             return self
                 .relay_customer(ctx, &mut ticket, text, attachments)
                 .await;
         }
-        if attachments.is_empty() {
-            if let Some(kb) = &self.kb {
-                let hits = kb.search(text, None, 3);
-                match self.settings.faq.decide(&hits) {
-                    FaqDecision::Answer(hit) => return self.faq_answer(ctx, text, hit).await,
-                    FaqDecision::Suggest(hits) => return self.faq_suggest(ctx, text, hits).await,
-                    FaqDecision::Escalate => {
-                        let top = hits.first();
-                        self.record_faq(ctx, text, top, FaqOutcome::NoAnswer)
-                            .await?;
-                    }
+        if attachments.is_empty()
+            && let Some(kb) = &self.kb
+        {
+            let hits = kb.search(text, None, 3);
+            match self.settings.faq.decide(&hits) {
+                FaqDecision::Answer(hit) => return self.faq_answer(ctx, text, hit).await,
+                FaqDecision::Suggest(hits) => return self.faq_suggest(ctx, text, hits).await,
+                FaqDecision::Escalate => {
+                    let top = hits.first();
+                    self.record_faq(ctx, text, top, FaqOutcome::NoAnswer)
+                        .await?;
                 }
             }
         }
@@ -267,13 +267,13 @@ impl Desk {
             ticket.subject,
             text
         );
-        if let Some(f) = faq {
-            if let Some(t) = &f.article_title {
-                intro.push_str(&format!(
-                    "\n\nThe bot offered \"{t}\" (confidence {:.2}); the customer said it did not help.",
-                    f.confidence
-                ));
-            }
+        if let Some(f) = faq
+            && let Some(t) = &f.article_title
+        {
+            intro.push_str(&format!(
+                "\n\nThe bot offered \"{t}\" (confidence {:.2}); the customer said it did not help.",
+                f.confidence
+            ));
         }
         out.push(self.to_staff(
             &ticket,

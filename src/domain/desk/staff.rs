@@ -189,8 +189,16 @@ impl Desk {
         confirm: String,
         tell_customer: Option<String>,
     ) -> Outcome {
-        let title_before = replies::staff_title(t);
-        let was_active = t.status.is_active();
+        // The staff-space title shows priority and status, so those changes rename it.
+        let renames = kinds.iter().any(|k| {
+            matches!(
+                k,
+                EventKind::PriorityChanged { .. }
+                    | EventKind::StatusChanged { .. }
+                    | EventKind::Closed { .. }
+                    | EventKind::Reopened
+            )
+        });
         t.updated_at = ctx.now;
         let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
         self.store.save_ticket(t, &[], &events).await?;
@@ -198,7 +206,7 @@ impl Desk {
         if let Some(text) = tell_customer {
             out.push(self.to_customer(t, Message::text(text)));
         }
-        if replies::staff_title(t) != title_before || t.status.is_active() != was_active {
+        if renames {
             out.push(self.rename_staff_space(t));
         }
         Ok(out)

@@ -1,0 +1,287 @@
+//! Tickets, transcripts and event logs, plus the `TicketStore` implementation that ties the
+//! storage files together.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Transaction};
+
+use super::rows::{self, TICKET_COLUMNS, ms, to_json};
+use super::{SqlStore, db_err};
+use crate::domain::event::Inbound;
+use crate::domain::ids::{ConversationRef, Platform, TicketId, UserRef};
+use crate::domain::lifecycle::NewTicket;
+use crate::domain::ports::{Csat, FaqEvent, FaqOutcome, StoreError, TicketFilter, TicketStore};
+use crate::domain::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
+
+async fn append(
+    tx: &mut Transaction<'static, Any>,
+    id: TicketId,
+    entries: &[TranscriptEntry],
+    events: &[TicketEvent],
+) -> Result<(), StoreError> {
+    for e in entries {
+        sqlx::query("INSERT INTO transcript (ticket_id, role, author, body, internal, attachments, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id.0)
+            .bind(e.role.as_str())
+            .bind(&e.author)
+            .bind(&e.body)
+            .bind(i64::from(e.internal))
+            .bind(to_json(&e.attachments)?)
+            .bind(ms(e.at))
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    for e in events {
+        sqlx::query("INSERT INTO ticket_events (ticket_id, kind, data, actor, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.0)
+            .bind(e.kind.name())
+            .bind(to_json(&e.kind)?)
+            .bind(to_json(&e.actor)?)
+            .bind(ms(e.at))
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        self.pool.begin().await.map_err(db_err)
+    }
+
+    async fn fetch_tickets(
+        &self,
+        sql: &str,
+        binds: Vec<BindValue>,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = match b {
+                BindValue::Int(v) => q.bind(v),
+                BindValue::Text(v) => q.bind(v),
+            };
+        }
+        let rows = q.fetch_all(&self.pool).await.map_err(db_err)?;
+        rows.iter().map(rows::ticket).collect()
+    }
+}
+
+enum BindValue {
+    Int(i64),
+    Text(String),
+}
+
+#[async_trait]
+impl TicketStore for SqlStore {
+    async fn record_inbound(&self, inbound: &Inbound) -> Result<bool, StoreError> {
+        let done = sqlx::query("INSERT INTO inbound (platform, message_id, received_at, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (platform, message_id) DO NOTHING")
+            .bind(inbound.key.platform.as_str())
+            .bind(&inbound.key.id)
+            .bind(Utc::now().timestamp_millis())
+            .bind(to_json(inbound)?)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_ticket(
+        &self,
+        new: NewTicket,
+        entries: &[TranscriptEntry],
+        events: &[TicketEvent],
+    ) -> Result<Ticket, StoreError> {
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO tickets (requester_platform, requester_id, requester_name, conv_platform, conv_chat, conv_thread, subject, kind, priority, tier, status, active, assignee, tags, created_at, updated_at, sla_dirty) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, NULL, $12, $13, $13, 1) RETURNING id",
+        )
+        .bind(new.requester.platform.as_str())
+        .bind(&new.requester.id)
+        .bind(&new.requester.name)
+        .bind(new.conversation.platform.as_str())
+        .bind(&new.conversation.chat)
+        .bind(new.conversation.thread.clone())
+        .bind(&new.subject)
+        .bind(new.kind.as_str())
+        .bind(new.priority.rank())
+        .bind(new.tier.as_str())
+        .bind(Status::New.as_str())
+        .bind(to_json(&new.tags)?)
+        .bind(ms(new.at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let ticket = new.into_ticket(TicketId(id));
+        append(&mut tx, ticket.id, entries, events).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(ticket)
+    }
+
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
+        Ok(self
+            .fetch_tickets(&sql, vec![BindValue::Int(id.0)])
+            .await?
+            .pop())
+    }
+
+    async fn active_ticket_for(&self, requester: &UserRef) -> Result<Option<Ticket>, StoreError> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE requester_platform = $1 AND requester_id = $2 AND active = 1 ORDER BY id DESC LIMIT 1"
+        );
+        let binds = vec![
+            BindValue::Text(requester.platform.as_str().into()),
+            BindValue::Text(requester.id.clone()),
+        ];
+        Ok(self.fetch_tickets(&sql, binds).await?.pop())
+    }
+
+    async fn save_ticket(
+        &self,
+        t: &Ticket,
+        entries: &[TranscriptEntry],
+        events: &[TicketEvent],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE tickets SET requester_name = $1, subject = $2, kind = $3, priority = $4, tier = $5, status = $6, active = $7, assignee = $8, tags = $9, updated_at = $10, sla_dirty = 1 WHERE id = $11",
+        )
+        .bind(&t.requester.name)
+        .bind(&t.subject)
+        .bind(t.kind.as_str())
+        .bind(t.priority.rank())
+        .bind(t.tier.as_str())
+        .bind(t.status.as_str())
+        .bind(i64::from(t.status.is_active()))
+        .bind(t.assignee.as_ref().map(|a| a.0.clone()))
+        .bind(to_json(&t.tags)?)
+        .bind(ms(t.updated_at))
+        .bind(t.id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("ticket {}", t.id)));
+        }
+        append(&mut tx, t.id, entries, events).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+        let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1 = 1");
+        let mut binds = Vec::new();
+        if !filter.statuses.is_empty() {
+            let marks: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| {
+                    binds.push(BindValue::Text(s.as_str().into()));
+                    format!("${}", binds.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
+        }
+        if let Some(a) = &filter.assignee {
+            binds.push(BindValue::Text(a.clone()));
+            sql.push_str(&format!(" AND assignee = ${}", binds.len()));
+        }
+        sql.push_str(" ORDER BY id DESC");
+        if let Some(limit) = filter.limit {
+            binds.push(BindValue::Int(limit));
+            sql.push_str(&format!(" LIMIT ${}", binds.len()));
+        }
+        self.fetch_tickets(&sql, binds).await
+    }
+
+    async fn transcript(&self, id: TicketId) -> Result<Vec<TranscriptEntry>, StoreError> {
+        let rows = sqlx::query("SELECT role, author, body, internal, attachments, at FROM transcript WHERE ticket_id = $1 ORDER BY id")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(rows::transcript_entry).collect()
+    }
+
+    async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT data, actor, at FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(rows::event).collect()
+    }
+
+    async fn bind_staff_space(
+        &self,
+        ticket: TicketId,
+        space: &ConversationRef,
+    ) -> Result<(), StoreError> {
+        self.bind_space(ticket, space).await
+    }
+
+    async fn staff_space(
+        &self,
+        ticket: TicketId,
+        platform: Platform,
+    ) -> Result<Option<ConversationRef>, StoreError> {
+        self.space_of(ticket, platform).await
+    }
+
+    async fn ticket_for_staff_space(
+        &self,
+        space: &ConversationRef,
+    ) -> Result<Option<TicketId>, StoreError> {
+        self.ticket_of_space(space).await
+    }
+
+    async fn register_license(
+        &self,
+        user: &UserRef,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.put_license(user, key, at).await
+    }
+
+    async fn license_of(&self, user: &UserRef) -> Result<Option<String>, StoreError> {
+        self.get_license(user).await
+    }
+
+    async fn record_csat(&self, csat: &Csat) -> Result<(), StoreError> {
+        self.put_csat(csat).await
+    }
+
+    async fn csat(&self, ticket: TicketId) -> Result<Option<Csat>, StoreError> {
+        self.get_csat(ticket).await
+    }
+
+    async fn record_faq_event(&self, event: &FaqEvent) -> Result<i64, StoreError> {
+        self.put_faq_event(event).await
+    }
+
+    async fn faq_event(&self, id: i64) -> Result<Option<FaqEvent>, StoreError> {
+        self.get_faq_event(id).await
+    }
+
+    async fn resolve_faq_event(
+        &self,
+        id: i64,
+        outcome: FaqOutcome,
+        ticket: Option<TicketId>,
+    ) -> Result<bool, StoreError> {
+        self.settle_faq_event(id, outcome, ticket).await
+    }
+
+    async fn get_state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.kv_get(key).await
+    }
+
+    async fn set_state(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        self.kv_set(key, value).await
+    }
+}

@@ -1,0 +1,445 @@
+//! The storage contract suite: the same checks against SQLite always and PostgreSQL when
+//! configured, through the `TicketStore` port only.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use supportbot::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
+use supportbot::domain::ids::{
+    AgentName, ConversationRef, MessageKey, Platform, TicketId, UserRef,
+};
+use supportbot::domain::lifecycle::NewTicket;
+use supportbot::domain::ports::{
+    Csat, FaqEvent, FaqOutcome, StoreError, TicketFilter, TicketStore,
+};
+use supportbot::domain::ticket::{
+    Actor, AuthorRole, EventKind, Priority, Status, TicketEvent, TicketKind, Tier, TranscriptEntry,
+};
+
+use crate::db::{postgres_store, sqlite_store, sqlite_url};
+
+fn user(id: &str) -> UserRef {
+    UserRef::new(Platform::Telegram, id, format!("User {id} 🙂"))
+}
+
+fn new_ticket(who: &str, subject: &str) -> NewTicket {
+    NewTicket {
+        requester: user(who),
+        conversation: ConversationRef::chat(Platform::Telegram, who),
+        subject: subject.into(),
+        kind: TicketKind::Question,
+        priority: Priority::P3,
+        tier: Tier::Pro,
+        tags: vec!["a".into(), "out_of_support".into()],
+        at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap(),
+    }
+}
+
+fn entry(role: AuthorRole, body: &str, internal: bool) -> TranscriptEntry {
+    TranscriptEntry {
+        role,
+        author: "x".into(),
+        body: body.into(),
+        internal,
+        attachments: vec![],
+        at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 31, 0).unwrap(),
+    }
+}
+
+fn event(kind: EventKind) -> TicketEvent {
+    TicketEvent {
+        kind,
+        actor: Actor::System,
+        at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 32, 0).unwrap(),
+    }
+}
+
+fn inbound(id: &str, text: &str) -> Inbound {
+    Inbound {
+        key: MessageKey::new(Platform::Telegram, id),
+        at: Utc::now(),
+        from: user("1"),
+        roles: vec![],
+        conversation: ConversationRef::chat(Platform::Telegram, "1"),
+        space: Space::Customer,
+        interaction: None,
+        body: InboundBody::Text { text: text.into() },
+    }
+}
+
+/// Every check of the port, run once per backend.
+async fn contract(store: Arc<dyn TicketStore>) {
+    // Inbound dedupe: the same key twice stores once; other platforms don't collide.
+    assert!(store.record_inbound(&inbound("u1", "hi")).await.unwrap());
+    assert!(
+        !store
+            .record_inbound(&inbound("u1", "hi again"))
+            .await
+            .unwrap()
+    );
+    let mut other = inbound("u1", "hi");
+    other.key.platform = Platform::Discord;
+    assert!(store.record_inbound(&other).await.unwrap());
+    assert!(
+        store
+            .record_inbound(&inbound("long", &"y".repeat(20_000)))
+            .await
+            .unwrap()
+    );
+
+    // Create, load, round-trip every field.
+    let created = store
+        .create_ticket(
+            new_ticket("1", "Drucker 🖨 offline"),
+            &[entry(AuthorRole::Customer, "first", false)],
+            &[event(EventKind::Created {
+                priority: Priority::P3,
+                tier: Tier::Pro,
+            })],
+        )
+        .await
+        .unwrap();
+    let loaded = store.ticket(created.id).await.unwrap().unwrap();
+    assert_eq!(loaded, created);
+    assert_eq!(loaded.status, Status::New);
+    assert!(store.ticket(TicketId(9_999)).await.unwrap().is_none());
+
+    // Save changes fields and appends, in order; internal notes keep their flag.
+    let mut t = loaded.clone();
+    t.claim(&AgentName("ann".into())).unwrap();
+    t.set_priority(Priority::P1).unwrap();
+    t.updated_at += Duration::minutes(3);
+    let weird = "ctl\u{7}\u{1b}[0m tab\t nl\n 中文 🎉";
+    store
+        .save_ticket(
+            &t,
+            &[
+                entry(AuthorRole::Agent, "note", true),
+                entry(AuthorRole::Customer, weird, false),
+                entry(AuthorRole::Customer, &"z".repeat(20_000), false),
+            ],
+            &[
+                event(EventKind::Claimed {
+                    agent: AgentName("ann".into()),
+                }),
+                event(EventKind::PriorityChanged {
+                    from: Priority::P3,
+                    to: Priority::P1,
+                }),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.ticket(t.id).await.unwrap().unwrap(), t);
+    let tr = store.transcript(t.id).await.unwrap();
+    assert_eq!(
+        tr.iter().map(|e| e.body.len()).collect::<Vec<_>>(),
+        vec![5, 4, weird.len(), 20_000]
+    );
+    assert_eq!(tr[2].body, weird);
+    assert!(tr[1].internal && !tr[0].internal);
+    let ev = store.events(t.id).await.unwrap();
+    assert_eq!(
+        ev.iter().map(|e| e.kind.name()).collect::<Vec<_>>(),
+        vec!["created", "claimed", "priority_changed"]
+    );
+
+    // Saving an unknown ticket is NotFound, not a silent no-op.
+    let mut ghost = t.clone();
+    ghost.id = TicketId(424_242);
+    assert!(matches!(
+        store.save_ticket(&ghost, &[], &[]).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Attachments survive.
+    let att = Attachment {
+        kind: AttachmentKind::Photo,
+        platform: Platform::Telegram,
+        file_ref: "AgAD".into(),
+        source: Some((ConversationRef::chat(Platform::Telegram, "1"), "77".into())),
+        name: Some("shot.png".into()),
+    };
+    let mut with_file = entry(AuthorRole::Customer, "see photo", false);
+    with_file.attachments = vec![att.clone()];
+    store.save_ticket(&t, &[with_file], &[]).await.unwrap();
+    assert_eq!(
+        store
+            .transcript(t.id)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .attachments,
+        vec![att]
+    );
+
+    // Active ticket lookup ignores closed tickets and other people.
+    assert_eq!(
+        store
+            .active_ticket_for(&user("1"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        t.id
+    );
+    assert!(store.active_ticket_for(&user("2")).await.unwrap().is_none());
+    let mut closed = t.clone();
+    closed.close("done").unwrap();
+    store.save_ticket(&closed, &[], &[]).await.unwrap();
+    assert!(store.active_ticket_for(&user("1")).await.unwrap().is_none());
+
+    // Listing filters by status and assignee, newest first, with a limit.
+    let second = store
+        .create_ticket(new_ticket("2", "second"), &[], &[])
+        .await
+        .unwrap();
+    let third = store
+        .create_ticket(new_ticket("3", "third"), &[], &[])
+        .await
+        .unwrap();
+    let all = store.list_tickets(&TicketFilter::default()).await.unwrap();
+    assert_eq!(
+        all.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![third.id, second.id, t.id]
+    );
+    let new_only = store
+        .list_tickets(&TicketFilter {
+            statuses: vec![Status::New],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(new_only.len(), 2);
+    let closed_or_new = store
+        .list_tickets(&TicketFilter {
+            statuses: vec![Status::New, Status::Closed],
+            limit: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(closed_or_new.len(), 2);
+    let anns = store
+        .list_tickets(&TicketFilter {
+            assignee: Some("ann".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(anns.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t.id]);
+
+    // Staff spaces map both ways, with and without a thread.
+    let topic = ConversationRef::thread(Platform::Telegram, "-100", "55");
+    let lobbyish = ConversationRef::chat(Platform::Discord, "9000");
+    store.bind_staff_space(second.id, &topic).await.unwrap();
+    store.bind_staff_space(third.id, &lobbyish).await.unwrap();
+    assert_eq!(
+        store
+            .staff_space(second.id, Platform::Telegram)
+            .await
+            .unwrap(),
+        Some(topic.clone())
+    );
+    assert_eq!(
+        store
+            .staff_space(third.id, Platform::Discord)
+            .await
+            .unwrap(),
+        Some(lobbyish.clone())
+    );
+    assert_eq!(
+        store
+            .staff_space(second.id, Platform::Discord)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.ticket_for_staff_space(&topic).await.unwrap(),
+        Some(second.id)
+    );
+    assert_eq!(
+        store.ticket_for_staff_space(&lobbyish).await.unwrap(),
+        Some(third.id)
+    );
+    assert_eq!(
+        store
+            .ticket_for_staff_space(&ConversationRef::chat(Platform::Telegram, "-100"))
+            .await
+            .unwrap(),
+        None
+    );
+    // Two tickets can't claim the same thread.
+    assert!(matches!(
+        store.bind_staff_space(t.id, &topic).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    // Licenses: a later key replaces an earlier one.
+    let at = Utc::now();
+    assert_eq!(store.license_of(&user("1")).await.unwrap(), None);
+    store.register_license(&user("1"), "K-1", at).await.unwrap();
+    store.register_license(&user("1"), "K-2", at).await.unwrap();
+    assert_eq!(
+        store.license_of(&user("1")).await.unwrap().as_deref(),
+        Some("K-2")
+    );
+
+    // CSAT upsert.
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    store
+        .record_csat(&Csat {
+            ticket: t.id,
+            score: 2,
+            comment: None,
+            at,
+        })
+        .await
+        .unwrap();
+    store
+        .record_csat(&Csat {
+            ticket: t.id,
+            score: 5,
+            comment: Some("great ✨".into()),
+            at,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.csat(t.id).await.unwrap(),
+        Some(Csat {
+            ticket: t.id,
+            score: 5,
+            comment: Some("great ✨".into()),
+            at
+        })
+    );
+    assert_eq!(store.csat(second.id).await.unwrap(), None);
+
+    // FAQ events resolve exactly once.
+    let ev = FaqEvent {
+        id: 0,
+        at,
+        user: user("1"),
+        conversation: ConversationRef::chat(Platform::Telegram, "1"),
+        query: "reset password?".into(),
+        article_id: Some("reset".into()),
+        article_title: Some("Reset".into()),
+        confidence: 0.75,
+        outcome: FaqOutcome::Answered,
+        ticket: None,
+    };
+    let id = store.record_faq_event(&ev).await.unwrap();
+    let stored = store.faq_event(id).await.unwrap().unwrap();
+    assert_eq!(FaqEvent { id, ..ev.clone() }, stored);
+    assert!(
+        store
+            .resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .resolve_faq_event(id, FaqOutcome::Helpful, None)
+            .await
+            .unwrap()
+    );
+    let stored = store.faq_event(id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.outcome, stored.ticket),
+        (FaqOutcome::NeedHuman, Some(t.id))
+    );
+    assert!(store.faq_event(id + 1000).await.unwrap().is_none());
+
+    // Small state: set, overwrite, delete.
+    assert_eq!(store.get_state("tg.offset").await.unwrap(), None);
+    store.set_state("tg.offset", Some("41")).await.unwrap();
+    store.set_state("tg.offset", Some("42")).await.unwrap();
+    assert_eq!(
+        store.get_state("tg.offset").await.unwrap().as_deref(),
+        Some("42")
+    );
+    store.set_state("tg.offset", None).await.unwrap();
+    assert_eq!(store.get_state("tg.offset").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn contract_on_sqlite() {
+    let (store, _dir) = sqlite_store().await;
+    contract(store).await;
+}
+
+#[tokio::test]
+async fn contract_on_postgres() {
+    let Some((store, _db)) = postgres_store().await else {
+        return;
+    };
+    contract(store.clone()).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_state_survives_reconnect() {
+    let (store, dir) = sqlite_store().await;
+    let t = store
+        .create_ticket(
+            new_ticket("1", "persist me"),
+            &[entry(AuthorRole::Customer, "hello", false)],
+            &[],
+        )
+        .await
+        .unwrap();
+    store.record_inbound(&inbound("m-1", "x")).await.unwrap();
+    store.close().await;
+    drop(store);
+    let again = supportbot::storage::connect(&sqlite_url(&dir), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.ticket(t.id).await.unwrap().unwrap().subject,
+        "persist me"
+    );
+    assert_eq!(again.transcript(t.id).await.unwrap().len(), 1);
+    assert!(
+        !again.record_inbound(&inbound("m-1", "x")).await.unwrap(),
+        "dedupe key survived"
+    );
+}
+
+#[tokio::test]
+async fn unknown_scheme_is_a_clear_error() {
+    let err = supportbot::storage::connect("mysql://root@localhost/db", 1)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown database URL scheme `mysql`"), "{err}");
+}
+
+#[tokio::test]
+async fn postgres_instances_number_tickets_without_collisions() {
+    let Some((a, db)) = postgres_store().await else {
+        return;
+    };
+    let b = Arc::new(supportbot::storage::connect(&db.url, 4).await.unwrap());
+    let mut handles = Vec::new();
+    for i in 0..20 {
+        let s: Arc<dyn TicketStore> = if i % 2 == 0 { a.clone() } else { b.clone() };
+        handles.push(tokio::spawn(async move {
+            s.create_ticket(new_ticket(&i.to_string(), "race"), &[], &[])
+                .await
+                .unwrap()
+                .id
+        }));
+    }
+    let mut ids = Vec::new();
+    for h in handles {
+        ids.push(h.await.unwrap());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    a.close().await;
+    b.close().await;
+}
