@@ -67,12 +67,17 @@ async fn run_cli(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Kb(cmd) => anyhow::bail!("`kb {cmd:?}` is not available in this build yet"),
-        Command::Sla(cmd) => anyhow::bail!("`sla {cmd:?}` is not available in this build yet"),
+        Command::Sla(cmd) => crate::cli::sla::run(cmd, &cfg).await,
     }
 }
 
 /// Opens the configured store, running migrations.
 pub async fn open_store(cfg: &Config) -> Result<Arc<dyn TicketStore>> {
+    Ok(open_sql_store(cfg).await?)
+}
+
+/// Opens the configured store as its concrete type (the SLA sweeper needs its own queries).
+pub async fn open_sql_store(cfg: &Config) -> Result<Arc<crate::storage::SqlStore>> {
     let store = crate::storage::connect(&cfg.storage.url, cfg.storage.max_connections)
         .await
         .with_context(|| format!("cannot open the database {}", redact_url(&cfg.storage.url)))?;
@@ -101,7 +106,8 @@ pub fn redact_url(url: &str) -> String {
 }
 
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
-    let store = open_store(&cfg).await?;
+    let sql = open_sql_store(&cfg).await?;
+    let store: Arc<dyn TicketStore> = sql.clone();
     let kb = open_kb(&cfg);
     let desk = Arc::new(Desk::new(
         store.clone(),
@@ -133,6 +139,14 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     ));
     router.add(Platform::Console, console_outlet.clone());
     let router = Arc::new(router);
+    let sweeper = crate::domain::sla_sweep::Sweeper::new(sql, cfg.sla.clone(), cfg.staff.clone());
+    tokio::spawn(run_sweeper(
+        sweeper,
+        router.clone(),
+        cfg.staff.home,
+        std::time::Duration::from_secs(cfg.sla.sweep_every_secs),
+        stop_rx.clone(),
+    ));
 
     let use_console = console_only
         || (cfg.secrets.telegram_token.is_none() && cfg.secrets.discord_token.is_none());
@@ -144,6 +158,30 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         return console::run(stdin, desk, router, console_outlet, stop_rx).await;
     }
     anyhow::bail!("platform channels are not wired yet")
+}
+
+/// Ticks the SLA sweeper on the system clock until shutdown and delivers what it produces.
+async fn run_sweeper(
+    sweeper: crate::domain::sla_sweep::Sweeper,
+    router: Arc<Router>,
+    origin: Platform,
+    every: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    use crate::domain::ports::Clock;
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        match sweeper.tick(SystemClock.now()).await {
+            Ok(out) if !out.is_empty() => router.dispatch(origin, &out).await,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "SLA sweep failed; retrying next tick"),
+        }
+    }
 }
 
 fn open_kb(cfg: &Config) -> Option<Arc<dyn KnowledgeBase>> {

@@ -64,8 +64,16 @@ pub async fn run(cmd: SlaCommand, cfg: &crate::config::Config) -> Result<()> {
             Ok(())
         }
         SlaCommand::Explain { id } => {
-            let _ = id;
-            bail!("`sla explain` needs the ticket store, which this build does not have yet")
+            use crate::domain::ports::TicketStore;
+            let id: crate::domain::ids::TicketId = id.parse().map_err(anyhow::Error::msg)?;
+            let store =
+                crate::storage::connect(&cfg.storage.url, cfg.storage.max_connections).await?;
+            let Some(ticket) = store.ticket(id).await? else {
+                bail!("no ticket {id}");
+            };
+            let events = store.events(id).await?;
+            println!("{}", cfg.sla.explain(&ticket, &events, Utc::now()));
+            Ok(())
         }
     }
 }

@@ -16,6 +16,9 @@ use super::ticket::{Priority, Ticket, TicketEvent, Tier};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlaConfig {
+    /// Seconds between sweeper ticks (warnings, breaches, escalations).
+    #[serde(default = "default_sweep_every")]
+    pub sweep_every_secs: u64,
     /// Also pause the resolution clock while a ticket is on hold (it always pauses when pending).
     #[serde(default)]
     pub pause_on_hold: bool,
@@ -33,6 +36,10 @@ pub struct SlaConfig {
     pub escalation: EscalationConfig,
     #[serde(skip)]
     compiled: OnceLock<Result<Arc<Policy>, String>>,
+}
+
+fn default_sweep_every() -> u64 {
+    30
 }
 
 /// `[sla.tiers.TIER]`
@@ -168,6 +175,9 @@ fn compile(c: &SlaConfig) -> Result<Policy, String> {
     }
     for b in &c.warnings.before {
         parse_duration(b).map_err(|e| format!("sla.warnings.before: {e}"))?;
+    }
+    if c.sweep_every_secs == 0 {
+        return Err("sla.sweep_every_secs: must be at least 1".into());
     }
     parse_duration(&c.escalation.repeat_every)
         .map_err(|e| format!("sla.escalation.repeat_every: {e}"))?;
@@ -337,6 +347,18 @@ pub fn human(d: Duration) -> String {
     }
 }
 
+/// Business durations in hours and minutes (`40h`, `1h30m`): "1d16h" would read as wall time.
+fn hm(d: Duration) -> String {
+    let m = d.num_minutes();
+    let sign = if m < 0 { "-" } else { "" };
+    let (h, m) = (m.abs() / 60, m.abs() % 60);
+    match (h, m) {
+        (0, m) => format!("{sign}{m}m"),
+        (h, 0) => format!("{sign}{h}h"),
+        (h, m) => format!("{sign}{h}h{m}m"),
+    }
+}
+
 fn ts(t: DateTime<Utc>) -> String {
     t.format("%a %-d %b %H:%M UTC").to_string()
 }
@@ -346,10 +368,10 @@ fn explain_clock(c: &ClockState, now: DateTime<Utc>) -> String {
         "\n• {}: {} — target {} on `{}`, started {}, counted {}",
         c.kind,
         c.status,
-        format_duration(c.target),
+        hm(c.target),
         c.calendar,
         ts(c.start),
-        format_duration(c.elapsed),
+        hm(c.elapsed),
     );
     match (c.status, c.due) {
         (ClockStatus::Running, Some(d)) => s.push_str(&format!(
@@ -358,9 +380,7 @@ fn explain_clock(c: &ClockState, now: DateTime<Utc>) -> String {
             format_duration(d - now)
         )),
         (ClockStatus::Breached, Some(d)) => s.push_str(&format!(", was due {}", ts(d))),
-        (ClockStatus::Paused, _) => {
-            s.push_str(&format!(", {} left", format_duration(c.remaining())))
-        }
+        (ClockStatus::Paused, _) => s.push_str(&format!(", {} left", hm(c.remaining()))),
         (ClockStatus::Met, _) => {}
         (_, None) => {}
     }

@@ -4,6 +4,7 @@ mod cli;
 mod db;
 mod desk;
 mod harness;
+mod sla_cli;
 mod sla_clock;
 mod sla_props;
 mod sla_store;
