@@ -33,8 +33,11 @@ pub enum NoticeKind {
 /// One scheduled notification for one clock of one ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    /// Unique per ticket: clock, cycle, target and step, e.g. `first_response/0/120m/warn-75%`.
+    /// Unique per ticket: series and step, e.g. `first_response/0/120m/warn-75%`.
     pub key: String,
+    /// The clock run it belongs to: clock, cycle and target, e.g. `first_response/0/120m`.
+    /// A recorded notice settles every earlier notice of its series.
+    pub series: String,
     /// When it becomes due.
     pub at: DateTime<Utc>,
     /// Which clock.
@@ -78,6 +81,7 @@ impl SlaConfig {
             let mut push = |key: String, at: DateTime<Utc>, kind| {
                 out.push(Notice {
                     key: format!("{base}/{key}"),
+                    series: base.clone(),
                     at,
                     clock: c.kind,
                     kind,
@@ -238,27 +242,31 @@ impl Sweeper {
             loaded.insert(item.ticket.id);
             let sent: HashSet<&str> = item.sent.iter().map(String::as_str).collect();
             let notices = self.sla.notices(&item.ticket, &item.events, now);
+            // A recorded notice settles the earlier ones of its series (they were skipped when
+            // several fell due together, e.g. after downtime).
+            let mut settled: HashMap<&str, DateTime<Utc>> = HashMap::new();
+            for n in notices.iter().filter(|n| sent.contains(n.key.as_str())) {
+                let at = settled.entry(n.series.as_str()).or_insert(n.at);
+                *at = (*at).max(n.at);
+            }
             let (due, later): (Vec<&Notice>, Vec<&Notice>) = notices
                 .iter()
                 .filter(|n| !sent.contains(n.key.as_str()))
+                .filter(|n| settled.get(n.series.as_str()).is_none_or(|at| n.at > *at))
                 .partition(|n| n.at <= now);
-            // After downtime several notices of one clock may be due at once: record them all,
-            // but only the latest says something.
-            let mut latest: HashMap<ClockKind, &Notice> = HashMap::new();
-            for n in &due {
-                latest.insert(n.clock, n);
-            }
+            // Only the latest due notice of each series is recorded and said.
+            let mut latest: HashMap<&str, &Notice> = HashMap::new();
             for n in due {
-                let speak = latest.get(&n.clock).is_some_and(|l| l.key == n.key);
+                latest.insert(n.series.as_str(), n);
+            }
+            let mut latest: Vec<&Notice> = latest.into_values().collect();
+            latest.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key.cmp(&b.key)));
+            for n in latest {
                 records.push(NoticeRecord {
                     ticket: item.ticket.id,
                     key: n.key.clone(),
                     due_at: n.at,
-                    text: if speak {
-                        self.text(&item.ticket, n, now)
-                    } else {
-                        String::new()
-                    },
+                    text: self.text(&item.ticket, n, now),
                 });
             }
             next.push((item.ticket.id, later.iter().map(|n| n.at).min()));
@@ -280,7 +288,7 @@ impl Sweeper {
             items.iter().map(|i| (i.ticket.id, &i.ticket)).collect();
         Ok(records
             .into_iter()
-            .filter(|r| !r.text.is_empty() && fresh.contains(&(r.ticket, r.key.clone())))
+            .filter(|r| fresh.contains(&(r.ticket, r.key.clone())))
             .map(|r| Outbound::Send {
                 to: Target::StaffSpace {
                     ticket: r.ticket,

@@ -133,8 +133,8 @@ impl SlaStore for SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<(TicketId, String)>, StoreError> {
         let mut fresh = Vec::new();
-        // Chunks keep the statement under SQLite's bind limit.
-        for chunk in notices.chunks(100) {
+        // Chunks keep the statement under SQLite's bind limit (32 766).
+        for chunk in notices.chunks(1000) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| format!("({})", params(i * 5 + 1, 5)))
                 .collect();
@@ -164,15 +164,15 @@ impl SlaStore for SqlStore {
         &self,
         next: &[(TicketId, Option<DateTime<Utc>>)],
     ) -> Result<(), StoreError> {
-        for chunk in next.chunks(200) {
+        for chunk in next.chunks(1000) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| format!("({})", params(i * 2 + 1, 2)))
                 .collect();
-            // One statement per batch: a CTE of (id, next) pairs both backends understand.
+            // One statement per batch: a CTE of (id, next) pairs joined with UPDATE … FROM,
+            // which both backends understand (SQLite since 3.33).
             let sql = format!(
                 "WITH v (id, next_check) AS (VALUES {}) \
-                 UPDATE tickets SET sla_next_check = (SELECT v.next_check FROM v WHERE v.id = tickets.id) \
-                 WHERE id IN (SELECT v.id FROM v)",
+                 UPDATE tickets SET sla_next_check = v.next_check FROM v WHERE tickets.id = v.id",
                 values.join(", ")
             );
             let mut q = sqlx::query(&sql);
