@@ -67,12 +67,17 @@ async fn run_cli(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Kb(cmd) => crate::cli::kb::run(cmd, &cfg),
-        Command::Sla(cmd) => anyhow::bail!("`sla {cmd:?}` is not available in this build yet"),
+        Command::Sla(cmd) => crate::cli::sla::run(cmd, &cfg).await,
     }
 }
 
 /// Opens the configured store, running migrations.
 pub async fn open_store(cfg: &Config) -> Result<Arc<dyn TicketStore>> {
+    Ok(open_sql_store(cfg).await?)
+}
+
+/// Opens the configured store as its concrete type (the SLA sweeper needs its own queries).
+pub async fn open_sql_store(cfg: &Config) -> Result<Arc<crate::storage::SqlStore>> {
     let store = crate::storage::connect(&cfg.storage.url, cfg.storage.max_connections)
         .await
         .with_context(|| format!("cannot open the database {}", redact_url(&cfg.storage.url)))?;
@@ -101,7 +106,8 @@ pub fn redact_url(url: &str) -> String {
 }
 
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
-    let store = open_store(&cfg).await?;
+    let sql = open_sql_store(&cfg).await?;
+    let store: Arc<dyn TicketStore> = sql.clone();
     let (kb, _kb_watch) = open_kb(&cfg);
     let desk = Arc::new(Desk::new(
         store.clone(),
@@ -132,10 +138,49 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         store.clone(),
     ));
     router.add(Platform::Console, console_outlet.clone());
+    let telegram_token = cfg
+        .secrets
+        .telegram_token
+        .clone()
+        .filter(|_| cfg.telegram.enabled);
+    let discord_token = cfg
+        .secrets
+        .discord_token
+        .clone()
+        .filter(|_| cfg.discord.enabled);
+    let use_console = console_only || (telegram_token.is_none() && discord_token.is_none());
+    let telegram = match telegram_token.as_deref().filter(|_| !use_console) {
+        Some(token) => {
+            let (channel, outlet) = crate::channels::telegram::TelegramChannel::new(
+                &cfg.telegram,
+                token,
+                store.clone(),
+            )?;
+            router.add(Platform::Telegram, outlet);
+            Some(channel)
+        }
+        None => None,
+    };
+    let discord = match discord_token.as_deref().filter(|_| !use_console) {
+        Some(token) => {
+            let (channel, outlet) =
+                crate::channels::discord::DiscordChannel::new(&cfg.discord, token, store.clone())?;
+            router.add(Platform::Discord, outlet);
+            Some(channel)
+        }
+        None => None,
+    };
+    // The sweeper starts once every outlet is registered, so its notices can reach any platform.
     let router = Arc::new(router);
+    let sweeper = crate::domain::sla_sweep::Sweeper::new(sql, cfg.sla.clone(), cfg.staff.clone());
+    tokio::spawn(run_sweeper(
+        sweeper,
+        router.clone(),
+        cfg.staff.home,
+        std::time::Duration::from_secs(cfg.sla.sweep_every_secs),
+        stop_rx.clone(),
+    ));
 
-    let use_console = console_only
-        || (cfg.secrets.telegram_token.is_none() && cfg.secrets.discord_token.is_none());
     if use_console {
         eprintln!(
             "supportbot console: type a question; `@agent <text or command>` speaks as the demo agent; `!<data>` presses a button. Ctrl-D quits."
@@ -143,7 +188,67 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         let stdin = tokio::io::BufReader::new(tokio::io::stdin());
         return console::run(stdin, desk, router, console_outlet, stop_rx).await;
     }
-    anyhow::bail!("platform channels are not wired yet")
+
+    let mut tasks = tokio::task::JoinSet::new();
+    if let Some(channel) = discord {
+        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
+        tasks.spawn(async move {
+            channel
+                .run(desk, router, stop)
+                .await
+                .context("Discord channel")
+        });
+    }
+    if let Some(channel) = telegram {
+        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
+        tasks.spawn(async move {
+            channel
+                .run(desk, router, stop)
+                .await
+                .context("Telegram channel")
+        });
+    }
+    tracing::info!(
+        telegram = telegram_token.is_some(),
+        discord = discord_token.is_some(),
+        "supportbot running"
+    );
+    let mut result = Ok(());
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %format!("{e:#}"), "channel stopped");
+                result = Err(e);
+            }
+            Err(e) => result = Err(anyhow::anyhow!("channel task panicked: {e}")),
+        }
+    }
+    result
+}
+
+/// Ticks the SLA sweeper on the system clock until shutdown and delivers what it produces.
+async fn run_sweeper(
+    sweeper: crate::domain::sla_sweep::Sweeper,
+    router: Arc<Router>,
+    origin: Platform,
+    every: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    use crate::domain::ports::Clock;
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        match sweeper.tick(SystemClock.now()).await {
+            Ok(out) if !out.is_empty() => router.dispatch(origin, &out).await,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "SLA sweep failed; retrying next tick"),
+        }
+    }
 }
 
 /// Opens the knowledge base and starts its file watcher. Without a usable kb/ the bot still

@@ -1,5 +1,6 @@
 //! The desk: platform-neutral support logic. No platform, SQL or search crates in here.
 
+pub mod calendar;
 pub mod command;
 pub mod desk;
 pub mod directory;
@@ -10,4 +11,6 @@ pub mod lifecycle;
 pub mod ports;
 pub mod replies;
 pub mod sla;
+pub mod sla_clock;
+pub mod sla_sweep;
 pub mod ticket;

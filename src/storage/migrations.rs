@@ -8,10 +8,16 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use super::Backend;
 
 /// Migration file names, in order; both `migrations/sqlite/` and `migrations/postgres/` hold each.
-pub const MIGRATION_FILES: &[&str] = &["0001_init.sql"];
+pub const MIGRATION_FILES: &[&str] = &["0001_init.sql", "0002_sla.sql"];
 
-const SQLITE: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
-const POSTGRES: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const SQLITE: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_sla.sql"),
+];
+const POSTGRES: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_sla.sql"),
+];
 
 /// The migrator for a backend.
 pub fn migrator(backend: Backend) -> Migrator {

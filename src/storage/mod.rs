@@ -5,6 +5,7 @@
 mod migrations;
 mod rows;
 mod side;
+mod sla;
 mod tickets;
 
 use std::path::Path;

@@ -293,7 +293,12 @@ impl Desk {
                 "The queue is empty."
             })]);
         }
-        let mut rows = self.settings.sla.queue_rows(&tickets, ctx.now);
+        let mut with_events = Vec::with_capacity(tickets.len());
+        for t in tickets {
+            let events = self.store.events(t.id).await?;
+            with_events.push((t, events));
+        }
+        let mut rows = self.settings.sla.queue_rows(&with_events, ctx.now);
         rows.truncate(30);
         let mut text = String::from(if mine.is_some() {
             "Your tickets:\n"

@@ -1,0 +1,351 @@
+//! The SLA sweeper: `tick(now)` finds tickets whose SLA state changed or whose next notice is
+//! due (through an indexed store query, never by loading all tickets), and turns due warnings,
+//! breaches and escalation re-pings into staff-space messages. Each notice has a stable key and
+//! is recorded before it is sent; the store's uniqueness on (ticket, key) makes it exactly once
+//! even with several bot instances on one database.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use super::calendar::{format_duration, parse_duration};
+use super::directory::StaffConfig;
+use super::event::{Message, Outbound, Target};
+use super::ids::{Platform, TicketId};
+use super::ports::StoreError;
+use super::sla::SlaConfig;
+use super::sla_clock::ClockKind;
+use super::ticket::{Ticket, TicketEvent};
+
+/// What a notice says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Approaching the deadline; the label is `75%` or `30m`.
+    Warning(String),
+    /// The deadline passed.
+    Breach,
+    /// Re-ping number `n` (1-based) after the breach, to the lead role.
+    Escalation(u32),
+}
+
+/// One scheduled notification for one clock of one ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Unique per ticket: series and step, e.g. `first_response/0/120m/warn-75%`.
+    pub key: String,
+    /// The clock run it belongs to: clock, cycle and target, e.g. `first_response/0/120m`.
+    /// A recorded notice settles every earlier notice of its series.
+    pub series: String,
+    /// When it becomes due.
+    pub at: DateTime<Utc>,
+    /// Which clock.
+    pub clock: ClockKind,
+    /// Warning, breach or escalation.
+    pub kind: NoticeKind,
+    /// The clock's due instant.
+    pub due: DateTime<Utc>,
+}
+
+impl SlaConfig {
+    /// Every notice the running clocks of a ticket call for, past and future, ordered by time.
+    /// Paused and stopped clocks call for none; a re-target produces fresh keys.
+    pub fn notices(
+        &self,
+        ticket: &Ticket,
+        events: &[TicketEvent],
+        now: DateTime<Utc>,
+    ) -> Vec<Notice> {
+        let Ok(policy) = self.policy() else {
+            return Vec::new();
+        };
+        let Ok(clocks) = policy.clocks(ticket, events, now) else {
+            return Vec::new();
+        };
+        let repeat = parse_duration(&self.escalation.repeat_every).unwrap_or(Duration::minutes(30));
+        let mut out = Vec::new();
+        let mut cycles: HashMap<ClockKind, usize> = HashMap::new();
+        for c in clocks {
+            let cycle = {
+                let n = cycles.entry(c.kind).or_insert(0);
+                *n += 1;
+                *n - 1
+            };
+            let running =
+                c.stopped_at.is_none() && c.segments.last().is_some_and(|s| s.to.is_none());
+            let Some(due) = c.due.filter(|_| running) else {
+                continue;
+            };
+            let base = format!("{}/{cycle}/{}m", c.kind.as_str(), c.target.num_minutes());
+            let mut push = |key: String, at: DateTime<Utc>, kind| {
+                out.push(Notice {
+                    key: format!("{base}/{key}"),
+                    series: base.clone(),
+                    at,
+                    clock: c.kind,
+                    kind,
+                    due,
+                });
+            };
+            let mut warn_at = Vec::new();
+            for p in &self.warnings.at_percent {
+                warn_at.push((
+                    format!("{p}%"),
+                    c.target * i32::try_from(*p).unwrap_or(75) / 100,
+                ));
+            }
+            for b in &self.warnings.before {
+                if let Ok(d) = parse_duration(b)
+                    && d < c.target
+                {
+                    warn_at.push((b.clone(), c.target - d));
+                }
+            }
+            for (label, elapsed) in warn_at {
+                if let Ok(Some(at)) = policy.instant_at(&c.segments, elapsed)
+                    && at < due
+                {
+                    push(format!("warn-{label}"), at, NoticeKind::Warning(label));
+                }
+            }
+            push("breach".into(), due, NoticeKind::Breach);
+            for n in 1..=self.escalation.max_repeats {
+                let at = due + repeat * i32::try_from(n).unwrap_or(i32::MAX);
+                push(format!("esc-{n}"), at, NoticeKind::Escalation(n));
+            }
+        }
+        out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key.cmp(&b.key)));
+        out
+    }
+}
+
+/// A ticket as the sweeper needs it: the ticket, its events and the notice keys already recorded.
+#[derive(Debug, Clone)]
+pub struct SweepItem {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Its event log.
+    pub events: Vec<TicketEvent>,
+    /// Keys of notices already recorded for it.
+    pub sent: Vec<String>,
+}
+
+/// A notice to record: ticket, key, when it was due, and the text sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeRecord {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Stable key, unique per ticket.
+    pub key: String,
+    /// When it became due.
+    pub due_at: DateTime<Utc>,
+    /// The message text.
+    pub text: String,
+}
+
+/// Batched SLA bookkeeping on the tickets table (implemented in `src/storage/sla.rs`).
+#[async_trait]
+pub trait SlaStore: Send + Sync {
+    /// Takes up to `limit` tickets marked dirty (saved since their SLA state was computed) and
+    /// clears the mark; a save during processing sets it again.
+    async fn sla_take_dirty(&self, limit: i64) -> Result<Vec<TicketId>, StoreError>;
+    /// Claims up to `limit` tickets whose next check is at or before `now`, by moving their next
+    /// check to `lease_until` so no other instance takes them meanwhile.
+    async fn sla_claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<TicketId>, StoreError>;
+    /// Loads tickets with their events and recorded notice keys.
+    async fn sla_load(&self, ids: &[TicketId]) -> Result<Vec<SweepItem>, StoreError>;
+    /// Records notices at `now`; returns the ones this call recorded first (the others existed
+    /// already, recorded by an earlier tick or another instance).
+    async fn sla_record(
+        &self,
+        notices: &[NoticeRecord],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(TicketId, String)>, StoreError>;
+    /// Stores each ticket's next check (`None`: nothing scheduled).
+    async fn sla_set_next_check(
+        &self,
+        next: &[(TicketId, Option<DateTime<Utc>>)],
+    ) -> Result<(), StoreError>;
+}
+
+/// Drives warnings, breaches and escalations; one `tick` per sweep interval.
+pub struct Sweeper {
+    store: Arc<dyn SlaStore>,
+    sla: SlaConfig,
+    staff: StaffConfig,
+    /// Tickets handled per query.
+    pub batch: i64,
+    /// How long a claimed ticket stays invisible to other instances.
+    pub lease: Duration,
+    /// Batches of each kind (dirty, due) handled per tick at most.
+    pub max_batches: usize,
+}
+
+impl Sweeper {
+    /// A sweeper over `store` with the given SLA and staff configuration.
+    pub fn new(store: Arc<dyn SlaStore>, sla: SlaConfig, staff: StaffConfig) -> Sweeper {
+        Sweeper {
+            store,
+            sla,
+            staff,
+            batch: 200,
+            lease: Duration::minutes(5),
+            max_batches: 10,
+        }
+    }
+
+    /// One sweep at `now`: recompute dirty tickets, then handle due ones. Returns the messages
+    /// to send, each for a notice that this call recorded.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<Vec<Outbound>, StoreError> {
+        let mut out = Vec::new();
+        // Bounded per tick, so a backlog (say, every ticket dirty after an upgrade) is worked
+        // off over several ticks instead of making one tick unboundedly long.
+        for _ in 0..self.max_batches {
+            let ids = self.store.sla_take_dirty(self.batch).await?;
+            out.extend(self.process(&ids, now).await?);
+            if (ids.len() as i64) < self.batch {
+                break;
+            }
+        }
+        for _ in 0..self.max_batches {
+            let ids = self
+                .store
+                .sla_claim_due(now, now + self.lease, self.batch)
+                .await?;
+            out.extend(self.process(&ids, now).await?);
+            if (ids.len() as i64) < self.batch {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn process(
+        &self,
+        ids: &[TicketId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Outbound>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let items = self.store.sla_load(ids).await?;
+        let mut records = Vec::new();
+        let mut next = Vec::new();
+        let mut loaded = HashSet::new();
+        for item in &items {
+            loaded.insert(item.ticket.id);
+            let sent: HashSet<&str> = item.sent.iter().map(String::as_str).collect();
+            let notices = self.sla.notices(&item.ticket, &item.events, now);
+            // A recorded notice settles the earlier ones of its series (they were skipped when
+            // several fell due together, e.g. after downtime).
+            let mut settled: HashMap<&str, DateTime<Utc>> = HashMap::new();
+            for n in notices.iter().filter(|n| sent.contains(n.key.as_str())) {
+                let at = settled.entry(n.series.as_str()).or_insert(n.at);
+                *at = (*at).max(n.at);
+            }
+            let (due, later): (Vec<&Notice>, Vec<&Notice>) = notices
+                .iter()
+                .filter(|n| !sent.contains(n.key.as_str()))
+                .filter(|n| settled.get(n.series.as_str()).is_none_or(|at| n.at > *at))
+                .partition(|n| n.at <= now);
+            // Only the latest due notice of each series is recorded and said.
+            let mut latest: HashMap<&str, &Notice> = HashMap::new();
+            for n in due {
+                latest.insert(n.series.as_str(), n);
+            }
+            let mut latest: Vec<&Notice> = latest.into_values().collect();
+            latest.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key.cmp(&b.key)));
+            for n in latest {
+                records.push(NoticeRecord {
+                    ticket: item.ticket.id,
+                    key: n.key.clone(),
+                    due_at: n.at,
+                    text: self.text(&item.ticket, n, now),
+                });
+            }
+            next.push((item.ticket.id, later.iter().map(|n| n.at).min()));
+        }
+        // Claimed ids that no longer exist must not keep their lease forever.
+        next.extend(
+            ids.iter()
+                .filter(|id| !loaded.contains(id))
+                .map(|id| (*id, None)),
+        );
+        let fresh: HashSet<(TicketId, String)> = self
+            .store
+            .sla_record(&records, now)
+            .await?
+            .into_iter()
+            .collect();
+        self.store.sla_set_next_check(&next).await?;
+        let by_id: HashMap<TicketId, &Ticket> =
+            items.iter().map(|i| (i.ticket.id, &i.ticket)).collect();
+        Ok(records
+            .into_iter()
+            .filter(|r| fresh.contains(&(r.ticket, r.key.clone())))
+            .map(|r| Outbound::Send {
+                to: Target::StaffSpace {
+                    ticket: r.ticket,
+                    platform: self.home(by_id[&r.ticket]),
+                },
+                message: Message::text(r.text),
+            })
+            .collect())
+    }
+
+    fn home(&self, t: &Ticket) -> Platform {
+        let p = t.conversation.platform;
+        self.staff
+            .home_for
+            .get(&p)
+            .copied()
+            .unwrap_or(self.staff.home)
+    }
+
+    fn text(&self, t: &Ticket, n: &Notice, now: DateTime<Utc>) -> String {
+        let who = t
+            .assignee
+            .as_ref()
+            .map_or("unassigned".to_string(), |a| format!("@{}", a.0));
+        let leads: Vec<String> = self
+            .staff
+            .agents
+            .iter()
+            .filter(|a| a.role >= self.sla.escalation.lead_role)
+            .map(|a| format!("@{}", a.name))
+            .collect();
+        let due = n.due.format("%a %-d %b %H:%M UTC");
+        match &n.kind {
+            NoticeKind::Warning(label) => format!(
+                "⏳ SLA warning ({label}): ticket {} [{}] {} due {due} (in {}). Assignee: {who}",
+                t.id,
+                t.priority,
+                n.clock,
+                format_duration(n.due - now)
+            ),
+            NoticeKind::Breach => format!(
+                "🚨 SLA breached: ticket {} [{}] {} was due {due}. {who}, please respond.",
+                t.id, t.priority, n.clock
+            ),
+            NoticeKind::Escalation(k) => format!(
+                "🚨 SLA escalation {k}/{}: ticket {} [{}] {} overdue by {} (assignee {who}). {}",
+                self.sla.escalation.max_repeats,
+                t.id,
+                t.priority,
+                n.clock,
+                format_duration(now - n.due),
+                if leads.is_empty() {
+                    "No leads configured.".to_string()
+                } else {
+                    leads.join(" ")
+                }
+            ),
+        }
+    }
+}
