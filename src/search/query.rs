@@ -82,7 +82,21 @@ impl Snapshot {
         let langs: Vec<String> = match &filter_lang {
             Some(l) => vec![l.clone()],
             None if self.langs.is_empty() => vec!["en".into()],
-            None => self.langs.iter().cloned().collect(),
+            None => {
+                // A question without CJK script is not analysed as Chinese/Japanese/Korean,
+                // unless the kb has nothing else.
+                let latin: Vec<String> = self
+                    .langs
+                    .iter()
+                    .filter(|l| !matches!(l.as_str(), "zh" | "ja" | "ko"))
+                    .cloned()
+                    .collect();
+                if latin.is_empty() {
+                    self.langs.iter().cloned().collect()
+                } else {
+                    latin
+                }
+            }
         };
         let terms = langs
             .into_iter()

@@ -1,1 +1,2 @@
 //! The one integration-test binary: harness, fake platforms and conversation tests.
+mod kb;
