@@ -47,6 +47,8 @@ pub struct Prediction {
     pub abstain: bool,
     /// Confidence parts of the top hit, for analysis.
     pub parts: Option<ConfidenceParts>,
+    /// Every returned candidate with its parts, for offline calibration.
+    pub candidates: Vec<(String, ConfidenceParts)>,
 }
 
 /// The metrics `kb eval` prints.
@@ -109,8 +111,8 @@ pub fn evaluate(
     };
     let (mut abstained, mut right_abstain, mut answered, mut right_answer) = (0usize, 0, 0, 0);
     for q in queries {
-        let ex = kb.explain(&q.q, q.lang.as_deref(), 10);
-        let ranked: Vec<String> = ex.hits.iter().map(|h| h.id.clone()).collect();
+        let ex = kb.explain(&q.q, q.lang.as_deref(), 20);
+        let ranked: Vec<String> = ex.hits.iter().take(10).map(|h| h.id.clone()).collect();
         let score = ex.hits.first().map(|h| h.confidence).unwrap_or(0.0);
         let abstain = ex.hits.is_empty() || score < answer_threshold;
         let rel = q.relevant();
@@ -136,6 +138,11 @@ pub fn evaluate(
             score,
             abstain,
             parts: ex.details.first().map(|d| d.parts.clone()),
+            candidates: ex
+                .details
+                .iter()
+                .map(|d| (d.id.clone(), d.parts.clone()))
+                .collect(),
         });
     }
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };

@@ -10,6 +10,7 @@ use crate::domain::ports::{KbHit, KnowledgeBase};
 
 pub mod analyze;
 pub mod article;
+pub mod confidence;
 pub mod eval;
 mod index;
 pub mod query;
@@ -17,7 +18,8 @@ pub mod watch;
 
 pub use analyze::CjkMode;
 pub use article::{Article, KbProblem, Loaded, load_dir, parse_article};
-pub use query::{ConfidenceParts, QueryPlan, Scored};
+pub use confidence::ConfidenceParts;
+pub use query::{QueryPlan, Scored};
 pub use watch::{WatchHandle, watch};
 
 use index::{Place, Snapshot};

@@ -10,6 +10,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::analyze::{analyze, cjk_share, norm_lang};
+use super::confidence::{ConfidenceParts, calibrate};
 use super::index::Snapshot;
 
 /// Longest query text looked at; the rest of a pasted wall of text adds noise, not signal.
@@ -24,29 +25,6 @@ const BOOST_TITLE: f32 = 2.0;
 const BOOST_QUESTIONS: f32 = 2.0;
 const BOOST_BODY: f32 = 1.0;
 const BOOST_TAGS: f32 = 0.5;
-
-/// Logistic calibration of the confidence (see docs/search.md for how it was fitted).
-const W_BIAS: f32 = -4.0;
-const W_COVERAGE: f32 = 3.0;
-const W_HEAD_DICE: f32 = 3.0;
-const W_MARGIN: f32 = 2.5;
-
-/// The parts a confidence is built from, shown by `kb search --explain`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ConfidenceParts {
-    /// Raw tantivy BM25 score (sum over boosted fields).
-    pub bm25: f32,
-    /// (own − best other candidate) / own, clamped to [0, 1].
-    pub margin: f32,
-    /// idf-weighted share of the query's terms found anywhere in the article.
-    pub coverage: f32,
-    /// idf-weighted share of the query's terms found in the best title/question.
-    pub head_coverage: f32,
-    /// idf-weighted Dice overlap between the query and the best title/question.
-    pub head_dice: f32,
-    /// The logistic combination, in [0, 1].
-    pub confidence: f32,
-}
 
 /// One ranked article with its confidence and, for `--explain`, what matched where.
 #[derive(Debug, Clone, Serialize)]
@@ -83,7 +61,7 @@ fn clip(q: &str) -> &str {
 }
 
 impl Snapshot {
-    fn idf(&self, term: &str) -> f32 {
+    pub(crate) fn idf(&self, term: &str) -> f32 {
         let n = self.infos.len() as f32;
         let df = self.df.get(term).copied().unwrap_or(0) as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
@@ -104,7 +82,21 @@ impl Snapshot {
         let langs: Vec<String> = match &filter_lang {
             Some(l) => vec![l.clone()],
             None if self.langs.is_empty() => vec!["en".into()],
-            None => self.langs.iter().cloned().collect(),
+            None => {
+                // A question without CJK script is not analysed as Chinese/Japanese/Korean,
+                // unless the kb has nothing else.
+                let latin: Vec<String> = self
+                    .langs
+                    .iter()
+                    .filter(|l| !matches!(l.as_str(), "zh" | "ja" | "ko"))
+                    .cloned()
+                    .collect();
+                if latin.is_empty() {
+                    self.langs.iter().cloned().collect()
+                } else {
+                    latin
+                }
+            }
         };
         let terms = langs
             .into_iter()
@@ -189,92 +181,10 @@ impl Snapshot {
             .collect();
         let mut out: Vec<Scored> = raw
             .iter()
-            .enumerate()
-            .map(|(i, &(s, ord))| {
-                let other = raw
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, (s2, _))| *s2)
-                    .fold(0.0f32, f32::max);
-                self.score(&plan, ord, s, other)
-            })
+            .map(|&(s, ord)| self.features(&plan, ord, s))
             .collect();
-        out.sort_by(|a, b| b.parts.confidence.total_cmp(&a.parts.confidence));
+        calibrate(&mut out);
         out.truncate(limit);
         out
-    }
-
-    fn score(&self, plan: &QueryPlan, ord: usize, bm25: f32, other: f32) -> Scored {
-        let info = &self.infos[ord];
-        let terms: &[String] = plan
-            .terms
-            .iter()
-            .find(|(l, _)| *l == info.lang)
-            .or(plan.terms.first())
-            .map(|(_, t)| t.as_slice())
-            .unwrap_or(&[]);
-        let wq: f32 = terms.iter().map(|t| self.idf(t)).sum();
-        let mut parts = ConfidenceParts {
-            bm25,
-            margin: if bm25 > 0.0 {
-                ((bm25 - other) / bm25).clamp(0.0, 1.0)
-            } else {
-                0.0
-            },
-            ..Default::default()
-        };
-        let in_doc = |t: &String| {
-            info.body.contains(t)
-                || info.tags.contains(t)
-                || info.heads.iter().any(|h| h.contains(t))
-        };
-        if wq > 0.0 {
-            let hit: f32 = terms
-                .iter()
-                .filter(|t| in_doc(t))
-                .map(|t| self.idf(t))
-                .sum();
-            parts.coverage = hit / wq;
-            for h in &info.heads {
-                let inter: f32 = terms
-                    .iter()
-                    .filter(|t| h.contains(*t))
-                    .map(|t| self.idf(t))
-                    .sum();
-                let wh: f32 = h.iter().map(|t| self.idf(t)).sum();
-                parts.head_coverage = parts.head_coverage.max(inter / wq);
-                if wq + wh > 0.0 {
-                    parts.head_dice = parts.head_dice.max(2.0 * inter / (wq + wh));
-                }
-            }
-        }
-        let z = W_BIAS
-            + W_COVERAGE * parts.coverage
-            + W_HEAD_DICE * parts.head_dice
-            + W_MARGIN * parts.margin;
-        parts.confidence = 1.0 / (1.0 + (-z).exp());
-        let mut matched = Vec::new();
-        let title: HashSet<String> = info.heads.first().cloned().unwrap_or_default();
-        let questions: HashSet<&String> = info.heads.iter().skip(1).flatten().collect();
-        let pick = |f: &dyn Fn(&String) -> bool| -> Vec<String> {
-            terms.iter().filter(|t| f(t)).cloned().collect()
-        };
-        for (name, m) in [
-            ("title", pick(&|t| title.contains(t))),
-            ("questions", pick(&|t| questions.contains(t))),
-            ("body", pick(&|t| info.body.contains(t))),
-            ("tags", pick(&|t| info.tags.contains(t))),
-        ] {
-            if !m.is_empty() {
-                matched.push((name.to_string(), m));
-            }
-        }
-        Scored {
-            ord,
-            id: info.article.id.clone(),
-            parts,
-            matched,
-        }
     }
 }

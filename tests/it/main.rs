@@ -7,6 +7,7 @@ mod discord;
 mod fake_discord;
 mod fake_telegram;
 mod harness;
+mod kb;
 mod sla_cli;
 mod sla_clock;
 mod sla_props;
