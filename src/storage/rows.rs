@@ -12,6 +12,12 @@ use crate::domain::ticket::{Priority, Ticket, TicketEvent, TranscriptEntry};
 /// Columns of `tickets` in the order [`ticket`] reads them.
 pub(crate) const TICKET_COLUMNS: &str = "id, requester_platform, requester_id, requester_name, conv_platform, conv_chat, conv_thread, subject, kind, priority, tier, status, assignee, tags, created_at, updated_at";
 
+/// PostgreSQL text cannot hold NUL; it becomes the visible symbol for NUL (U+2400) on both
+/// backends, so a message containing it is stored (and shown) rather than rejected.
+pub(crate) fn text(s: &str) -> String {
+    s.replace('\0', "\u{2400}")
+}
+
 pub(crate) fn ms(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::rows::{self, ms};
+use super::rows::{self, ms, text};
 use super::{SqlStore, db_err};
 use crate::domain::ids::{ConversationRef, Platform, TicketId, UserRef};
 use crate::domain::ports::{Csat, FaqEvent, FaqOutcome, StoreError};
@@ -107,7 +107,7 @@ impl SqlStore {
         sqlx::query("INSERT INTO csat (ticket_id, score, comment, at) VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, comment = excluded.comment, at = excluded.at")
             .bind(c.ticket.0)
             .bind(i64::from(c.score))
-            .bind(c.comment.clone())
+            .bind(c.comment.as_deref().map(text))
             .bind(ms(c.at))
             .execute(&self.pool)
             .await
@@ -130,11 +130,11 @@ impl SqlStore {
             .bind(ms(e.at))
             .bind(e.user.platform.as_str())
             .bind(&e.user.id)
-            .bind(&e.user.name)
+            .bind(text(&e.user.name))
             .bind(e.conversation.platform.as_str())
             .bind(&e.conversation.chat)
             .bind(e.conversation.thread.clone())
-            .bind(&e.query)
+            .bind(text(&e.query))
             .bind(e.article_id.clone())
             .bind(e.article_title.clone())
             .bind(f64::from(e.confidence))

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};
 
-use super::rows::{self, TICKET_COLUMNS, ms, to_json};
+use super::rows::{self, TICKET_COLUMNS, ms, text, to_json};
 use super::{SqlStore, db_err};
 use crate::domain::event::Inbound;
 use crate::domain::ids::{ConversationRef, Platform, TicketId, UserRef};
@@ -23,8 +23,8 @@ async fn append(
         sqlx::query("INSERT INTO transcript (ticket_id, role, author, body, internal, attachments, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(id.0)
             .bind(e.role.as_str())
-            .bind(&e.author)
-            .bind(&e.body)
+            .bind(text(&e.author))
+            .bind(text(&e.body))
             .bind(i64::from(e.internal))
             .bind(to_json(&e.attachments)?)
             .bind(ms(e.at))
@@ -100,11 +100,11 @@ impl TicketStore for SqlStore {
         )
         .bind(new.requester.platform.as_str())
         .bind(&new.requester.id)
-        .bind(&new.requester.name)
+        .bind(text(&new.requester.name))
         .bind(new.conversation.platform.as_str())
         .bind(&new.conversation.chat)
         .bind(new.conversation.thread.clone())
-        .bind(&new.subject)
+        .bind(text(&new.subject))
         .bind(new.kind.as_str())
         .bind(new.priority.rank())
         .bind(new.tier.as_str())
@@ -149,8 +149,8 @@ impl TicketStore for SqlStore {
         let done = sqlx::query(
             "UPDATE tickets SET requester_name = $1, subject = $2, kind = $3, priority = $4, tier = $5, status = $6, active = $7, assignee = $8, tags = $9, updated_at = $10, sla_dirty = 1 WHERE id = $11",
         )
-        .bind(&t.requester.name)
-        .bind(&t.subject)
+        .bind(text(&t.requester.name))
+        .bind(text(&t.subject))
         .bind(t.kind.as_str())
         .bind(t.priority.rank())
         .bind(t.tier.as_str())

@@ -152,6 +152,16 @@ async fn contract(store: Arc<dyn TicketStore>) {
         Err(StoreError::NotFound(_))
     ));
 
+    // NUL, which PostgreSQL text rejects, is stored as a visible symbol instead of failing.
+    store
+        .save_ticket(&t, &[entry(AuthorRole::Customer, "nul\0byte", false)], &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.transcript(t.id).await.unwrap().last().unwrap().body,
+        "nul\u{2400}byte"
+    );
+
     // Attachments survive.
     let att = Attachment {
         kind: AttachmentKind::Photo,

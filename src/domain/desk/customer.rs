@@ -21,15 +21,17 @@ impl Desk {
         if text.trim().is_empty() && attachments.is_empty() {
             return Ok(Vec::new());
         }
-        if attachments.is_empty()
-            && let Some(out) = self.csat_comment(ctx, text).await?
-        {
-            return Ok(out);
-        }
         if let Some(mut ticket) = self.store.active_ticket_for(&ctx.inb.from).await? {
             return self
                 .relay_customer(ctx, &mut ticket, text, attachments)
                 .await;
+        }
+        // Ratings follow a close, so a comment can only come when no ticket is open; checking
+        // here keeps the lookup off the hot path of an ongoing conversation.
+        if attachments.is_empty()
+            && let Some(out) = self.csat_comment(ctx, text).await?
+        {
+            return Ok(out);
         }
         if attachments.is_empty()
             && let Some(kb) = &self.kb
