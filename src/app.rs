@@ -66,7 +66,7 @@ async fn run_cli(cli: Cli) -> Result<()> {
             eprintln!("configuration is valid");
             Ok(())
         }
-        Command::Kb(cmd) => anyhow::bail!("`kb {cmd:?}` is not available in this build yet"),
+        Command::Kb(cmd) => crate::cli::kb::run(cmd, &cfg),
         Command::Sla(cmd) => crate::cli::sla::run(cmd, &cfg).await,
     }
 }
@@ -108,7 +108,7 @@ pub fn redact_url(url: &str) -> String {
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
-    let kb = open_kb(&cfg);
+    let (kb, _kb_watch) = open_kb(&cfg);
     let desk = Arc::new(Desk::new(
         store.clone(),
         kb,
@@ -138,6 +138,39 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         store.clone(),
     ));
     router.add(Platform::Console, console_outlet.clone());
+    let telegram_token = cfg
+        .secrets
+        .telegram_token
+        .clone()
+        .filter(|_| cfg.telegram.enabled);
+    let discord_token = cfg
+        .secrets
+        .discord_token
+        .clone()
+        .filter(|_| cfg.discord.enabled);
+    let use_console = console_only || (telegram_token.is_none() && discord_token.is_none());
+    let telegram = match telegram_token.as_deref().filter(|_| !use_console) {
+        Some(token) => {
+            let (channel, outlet) = crate::channels::telegram::TelegramChannel::new(
+                &cfg.telegram,
+                token,
+                store.clone(),
+            )?;
+            router.add(Platform::Telegram, outlet);
+            Some(channel)
+        }
+        None => None,
+    };
+    let discord = match discord_token.as_deref().filter(|_| !use_console) {
+        Some(token) => {
+            let (channel, outlet) =
+                crate::channels::discord::DiscordChannel::new(&cfg.discord, token, store.clone())?;
+            router.add(Platform::Discord, outlet);
+            Some(channel)
+        }
+        None => None,
+    };
+    // The sweeper starts once every outlet is registered, so its notices can reach any platform.
     let router = Arc::new(router);
     let sweeper = crate::domain::sla_sweep::Sweeper::new(sql, cfg.sla.clone(), cfg.staff.clone());
     tokio::spawn(run_sweeper(
@@ -148,8 +181,6 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         stop_rx.clone(),
     ));
 
-    let use_console = console_only
-        || (cfg.secrets.telegram_token.is_none() && cfg.secrets.discord_token.is_none());
     if use_console {
         eprintln!(
             "supportbot console: type a question; `@agent <text or command>` speaks as the demo agent; `!<data>` presses a button. Ctrl-D quits."
@@ -157,7 +188,43 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         let stdin = tokio::io::BufReader::new(tokio::io::stdin());
         return console::run(stdin, desk, router, console_outlet, stop_rx).await;
     }
-    anyhow::bail!("platform channels are not wired yet")
+
+    let mut tasks = tokio::task::JoinSet::new();
+    if let Some(channel) = discord {
+        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
+        tasks.spawn(async move {
+            channel
+                .run(desk, router, stop)
+                .await
+                .context("Discord channel")
+        });
+    }
+    if let Some(channel) = telegram {
+        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
+        tasks.spawn(async move {
+            channel
+                .run(desk, router, stop)
+                .await
+                .context("Telegram channel")
+        });
+    }
+    tracing::info!(
+        telegram = telegram_token.is_some(),
+        discord = discord_token.is_some(),
+        "supportbot running"
+    );
+    let mut result = Ok(());
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %format!("{e:#}"), "channel stopped");
+                result = Err(e);
+            }
+            Err(e) => result = Err(anyhow::anyhow!("channel task panicked: {e}")),
+        }
+    }
+    result
 }
 
 /// Ticks the SLA sweeper on the system clock until shutdown and delivers what it produces.
@@ -184,9 +251,34 @@ async fn run_sweeper(
     }
 }
 
-fn open_kb(cfg: &Config) -> Option<Arc<dyn KnowledgeBase>> {
-    let _ = cfg;
-    None
+/// Opens the knowledge base and starts its file watcher. Without a usable kb/ the bot still
+/// runs: every question then goes to a person.
+fn open_kb(
+    cfg: &Config,
+) -> (
+    Option<Arc<dyn KnowledgeBase>>,
+    Option<crate::search::WatchHandle>,
+) {
+    let kb = match crate::search::Kb::open(&cfg.search) {
+        Ok((kb, problems)) => {
+            for p in &problems {
+                tracing::warn!(problem = %p, "kb article skipped");
+            }
+            Arc::new(kb)
+        }
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), kb_dir = %cfg.search.kb_dir, "knowledge base unavailable; all questions go to agents");
+            return (None, None);
+        }
+    };
+    let watcher = match crate::search::watch(kb.clone(), std::path::Path::new(&cfg.search.kb_dir)) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "kb changes will need a restart");
+            None
+        }
+    };
+    (Some(kb as Arc<dyn KnowledgeBase>), watcher)
 }
 
 async fn wait_for_signal() {

@@ -1,6 +1,34 @@
 //! Knowledge-base search: tantivy index over `kb/**/*.md` with language-aware analysis and confidence.
 
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
 use serde::{Deserialize, Serialize};
+
+use crate::domain::faq::trim_excerpt;
+use crate::domain::ports::{KbHit, KnowledgeBase};
+
+pub mod analyze;
+pub mod article;
+pub mod confidence;
+pub mod eval;
+mod index;
+pub mod query;
+pub mod watch;
+
+pub use analyze::CjkMode;
+pub use article::{Article, KbProblem, Loaded, load_dir, parse_article};
+pub use confidence::ConfidenceParts;
+pub use query::{QueryPlan, Scored};
+pub use watch::{WatchHandle, watch};
+
+use index::{Place, Snapshot};
+
+/// Bumped whenever analysis or schema changes, so on-disk indexes are rebuilt.
+pub const ANALYSIS_VERSION: &str = "supportbot-kb-analysis-1";
+
+/// Longest excerpt shown with a hit, in characters.
+const EXCERPT_CHARS: usize = 280;
 
 /// `[search]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -10,4 +38,197 @@ pub struct SearchConfig {
     pub kb_dir: String,
     /// Folder for the on-disk index and other derived data.
     pub data_dir: String,
+    /// How Chinese/Japanese/Korean text is segmented: `bigram`, `uni_bigram` or `jieba`.
+    #[serde(default)]
+    pub cjk: CjkMode,
+    /// Reload changed articles while the bot runs.
+    #[serde(default = "yes")]
+    pub watch: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone)]
+enum Source {
+    Ram,
+    Dir { kb: PathBuf, data: Option<PathBuf> },
+}
+
+/// The knowledge base: an atomically swappable index snapshot behind a `&self` API.
+#[derive(Debug)]
+pub struct Kb {
+    snap: RwLock<Arc<Snapshot>>,
+    source: Source,
+    cjk: CjkMode,
+}
+
+/// What `kb search --explain` prints: the query plan and every hit's parts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// Language filter and analyzed terms.
+    pub plan: QueryPlan,
+    /// Hits as the desk sees them.
+    pub hits: Vec<KbHit>,
+    /// The same hits with confidence parts and matched fields.
+    pub details: Vec<Scored>,
+}
+
+impl Kb {
+    /// Opens the kb directory of `cfg`, reusing the on-disk index when the content hash is
+    /// unchanged. Bad files are returned as problems and skipped.
+    pub fn open(cfg: &SearchConfig) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
+        let source = Source::Dir {
+            kb: PathBuf::from(&cfg.kb_dir),
+            data: Some(PathBuf::from(&cfg.data_dir)),
+        };
+        let (snap, problems, _) = load(&source, cfg.cjk)?;
+        Ok((Kb::wrap(snap, source, cfg.cjk), problems))
+    }
+
+    /// Like [`Kb::open`], and also says whether the index had to be rebuilt.
+    pub fn open_reporting(cfg: &SearchConfig) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
+        let source = Source::Dir {
+            kb: PathBuf::from(&cfg.kb_dir),
+            data: Some(PathBuf::from(&cfg.data_dir)),
+        };
+        let (snap, problems, built) = load(&source, cfg.cjk)?;
+        Ok((Kb::wrap(snap, source, cfg.cjk), problems, built))
+    }
+
+    /// An in-memory knowledge base over the given articles (for tests and tools).
+    pub fn in_ram(articles: Vec<Article>) -> anyhow::Result<Kb> {
+        Kb::in_ram_with(articles, CjkMode::default())
+    }
+
+    /// [`Kb::in_ram`] with an explicit CJK segmentation.
+    pub fn in_ram_with(articles: Vec<Article>, cjk: CjkMode) -> anyhow::Result<Kb> {
+        let (snap, _) = index::build(articles, "ram".into(), cjk, Place::Ram)?;
+        Ok(Kb::wrap(snap, Source::Ram, cjk))
+    }
+
+    /// Reads a kb directory into an in-memory index (nothing written to disk); reloadable.
+    pub fn from_dir_in_ram(dir: &Path) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
+        Kb::from_dir_in_ram_with(dir, CjkMode::default())
+    }
+
+    /// [`Kb::from_dir_in_ram`] with an explicit CJK segmentation.
+    pub fn from_dir_in_ram_with(dir: &Path, cjk: CjkMode) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
+        let source = Source::Dir {
+            kb: dir.to_path_buf(),
+            data: None,
+        };
+        let (snap, problems, _) = load(&source, cjk)?;
+        Ok((Kb::wrap(snap, source, cjk), problems))
+    }
+
+    fn wrap(snap: Snapshot, source: Source, cjk: CjkMode) -> Kb {
+        Kb {
+            snap: RwLock::new(Arc::new(snap)),
+            source,
+            cjk,
+        }
+    }
+
+    fn current(&self) -> Arc<Snapshot> {
+        self.snap.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Re-reads the kb directory and swaps in the new index if the content changed.
+    /// Searches running meanwhile finish on the old snapshot. Returns the files' problems.
+    pub fn reload(&self) -> anyhow::Result<Vec<KbProblem>> {
+        if let Source::Dir { kb, .. } = &self.source {
+            let loaded = load_dir(kb)?;
+            if loaded.hash == self.current().hash {
+                return Ok(loaded.problems);
+            }
+        }
+        let (snap, problems, _) = load(&self.source, self.cjk)?;
+        *self.snap.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+        Ok(problems)
+    }
+
+    /// The kb directory this was loaded from, if any.
+    pub fn kb_dir(&self) -> Option<&Path> {
+        match &self.source {
+            Source::Dir { kb, .. } => Some(kb),
+            Source::Ram => None,
+        }
+    }
+
+    /// Number of indexed articles.
+    pub fn len(&self) -> usize {
+        self.current().infos.len()
+    }
+
+    /// True when no article is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Content hash of the indexed articles (`ram` for [`Kb::in_ram`]).
+    pub fn content_hash(&self) -> String {
+        self.current().hash.clone()
+    }
+
+    /// The indexed article with this id.
+    pub fn article(&self, id: &str) -> Option<Article> {
+        let s = self.current();
+        s.infos
+            .iter()
+            .find(|i| i.article.id == id)
+            .map(|i| i.article.clone())
+    }
+
+    /// Searches and returns the hits together with their confidence parts.
+    pub fn explain(&self, query: &str, lang: Option<&str>, limit: usize) -> Explanation {
+        let snap = self.current();
+        let details = snap.rank(query, lang, limit);
+        let hits = details.iter().map(|d| hit(&snap, d)).collect();
+        Explanation {
+            plan: snap.plan(query, lang),
+            hits,
+            details,
+        }
+    }
+}
+
+fn hit(snap: &Snapshot, s: &Scored) -> KbHit {
+    let info = &snap.infos[s.ord];
+    KbHit {
+        id: info.article.id.clone(),
+        title: info.article.title.clone(),
+        excerpt: trim_excerpt(&info.plain, EXCERPT_CHARS),
+        confidence: s.parts.confidence.clamp(0.0, 1.0),
+        lang: info.lang.clone(),
+    }
+}
+
+fn load(source: &Source, cjk: CjkMode) -> anyhow::Result<(Snapshot, Vec<KbProblem>, bool)> {
+    match source {
+        Source::Ram => anyhow::bail!("an in-memory knowledge base has no directory to reload"),
+        Source::Dir { kb, data } => {
+            let loaded = load_dir(kb)?;
+            let place = match data {
+                Some(d) => Place::Dir(d),
+                None => Place::Ram,
+            };
+            let (snap, built) = index::build(loaded.articles, loaded.hash, cjk, place)?;
+            Ok((snap, loaded.problems, built))
+        }
+    }
+}
+
+impl KnowledgeBase for Kb {
+    fn search(&self, query: &str, lang: Option<&str>, limit: usize) -> Vec<KbHit> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let snap = self.current();
+        snap.rank(query, lang, limit)
+            .iter()
+            .map(|s| hit(&snap, s))
+            .collect()
+    }
 }

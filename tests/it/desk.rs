@@ -321,7 +321,12 @@ async fn faq_answers_then_hands_off_with_the_attempt_attached() {
             hit("billing", "Billing and invoices", 0.45),
         ),
     ]));
-    let app = TestApp::over(store, "", Some(kb));
+    // Explicit thresholds, so the test does not depend on the shipped calibration.
+    let app = TestApp::over(
+        store,
+        "[faq]\nanswer_threshold = 0.6\nsuggest_threshold = 0.3",
+        Some(kb),
+    );
 
     // Confident: answer with the two buttons, no ticket.
     let r = app.user_says("bob", "how do I reset my password").await;

@@ -3,10 +3,15 @@
 mod cli;
 mod db;
 mod desk;
+mod discord;
+mod fake_discord;
+mod fake_telegram;
 mod harness;
+mod kb;
 mod sla_cli;
 mod sla_clock;
 mod sla_props;
 mod sla_store;
 mod sla_sweep;
 mod storage;
+mod telegram;

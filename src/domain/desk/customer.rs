@@ -1,18 +1,15 @@
 //! Customer-side flows: questions, FAQ answers, opening tickets, status, close, registration.
 
 use super::{Ctx, Desk, DeskError, Outcome};
-use crate::domain::event::{Attachment, Button, ButtonAction, Message, Outbound};
-use crate::domain::faq::{FaqDecision, trim_excerpt};
+use crate::domain::event::{Attachment, Message, Outbound};
+use crate::domain::faq::FaqDecision;
 use crate::domain::ids::TicketId;
 use crate::domain::lifecycle::{NewTicket, subject_from};
-use crate::domain::ports::{Csat, FaqEvent, FaqOutcome, KbHit};
+use crate::domain::ports::{FaqEvent, FaqOutcome};
 use crate::domain::replies;
 use crate::domain::ticket::{
     Actor, AuthorRole, EventKind, Priority, Ticket, TicketEvent, TicketKind, TranscriptEntry,
 };
-
-/// How long after a CSAT rating the next plain message counts as its comment.
-const CSAT_COMMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 impl Desk {
     pub(super) async fn customer_message(
@@ -84,90 +81,6 @@ impl Desk {
             out.push(self.rename_staff_space(ticket));
         }
         Ok(out)
-    }
-
-    async fn faq_answer(&self, ctx: &Ctx<'_>, question: &str, hit: KbHit) -> Outcome {
-        let id = self
-            .record_faq(ctx, question, Some(&hit), FaqOutcome::Answered)
-            .await?;
-        let text = format!("{}\n\n{}", hit.title, trim_excerpt(&hit.excerpt, 600));
-        Ok(vec![Outbound::Send {
-            to: crate::domain::event::Target::Conversation(ctx.inb.conversation.clone()),
-            message: Message::text(format!("{text}\n\nDid this help?"))
-                .with_buttons(feedback_buttons(id)),
-        }])
-    }
-
-    async fn faq_suggest(&self, ctx: &Ctx<'_>, question: &str, hits: Vec<KbHit>) -> Outcome {
-        let id = self
-            .record_faq(ctx, question, hits.first(), FaqOutcome::Suggested)
-            .await?;
-        let mut text = String::from("These articles might help:\n");
-        for (i, h) in hits.iter().enumerate() {
-            text.push_str(&format!(
-                "\n{}. {}\n{}\n",
-                i + 1,
-                h.title,
-                trim_excerpt(&h.excerpt, 200)
-            ));
-        }
-        text.push_str("\nDid one of these help?");
-        Ok(vec![
-            ctx.reply(text).with_message_buttons(feedback_buttons(id)),
-        ])
-    }
-
-    /// `/faq <question>`: the top 3 at any time, even inside an open ticket.
-    pub(super) async fn faq_lookup(&self, ctx: &Ctx<'_>, question: &str) -> Outcome {
-        let Some(kb) = &self.kb else {
-            return Ok(vec![
-                ctx.private_reply("The help articles are not available right now."),
-            ]);
-        };
-        let hits: Vec<KbHit> = kb
-            .search(question, None, 3)
-            .into_iter()
-            .filter(|h| h.confidence > 0.0)
-            .collect();
-        self.record_faq(ctx, question, hits.first(), FaqOutcome::Suggested)
-            .await?;
-        if hits.is_empty() {
-            return Ok(vec![ctx.private_reply(
-                "I found no article about that. Write your question here and a person will help.",
-            )]);
-        }
-        let mut text = String::new();
-        for (i, h) in hits.iter().enumerate() {
-            text.push_str(&format!(
-                "{}. {}\n{}\n\n",
-                i + 1,
-                h.title,
-                trim_excerpt(&h.excerpt, 300)
-            ));
-        }
-        Ok(vec![ctx.private_reply(text.trim_end().to_string())])
-    }
-
-    pub(super) async fn record_faq(
-        &self,
-        ctx: &Ctx<'_>,
-        query: &str,
-        hit: Option<&KbHit>,
-        outcome: FaqOutcome,
-    ) -> Result<i64, DeskError> {
-        let event = FaqEvent {
-            id: 0,
-            at: ctx.now,
-            user: ctx.inb.from.clone(),
-            conversation: ctx.inb.conversation.clone(),
-            query: query.to_string(),
-            article_id: hit.map(|h| h.id.clone()),
-            article_title: hit.map(|h| h.title.clone()),
-            confidence: hit.map_or(0.0, |h| h.confidence),
-            outcome,
-            ticket: None,
-        };
-        Ok(self.store.record_faq_event(&event).await?)
     }
 
     /// Opens a ticket for the sender. `faq` is the FAQ attempt that did not help, if any.
@@ -352,86 +265,6 @@ impl Desk {
             .await
     }
 
-    /// Closes, thanks the customer, asks for CSAT, archives the staff space.
-    pub(super) async fn close_ticket(
-        &self,
-        ctx: &Ctx<'_>,
-        mut ticket: Ticket,
-        reason: &str,
-        actor: Actor,
-    ) -> Outcome {
-        let kinds = ticket.close(reason)?;
-        ticket.updated_at = ctx.now;
-        let events = self.events(kinds, actor, ctx);
-        self.store.save_ticket(&ticket, &[], &events).await?;
-        let csat: Vec<Button> = (1..=5)
-            .map(|s| Button {
-                label: s.to_string(),
-                action: ButtonAction::Csat(ticket.id, s),
-            })
-            .collect();
-        Ok(vec![
-            self.to_customer(
-                &ticket,
-                Message::text(replies::closed_for_customer(ticket.id, reason)).with_buttons(csat),
-            ),
-            self.to_staff(
-                &ticket,
-                Message::text(format!("Ticket {} closed: {reason}", ticket.id)),
-            ),
-            self.rename_staff_space(&ticket),
-        ])
-    }
-
-    /// If the sender just rated a ticket, their next plain message is the rating's comment.
-    async fn csat_comment(
-        &self,
-        ctx: &Ctx<'_>,
-        text: &str,
-    ) -> Result<Option<Vec<Outbound>>, DeskError> {
-        let key = csat_state_key(ctx);
-        let Some(state) = self.store.get_state(&key).await? else {
-            return Ok(None);
-        };
-        self.store.set_state(&key, None).await?;
-        let parsed = state
-            .split_once(':')
-            .and_then(|(t, at)| Some((t.parse::<i64>().ok()?, at.parse::<i64>().ok()?)));
-        let Some((ticket, rated_at)) = parsed else {
-            return Ok(None);
-        };
-        if ctx.now.timestamp_millis() - rated_at > CSAT_COMMENT_WINDOW_MS {
-            return Ok(None);
-        }
-        let Some(mut csat) = self.store.csat(TicketId(ticket)).await? else {
-            return Ok(None);
-        };
-        csat.comment = Some(text.to_string());
-        self.store.record_csat(&csat).await?;
-        Ok(Some(vec![ctx.reply(replies::csat_comment_thanks())]))
-    }
-
-    pub(super) async fn record_rating(
-        &self,
-        ctx: &Ctx<'_>,
-        ticket: &Ticket,
-        score: u8,
-    ) -> Result<(), DeskError> {
-        self.store
-            .record_csat(&Csat {
-                ticket: ticket.id,
-                score,
-                comment: None,
-                at: ctx.now,
-            })
-            .await?;
-        let value = format!("{}:{}", ticket.id.0, ctx.now.timestamp_millis());
-        self.store
-            .set_state(&csat_state_key(ctx), Some(&value))
-            .await?;
-        Ok(())
-    }
-
     pub(super) fn entry(
         &self,
         role: AuthorRole,
@@ -467,41 +300,10 @@ impl Desk {
             .collect()
     }
 }
-
 /// Names change; platform and id do not.
 pub(super) fn same_person(
     a: &crate::domain::ids::UserRef,
     b: &crate::domain::ids::UserRef,
 ) -> bool {
     a.platform == b.platform && a.id == b.id
-}
-
-fn csat_state_key(ctx: &Ctx<'_>) -> String {
-    format!("csat_comment:{}", ctx.inb.from.key())
-}
-
-fn feedback_buttons(event: i64) -> Vec<Button> {
-    vec![
-        Button {
-            label: replies::YES_HELPED.into(),
-            action: ButtonAction::FaqHelpful(event),
-        },
-        Button {
-            label: replies::NO_PERSON.into(),
-            action: ButtonAction::FaqNeedHuman(event),
-        },
-    ]
-}
-
-trait WithButtons {
-    fn with_message_buttons(self, buttons: Vec<Button>) -> Self;
-}
-
-impl WithButtons for Outbound {
-    fn with_message_buttons(mut self, buttons: Vec<Button>) -> Self {
-        if let Outbound::Send { message, .. } = &mut self {
-            message.buttons = buttons;
-        }
-        self
-    }
 }

@@ -2,7 +2,9 @@
 //! The desk reads and writes through the `TicketStore` port and never talks to a platform.
 
 mod buttons;
+mod closing;
 mod customer;
+mod faq_flow;
 mod staff;
 
 use std::sync::Arc;

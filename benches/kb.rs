@@ -1,0 +1,169 @@
+//! Knowledge-base benchmark (not a test): index build time, query latency p50/p99 and
+//! resident memory over a generated 10 000-article kb. Run with `cargo bench --bench kb`.
+
+use std::time::{Duration, Instant};
+
+use supportbot::domain::ports::KnowledgeBase;
+use supportbot::search::{Article, Kb, SearchConfig};
+
+const ARTICLES: usize = 10_000;
+const QUERIES: usize = 2_000;
+
+/// A tiny deterministic PRNG, so runs are comparable without extra dependencies.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// Roughly Zipf-distributed index below `n`: a few words are common, most are rare.
+    fn zipf(&mut self, n: usize) -> usize {
+        let u = (self.next() % 1_000_000) as f64 / 1_000_000.0;
+        ((n as f64).powf(u) as usize).saturating_sub(1).min(n - 1)
+    }
+}
+
+fn vocabulary(rng: &mut Rng, n: usize) -> Vec<String> {
+    const SYL: &[&str] = &[
+        "ka", "lo", "mi", "ren", "sta", "por", "tel", "vin", "dra", "qu", "ex", "bri", "son",
+        "lat", "mer", "gon", "fi", "zu", "pla", "tor",
+    ];
+    (0..n)
+        .map(|_| {
+            let k = 2 + (rng.next() % 3) as usize;
+            (0..k)
+                .map(|_| SYL[(rng.next() % SYL.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
+fn sentence(rng: &mut Rng, vocab: &[String], words: usize) -> String {
+    (0..words)
+        .map(|_| vocab[rng.zipf(vocab.len())].as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn generate() -> (Vec<Article>, Vec<String>) {
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let vocab = vocabulary(&mut rng, 20_000);
+    let articles: Vec<Article> = (0..ARTICLES)
+        .map(|i| Article {
+            id: format!("gen-{i:05}"),
+            title: sentence(&mut rng, &vocab, 6),
+            lang: "en".into(),
+            tags: vec![vocab[rng.zipf(200)].clone()],
+            questions: (0..2).map(|_| sentence(&mut rng, &vocab, 7)).collect(),
+            updated: None,
+            body: sentence(&mut rng, &vocab, 120),
+        })
+        .collect();
+    let queries: Vec<String> = (0..QUERIES)
+        .map(|i| {
+            if i % 2 == 0 {
+                // A paraphrase: half of a title's words plus two others.
+                let a = &articles[(rng.next() % ARTICLES as u64) as usize];
+                let mut q: Vec<&str> = a.title.split(' ').step_by(2).collect();
+                let extra = sentence(&mut rng, &vocab, 2);
+                q.extend(extra.split(' '));
+                q.join(" ")
+            } else {
+                sentence(&mut rng, &vocab, 8)
+            }
+        })
+        .collect();
+    (articles, queries)
+}
+
+fn status(key: &str) -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .map(|l| l[key.len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "n/a".into())
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn main() {
+    let (articles, queries) = generate();
+    println!("kb bench: {ARTICLES} generated articles, {QUERIES} queries");
+    println!("memory after generating: VmRSS {}", status("VmRSS:"));
+
+    let t = Instant::now();
+    let kb = Kb::in_ram(articles.clone()).expect("in-RAM build");
+    println!(
+        "index build (in RAM):  {:>8.3} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let kb_dir = tmp.path().join("kb");
+    std::fs::create_dir(&kb_dir).expect("kb dir");
+    for a in &articles {
+        let text = format!(
+            "---\nid: {}\ntitle: {}\nlang: en\ntags: [{}]\nquestions:\n  - {}\n  - {}\n---\n{}\n",
+            a.id, a.title, a.tags[0], a.questions[0], a.questions[1], a.body
+        );
+        std::fs::write(kb_dir.join(format!("{}.md", a.id)), text).expect("write article");
+    }
+    let cfg = SearchConfig {
+        kb_dir: kb_dir.display().to_string(),
+        data_dir: tmp.path().join("data").display().to_string(),
+        cjk: Default::default(),
+        watch: false,
+    };
+    let t = Instant::now();
+    let (disk, problems, built) = Kb::open_reporting(&cfg).expect("on-disk build");
+    assert!(built && problems.is_empty());
+    println!(
+        "index build (on disk, parse + analyse + write): {:>8.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    drop(disk);
+    let t = Instant::now();
+    let (disk, _, built) = Kb::open_reporting(&cfg).expect("on-disk reopen");
+    assert!(!built);
+    println!(
+        "reopen unchanged (hash + analyse, no rebuild): {:>8.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    drop(disk);
+
+    // Warm-up, then timed runs.
+    for q in queries.iter().take(200) {
+        std::hint::black_box(kb.search(q, Some("en"), 5));
+    }
+    let mut lat = Vec::with_capacity(QUERIES);
+    let mut answered = 0usize;
+    for q in &queries {
+        let t = Instant::now();
+        let hits = kb.search(q, Some("en"), 5);
+        lat.push(t.elapsed());
+        answered += usize::from(!hits.is_empty());
+    }
+    lat.sort();
+    let mean = lat.iter().sum::<Duration>() / lat.len() as u32;
+    println!(
+        "query latency over {QUERIES}: p50 {:?}  p99 {:?}  max {:?}  mean {:?}  ({answered} with hits)",
+        pct(&lat, 0.50),
+        pct(&lat, 0.99),
+        lat[lat.len() - 1],
+        mean
+    );
+    println!(
+        "memory: VmRSS {}  VmHWM {}",
+        status("VmRSS:"),
+        status("VmHWM:")
+    );
+}

@@ -1,0 +1,363 @@
+//! Gateway intake: serenity events are queued in arrival order and turned into `Inbound`s
+//! one at a time, so a customer's messages reach the desk in the order they were sent.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Result;
+use serenity::all::{
+    AutoArchiveDuration, ChannelId, ChannelType, Command, Context, CreateMessage, CreateThread,
+    EventHandler, GuildId, Interaction, Message as DMessage, PartialChannel, Ready, RoleId, User,
+};
+use tokio::sync::mpsc;
+
+use super::Shared;
+use super::commands;
+use super::content;
+use super::outlet::DiscordOutlet;
+use crate::channels::Router;
+use crate::domain::desk::Desk;
+use crate::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
+use crate::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
+
+/// How long answered interactions are remembered (Discord tokens expire after 15 minutes).
+pub(super) const INTERACTION_MEMORY: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// What the gateway handler queues for the intake loop.
+pub enum Event {
+    /// The session is up.
+    Ready(Box<Ready>),
+    /// A message was created.
+    Message(Box<DMessage>),
+    /// A slash command or button press.
+    Interaction(Box<Interaction>),
+}
+
+/// serenity's event handler: it only queues. serenity runs each handler call in its own
+/// task, so doing work here would let a later message overtake an earlier one.
+pub struct Handler {
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+impl Handler {
+    pub(super) fn new(tx: mpsc::UnboundedSender<Event>) -> Self {
+        Handler { tx }
+    }
+}
+
+#[serenity::async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, _ctx: Context, ready: Ready) {
+        let _ = self.tx.send(Event::Ready(Box::new(ready)));
+    }
+
+    async fn message(&self, _ctx: Context, msg: DMessage) {
+        let _ = self.tx.send(Event::Message(Box::new(msg)));
+    }
+
+    async fn interaction_create(&self, _ctx: Context, interaction: Interaction) {
+        let _ = self.tx.send(Event::Interaction(Box::new(interaction)));
+    }
+}
+
+/// Where an event happened, in desk terms.
+pub(super) struct Place {
+    pub(super) conversation: ConversationRef,
+    pub(super) space: Space,
+}
+
+/// Translates queued events and runs them through the desk and the router.
+pub struct Intake {
+    pub(super) shared: Arc<Shared>,
+    pub(super) outlet: DiscordOutlet,
+    pub(super) desk: Arc<Desk>,
+    router: Arc<Router>,
+    command_guilds: Vec<GuildId>,
+    register: bool,
+    registered: AtomicBool,
+}
+
+impl Intake {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        desk: Arc<Desk>,
+        router: Arc<Router>,
+        command_guilds: Vec<GuildId>,
+        register: bool,
+    ) -> Self {
+        Intake {
+            outlet: DiscordOutlet::new(Arc::clone(&shared)),
+            shared,
+            desk,
+            router,
+            command_guilds,
+            register,
+            registered: AtomicBool::new(false),
+        }
+    }
+
+    /// Handles one event completely before the next.
+    pub async fn handle(&self, event: Event) {
+        let result = match event {
+            Event::Ready(r) => self.ready(&r).await,
+            Event::Message(m) => self.message(&m).await,
+            Event::Interaction(i) => match *i {
+                Interaction::Command(c) => self.command(&c).await,
+                Interaction::Component(c) => self.component(&c).await,
+                _ => Ok(()),
+            },
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %format!("{e:#}"), "discord: event handling failed");
+        }
+    }
+
+    async fn ready(&self, ready: &Ready) -> Result<()> {
+        tracing::info!(user = %ready.user.name, session = %ready.session_id, "discord: ready");
+        self.shared.http.set_application_id(ready.application.id);
+        if !self.register || self.registered.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let http = &*self.shared.http;
+        if self.command_guilds.is_empty() {
+            Command::set_global_commands(http, commands::definitions()).await?;
+        } else {
+            for g in &self.command_guilds {
+                g.set_commands(http, commands::definitions()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn run(&self, inbound: Inbound) {
+        let actions = self.desk.handle(inbound).await;
+        self.router.dispatch(Platform::Discord, &actions).await;
+    }
+
+    async fn message(&self, m: &DMessage) -> Result<()> {
+        if m.author.bot || m.webhook_id.is_some() {
+            return Ok(());
+        }
+        let Some(place) = self.message_place(m).await? else {
+            return Ok(());
+        };
+        let roles = m
+            .member
+            .as_ref()
+            .map(|mb| roles(&mb.roles))
+            .unwrap_or_default();
+        let base = Inbound {
+            key: MessageKey::new(Platform::Discord, m.id.to_string()),
+            at: *m.timestamp,
+            from: user_ref(&m.author),
+            roles,
+            conversation: place.conversation,
+            space: place.space,
+            interaction: None,
+            body: InboundBody::Text {
+                text: m.content.clone(),
+            },
+        };
+        if m.attachments.is_empty() {
+            if !m.content.trim().is_empty() {
+                self.run(base).await;
+            }
+            return Ok(());
+        }
+        // One Inbound per file; the caption rides on the first. Keys stay stable on replay.
+        for (i, a) in m.attachments.iter().enumerate() {
+            let mut inb = base.clone();
+            if i > 0 {
+                inb.key.id = format!("{}#{i}", m.id);
+            }
+            let caption = (i == 0 && !m.content.trim().is_empty()).then(|| m.content.clone());
+            inb.body = InboundBody::Attachment {
+                attachment: Attachment {
+                    kind: attachment_kind(a.content_type.as_deref()),
+                    platform: Platform::Discord,
+                    file_ref: a.url.clone(),
+                    source: None,
+                    name: Some(a.filename.clone()),
+                },
+                caption,
+            };
+            self.run(inb).await;
+        }
+        Ok(())
+    }
+
+    async fn message_place(&self, m: &DMessage) -> Result<Option<Place>> {
+        let ch = m.channel_id;
+        if m.guild_id.is_none() {
+            return Ok(Some(customer(ConversationRef::chat(
+                Platform::Discord,
+                ch.to_string(),
+            ))));
+        }
+        if self.shared.support_channels.contains(&ch) {
+            let thread = match self.customer_thread(ch, &m.author).await {
+                Ok(t) => t,
+                Err(e) => {
+                    // Without thread permissions the conversation stays in the channel.
+                    tracing::warn!(error = %format!("{e:#}"), %ch, "discord: cannot open a private thread");
+                    let here = ConversationRef::chat(Platform::Discord, ch.to_string());
+                    return Ok(Some(customer(here)));
+                }
+            };
+            let note = format!("Thanks! I've moved this to a private thread with you: <#{thread}>");
+            let reply = CreateMessage::new()
+                .content(note)
+                .reference_message(m)
+                .allowed_mentions(content::no_mentions());
+            if let Err(e) = ch.send_message(&*self.shared.http, reply).await {
+                tracing::warn!(error = %e, "discord: cannot point the customer to their thread");
+            }
+            return Ok(Some(customer(ConversationRef::thread(
+                Platform::Discord,
+                ch.to_string(),
+                thread.to_string(),
+            ))));
+        }
+        Ok(self.guild_place(ch, None).await)
+    }
+
+    /// Staff lobby, staff thread or customer thread; `None` for channels the bot does not serve.
+    pub(super) async fn guild_place(
+        &self,
+        ch: ChannelId,
+        known: Option<&PartialChannel>,
+    ) -> Option<Place> {
+        if Some(ch) == self.shared.staff_channel {
+            return Some(Place {
+                conversation: ConversationRef::chat(Platform::Discord, ch.to_string()),
+                space: Space::Staff,
+            });
+        }
+        let parent = match known.filter(|c| is_thread(c.kind)) {
+            Some(c) => c.parent_id,
+            None => self.parent_of(ch).await,
+        }?;
+        let conversation =
+            ConversationRef::thread(Platform::Discord, parent.to_string(), ch.to_string());
+        if Some(parent) == self.shared.staff_channel {
+            Some(Place {
+                conversation,
+                space: Space::Staff,
+            })
+        } else if self.shared.support_channels.contains(&parent) {
+            Some(customer(conversation))
+        } else {
+            None
+        }
+    }
+
+    /// The parent of a thread, asking Discord once per channel.
+    async fn parent_of(&self, ch: ChannelId) -> Option<ChannelId> {
+        if let Some(p) = self
+            .shared
+            .parents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ch)
+        {
+            return *p;
+        }
+        match self.shared.http.get_channel(ch).await {
+            Ok(channel) => {
+                let parent = channel
+                    .guild()
+                    .filter(|g| is_thread(g.kind))
+                    .and_then(|g| g.parent_id);
+                self.shared.remember_parent(ch, parent);
+                parent
+            }
+            Err(e) => {
+                tracing::warn!(%ch, error = %e, "discord: cannot look up channel");
+                None
+            }
+        }
+    }
+
+    /// The customer's private thread in a support channel, created on first contact.
+    pub(super) async fn customer_thread(
+        &self,
+        channel: ChannelId,
+        user: &User,
+    ) -> Result<ChannelId> {
+        let key = format!("discord:customer_thread:{channel}:{}", user.id);
+        let known = self.shared.store.get_state(&key).await?;
+        if let Some(t) = known
+            .and_then(|id| id.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+        {
+            return Ok(ChannelId::new(t));
+        }
+        let name: String = format!("Support: {}", display_name(user))
+            .chars()
+            .take(100)
+            .collect();
+        let builder = CreateThread::new(name)
+            .kind(ChannelType::PrivateThread)
+            .invitable(false)
+            .auto_archive_duration(AutoArchiveDuration::OneWeek);
+        let thread = channel.create_thread(&*self.shared.http, builder).await?;
+        thread
+            .id
+            .add_thread_member(&*self.shared.http, user.id)
+            .await?;
+        self.shared.remember_parent(thread.id, Some(channel));
+        self.shared
+            .store
+            .set_state(&key, Some(&thread.id.to_string()))
+            .await?;
+        Ok(thread.id)
+    }
+}
+
+pub(super) fn customer(conversation: ConversationRef) -> Place {
+    Place {
+        conversation,
+        space: Space::Customer,
+    }
+}
+
+fn is_thread(kind: ChannelType) -> bool {
+    matches!(
+        kind,
+        ChannelType::PublicThread | ChannelType::PrivateThread | ChannelType::NewsThread
+    )
+}
+
+pub(super) fn roles(ids: &[RoleId]) -> Vec<String> {
+    ids.iter().map(|r| r.to_string()).collect()
+}
+
+fn display_name(u: &User) -> String {
+    u.global_name.clone().unwrap_or_else(|| u.name.clone())
+}
+
+pub(super) fn user_ref(u: &User) -> UserRef {
+    UserRef::new(Platform::Discord, u.id.to_string(), display_name(u))
+}
+
+fn attachment_kind(content_type: Option<&str>) -> AttachmentKind {
+    match content_type.unwrap_or_default() {
+        t if t.starts_with("image/") => AttachmentKind::Photo,
+        t if t.starts_with("video/") => AttachmentKind::Video,
+        t if t.starts_with("audio/") => AttachmentKind::Voice,
+        _ => AttachmentKind::Document,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_kinds_follow_content_type() {
+        assert_eq!(attachment_kind(Some("image/png")), AttachmentKind::Photo);
+        assert_eq!(attachment_kind(Some("audio/ogg")), AttachmentKind::Voice);
+        assert_eq!(attachment_kind(Some("video/mp4")), AttachmentKind::Video);
+        assert_eq!(attachment_kind(None), AttachmentKind::Document);
+    }
+}

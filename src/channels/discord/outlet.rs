@@ -1,0 +1,270 @@
+//! Carries out the desk's actions on Discord: messages (split, mention-safe, with buttons),
+//! interaction responses and follow-ups, and staff-thread changes.
+
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result, anyhow};
+use async_trait::async_trait;
+use serenity::all::{
+    ChannelId, CreateEmbed, CreateInteractionResponse, CreateInteractionResponseFollowup,
+    CreateInteractionResponseMessage, CreateMessage, InteractionId,
+};
+use serenity::builder::Builder;
+
+use super::content::{self, MAX_LEN};
+use super::{Shared, threads};
+use crate::channels::Outlet;
+use crate::domain::event::{Message, Outbound, Target};
+
+/// Panels go in an embed, whose description may be longer than message content.
+const EMBED_MAX: usize = 4096;
+
+/// The Discord side of the router.
+pub struct DiscordOutlet {
+    shared: Arc<Shared>,
+}
+
+impl DiscordOutlet {
+    pub(super) fn new(shared: Arc<Shared>) -> Self {
+        DiscordOutlet { shared }
+    }
+}
+
+/// Splits the `id:token` handle the intake put in `Inbound::interaction`.
+pub(super) fn parse_handle(handle: &str) -> Option<(InteractionId, &str)> {
+    let (id, token) = handle.split_once(':')?;
+    let id = id.parse::<u64>().ok().filter(|n| *n > 0)?;
+    (!token.is_empty()).then(|| (InteractionId::new(id), token))
+}
+
+/// Builds the handle for an interaction.
+pub(super) fn handle(id: InteractionId, token: &str) -> String {
+    format!("{id}:{token}")
+}
+
+fn channel_id(s: &str) -> Result<ChannelId> {
+    s.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(ChannelId::new)
+        .ok_or_else(|| anyhow!("`{s}` is not a Discord channel id"))
+}
+
+#[async_trait]
+impl Outlet for DiscordOutlet {
+    async fn deliver(&self, action: &Outbound) -> Result<()> {
+        match action {
+            Outbound::Send { to, message } => {
+                if let Some((id, token)) = message.in_reply_to.as_deref().and_then(parse_handle) {
+                    return self.respond(id, token, message).await;
+                }
+                let channel = self.resolve(to).await?;
+                self.send(channel, message).await
+            }
+            Outbound::Ack {
+                interaction, text, ..
+            } => {
+                let Some((id, token)) = parse_handle(interaction) else {
+                    return Err(anyhow!(
+                        "`{interaction}` is not a Discord interaction handle"
+                    ));
+                };
+                self.ack(id, token, text.as_deref()).await
+            }
+            Outbound::OpenStaffSpace { ticket, title, .. } => {
+                threads::open(&self.shared, *ticket, title).await
+            }
+            Outbound::UpdateStaffSpace {
+                ticket,
+                title,
+                open,
+                ..
+            } => threads::update(&self.shared, *ticket, title, *open).await,
+        }
+    }
+}
+
+impl DiscordOutlet {
+    async fn resolve(&self, to: &Target) -> Result<ChannelId> {
+        match to {
+            Target::Conversation(c) => channel_id(c.thread.as_deref().unwrap_or(&c.chat)),
+            Target::StaffSpace { ticket, .. } => threads::staff_thread(&self.shared, *ticket)
+                .await?
+                .with_context(|| format!("ticket {ticket} has no Discord staff thread")),
+            Target::StaffLobby { .. } => self
+                .shared
+                .staff_channel
+                .context("discord.staff_channel_id is not set"),
+        }
+    }
+
+    /// Posts a message in a channel, split to Discord's limit; buttons go on the last part.
+    pub(super) async fn send(&self, channel: ChannelId, message: &Message) -> Result<()> {
+        let http = &*self.shared.http;
+        let text = content::compose(&message.text, &message.attachments);
+        let rows = content::components(&message.buttons);
+        if content::is_panel(&message.buttons) {
+            let desc: String = text.chars().take(EMBED_MAX).collect();
+            let m = CreateMessage::new()
+                .embed(CreateEmbed::new().title("Support").description(desc))
+                .components(rows)
+                .allowed_mentions(content::no_mentions());
+            channel.send_message(http, m).await?;
+            return Ok(());
+        }
+        let parts = parts(&text, !rows.is_empty());
+        let last = parts.len() - 1;
+        for (i, part) in parts.into_iter().enumerate() {
+            let mut m = CreateMessage::new()
+                .content(part)
+                .allowed_mentions(content::no_mentions());
+            if i == last {
+                m = m.components(rows.clone());
+            }
+            channel
+                .send_message(http, m)
+                .await
+                .with_context(|| format!("cannot send to channel {channel}"))?;
+        }
+        Ok(())
+    }
+
+    /// Answers an interaction: the first part is the response, the rest follow-ups. When the
+    /// response window has passed, a public message goes to the channel instead.
+    async fn respond(&self, id: InteractionId, token: &str, message: &Message) -> Result<()> {
+        let http = &*self.shared.http;
+        let pending = self.shared.interaction(id);
+        let text = content::compose(&message.text, &message.attachments);
+        let rows = content::components(&message.buttons);
+        let parts = parts(&text, !rows.is_empty());
+        let last = parts.len() - 1;
+        let mut responded = pending.is_some_and(|p| p.responded);
+        for (i, part) in parts.into_iter().enumerate() {
+            let rows = if i == last { rows.clone() } else { Vec::new() };
+            if !responded {
+                let r = CreateInteractionResponseMessage::new()
+                    .content(part.clone())
+                    .ephemeral(message.ephemeral)
+                    .allowed_mentions(content::no_mentions())
+                    .components(rows.clone());
+                match CreateInteractionResponse::Message(r)
+                    .execute(http, (id, token))
+                    .await
+                {
+                    Ok(()) => {
+                        self.shared.mark_responded(id);
+                        responded = true;
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!(%id, error = %e, "discord: interaction response failed");
+                        let Some(p) = pending.filter(|_| !message.ephemeral) else {
+                            return Err(anyhow::Error::new(e).context("cannot answer interaction"));
+                        };
+                        // Fall back to a plain message for the rest, this part included.
+                        self.shared.mark_responded(id);
+                        let rest = Message {
+                            text: part,
+                            ..message.clone()
+                        };
+                        return self.send(p.channel, &rest).await;
+                    }
+                }
+            }
+            let f = CreateInteractionResponseFollowup::new()
+                .content(part)
+                .ephemeral(message.ephemeral)
+                .allowed_mentions(content::no_mentions())
+                .components(rows);
+            f.execute(http, (None, token))
+                .await
+                .context("cannot send interaction follow-up")?;
+        }
+        Ok(())
+    }
+
+    /// Acknowledges a button press or command; `text` becomes an ephemeral notice.
+    async fn ack(&self, id: InteractionId, token: &str, text: Option<&str>) -> Result<()> {
+        let http = &*self.shared.http;
+        let pending = self.shared.interaction(id);
+        let responded = pending.is_some_and(|p| p.responded);
+        match (text, responded) {
+            (Some(t), false) => {
+                let r = CreateInteractionResponseMessage::new()
+                    .content(first_part(t))
+                    .ephemeral(true)
+                    .allowed_mentions(content::no_mentions());
+                CreateInteractionResponse::Message(r)
+                    .execute(http, (id, token))
+                    .await?;
+            }
+            (Some(t), true) => {
+                CreateInteractionResponseFollowup::new()
+                    .content(first_part(t))
+                    .ephemeral(true)
+                    .allowed_mentions(content::no_mentions())
+                    .execute(http, (None, token))
+                    .await?;
+            }
+            (None, false) => self.acknowledge(id, token).await?,
+            (None, true) => {}
+        }
+        self.shared.mark_responded(id);
+        Ok(())
+    }
+
+    /// The silent response: a deferred update for buttons, a short ephemeral note for commands.
+    pub(super) async fn acknowledge(&self, id: InteractionId, token: &str) -> Result<()> {
+        let http = &*self.shared.http;
+        let component = self.shared.interaction(id).is_none_or(|p| p.component);
+        let r = if component {
+            CreateInteractionResponse::Acknowledge
+        } else {
+            CreateInteractionResponse::Message(
+                CreateInteractionResponseMessage::new()
+                    .content("Done.")
+                    .ephemeral(true),
+            )
+        };
+        r.execute(http, (id, token)).await?;
+        self.shared.mark_responded(id);
+        Ok(())
+    }
+}
+
+fn first_part(text: &str) -> String {
+    let n = content::neutralise(text);
+    content::split(&n, MAX_LEN)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Message parts; a message with buttons but no text still needs some content.
+fn parts(text: &str, has_buttons: bool) -> Vec<String> {
+    let mut parts = content::split(text, MAX_LEN);
+    if parts.is_empty() {
+        parts.push(if has_buttons {
+            "\u{2063}".to_string()
+        } else {
+            "(empty message)".to_string()
+        });
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_round_trip() {
+        let h = handle(InteractionId::new(7000), "tok:en");
+        let (id, token) = parse_handle(&h).unwrap();
+        assert_eq!(id, InteractionId::new(7000));
+        assert_eq!(token, "tok:en");
+        assert!(parse_handle("nope").is_none());
+        assert!(parse_handle("0:x").is_none());
+        assert!(parse_handle("5:").is_none());
+    }
+}

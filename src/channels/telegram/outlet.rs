@@ -1,0 +1,264 @@
+//! Carries out desk actions on Telegram: messages (escaped, split, with keyboards), copies of
+//! media, callback answers, and the staff forum topic (or reply thread) of each ticket.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use async_trait::async_trait;
+use teloxide::adaptors::Throttle;
+use teloxide::prelude::*;
+use teloxide::types::{CallbackQueryId, MessageId, ParseMode, ReplyParameters, ThreadId};
+
+use super::TelegramConfig;
+use super::format::{keyboard, render_chunks};
+use crate::channels::Outlet;
+use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
+use crate::domain::ids::{ConversationRef, Platform, TicketId};
+use crate::domain::ports::TicketStore;
+
+/// Sends desk actions through a throttled bot.
+pub struct TelegramOutlet {
+    bot: Throttle<Bot>,
+    cfg: TelegramConfig,
+    store: Arc<dyn TicketStore>,
+}
+
+/// Where in a chat a message goes.
+struct Place {
+    chat: ChatId,
+    thread: Option<i32>,
+}
+
+impl TelegramOutlet {
+    /// An outlet over `bot`.
+    pub fn new(
+        bot: Throttle<Bot>,
+        cfg: TelegramConfig,
+        store: Arc<dyn TicketStore>,
+    ) -> TelegramOutlet {
+        TelegramOutlet { bot, cfg, store }
+    }
+
+    fn staff_chat(&self) -> Result<ChatId> {
+        self.cfg.staff_chat_id.map(ChatId).ok_or_else(|| {
+            anyhow!("telegram.staff_chat_id is not configured; cannot reach the staff group")
+        })
+    }
+
+    fn place_of(conv: &ConversationRef) -> Result<Place> {
+        let chat = conv
+            .chat
+            .parse::<i64>()
+            .with_context(|| format!("bad Telegram chat id {}", conv.chat))?;
+        let thread = conv
+            .thread
+            .as_deref()
+            .map(str::parse::<i32>)
+            .transpose()
+            .context("bad Telegram thread id")?;
+        Ok(Place {
+            chat: ChatId(chat),
+            thread,
+        })
+    }
+
+    async fn resolve(&self, to: &Target) -> Result<Place> {
+        match to {
+            Target::Conversation(c) => Self::place_of(c),
+            Target::StaffLobby { .. } => Ok(Place {
+                chat: self.staff_chat()?,
+                thread: None,
+            }),
+            Target::StaffSpace { ticket, .. } => {
+                match self.store.staff_space(*ticket, Platform::Telegram).await? {
+                    Some(conv) => Self::place_of(&conv),
+                    // No topic (creation failed earlier): keep the message visible in the group.
+                    None => Ok(Place {
+                        chat: self.staff_chat()?,
+                        thread: None,
+                    }),
+                }
+            }
+        }
+    }
+
+    async fn send(&self, place: &Place, message: &DeskMessage) -> Result<()> {
+        self.send_text(place, message).await?;
+        for a in &message.attachments {
+            self.relay_attachment(place, a).await?;
+        }
+        Ok(())
+    }
+
+    async fn send_text(&self, place: &Place, message: &DeskMessage) -> Result<()> {
+        let chunks = render_chunks(&message.text);
+        let last = chunks.len() - 1;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            if chunk.is_empty() && message.buttons.is_empty() {
+                continue;
+            }
+            let text = if chunk.is_empty() {
+                "…".to_string()
+            } else {
+                chunk
+            };
+            let mut req = self
+                .bot
+                .send_message(place.chat, text)
+                .parse_mode(ParseMode::Html);
+            req = self.in_thread(req, place);
+            if i == last
+                && let Some(kb) = keyboard(&message.buttons)
+            {
+                req = req.reply_markup(kb);
+            }
+            req.await.context("sendMessage failed")?;
+        }
+        Ok(())
+    }
+
+    fn in_thread(
+        &self,
+        req: <Throttle<Bot> as Requester>::SendMessage,
+        place: &Place,
+    ) -> <Throttle<Bot> as Requester>::SendMessage {
+        match place.thread {
+            Some(t) if self.cfg.forum_topics => req.message_thread_id(ThreadId(MessageId(t))),
+            // Without topics a reply to the ticket's root message keeps it in its reply thread.
+            Some(t) => req
+                .reply_parameters(ReplyParameters::new(MessageId(t)).allow_sending_without_reply()),
+            None => req,
+        }
+    }
+
+    async fn relay_attachment(&self, place: &Place, a: &Attachment) -> Result<()> {
+        match (&a.source, a.platform) {
+            (Some((from, message_id)), Platform::Telegram) => {
+                let from = Self::place_of(from)?;
+                let id = message_id.parse::<i32>().context("bad source message id")?;
+                let mut req = self.bot.copy_message(place.chat, from.chat, MessageId(id));
+                if let Some(t) = place.thread {
+                    req = if self.cfg.forum_topics {
+                        req.message_thread_id(ThreadId(MessageId(t)))
+                    } else {
+                        req.reply_parameters(
+                            ReplyParameters::new(MessageId(t)).allow_sending_without_reply(),
+                        )
+                    };
+                }
+                req.await.context("copyMessage failed")?;
+            }
+            _ => {
+                // Files from another platform can't be copied; their URL is the next best thing.
+                let text = format!(
+                    "Attachment: {}",
+                    a.name.clone().unwrap_or_else(|| a.file_ref.clone())
+                );
+                let body = if a.file_ref.starts_with("http") {
+                    format!("{text}\n{}", a.file_ref)
+                } else {
+                    text
+                };
+                self.send_text(place, &DeskMessage::text(body)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn open_space(&self, ticket: TicketId, title: &str) -> Result<()> {
+        let chat = self.staff_chat()?;
+        let thread = if self.cfg.forum_topics {
+            let topic = self
+                .bot
+                .create_forum_topic(chat, title.to_string())
+                .await
+                .context("createForumTopic failed")?;
+            topic.thread_id.0.0
+        } else {
+            let root = self
+                .bot
+                .send_message(
+                    chat,
+                    format!("<b>{}</b>", super::format::escape_html(title)),
+                )
+                .parse_mode(ParseMode::Html)
+                .await
+                .context("sendMessage (ticket root) failed")?;
+            root.id.0
+        };
+        let conv =
+            ConversationRef::thread(Platform::Telegram, chat.0.to_string(), thread.to_string());
+        self.store.bind_staff_space(ticket, &conv).await?;
+        Ok(())
+    }
+
+    async fn update_space(&self, ticket: TicketId, title: &str, open: bool) -> Result<()> {
+        let Some(conv) = self.store.staff_space(ticket, Platform::Telegram).await? else {
+            return Ok(());
+        };
+        let place = Self::place_of(&conv)?;
+        let Some(thread) = place.thread else {
+            return Ok(());
+        };
+        if !self.cfg.forum_topics {
+            let state = if open { "open" } else { "closed" };
+            return self
+                .send_text(
+                    &place,
+                    &DeskMessage::text(format!("Ticket is now: {title} ({state})")),
+                )
+                .await;
+        }
+        let thread = ThreadId(MessageId(thread));
+        self.bot
+            .edit_forum_topic(place.chat, thread)
+            .name(title.to_string())
+            .await
+            .context("editForumTopic failed")?;
+        let toggled = if open {
+            self.bot.reopen_forum_topic(place.chat, thread).await
+        } else {
+            self.bot.close_forum_topic(place.chat, thread).await
+        };
+        // Closing an already closed topic is an API error that changes nothing.
+        if let Err(e) = toggled {
+            tracing::debug!(error = %e, "forum topic open/close state unchanged");
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Outlet for TelegramOutlet {
+    async fn deliver(&self, action: &Outbound) -> Result<()> {
+        match action {
+            Outbound::Send { to, message } => {
+                let place = self.resolve(to).await?;
+                self.send(&place, message).await
+            }
+            Outbound::Ack {
+                interaction,
+                text,
+                alert,
+            } => {
+                let mut req = self
+                    .bot
+                    .answer_callback_query(CallbackQueryId(interaction.clone()));
+                if let Some(t) = text {
+                    req = req
+                        .text(t.chars().take(200).collect::<String>())
+                        .show_alert(*alert);
+                }
+                req.await.context("answerCallbackQuery failed")?;
+                Ok(())
+            }
+            Outbound::OpenStaffSpace { ticket, title, .. } => self.open_space(*ticket, title).await,
+            Outbound::UpdateStaffSpace {
+                ticket,
+                title,
+                open,
+                ..
+            } => self.update_space(*ticket, title, *open).await,
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Closing a ticket: the thank-you, the CSAT question, and the rating with its optional comment.
+
+use super::{Ctx, Desk, DeskError, Outcome};
+use crate::domain::event::{Button, ButtonAction, Message, Outbound};
+use crate::domain::ids::TicketId;
+use crate::domain::ports::Csat;
+use crate::domain::replies;
+use crate::domain::ticket::{Actor, Ticket};
+
+/// How long after a CSAT rating the next plain message counts as its comment.
+const CSAT_COMMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+impl Desk {
+    /// Closes, thanks the customer, asks for CSAT, archives the staff space.
+    pub(super) async fn close_ticket(
+        &self,
+        ctx: &Ctx<'_>,
+        mut ticket: Ticket,
+        reason: &str,
+        actor: Actor,
+    ) -> Outcome {
+        let kinds = ticket.close(reason)?;
+        ticket.updated_at = ctx.now;
+        let events = self.events(kinds, actor, ctx);
+        self.store.save_ticket(&ticket, &[], &events).await?;
+        let csat: Vec<Button> = (1..=5)
+            .map(|s| Button {
+                label: s.to_string(),
+                action: ButtonAction::Csat(ticket.id, s),
+            })
+            .collect();
+        Ok(vec![
+            self.to_customer(
+                &ticket,
+                Message::text(replies::closed_for_customer(ticket.id, reason)).with_buttons(csat),
+            ),
+            self.to_staff(
+                &ticket,
+                Message::text(format!("Ticket {} closed: {reason}", ticket.id)),
+            ),
+            self.rename_staff_space(&ticket),
+        ])
+    }
+
+    /// If the sender just rated a ticket, their next plain message is the rating's comment.
+    pub(super) async fn csat_comment(
+        &self,
+        ctx: &Ctx<'_>,
+        text: &str,
+    ) -> Result<Option<Vec<Outbound>>, DeskError> {
+        let key = csat_state_key(ctx);
+        let Some(state) = self.store.get_state(&key).await? else {
+            return Ok(None);
+        };
+        self.store.set_state(&key, None).await?;
+        let parsed = state
+            .split_once(':')
+            .and_then(|(t, at)| Some((t.parse::<i64>().ok()?, at.parse::<i64>().ok()?)));
+        let Some((ticket, rated_at)) = parsed else {
+            return Ok(None);
+        };
+        if ctx.now.timestamp_millis() - rated_at > CSAT_COMMENT_WINDOW_MS {
+            return Ok(None);
+        }
+        let Some(mut csat) = self.store.csat(TicketId(ticket)).await? else {
+            return Ok(None);
+        };
+        csat.comment = Some(text.to_string());
+        self.store.record_csat(&csat).await?;
+        Ok(Some(vec![ctx.reply(replies::csat_comment_thanks())]))
+    }
+
+    pub(super) async fn record_rating(
+        &self,
+        ctx: &Ctx<'_>,
+        ticket: &Ticket,
+        score: u8,
+    ) -> Result<(), DeskError> {
+        self.store
+            .record_csat(&Csat {
+                ticket: ticket.id,
+                score,
+                comment: None,
+                at: ctx.now,
+            })
+            .await?;
+        let value = format!("{}:{}", ticket.id.0, ctx.now.timestamp_millis());
+        self.store
+            .set_state(&csat_state_key(ctx), Some(&value))
+            .await?;
+        Ok(())
+    }
+}
+
+fn csat_state_key(ctx: &Ctx<'_>) -> String {
+    format!("csat_comment:{}", ctx.inb.from.key())
+}

@@ -1,0 +1,297 @@
+//! The tantivy index: schema, building (in RAM or in the data directory, keyed by content hash)
+//! and the immutable snapshot that queries run against.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use tantivy::columnar::Column;
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+
+use super::analyze::{CjkMode, analyze, norm_lang};
+use super::article::Article;
+
+/// The text fields every article is indexed under; boosts live in `query`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub title: Field,
+    pub questions: Field,
+    pub body: Field,
+    pub tags: Field,
+    pub lang: Field,
+    pub ord: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    // Tokens are produced by `analyze` and handed over pre-tokenized, so the registered
+    // tokenizer is never used; positions are not needed because queries are bags of terms.
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        title: b.add_text_field("title", text.clone()),
+        questions: b.add_text_field("questions", text.clone()),
+        body: b.add_text_field("body", text.clone()),
+        tags: b.add_text_field("tags", text),
+        lang: b.add_text_field("lang", STRING),
+        ord: b.add_u64_field("ord", FAST),
+    };
+    (b.build(), fields)
+}
+
+/// Per-article data kept in RAM next to the index: what hits show and what confidence reads.
+#[derive(Debug)]
+pub(crate) struct ArticleInfo {
+    pub article: Article,
+    pub lang: String,
+    /// Plain-text body, markdown noise removed, for excerpts.
+    pub plain: String,
+    /// Terms of the title, then of each question: the article's "heads".
+    pub heads: Vec<HashSet<String>>,
+    /// Terms of the body.
+    pub body: HashSet<String>,
+    /// Terms of the tags.
+    pub tags: HashSet<String>,
+}
+
+/// One immutable generation of the knowledge base.
+pub(crate) struct Snapshot {
+    pub searcher: Searcher,
+    // Keeps the reader (and its segment files) alive as long as the searcher is used.
+    _reader: IndexReader,
+    pub fields: Fields,
+    pub infos: Vec<ArticleInfo>,
+    /// `ord` fast-field column per segment ordinal.
+    pub ords: Vec<Column<u64>>,
+    /// Number of articles containing each term in any field.
+    pub df: HashMap<String, u32>,
+    pub langs: BTreeSet<String>,
+    pub hash: String,
+    pub cjk: CjkMode,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("articles", &self.infos.len())
+            .field("hash", &self.hash)
+            .finish()
+    }
+}
+
+fn pre(tokens: &[String], text: &str) -> PreTokenizedString {
+    PreTokenizedString {
+        text: text.to_string(),
+        tokens: tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Token {
+                offset_from: 0,
+                offset_to: 0,
+                position: i,
+                text: t.clone(),
+                position_length: 1,
+            })
+            .collect(),
+    }
+}
+
+/// Strips the markdown that would look odd in a chat excerpt.
+pub(crate) fn plain_text(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    for line in md.lines() {
+        let l = line.trim();
+        if l.starts_with("```") || l.chars().all(|c| "-*_=#> ".contains(c)) && !l.is_empty() {
+            continue;
+        }
+        let l = l.trim_start_matches(['#', '>', ' ']);
+        let l = l
+            .strip_prefix("- ")
+            .or_else(|| l.strip_prefix("* "))
+            .unwrap_or(l);
+        out.push_str(&l.replace("**", "").replace('`', ""));
+        out.push(' ');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Analyzed {
+    info: ArticleInfo,
+    title: Vec<String>,
+    questions: Vec<String>,
+    body: Vec<String>,
+    tags: Vec<String>,
+}
+
+fn analyze_article(a: &Article, cjk: CjkMode) -> Analyzed {
+    let lang = norm_lang(&a.lang);
+    let title = analyze(&a.title, &lang, cjk);
+    let mut questions = Vec::new();
+    let mut heads = vec![title.iter().cloned().collect::<HashSet<_>>()];
+    for q in &a.questions {
+        let t = analyze(q, &lang, cjk);
+        heads.push(t.iter().cloned().collect());
+        questions.extend(t);
+    }
+    let plain = plain_text(&a.body);
+    let body = analyze(&plain, &lang, cjk);
+    let tags = analyze(&a.tags.join(" "), &lang, cjk);
+    Analyzed {
+        info: ArticleInfo {
+            article: a.clone(),
+            lang,
+            plain,
+            heads,
+            body: body.iter().cloned().collect(),
+            tags: tags.iter().cloned().collect(),
+        },
+        title,
+        questions,
+        body,
+        tags,
+    }
+}
+
+/// Where an index lives.
+pub(crate) enum Place<'a> {
+    /// In memory.
+    Ram,
+    /// Under this data directory, in `kb-index/<hash>/`.
+    Dir(&'a Path),
+}
+
+const DONE_MARKER: &str = "supportbot-index-complete";
+
+/// The index folder for a content hash.
+pub(crate) fn index_dir(data_dir: &Path, hash: &str) -> PathBuf {
+    data_dir.join("kb-index").join(&hash[..hash.len().min(16)])
+}
+
+/// Builds (or, on disk, reuses) the index for `articles` and returns a snapshot of it.
+/// The returned flag says whether an index was (re)built.
+pub(crate) fn build(
+    articles: Vec<Article>,
+    hash: String,
+    cjk: CjkMode,
+    place: Place<'_>,
+) -> anyhow::Result<(Snapshot, bool)> {
+    let (schema, fields) = schema();
+    let analyzed: Vec<Analyzed> = articles.iter().map(|a| analyze_article(a, cjk)).collect();
+    let (index, built) = match place {
+        Place::Ram => (Index::create_in_ram(schema), true),
+        Place::Dir(data) => {
+            let dir = index_dir(data, &hash);
+            if dir.join(DONE_MARKER).exists() {
+                match Index::open_in_dir(&dir) {
+                    Ok(ix) => (ix, false),
+                    Err(e) => {
+                        tracing::warn!(dir = %dir.display(), error = %e, "kb index unreadable; rebuilding");
+                        std::fs::remove_dir_all(&dir).ok();
+                        (create_dir_index(&dir, schema)?, true)
+                    }
+                }
+            } else {
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).ok();
+                }
+                (create_dir_index(&dir, schema)?, true)
+            }
+        }
+    };
+    if built {
+        let mut writer = index
+            .writer_with_num_threads::<TantivyDocument>(1, 50_000_000)
+            .context("cannot create the kb index writer")?;
+        for (ord, a) in analyzed.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_pre_tokenized_text(fields.title, pre(&a.title, &a.info.article.title));
+            doc.add_pre_tokenized_text(fields.questions, pre(&a.questions, ""));
+            doc.add_pre_tokenized_text(fields.body, pre(&a.body, ""));
+            doc.add_pre_tokenized_text(fields.tags, pre(&a.tags, ""));
+            doc.add_text(fields.lang, &a.info.lang);
+            doc.add_u64(fields.ord, ord as u64);
+            writer.add_document(doc)?;
+        }
+        writer.commit().context("cannot commit the kb index")?;
+        writer.wait_merging_threads().ok();
+        if let Place::Dir(data) = place {
+            let dir = index_dir(data, &hash);
+            std::fs::write(dir.join(DONE_MARKER), &hash)
+                .with_context(|| format!("cannot write {}", dir.display()))?;
+            remove_stale(data, &dir);
+        }
+    }
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .context("cannot open the kb index reader")?;
+    let searcher = reader.searcher();
+    let mut ords = Vec::new();
+    for seg in searcher.segment_readers() {
+        ords.push(seg.fast_fields().u64("ord")?);
+    }
+    let mut df: HashMap<String, u32> = HashMap::new();
+    let mut langs = BTreeSet::new();
+    let mut infos = Vec::with_capacity(analyzed.len());
+    for a in analyzed {
+        let mut all: HashSet<&String> = a.info.body.iter().chain(a.info.tags.iter()).collect();
+        for h in &a.info.heads {
+            all.extend(h.iter());
+        }
+        for t in all {
+            *df.entry(t.clone()).or_default() += 1;
+        }
+        langs.insert(a.info.lang.clone());
+        infos.push(a.info);
+    }
+    let snap = Snapshot {
+        searcher,
+        _reader: reader,
+        fields,
+        infos,
+        ords,
+        df,
+        langs,
+        hash,
+        cjk,
+    };
+    Ok((snap, built))
+}
+
+fn create_dir_index(dir: &Path, schema: Schema) -> anyhow::Result<Index> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Index::create_in_dir(dir, schema)
+        .with_context(|| format!("cannot create the kb index in {}", dir.display()))
+}
+
+/// Deletes index folders of older content; open readers keep their mmaps on Unix.
+fn remove_stale(data: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(data.join("kb-index")) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p != keep && p.is_dir() {
+            std::fs::remove_dir_all(&p).ok();
+        }
+    }
+}
+
+impl Snapshot {
+    /// The article behind a tantivy hit.
+    pub fn ord_of(&self, addr: tantivy::DocAddress) -> Option<usize> {
+        self.ords
+            .get(addr.segment_ord as usize)?
+            .first(addr.doc_id)
+            .map(|o| o as usize)
+            .filter(|o| *o < self.infos.len())
+    }
+}

@@ -1,0 +1,621 @@
+//! A fake Discord on 127.0.0.1: REST under `/api/v10` (recording every call) and a plain
+//! `ws://` gateway that speaks Hello/Identify/READY/Heartbeat-ACK, Resume/RESUMED and op 7,
+//! dispatching MESSAGE_CREATE and INTERACTION_CREATE from the test's script.
+//! Fixture builders live here too, and every fixture is checked against serenity's own types,
+//! because serenity silently drops events it cannot parse.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+/// The bot's user and application id.
+pub const BOT_ID: &str = "100";
+/// The guild everything happens in.
+pub const GUILD: &str = "4000";
+const TIMESTAMP: &str = "2024-01-01T00:00:00.000000+00:00";
+
+/// One REST request the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// HTTP method.
+    pub method: String,
+    /// Path after `/api/v10`, without the query.
+    pub path: String,
+    /// JSON body (`Null` when empty or not JSON).
+    pub body: Value,
+    /// Status the fake answered with.
+    pub status: u16,
+}
+
+#[derive(Default)]
+struct Gateway {
+    seq: u64,
+    /// Every dispatch ever sent or queued, by sequence number, for replay on resume.
+    log: Vec<(u64, String)>,
+    conn: Option<(u64, mpsc::UnboundedSender<Frame>)>,
+    next_conn: u64,
+    identifies: usize,
+    resumes: Vec<u64>,
+    /// On resume, also replay this many events the client already acknowledged.
+    overlap: u64,
+    /// Dispatches made while no connection was live (delivered only by a resume).
+    queued: usize,
+    /// Events re-sent on resume that the client had already received.
+    duplicates: usize,
+}
+
+enum Frame {
+    Text(String),
+    Close,
+}
+
+struct Inner {
+    port: u16,
+    calls: Mutex<Vec<Call>>,
+    gateway: Mutex<Gateway>,
+    channels: Mutex<HashMap<String, Value>>,
+    next_id: AtomicU64,
+}
+
+/// The running fake.
+pub struct FakeDiscord {
+    inner: Arc<Inner>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl FakeDiscord {
+    /// Starts the fake on a free loopback port.
+    pub async fn start() -> FakeDiscord {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let inner = Arc::new(Inner {
+            port,
+            calls: Mutex::new(Vec::new()),
+            gateway: Mutex::new(Gateway::default()),
+            channels: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(900_000),
+        });
+        let app = Router::new()
+            .route("/gw", get(gateway))
+            .fallback(rest)
+            .with_state(Arc::clone(&inner));
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeDiscord { inner, server }
+    }
+
+    /// The base URL to give `discord.api_proxy`.
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.inner.port)
+    }
+
+    /// Sends (or, while the bot is disconnected, queues) a dispatch event.
+    pub fn dispatch(&self, t: &str, d: Value) {
+        let mut g = self.inner.gateway.lock().unwrap();
+        g.seq += 1;
+        let frame = json!({"op": 0, "s": g.seq, "t": t, "d": d}).to_string();
+        let seq = g.seq;
+        g.log.push((seq, frame.clone()));
+        match &g.conn {
+            Some((_, tx)) => {
+                let _ = tx.send(Frame::Text(frame));
+            }
+            None => g.queued += 1,
+        }
+    }
+
+    /// Tells the bot to reconnect (op 7) and drops its connection.
+    pub fn reconnect(&self) {
+        let mut g = self.inner.gateway.lock().unwrap();
+        if let Some((_, tx)) = g.conn.take() {
+            let _ = tx.send(Frame::Text(json!({"op": 7, "d": null}).to_string()));
+            let _ = tx.send(Frame::Close);
+        }
+    }
+
+    /// On the next resume, also replay `n` events the bot already saw (at-least-once delivery).
+    pub fn set_resume_overlap(&self, n: u64) {
+        self.inner.gateway.lock().unwrap().overlap = n;
+    }
+
+    /// How many times the bot identified, and the sequence numbers it resumed from.
+    pub fn sessions(&self) -> (usize, Vec<u64>) {
+        let g = self.inner.gateway.lock().unwrap();
+        (g.identifies, g.resumes.clone())
+    }
+
+    /// Dispatches queued while the bot was away, and already-seen events re-sent on resume.
+    pub fn redelivery(&self) -> (usize, usize) {
+        let g = self.inner.gateway.lock().unwrap();
+        (g.queued, g.duplicates)
+    }
+
+    /// True while a gateway connection is identified or resumed.
+    pub fn connected(&self) -> bool {
+        self.inner.gateway.lock().unwrap().conn.is_some()
+    }
+
+    /// Every REST call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.calls.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 15 s) until `pred` holds for the calls so far, and returns them.
+    pub async fn wait_for(&self, what: &str, pred: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        for _ in 0..750 {
+            let calls = self.calls();
+            if pred(&calls) {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let calls = self.calls();
+        let log: Vec<String> = calls
+            .iter()
+            .map(|c| format!("{} {} {} {}", c.status, c.method, c.path, c.body))
+            .collect();
+        panic!(
+            "timed out waiting for {what}; REST calls:\n{}",
+            log.join("\n")
+        );
+    }
+
+    /// Waits until the bot has a live gateway session.
+    pub async fn wait_connected(&self) {
+        for _ in 0..750 {
+            if self.connected() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the bot never connected to the fake gateway");
+    }
+}
+
+/// Calls with this method whose path matches.
+pub fn matching<'a>(calls: &'a [Call], method: &str, path: &str) -> Vec<&'a Call> {
+    calls
+        .iter()
+        .filter(|c| c.method == method && c.path == path)
+        .collect()
+}
+
+async fn gateway(ws: WebSocketUpgrade, State(inner): State<Arc<Inner>>) -> Response {
+    ws.on_upgrade(move |socket| connection(socket, inner))
+}
+
+async fn connection(socket: WebSocket, inner: Arc<Inner>) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Frame>();
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = rx.recv().await {
+            let msg = match frame {
+                Frame::Text(t) => WsMessage::Text(t.into()),
+                Frame::Close => {
+                    let _ = sink.send(WsMessage::Close(None)).await;
+                    break;
+                }
+            };
+            if sink.send(msg).await.is_err() {
+                break;
+            }
+        }
+    });
+    let id = {
+        let mut g = inner.gateway.lock().unwrap();
+        g.next_conn += 1;
+        g.next_conn
+    };
+    let _ = tx.send(Frame::Text(
+        json!({"op": 10, "d": {"heartbeat_interval": 41250}}).to_string(),
+    ));
+    while let Some(Ok(msg)) = stream.next().await {
+        let text = match msg {
+            WsMessage::Text(t) => t.to_string(),
+            WsMessage::Close(_) => break,
+            _ => continue,
+        };
+        let Ok(v) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let mut g = inner.gateway.lock().unwrap();
+        match v["op"].as_u64() {
+            Some(2) => {
+                g.identifies += 1;
+                g.seq += 1;
+                let ready = json!({"op": 0, "s": g.seq, "t": "READY", "d": ready(inner.port)});
+                let _ = tx.send(Frame::Text(ready.to_string()));
+                g.conn = Some((id, tx.clone()));
+            }
+            Some(6) => {
+                let from = v["d"]["seq"].as_u64().unwrap_or(0);
+                g.resumes.push(from);
+                let start = from.saturating_sub(g.overlap);
+                g.overlap = 0;
+                let mut duplicates = 0;
+                for (seq, frame) in &g.log {
+                    if *seq > start {
+                        duplicates += usize::from(*seq <= from);
+                        let _ = tx.send(Frame::Text(frame.clone()));
+                    }
+                }
+                g.duplicates += duplicates;
+                g.seq += 1;
+                let resumed = json!({"op": 0, "s": g.seq, "t": "RESUMED", "d": {}});
+                let _ = tx.send(Frame::Text(resumed.to_string()));
+                g.conn = Some((id, tx.clone()));
+            }
+            Some(1) => {
+                let _ = tx.send(Frame::Text(json!({"op": 11}).to_string()));
+            }
+            _ => {}
+        }
+    }
+    {
+        let mut g = inner.gateway.lock().unwrap();
+        if g.conn.as_ref().is_some_and(|(c, _)| *c == id) {
+            g.conn = None;
+        }
+    }
+    writer.abort();
+}
+
+async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let path = uri
+        .path()
+        .strip_prefix("/api/v10")
+        .unwrap_or(uri.path())
+        .to_string();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (status, reply) = route(&inner, method.as_str(), &path, &body);
+    inner.calls.lock().unwrap().push(Call {
+        method: method.to_string(),
+        path: path.clone(),
+        body,
+        status: status.as_u16(),
+    });
+    if status == StatusCode::NOT_FOUND {
+        eprintln!("fake discord: unknown route {method} {path}");
+    }
+    match reply {
+        Some(v) => (status, axum::Json(v)).into_response(),
+        None => status.into_response(),
+    }
+}
+
+fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, Option<Value>) {
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let ok = |v: Value| (StatusCode::OK, Some(v));
+    let new_id = || inner.next_id.fetch_add(1, Ordering::SeqCst).to_string();
+    match (method, seg.as_slice()) {
+        ("GET", ["gateway"]) => ok(json!({"url": format!("ws://127.0.0.1:{}/gw", inner.port)})),
+        ("GET", ["gateway", "bot"]) => ok(json!({
+            "url": format!("ws://127.0.0.1:{}/gw", inner.port),
+            "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        })),
+        ("POST", ["channels", ch, "messages"]) => {
+            let text = body["content"].as_str().unwrap_or_default();
+            ok(bot_message(&new_id(), ch, text))
+        }
+        ("POST", ["channels", ch, "threads"]) => {
+            let id = new_id();
+            let kind = body["type"].as_u64().unwrap_or(11);
+            let name = body["name"].as_str().unwrap_or("thread");
+            let t = thread(&id, ch, name, kind, false);
+            inner.channels.lock().unwrap().insert(id, t.clone());
+            ok(t)
+        }
+        ("PATCH", ["channels", ch]) => {
+            let mut chans = inner.channels.lock().unwrap();
+            let Some(t) = chans.get_mut(*ch) else {
+                return not_found();
+            };
+            if let Some(n) = body.get("name").and_then(Value::as_str) {
+                t["name"] = json!(n);
+            }
+            if let Some(a) = body.get("archived").and_then(Value::as_bool) {
+                t["thread_metadata"]["archived"] = json!(a);
+            }
+            ok(t.clone())
+        }
+        ("GET", ["channels", ch]) => match inner.channels.lock().unwrap().get(*ch) {
+            Some(t) => ok(t.clone()),
+            None => ok(text_channel(ch)),
+        },
+        ("PUT", ["channels", _, "thread-members", _]) => (StatusCode::NO_CONTENT, None),
+        ("POST", ["interactions", _, _, "callback"]) => (StatusCode::NO_CONTENT, None),
+        ("POST", ["webhooks", _, _]) => {
+            let text = body["content"].as_str().unwrap_or_default();
+            ok(bot_message(&new_id(), "0", text))
+        }
+        ("PUT", ["applications", _, "commands"])
+        | ("PUT", ["applications", _, "guilds", _, "commands"]) => ok(json!([])),
+        _ => not_found(),
+    }
+}
+
+fn not_found() -> (StatusCode, Option<Value>) {
+    (
+        StatusCode::NOT_FOUND,
+        Some(json!({"message": "Unknown route (fake Discord)", "code": 0})),
+    )
+}
+
+// ---- fixtures -------------------------------------------------------------------------------
+
+/// The READY payload.
+pub fn ready(port: u16) -> Value {
+    json!({
+        "v": 10,
+        "user": user(BOT_ID, "supportbot", true),
+        "guilds": [],
+        "session_id": "sess-1",
+        "resume_gateway_url": format!("ws://127.0.0.1:{port}/gw"),
+        "shard": [0, 1],
+        "application": {"id": BOT_ID, "flags": 0}
+    })
+}
+
+/// A user object.
+pub fn user(id: &str, name: &str, bot: bool) -> Value {
+    json!({"id": id, "username": name, "discriminator": "0", "global_name": name, "avatar": null, "bot": bot})
+}
+
+fn base_message(id: &str, channel: &str, author: Value, content: &str) -> Value {
+    json!({
+        "id": id, "channel_id": channel, "author": author, "content": content,
+        "timestamp": TIMESTAMP, "edited_timestamp": null, "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [],
+        "embeds": [], "components": [], "pinned": false, "type": 0
+    })
+}
+
+/// A message the bot sent (what REST answers).
+pub fn bot_message(id: &str, channel: &str, content: &str) -> Value {
+    base_message(id, channel, user(BOT_ID, "supportbot", true), content)
+}
+
+/// A DM from a customer.
+pub fn dm(id: &str, channel: &str, author: &Value, content: &str) -> Value {
+    base_message(id, channel, author.clone(), content)
+}
+
+/// A message in a server channel or thread, with the author's role ids.
+pub fn guild_message(
+    id: &str,
+    channel: &str,
+    author: &Value,
+    roles: &[&str],
+    content: &str,
+) -> Value {
+    let mut m = base_message(id, channel, author.clone(), content);
+    m["guild_id"] = json!(GUILD);
+    m["member"] = json!({
+        "roles": roles, "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0
+    });
+    m
+}
+
+/// Adds a file attachment to a message fixture.
+pub fn with_attachment(mut m: Value, id: &str, filename: &str, url: &str) -> Value {
+    m["attachments"] = json!([{
+        "id": id, "filename": filename, "size": 1234, "url": url, "proxy_url": url,
+        "content_type": "image/png", "height": 10, "width": 10
+    }]);
+    m
+}
+
+/// A thread channel as REST returns it.
+pub fn thread(id: &str, parent: &str, name: &str, kind: u64, archived: bool) -> Value {
+    json!({
+        "id": id, "type": kind, "guild_id": GUILD, "parent_id": parent, "name": name,
+        "owner_id": BOT_ID, "message_count": 0, "member_count": 1, "rate_limit_per_user": 0,
+        "thread_metadata": {"archived": archived, "auto_archive_duration": 10080,
+            "archive_timestamp": TIMESTAMP, "locked": false},
+        "position": 0, "permission_overwrites": [], "nsfw": false
+    })
+}
+
+fn text_channel(id: &str) -> Value {
+    json!({"id": id, "type": 0, "guild_id": GUILD, "name": "general", "position": 0,
+        "permission_overwrites": [], "nsfw": false})
+}
+
+/// Where an interaction happens: a DM channel, or a server channel/thread.
+#[derive(Clone, Copy)]
+pub enum Where<'a> {
+    /// A DM channel.
+    Dm(&'a str),
+    /// A top-level server channel.
+    Channel(&'a str),
+    /// A thread (`id`, `parent`).
+    Thread(&'a str, &'a str),
+}
+
+fn interaction(
+    id: &str,
+    token: &str,
+    kind: u8,
+    at: Where<'_>,
+    who: &Value,
+    roles: &[&str],
+) -> Value {
+    let mut v = json!({
+        "id": id, "application_id": BOT_ID, "type": kind, "token": token, "version": 1,
+        "locale": "en-US", "app_permissions": "0", "attachment_size_limit": 10485760,
+        "entitlements": [], "authorizing_integration_owners": {}
+    });
+    let (channel, partial) = match at {
+        Where::Dm(c) => (c, json!({"id": c, "type": 1})),
+        Where::Channel(c) => (c, json!({"id": c, "type": 0, "name": "support"})),
+        Where::Thread(c, p) => (c, json!({"id": c, "type": 12, "name": "t", "parent_id": p})),
+    };
+    v["channel_id"] = json!(channel);
+    v["channel"] = partial;
+    match at {
+        Where::Dm(_) => {
+            v["user"] = who.clone();
+            v["context"] = json!(1);
+        }
+        _ => {
+            v["guild_id"] = json!(GUILD);
+            v["guild_locale"] = json!("en-US");
+            v["context"] = json!(0);
+            v["member"] = json!({
+                "user": who, "roles": roles, "joined_at": TIMESTAMP, "deaf": false,
+                "mute": false, "flags": 0, "permissions": "0"
+            });
+        }
+    }
+    v
+}
+
+/// A slash-command invocation; `options` like `[{"name":"ticket","type":4,"value":42}]`.
+#[allow(clippy::too_many_arguments)]
+pub fn slash(
+    id: &str,
+    token: &str,
+    at: Where<'_>,
+    who: &Value,
+    roles: &[&str],
+    name: &str,
+    options: Value,
+) -> Value {
+    let mut v = interaction(id, token, 2, at, who, roles);
+    v["data"] = json!({"id": "8000", "name": name, "type": 1, "options": options});
+    v
+}
+
+/// A button press on a message the bot sent.
+pub fn click(
+    id: &str,
+    token: &str,
+    at: Where<'_>,
+    who: &Value,
+    roles: &[&str],
+    custom_id: &str,
+) -> Value {
+    let mut v = interaction(id, token, 3, at, who, roles);
+    let channel = v["channel_id"].as_str().unwrap().to_string();
+    v["message"] = bot_message("1", &channel, "a message with buttons");
+    v["data"] = json!({"custom_id": custom_id, "component_type": 2});
+    v
+}
+
+#[cfg(test)]
+mod fixture_checks {
+    use super::*;
+    use serenity::all::{Event, GatewayEvent, GuildChannel, Interaction, Message, Ready};
+
+    fn dispatch_parses(t: &str, d: &Value) {
+        let frame = json!({"op": 0, "s": 1, "t": t, "d": d});
+        let ev: GatewayEvent = serde_json::from_value(frame).expect("gateway frame");
+        match ev {
+            GatewayEvent::Dispatch(_, Event::Unknown(u)) => {
+                panic!("serenity would drop this {t}: {:?}", u)
+            }
+            GatewayEvent::Dispatch(..) => {}
+            other => panic!("not a dispatch: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_fixture_deserialises_with_serenity() {
+        let alice = user("5000", "alice", false);
+        serde_json::from_value::<Ready>(ready(1)).expect("READY");
+        dispatch_parses("READY", &ready(1));
+        dispatch_parses("RESUMED", &json!({}));
+        let msgs = [
+            dm("2000", "3000", &alice, "hi"),
+            guild_message("2001", "3001", &alice, &["777"], "hello"),
+            with_attachment(
+                dm("2002", "3000", &alice, ""),
+                "1",
+                "a.png",
+                "https://cdn/a.png",
+            ),
+            bot_message("2003", "3000", "bot"),
+        ];
+        for m in &msgs {
+            serde_json::from_value::<Message>(m.clone()).expect("Message");
+            dispatch_parses("MESSAGE_CREATE", m);
+        }
+        let ints = [
+            slash(
+                "7000",
+                "tok",
+                Where::Dm("3000"),
+                &alice,
+                &[],
+                "faq",
+                json!([{"name": "query", "type": 3, "value": "reset password"}]),
+            ),
+            slash(
+                "7001",
+                "tok",
+                Where::Thread("3100", "3200"),
+                &alice,
+                &["777"],
+                "claim",
+                json!([]),
+            ),
+            slash(
+                "7002",
+                "tok",
+                Where::Channel("3300"),
+                &alice,
+                &[],
+                "panel",
+                json!([]),
+            ),
+            click("7003", "tok", Where::Dm("3000"), &alice, &[], "fn:1"),
+            click(
+                "7004",
+                "tok",
+                Where::Thread("3100", "3200"),
+                &alice,
+                &["777"],
+                "cl:1",
+            ),
+        ];
+        for i in &ints {
+            let parsed = serde_json::from_value::<Interaction>(i.clone()).expect("Interaction");
+            assert!(matches!(
+                parsed,
+                Interaction::Command(_) | Interaction::Component(_)
+            ));
+            dispatch_parses("INTERACTION_CREATE", i);
+        }
+        if let Interaction::Command(c) =
+            serde_json::from_value::<Interaction>(ints[1].clone()).unwrap()
+        {
+            assert_eq!(c.channel.unwrap().parent_id.unwrap().get(), 3200);
+            assert_eq!(c.member.unwrap().roles[0].get(), 777);
+        } else {
+            panic!("slash fixture is not a command");
+        }
+        for t in [thread("1", "2", "n", 12, false), text_channel("3")] {
+            serde_json::from_value::<GuildChannel>(t).expect("GuildChannel");
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! A fake Telegram Bot API on 127.0.0.1 for the real teloxide client: scripted `getUpdates`,
+//! a record of every call, forum topics, and 429 answers on demand.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::{Value, json};
+
+/// One recorded API call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Method name, lowercased (teloxide sends PascalCase; Telegram ignores case).
+    pub method: String,
+    /// JSON body.
+    pub body: Value,
+    /// False when the fake answered with an error (e.g. 429).
+    pub ok: bool,
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: VecDeque<Value>,
+    next_update: i64,
+    calls: Vec<Call>,
+    next_message: i64,
+    next_thread: i64,
+    fail_sends: usize,
+    retry_after: u64,
+}
+
+/// The running fake.
+#[derive(Clone)]
+pub struct FakeTelegram {
+    /// Base URL for `Bot::set_api_url`.
+    pub url: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl FakeTelegram {
+    /// Starts the fake on a free port.
+    pub async fn start() -> FakeTelegram {
+        let inner = Arc::new(Mutex::new(Inner {
+            next_update: 1,
+            next_message: 1000,
+            next_thread: 500,
+            ..Inner::default()
+        }));
+        let app = axum::Router::new()
+            .route("/{bot}/{method}", post(handle))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeTelegram { url, inner }
+    }
+
+    /// Queues an update (`{"message": …}` or `{"callback_query": …}`) and returns its id.
+    pub fn push(&self, mut update: Value) -> i64 {
+        let mut s = self.inner.lock().unwrap();
+        let id = s.next_update;
+        s.next_update += 1;
+        update["update_id"] = json!(id);
+        s.updates.push_back(update);
+        id
+    }
+
+    /// Makes the next `n` sendMessage calls fail with 429 and `retry_after` seconds.
+    pub fn fail_sends(&self, n: usize, retry_after: u64) {
+        let mut s = self.inner.lock().unwrap();
+        s.fail_sends = n;
+        s.retry_after = retry_after;
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.lock().unwrap().calls.clone()
+    }
+
+    /// Successful calls of one method.
+    pub fn ok_calls(&self, method: &str) -> Vec<Value> {
+        let m = method.to_lowercase();
+        self.calls()
+            .into_iter()
+            .filter(|c| c.ok && c.method == m)
+            .map(|c| c.body)
+            .collect()
+    }
+
+    /// Successful sendMessage texts to a chat.
+    pub fn texts_to(&self, chat: i64) -> Vec<String> {
+        self.ok_calls("sendMessage")
+            .into_iter()
+            .filter(|b| b["chat_id"] == json!(chat))
+            .map(|b| b["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Waits (up to 20 s) until `pred` holds, polling the recorded calls.
+    pub async fn wait_until(&self, what: &str, pred: impl Fn(&FakeTelegram) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !pred(self) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}; calls: {:#?}",
+                self.calls()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+fn ok(result: Value) -> (StatusCode, Json<Value>) {
+    (StatusCode::OK, Json(json!({"ok": true, "result": result})))
+}
+
+fn chat(id: i64) -> Value {
+    if id < 0 {
+        json!({"id": id, "type": "supergroup", "title": "Staff", "is_forum": true})
+    } else {
+        json!({"id": id, "type": "private", "first_name": "User"})
+    }
+}
+
+async fn handle(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path((_bot, method)): Path<(String, String)>,
+    body: String,
+) -> (StatusCode, Json<Value>) {
+    let method = method.to_lowercase();
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    if method == "getupdates" {
+        return get_updates(inner, body).await;
+    }
+    let mut s = inner.lock().unwrap();
+    if method == "sendmessage" && s.fail_sends > 0 {
+        s.fail_sends -= 1;
+        let retry = s.retry_after;
+        s.calls.push(Call {
+            method,
+            body,
+            ok: false,
+        });
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(
+                json!({"ok": false, "error_code": 429, "description": format!("Too Many Requests: retry after {retry}"), "parameters": {"retry_after": retry}}),
+            ),
+        );
+    }
+    s.calls.push(Call {
+        method: method.clone(),
+        body: body.clone(),
+        ok: true,
+    });
+    let bot_user =
+        json!({"id": 1, "is_bot": true, "first_name": "Support", "username": "support_bot"});
+    match method.as_str() {
+        "getme" => ok(
+            json!({"id": 1, "is_bot": true, "first_name": "Support", "username": "support_bot",
+            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "has_main_web_app": false}),
+        ),
+        "getwebhookinfo" => {
+            ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
+        }
+        "deletewebhook"
+        | "setmycommands"
+        | "answercallbackquery"
+        | "editforumtopic"
+        | "closeforumtopic"
+        | "reopenforumtopic" => ok(json!(true)),
+        "sendmessage" => {
+            s.next_message += 1;
+            let chat_id = body["chat_id"].as_i64().unwrap_or_default();
+            let mut m = json!({"message_id": s.next_message, "date": 1_700_000_000, "chat": chat(chat_id), "from": bot_user, "text": body["text"]});
+            if let Some(t) = body.get("message_thread_id") {
+                m["message_thread_id"] = t.clone();
+            }
+            ok(m)
+        }
+        "copymessage" => {
+            s.next_message += 1;
+            ok(json!({"message_id": s.next_message}))
+        }
+        "createforumtopic" => {
+            s.next_thread += 1;
+            ok(
+                json!({"message_thread_id": s.next_thread, "name": body["name"], "icon_color": 7_322_096}),
+            )
+        }
+        other => (
+            StatusCode::NOT_FOUND,
+            Json(
+                json!({"ok": false, "error_code": 404, "description": format!("Not Found: {other}")}),
+            ),
+        ),
+    }
+}
+
+async fn get_updates(inner: Arc<Mutex<Inner>>, body: Value) -> (StatusCode, Json<Value>) {
+    let offset = body["offset"].as_i64().unwrap_or(0);
+    let limit = body["limit"].as_u64().unwrap_or(100) as usize;
+    // Hold the long poll briefly (well under teloxide's client timeout) when nothing is queued.
+    for _ in 0..15 {
+        {
+            let mut s = inner.lock().unwrap();
+            s.calls.push(Call {
+                method: "getupdates".into(),
+                body: body.clone(),
+                ok: true,
+            });
+            // Like Telegram: updates below the offset are confirmed and forgotten.
+            while s
+                .updates
+                .front()
+                .is_some_and(|u| u["update_id"].as_i64().unwrap_or(0) < offset)
+            {
+                s.updates.pop_front();
+            }
+            if !s.updates.is_empty() {
+                let batch: Vec<Value> = s.updates.iter().take(limit).cloned().collect();
+                return ok(Value::Array(batch));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    ok(json!([]))
+}
+
+/// A private-chat text message update from `user`.
+pub fn private_text(user: i64, name: &str, message_id: i64, text: &str) -> Value {
+    json!({"message": {"message_id": message_id, "date": 1_700_000_000,
+        "chat": {"id": user, "type": "private", "first_name": name},
+        "from": {"id": user, "is_bot": false, "first_name": name}, "text": text}})
+}
+
+/// A text message from `user` in a staff-group forum topic.
+pub fn topic_text(
+    staff_chat: i64,
+    thread: i64,
+    user: i64,
+    name: &str,
+    message_id: i64,
+    text: &str,
+) -> Value {
+    json!({"message": {"message_id": message_id, "date": 1_700_000_000, "message_thread_id": thread, "is_topic_message": true,
+        "chat": {"id": staff_chat, "type": "supergroup", "title": "Staff", "is_forum": true},
+        "from": {"id": user, "is_bot": false, "first_name": name}, "text": text}})
+}
+
+/// A button press by `user` on a message in `chat` (optionally in a topic).
+pub fn press(id: &str, user: i64, name: &str, chat: i64, thread: Option<i64>, data: &str) -> Value {
+    let chat_json = if chat < 0 {
+        json!({"id": chat, "type": "supergroup", "title": "Staff", "is_forum": true})
+    } else {
+        json!({"id": chat, "type": "private", "first_name": name})
+    };
+    let mut message = json!({"message_id": 1, "date": 1_700_000_000, "chat": chat_json,
+        "from": {"id": 1, "is_bot": true, "first_name": "Support"}, "text": "…"});
+    if let Some(t) = thread {
+        message["message_thread_id"] = json!(t);
+        message["is_topic_message"] = json!(true);
+    }
+    json!({"callback_query": {"id": id, "chat_instance": "ci", "from": {"id": user, "is_bot": false, "first_name": name},
+        "data": data, "message": message}})
+}

@@ -1,0 +1,411 @@
+//! The real teloxide client against the fake Bot API: a whole support conversation, staff
+//! authorization, 429 bursts, crash-restart without loss or duplicates, escaping and splitting.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use sqlx::Row;
+use supportbot::channels::Router;
+use supportbot::channels::telegram::TelegramChannel;
+use supportbot::config::Config;
+use supportbot::domain::desk::Desk;
+use supportbot::domain::ids::{Platform, TicketId};
+use supportbot::domain::ports::{KnowledgeBase, SystemClock, TicketStore};
+use supportbot::storage::SqlStore;
+use tokio::sync::watch;
+
+use crate::db::sqlite_store;
+use crate::fake_telegram::{FakeTelegram, press, private_text, topic_text};
+use crate::harness::{StubKb, hit};
+
+const STAFF: i64 = -100;
+const ALICE: i64 = 42;
+const ANN: i64 = 7;
+
+fn config(api: &str, fast: bool) -> Config {
+    let limits = if fast {
+        "overall_per_sec = 10000\nchat_per_sec = 10000\nchat_per_min = 1000000\ngroup_per_min = 1000000"
+    } else {
+        "overall_per_sec = 30\nchat_per_sec = 1\nchat_per_min = 20\ngroup_per_min = 20"
+    };
+    let toml = format!(
+        "[staff]\nhome = \"telegram\"\n[[staff.agents]]\nname = \"ann\"\nrole = \"agent\"\nusers = [\"telegram:{ANN}\"]\n\
+         [telegram]\napi_url = \"{api}\"\nstaff_chat_id = {STAFF}\npoll_timeout_secs = 1\n[telegram.limits]\n{limits}\n"
+    );
+    Config::from_layers(Some((Path::new("tg.toml"), &toml)), &[]).unwrap()
+}
+
+struct Running {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+fn start(
+    fake: &FakeTelegram,
+    store: Arc<SqlStore>,
+    kb: Option<Arc<dyn KnowledgeBase>>,
+    fast: bool,
+) -> Running {
+    let cfg = config(&fake.url, fast);
+    let store: Arc<dyn TicketStore> = store;
+    let desk = Arc::new(Desk::new(
+        store.clone(),
+        kb,
+        Arc::new(SystemClock),
+        supportbot::app::desk_settings(&cfg),
+    ));
+    let (channel, outlet) = TelegramChannel::new(&cfg.telegram, "123:TEST", store).unwrap();
+    let mut router = Router::new();
+    router.add(Platform::Telegram, outlet);
+    let (stop, rx) = watch::channel(false);
+    let task = tokio::spawn(async move { channel.run(desk, Arc::new(router), rx).await });
+    Running { stop, task }
+}
+
+impl Running {
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+fn buttons(body: &Value) -> Vec<String> {
+    body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .flat_map(|r| r.as_array().unwrap().iter())
+                .map(|b| b["callback_data"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn sends_to(fake: &FakeTelegram, chat: i64) -> Vec<Value> {
+    fake.ok_calls("sendMessage")
+        .into_iter()
+        .filter(|b| b["chat_id"] == json!(chat))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_whole_conversation_through_telegram() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let kb: Arc<dyn KnowledgeBase> = Arc::new(StubKb(vec![(
+        "printer".into(),
+        hit("printer-offline", "Printer shows offline", 0.9),
+    )]));
+    let bot = start(&fake, store.clone(), Some(kb), true);
+
+    // 1. A question the bot can answer: the answer arrives with the two buttons.
+    fake.push(private_text(ALICE, "Alice", 10, "my printer is offline"));
+    fake.wait_until("the FAQ answer", |f| {
+        sends_to(f, ALICE).iter().any(|b| !buttons(b).is_empty())
+    })
+    .await;
+    let answer = sends_to(&fake, ALICE).pop().unwrap();
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains("Printer shows offline")
+    );
+    assert_eq!(answer["parse_mode"], "HTML");
+    let data = buttons(&answer);
+    assert!(
+        data[0].starts_with("fy:") && data[1].starts_with("fn:"),
+        "{data:?}"
+    );
+
+    // 2. "No, I need a person": a topic with the question and the bot's attempt.
+    fake.push(press("cb1", ALICE, "Alice", ALICE, None, &data[1]));
+    fake.wait_until("the staff topic intro", |f| !sends_to(f, STAFF).is_empty())
+        .await;
+    let topic = fake.ok_calls("createForumTopic").pop().unwrap();
+    assert!(
+        topic["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("#1 [P3] my printer is offline"),
+        "{topic}"
+    );
+    let intro = sends_to(&fake, STAFF).pop().unwrap();
+    let thread = intro["message_thread_id"]
+        .as_i64()
+        .expect("intro goes into the topic");
+    let text = intro["text"].as_str().unwrap();
+    assert!(
+        text.contains("my printer is offline") && text.contains("Printer shows offline"),
+        "{text}"
+    );
+    assert!(
+        fake.ok_calls("answerCallbackQuery")
+            .iter()
+            .any(|b| b["callback_query_id"] == "cb1")
+    );
+    assert_eq!(buttons(&intro), vec!["cl:1".to_string()]);
+
+    // 3. The agent presses Claim and replies in the topic; the customer receives both.
+    fake.push(press("cb2", ANN, "ann", STAFF, Some(thread), "cl:1"));
+    fake.push(topic_text(
+        STAFF,
+        thread,
+        ANN,
+        "ann",
+        20,
+        "Please restart it",
+    ));
+    fake.wait_until("the relayed reply", |f| {
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("Please restart it"))
+    })
+    .await;
+    assert!(
+        fake.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("ann from support is now looking at ticket #1"))
+    );
+
+    // 4. The customer answers; it appears in the topic.
+    fake.push(private_text(ALICE, "Alice", 11, "It works now"));
+    fake.wait_until("the customer's answer in the topic", |f| {
+        sends_to(f, STAFF).iter().any(|b| {
+            b["text"].as_str().unwrap().contains("It works now")
+                && b["message_thread_id"] == json!(thread)
+        })
+    })
+    .await;
+
+    // 5. The agent closes with a reason: thank-you plus CSAT buttons; the topic is closed.
+    fake.push(topic_text(STAFF, thread, ANN, "ann", 21, "/close 1 fixed"));
+    fake.wait_until("the CSAT question", |f| {
+        sends_to(f, ALICE).iter().any(|b| buttons(b).len() == 5)
+    })
+    .await;
+    let csat = sends_to(&fake, ALICE)
+        .into_iter()
+        .find(|b| buttons(b).len() == 5)
+        .unwrap();
+    assert!(csat["text"].as_str().unwrap().contains("closed (fixed)"));
+    assert_eq!(buttons(&csat)[4], "cs:1:5");
+    fake.wait_until("the topic closed", |f| {
+        !f.ok_calls("closeForumTopic").is_empty()
+    })
+    .await;
+
+    // 6. The customer presses 5; the rating is stored.
+    fake.push(press("cb3", ALICE, "Alice", ALICE, None, "cs:1:5"));
+    fake.wait_until("the rating thanks", |f| {
+        f.texts_to(ALICE).iter().any(|t| t.contains("5/5"))
+    })
+    .await;
+    assert_eq!(store.csat(TicketId(1)).await.unwrap().unwrap().score, 5);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn non_agents_in_the_staff_group_change_nothing() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let bot = start(&fake, store.clone(), None, true);
+    fake.push(private_text(ALICE, "Alice", 10, "help me"));
+    fake.wait_until("the topic intro", |f| !sends_to(f, STAFF).is_empty())
+        .await;
+    let thread = sends_to(&fake, STAFF)[0]["message_thread_id"]
+        .as_i64()
+        .unwrap();
+    let before = (
+        store.ticket(TicketId(1)).await.unwrap(),
+        store.events(TicketId(1)).await.unwrap(),
+    );
+    fake.push(topic_text(STAFF, thread, 99, "mallory", 30, "/claim"));
+    fake.push(topic_text(
+        STAFF,
+        thread,
+        99,
+        "mallory",
+        31,
+        "/close 1 spam",
+    ));
+    fake.push(press("cbx", 99, "mallory", STAFF, Some(thread), "cl:1"));
+    fake.wait_until("the refusals", |f| {
+        sends_to(f, STAFF)
+            .iter()
+            .filter(|b| {
+                b["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("only for support agents")
+            })
+            .count()
+            == 2
+            && f.ok_calls("answerCallbackQuery")
+                .iter()
+                .any(|b| b["callback_query_id"] == "cbx")
+    })
+    .await;
+    let alert = fake
+        .ok_calls("answerCallbackQuery")
+        .into_iter()
+        .find(|b| b["callback_query_id"] == "cbx")
+        .unwrap();
+    assert_eq!(alert["show_alert"], true);
+    assert!(
+        alert["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only support agents")
+    );
+    let after = (
+        store.ticket(TicketId(1)).await.unwrap(),
+        store.events(TicketId(1)).await.unwrap(),
+    );
+    assert_eq!(before, after);
+    assert!(!fake.texts_to(ALICE).iter().any(|t| t.contains("closed")));
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn replies_arrive_exactly_once_through_a_429_burst() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    fake.fail_sends(3, 1);
+    let bot = start(&fake, store.clone(), None, false);
+    for (i, user) in [501_i64, 502, 503].into_iter().enumerate() {
+        fake.push(private_text(
+            user,
+            "C",
+            10 + i as i64,
+            &format!("problem {i}"),
+        ));
+    }
+    fake.wait_until("three confirmations", |f| {
+        [501, 502, 503]
+            .iter()
+            .all(|u| f.texts_to(*u).iter().any(|t| t.contains("opened ticket")))
+    })
+    .await;
+    assert_eq!(
+        fake.calls().iter().filter(|c| !c.ok).count(),
+        3,
+        "the fake refused three sends"
+    );
+    for u in [501, 502, 503] {
+        assert_eq!(
+            fake.texts_to(u)
+                .iter()
+                .filter(|t| t.contains("opened ticket"))
+                .count(),
+            1,
+            "exactly once to {u}"
+        );
+    }
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_crash_mid_stream_loses_nothing_and_duplicates_nothing() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let count = |store: Arc<SqlStore>| async move {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM inbound WHERE platform = 'telegram'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        row.try_get::<i64, _>("n").unwrap()
+    };
+    for i in 0..200_i64 {
+        let user = 1000 + i % 10;
+        fake.push(private_text(user, "C", 100 + i, &format!("message {i}")));
+    }
+    let first = start(&fake, store.clone(), None, true);
+    while count(store.clone()).await < 80 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // Crash: no graceful shutdown, whatever was in flight is cut off.
+    first.task.abort();
+    let _ = first.task.await;
+    let second = start(&fake, store.clone(), None, true);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count(store.clone()).await < 200 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} of 200 stored",
+            count(store.clone()).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    second.stop().await;
+    assert_eq!(count(store.clone()).await, 200);
+    // Every customer's ticket holds each of their 20 messages exactly once.
+    for user in 1000..1010 {
+        let u = supportbot::domain::ids::UserRef::new(Platform::Telegram, user.to_string(), "C");
+        let t = store.active_ticket_for(&u).await.unwrap().expect("ticket");
+        let bodies: Vec<String> = store
+            .transcript(t.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.body)
+            .collect();
+        assert_eq!(bodies.len(), 20, "user {user}: {bodies:?}");
+        let mut unique = bodies.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 20);
+    }
+    assert_eq!(
+        store.get_state("telegram.offset").await.unwrap().as_deref(),
+        Some("201")
+    );
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_and_long_replies_are_split() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let bot = start(&fake, store.clone(), None, true);
+    fake.push(private_text(ALICE, "Alice", 10, r#"<b>&"'"#));
+    fake.wait_until("the staff intro", |f| !sends_to(f, STAFF).is_empty())
+        .await;
+    let intro = sends_to(&fake, STAFF)[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(intro.contains("&lt;b&gt;&amp;&quot;&#39;"), "{intro}");
+    assert!(!intro.contains("<b>&"), "{intro}");
+    let thread = sends_to(&fake, STAFF)[0]["message_thread_id"]
+        .as_i64()
+        .unwrap();
+    let long = "0123456789 ".repeat(910);
+    fake.push(topic_text(STAFF, thread, ANN, "ann", 40, &long));
+    fake.wait_until("the split reply", |f| {
+        f.texts_to(ALICE)
+            .iter()
+            .filter(|t| t.starts_with("ann (support)") || t.starts_with("0123"))
+            .count()
+            >= 3
+    })
+    .await;
+    let parts: Vec<String> = fake
+        .texts_to(ALICE)
+        .into_iter()
+        .skip_while(|t| !t.starts_with("ann (support)"))
+        .collect();
+    assert_eq!(
+        parts.len(),
+        3,
+        "{:?}",
+        parts.iter().map(|p| p.len()).collect::<Vec<_>>()
+    );
+    assert!(parts.iter().all(|p| p.chars().count() <= 4096));
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    assert_eq!(
+        squash(&parts.concat()),
+        squash(&format!("ann (support): {long}"))
+    );
+    bot.stop().await;
+}
