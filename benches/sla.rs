@@ -95,8 +95,7 @@ async fn bench(label: &str, store: Arc<SqlStore>, n: i64, rounds: usize) {
         .collect();
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let cfg = Config::from_layers(None, &[]).unwrap();
-    let sweeper = Sweeper::new(store.clone(), cfg.sla.clone(), cfg.staff.clone());
-    probe(&store, &cfg, &ids).await;
+    let sweeper = Sweeper::new(store.clone(), cfg.sla, cfg.staff);
     let rss_before = rss_kb("VmRSS:");
     let mut times = Vec::new();
     let mut sent = 0;
@@ -180,57 +179,4 @@ fn main() {
             .execute(&pool)
             .await;
     });
-}
-
-#[allow(dead_code)]
-async fn probe_once(store: &SqlStore, sweeper_cfg: &Config, ids: &[i64]) {
-    use supportbot::domain::sla_sweep::SlaStore;
-    let tids: Vec<_> = ids
-        .iter()
-        .map(|i| supportbot::domain::ids::TicketId(*i))
-        .collect();
-    let t = Instant::now();
-    let items = store.sla_load(&tids).await.unwrap();
-    let load = t.elapsed();
-    let t = Instant::now();
-    let mut k = 0;
-    for it in &items {
-        k += sweeper_cfg.sla.notices(&it.ticket, &it.events, now()).len();
-    }
-    eprintln!("probe: load {:?}, notices {:?} ({k})", load, t.elapsed());
-    let t = Instant::now();
-    store.sla_claim_due(now(), now(), 100).await.unwrap();
-    eprintln!("probe: claim {:?}", t.elapsed());
-    let t = Instant::now();
-    store.sla_take_dirty(100).await.unwrap();
-    eprintln!("probe: dirty {:?}", t.elapsed());
-    let recs: Vec<_> = items
-        .iter()
-        .flat_map(|it| {
-            sweeper_cfg
-                .sla
-                .notices(&it.ticket, &it.events, now())
-                .into_iter()
-                .map(|n| supportbot::domain::sla_sweep::NoticeRecord {
-                    ticket: it.ticket.id,
-                    key: n.key,
-                    due_at: n.at,
-                    text: "x".into(),
-                })
-        })
-        .collect();
-    let t = Instant::now();
-    store.sla_record(&recs, now()).await.unwrap();
-    eprintln!("probe: record {} {:?}", recs.len(), t.elapsed());
-    let next: Vec<_> = tids.iter().map(|i| (*i, Some(now()))).collect();
-    let t = Instant::now();
-    store.sla_set_next_check(&next).await.unwrap();
-    eprintln!("probe: next {:?}", t.elapsed());
-    exec(store, "DELETE FROM sla_notices", &[]).await;
-}
-
-async fn probe(store: &SqlStore, cfg: &Config, ids: &[i64]) {
-    for _ in 0..4 {
-        probe_once(store, cfg, ids).await;
-    }
 }

@@ -13,4 +13,5 @@ pub mod replies;
 pub mod sla;
 pub mod sla_clock;
 pub mod sla_sweep;
+pub mod sla_text;
 pub mod ticket;

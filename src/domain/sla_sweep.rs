@@ -131,7 +131,7 @@ pub struct SweepItem {
     pub sent: Vec<String>,
 }
 
-/// A notice to record: ticket, key, when it was due, and the text sent.
+/// A notice to record: ticket, key, when it was due, and the message sent for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeRecord {
     /// The ticket.
@@ -140,38 +140,48 @@ pub struct NoticeRecord {
     pub key: String,
     /// When it became due.
     pub due_at: DateTime<Utc>,
+    /// Platform of the ticket's staff space.
+    pub platform: Platform,
     /// The message text.
     pub text: String,
 }
 
-/// Batched SLA bookkeeping on the tickets table (implemented in `src/storage/sla.rs`).
+/// What the sweeper decided for a batch of loaded tickets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decision {
+    /// Notices to record (and send when recorded first).
+    pub records: Vec<NoticeRecord>,
+    /// Each ticket's next check (`None`: nothing scheduled).
+    pub next: Vec<(TicketId, Option<DateTime<Utc>>)>,
+}
+
+/// Which tickets a batch takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// Tickets saved since their SLA state was computed (`sla_dirty`); the mark is cleared.
+    Dirty,
+    /// Tickets whose next check is at or before `now`.
+    Due,
+}
+
+/// Decides notices and next checks for loaded tickets; pure, called inside the store's
+/// transaction.
+pub type Decide<'a> = &'a (dyn Fn(&[SweepItem]) -> Decision + Send + Sync);
+
+/// SLA bookkeeping on the tickets table (implemented in `src/storage/sla.rs`).
 #[async_trait]
 pub trait SlaStore: Send + Sync {
-    /// Takes up to `limit` tickets marked dirty (saved since their SLA state was computed) and
-    /// clears the mark; a save during processing sets it again.
-    async fn sla_take_dirty(&self, limit: i64) -> Result<Vec<TicketId>, StoreError>;
-    /// Claims up to `limit` tickets whose next check is at or before `now`, by moving their next
-    /// check to `lease_until` so no other instance takes them meanwhile.
-    async fn sla_claim_due(
+    /// In one transaction: claims up to `limit` tickets (`pick`) so no other instance handles
+    /// them meanwhile, loads them with their events and recorded notice keys, lets `decide`
+    /// choose, records the notices at `now` and stores the next checks. Returns how many
+    /// tickets were claimed and the notices this call recorded first (others existed already).
+    async fn sla_batch(
         &self,
+        pick: Pick,
         now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
         limit: i64,
-    ) -> Result<Vec<TicketId>, StoreError>;
-    /// Loads tickets with their events and recorded notice keys.
-    async fn sla_load(&self, ids: &[TicketId]) -> Result<Vec<SweepItem>, StoreError>;
-    /// Records notices at `now`; returns the ones this call recorded first (the others existed
-    /// already, recorded by an earlier tick or another instance).
-    async fn sla_record(
-        &self,
-        notices: &[NoticeRecord],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<(TicketId, String)>, StoreError>;
-    /// Stores each ticket's next check (`None`: nothing scheduled).
-    async fn sla_set_next_check(
-        &self,
-        next: &[(TicketId, Option<DateTime<Utc>>)],
-    ) -> Result<(), StoreError>;
+        decide: Decide<'_>,
+    ) -> Result<(usize, Vec<NoticeRecord>), StoreError>;
 }
 
 /// Drives warnings, breaches and escalations; one `tick` per sweep interval.
@@ -179,10 +189,8 @@ pub struct Sweeper {
     store: Arc<dyn SlaStore>,
     sla: SlaConfig,
     staff: StaffConfig,
-    /// Tickets handled per query.
+    /// Tickets handled per batch (one transaction each).
     pub batch: i64,
-    /// How long a claimed ticket stays invisible to other instances.
-    pub lease: Duration,
     /// Batches of each kind (dirty, due) handled per tick at most.
     pub max_batches: usize,
 }
@@ -195,7 +203,6 @@ impl Sweeper {
             sla,
             staff,
             batch: 200,
-            lease: Duration::minutes(5),
             max_batches: 10,
         }
     }
@@ -204,42 +211,32 @@ impl Sweeper {
     /// to send, each for a notice that this call recorded.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<Vec<Outbound>, StoreError> {
         let mut out = Vec::new();
+        let decide = |items: &[SweepItem]| self.decide(items, now);
         // Bounded per tick, so a backlog (say, every ticket dirty after an upgrade) is worked
         // off over several ticks instead of making one tick unboundedly long.
-        for _ in 0..self.max_batches {
-            let ids = self.store.sla_take_dirty(self.batch).await?;
-            out.extend(self.process(&ids, now).await?);
-            if (ids.len() as i64) < self.batch {
-                break;
-            }
-        }
-        for _ in 0..self.max_batches {
-            let ids = self
-                .store
-                .sla_claim_due(now, now + self.lease, self.batch)
-                .await?;
-            out.extend(self.process(&ids, now).await?);
-            if (ids.len() as i64) < self.batch {
-                break;
+        for pick in [Pick::Dirty, Pick::Due] {
+            for _ in 0..self.max_batches {
+                let (n, fresh) = self.store.sla_batch(pick, now, self.batch, &decide).await?;
+                out.extend(fresh.into_iter().map(|r| Outbound::Send {
+                    to: Target::StaffSpace {
+                        ticket: r.ticket,
+                        platform: r.platform,
+                    },
+                    message: Message::text(r.text),
+                }));
+                if (n as i64) < self.batch {
+                    break;
+                }
             }
         }
         Ok(out)
     }
 
-    async fn process(
-        &self,
-        ids: &[TicketId],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Outbound>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let items = self.store.sla_load(ids).await?;
-        let mut records = Vec::new();
-        let mut next = Vec::new();
-        let mut loaded = HashSet::new();
-        for item in &items {
-            loaded.insert(item.ticket.id);
+    /// The notices due now (the latest per clock run, not yet recorded) and each ticket's next
+    /// check.
+    pub fn decide(&self, items: &[SweepItem], now: DateTime<Utc>) -> Decision {
+        let mut d = Decision::default();
+        for item in items {
             let sent: HashSet<&str> = item.sent.iter().map(String::as_str).collect();
             let notices = self.sla.notices(&item.ticket, &item.events, now);
             // A recorded notice settles the earlier ones of its series (they were skipped when
@@ -262,41 +259,18 @@ impl Sweeper {
             let mut latest: Vec<&Notice> = latest.into_values().collect();
             latest.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key.cmp(&b.key)));
             for n in latest {
-                records.push(NoticeRecord {
+                d.records.push(NoticeRecord {
                     ticket: item.ticket.id,
                     key: n.key.clone(),
                     due_at: n.at,
+                    platform: self.home(&item.ticket),
                     text: self.text(&item.ticket, n, now),
                 });
             }
-            next.push((item.ticket.id, later.iter().map(|n| n.at).min()));
+            d.next
+                .push((item.ticket.id, later.iter().map(|n| n.at).min()));
         }
-        // Claimed ids that no longer exist must not keep their lease forever.
-        next.extend(
-            ids.iter()
-                .filter(|id| !loaded.contains(id))
-                .map(|id| (*id, None)),
-        );
-        let fresh: HashSet<(TicketId, String)> = self
-            .store
-            .sla_record(&records, now)
-            .await?
-            .into_iter()
-            .collect();
-        self.store.sla_set_next_check(&next).await?;
-        let by_id: HashMap<TicketId, &Ticket> =
-            items.iter().map(|i| (i.ticket.id, &i.ticket)).collect();
-        Ok(records
-            .into_iter()
-            .filter(|r| fresh.contains(&(r.ticket, r.key.clone())))
-            .map(|r| Outbound::Send {
-                to: Target::StaffSpace {
-                    ticket: r.ticket,
-                    platform: self.home(by_id[&r.ticket]),
-                },
-                message: Message::text(r.text),
-            })
-            .collect())
+        d
     }
 
     fn home(&self, t: &Ticket) -> Platform {

@@ -1,9 +1,10 @@
 //! The SLA sweeper's queries: claim dirty and due tickets through the partial indexes on
-//! `tickets.sla_dirty` / `tickets.sla_next_check`, load them in batches, record notices once.
-//! On PostgreSQL claims use `FOR UPDATE SKIP LOCKED` so two instances take disjoint batches;
-//! the primary key of `sla_notices` is what makes each notice exactly once in any case.
+//! `tickets.sla_dirty` / `tickets.sla_next_check`, load them in batches, record notices once,
+//! all in one transaction per batch. On PostgreSQL claims use `FOR UPDATE SKIP LOCKED` so two
+//! instances take disjoint batches; the primary key of `sla_notices` makes each notice exactly
+//! once in any case.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ use super::rows::{self, TICKET_COLUMNS, ms};
 use super::{Backend, SqlStore, db_err};
 use crate::domain::ids::TicketId;
 use crate::domain::ports::StoreError;
-use crate::domain::sla_sweep::{NoticeRecord, SlaStore, SweepItem};
+use crate::domain::sla_sweep::{Decide, NoticeRecord, Pick, SlaStore, SweepItem};
 
 /// `$first, $first+1, …` for `n` values.
 fn params(first: usize, n: usize) -> String {
@@ -23,80 +24,96 @@ fn params(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-impl SqlStore {
-    fn skip_locked(&self) -> &'static str {
-        match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        }
-    }
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
-    async fn ids(&self, sql: &str, binds: &[i64]) -> Result<Vec<TicketId>, StoreError> {
-        let mut q = sqlx::query(sql);
-        for b in binds {
-            q = q.bind(*b);
-        }
-        let rows = q.fetch_all(&self.pool).await.map_err(db_err)?;
-        let mut ids = rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0).map(TicketId).map_err(db_err))
-            .collect::<Result<Vec<_>, _>>()?;
-        ids.sort();
-        Ok(ids)
+async fn fetch(
+    tx: &mut Tx,
+    sql: &str,
+    binds: &[i64],
+) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = q.bind(*b);
     }
+    q.fetch_all(&mut **tx).await.map_err(db_err)
 }
 
-#[async_trait]
-impl SlaStore for SqlStore {
-    async fn sla_take_dirty(&self, limit: i64) -> Result<Vec<TicketId>, StoreError> {
-        let sql = format!(
-            "UPDATE tickets SET sla_dirty = 0 WHERE id IN \
-             (SELECT id FROM tickets WHERE sla_dirty = 1 ORDER BY id LIMIT $1{}) RETURNING id",
-            self.skip_locked()
-        );
-        self.ids(&sql, &[limit]).await
-    }
+fn ids_of(rows: &[sqlx::any::AnyRow]) -> Result<Vec<i64>, StoreError> {
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+        .collect()
+}
 
-    async fn sla_claim_due(
+impl SqlStore {
+    /// Claims tickets inside `tx`. PostgreSQL row locks (`SKIP LOCKED`) keep other instances
+    /// off them until commit; on SQLite the first statement is a write, so the transaction
+    /// holds the single write lock from the start and never has to upgrade a read lock.
+    async fn claim(
         &self,
+        tx: &mut Tx,
+        pick: Pick,
         now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
         limit: i64,
-    ) -> Result<Vec<TicketId>, StoreError> {
-        // Moving next_check to the lease end is the claim: others skip the row until then, and
-        // if this instance dies the ticket comes back by itself.
-        let sql = format!(
-            "UPDATE tickets SET sla_next_check = $1 WHERE id IN \
-             (SELECT id FROM tickets WHERE sla_next_check IS NOT NULL AND sla_next_check <= $2 \
-              ORDER BY sla_next_check LIMIT $3{}) RETURNING id",
-            self.skip_locked()
-        );
-        self.ids(&sql, &[ms(lease_until), ms(now), limit]).await
+    ) -> Result<Vec<i64>, StoreError> {
+        let due = "SELECT id FROM tickets WHERE sla_next_check IS NOT NULL AND sla_next_check <= $1 \
+                   ORDER BY sla_next_check LIMIT $2";
+        let dirty = "SELECT id FROM tickets WHERE sla_dirty = 1 ORDER BY id LIMIT $1";
+        let ids = match (self.backend, pick) {
+            (Backend::Postgres, Pick::Due) => ids_of(
+                &fetch(
+                    tx,
+                    &format!("{due} FOR UPDATE SKIP LOCKED"),
+                    &[ms(now), limit],
+                )
+                .await?,
+            )?,
+            (Backend::Postgres, Pick::Dirty) => {
+                let ids = ids_of(
+                    &fetch(tx, &format!("{dirty} FOR UPDATE SKIP LOCKED"), &[limit]).await?,
+                )?;
+                if !ids.is_empty() {
+                    let sql = format!(
+                        "UPDATE tickets SET sla_dirty = 0 WHERE id IN ({})",
+                        params(1, ids.len())
+                    );
+                    fetch(tx, &sql, &ids).await?;
+                }
+                ids
+            }
+            (Backend::Sqlite, Pick::Due) => {
+                let sql = format!(
+                    "UPDATE tickets SET sla_next_check = sla_next_check WHERE id IN ({due}) RETURNING id"
+                );
+                ids_of(&fetch(tx, &sql, &[ms(now), limit]).await?)?
+            }
+            (Backend::Sqlite, Pick::Dirty) => {
+                let sql =
+                    format!("UPDATE tickets SET sla_dirty = 0 WHERE id IN ({dirty}) RETURNING id");
+                ids_of(&fetch(tx, &sql, &[limit]).await?)?
+            }
+        };
+        Ok(ids)
     }
 
-    async fn sla_load(&self, ids: &[TicketId]) -> Result<Vec<SweepItem>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
+    async fn load(&self, tx: &mut Tx, ids: &[i64]) -> Result<Vec<SweepItem>, StoreError> {
         let list = params(1, ids.len());
-        let run = |sql: String| async move {
-            let mut q = sqlx::query(&sql);
-            for id in ids {
-                q = q.bind(id.0);
-            }
-            q.fetch_all(&self.pool).await.map_err(db_err)
-        };
-        let tickets = run(format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({list})"
-        ))
+        let tickets = fetch(
+            tx,
+            &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({list})"),
+            ids,
+        )
         .await?;
-        let events = run(format!(
-            "SELECT ticket_id, data, actor, at FROM ticket_events WHERE ticket_id IN ({list}) ORDER BY ticket_id, id"
-        ))
+        let events = fetch(
+            tx,
+            &format!("SELECT ticket_id, data, actor, at FROM ticket_events WHERE ticket_id IN ({list}) ORDER BY ticket_id, id"),
+            ids,
+        )
         .await?;
-        let sent = run(format!(
-            "SELECT ticket_id, notice_key FROM sla_notices WHERE ticket_id IN ({list})"
-        ))
+        let sent = fetch(
+            tx,
+            &format!("SELECT ticket_id, notice_key FROM sla_notices WHERE ticket_id IN ({list})"),
+            ids,
+        )
         .await?;
         let mut items: HashMap<i64, SweepItem> = HashMap::new();
         for r in &tickets {
@@ -127,12 +144,13 @@ impl SlaStore for SqlStore {
         Ok(out)
     }
 
-    async fn sla_record(
+    async fn record(
         &self,
-        notices: &[NoticeRecord],
+        tx: &mut Tx,
+        notices: Vec<NoticeRecord>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(TicketId, String)>, StoreError> {
-        let mut fresh = Vec::new();
+    ) -> Result<Vec<NoticeRecord>, StoreError> {
+        let mut fresh = HashSet::new();
         // Chunks keep the statement under SQLite's bind limit (32 766).
         for chunk in notices.chunks(1000) {
             let values: Vec<String> = (0..chunk.len())
@@ -152,16 +170,20 @@ impl SlaStore for SqlStore {
                     .bind(ms(now))
                     .bind(n.text.clone());
             }
-            for r in q.fetch_all(&self.pool).await.map_err(db_err)? {
+            for r in q.fetch_all(&mut **tx).await.map_err(db_err)? {
                 let id: i64 = r.try_get("ticket_id").map_err(db_err)?;
-                fresh.push((TicketId(id), r.try_get("notice_key").map_err(db_err)?));
+                fresh.insert((id, r.try_get::<String, _>("notice_key").map_err(db_err)?));
             }
         }
-        Ok(fresh)
+        Ok(notices
+            .into_iter()
+            .filter(|n| fresh.contains(&(n.ticket.0, n.key.clone())))
+            .collect())
     }
 
-    async fn sla_set_next_check(
+    async fn set_next(
         &self,
+        tx: &mut Tx,
         next: &[(TicketId, Option<DateTime<Utc>>)],
     ) -> Result<(), StoreError> {
         for chunk in next.chunks(1000) {
@@ -179,8 +201,34 @@ impl SlaStore for SqlStore {
             for (id, at) in chunk {
                 q = q.bind(id.0).bind(at.map(ms));
             }
-            q.execute(&self.pool).await.map_err(db_err)?;
+            q.execute(&mut **tx).await.map_err(db_err)?;
         }
         Ok(())
+    }
+}
+
+#[async_trait]
+impl SlaStore for SqlStore {
+    async fn sla_batch(
+        &self,
+        pick: Pick,
+        now: DateTime<Utc>,
+        limit: i64,
+        decide: Decide<'_>,
+    ) -> Result<(usize, Vec<NoticeRecord>), StoreError> {
+        // One transaction per batch: claim, load, record and reschedule commit together, so a
+        // batch costs a single commit, and a crash leaves the tickets due for the next tick.
+        let mut tx: Tx = self.pool.begin().await.map_err(db_err)?;
+        let ids = self.claim(&mut tx, pick, now, limit).await?;
+        if ids.is_empty() {
+            tx.commit().await.map_err(db_err)?;
+            return Ok((0, Vec::new()));
+        }
+        let items = self.load(&mut tx, &ids).await?;
+        let decision = decide(&items);
+        let fresh = self.record(&mut tx, decision.records, now).await?;
+        self.set_next(&mut tx, &decision.next).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok((ids.len(), fresh))
     }
 }

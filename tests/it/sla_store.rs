@@ -198,3 +198,44 @@ async fn two_sweepers_on_sqlite_send_each_notice_once() {
     );
     two_sweepers_exactly_once(a, b).await;
 }
+
+/// The database itself refuses a second record of a key, even when a sweeper decides it again.
+async fn record_is_unique_per_key(store: Arc<SqlStore>) {
+    use supportbot::domain::sla_sweep::{Decision, NoticeRecord, Pick, SlaStore, SweepItem};
+    let id = open(&store, 1, t0()).await[0];
+    let decide = |items: &[SweepItem]| Decision {
+        records: items
+            .iter()
+            .map(|i| NoticeRecord {
+                ticket: i.ticket.id,
+                key: "test/once".into(),
+                due_at: t0(),
+                platform: Platform::Console,
+                text: "hello".into(),
+            })
+            .collect(),
+        next: vec![(id, Some(t0()))],
+    };
+    let (n, fresh) = store
+        .sla_batch(Pick::Dirty, t0(), 10, &decide)
+        .await
+        .unwrap();
+    assert_eq!((n, fresh.len()), (1, 1));
+    // Due again at t0 (the decision rescheduled it there): decided again, recorded no more.
+    let (n, fresh) = store.sla_batch(Pick::Due, t0(), 10, &decide).await.unwrap();
+    assert_eq!((n, fresh.len()), (1, 0));
+}
+
+#[tokio::test]
+async fn sqlite_record_is_unique_per_key() {
+    let (store, _dir) = db::sqlite_store().await;
+    record_is_unique_per_key(store).await;
+}
+
+#[tokio::test]
+async fn postgres_record_is_unique_per_key() {
+    let Some((store, _db)) = db::postgres_store().await else {
+        return;
+    };
+    record_is_unique_per_key(store).await;
+}

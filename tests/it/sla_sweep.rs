@@ -12,7 +12,7 @@ use supportbot::domain::event::{Outbound, Target};
 use supportbot::domain::ids::{ConversationRef, Platform, TicketId, UserRef};
 use supportbot::domain::lifecycle::NewTicket;
 use supportbot::domain::ports::{Clock, ManualClock, StoreError};
-use supportbot::domain::sla_sweep::{NoticeRecord, SlaStore, SweepItem, Sweeper};
+use supportbot::domain::sla_sweep::{Decide, NoticeRecord, Pick, SlaStore, SweepItem, Sweeper};
 use supportbot::domain::ticket::{
     Actor, EventKind, Priority, Status, Ticket, TicketEvent, TicketKind, Tier,
 };
@@ -49,74 +49,57 @@ struct MemStore(Mutex<Mem>);
 
 #[async_trait]
 impl SlaStore for MemStore {
-    async fn sla_take_dirty(&self, limit: i64) -> Result<Vec<TicketId>, StoreError> {
+    async fn sla_batch(
+        &self,
+        pick: Pick,
+        now: DateTime<Utc>,
+        limit: i64,
+        decide: Decide<'_>,
+    ) -> Result<(usize, Vec<NoticeRecord>), StoreError> {
+        // The lock stands in for the database transaction.
         let mut m = self.0.lock().unwrap();
-        let ids: Vec<i64> = m.dirty.iter().take(limit as usize).copied().collect();
+        let ids: Vec<i64> = match pick {
+            Pick::Dirty => m.dirty.iter().take(limit as usize).copied().collect(),
+            Pick::Due => m
+                .next
+                .iter()
+                .filter(|(_, at)| **at <= now)
+                .map(|(id, _)| *id)
+                .take(limit as usize)
+                .collect(),
+        };
         for id in &ids {
             m.dirty.remove(id);
         }
-        Ok(ids.into_iter().map(TicketId).collect())
-    }
-    async fn sla_claim_due(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<TicketId>, StoreError> {
-        let mut m = self.0.lock().unwrap();
-        let ids: Vec<i64> = m
-            .next
+        let items: Vec<SweepItem> = ids
             .iter()
-            .filter(|(_, at)| **at <= now)
-            .map(|(id, _)| *id)
-            .take(limit as usize)
-            .collect();
-        for id in &ids {
-            m.next.insert(*id, lease_until);
-        }
-        Ok(ids.into_iter().map(TicketId).collect())
-    }
-    async fn sla_load(&self, ids: &[TicketId]) -> Result<Vec<SweepItem>, StoreError> {
-        let m = self.0.lock().unwrap();
-        Ok(ids
-            .iter()
-            .filter_map(|id| m.tickets.get(&id.0))
-            .map(|(t, e)| SweepItem {
-                ticket: t.clone(),
-                events: e.clone(),
-                sent: m
-                    .sent
-                    .iter()
-                    .filter(|(i, _)| *i == t.id.0)
-                    .map(|(_, k)| k.clone())
-                    .collect(),
+            .map(|id| {
+                let (t, e) = &m.tickets[id];
+                SweepItem {
+                    ticket: t.clone(),
+                    events: e.clone(),
+                    sent: m
+                        .sent
+                        .iter()
+                        .filter(|(i, _)| i == id)
+                        .map(|(_, k)| k.clone())
+                        .collect(),
+                }
             })
-            .collect())
-    }
-    async fn sla_record(
-        &self,
-        notices: &[NoticeRecord],
-        _now: DateTime<Utc>,
-    ) -> Result<Vec<(TicketId, String)>, StoreError> {
-        let mut m = self.0.lock().unwrap();
-        Ok(notices
-            .iter()
+            .collect();
+        let d = decide(&items);
+        let fresh = d
+            .records
+            .into_iter()
             .filter(|n| m.sent.insert((n.ticket.0, n.key.clone())))
-            .map(|n| (n.ticket, n.key.clone()))
-            .collect())
-    }
-    async fn sla_set_next_check(
-        &self,
-        next: &[(TicketId, Option<DateTime<Utc>>)],
-    ) -> Result<(), StoreError> {
-        let mut m = self.0.lock().unwrap();
-        for (id, at) in next {
+            .collect();
+        for (id, at) in d.next {
             match at {
-                Some(at) => m.next.insert(id.0, *at),
+                Some(at) => m.next.insert(id.0, at),
                 None => m.next.remove(&id.0),
             };
         }
-        Ok(())
+        Ok((ids.len(), fresh))
     }
 }
 
