@@ -149,7 +149,53 @@ fn latin_tokens(run: &str, lang: &str, out: &mut Vec<String>) {
     });
 }
 
+/// Chinese interrogatives and modal phrasings with the same meaning, folded to one spelling
+/// so "如何治疗" meets "怎么治疗" and "能不能" meets "可以". Longest first.
+const ZH_FOLD: &[(&str, &str)] = &[
+    ("可不可以", "能"),
+    ("多长时间", "多久"),
+    ("多少时间", "多久"),
+    ("怎么样", "怎么"),
+    ("能不能", "能"),
+    ("是不是", "是"),
+    ("有没有", "有"),
+    ("会不会", "会"),
+    ("要不要", "要"),
+    ("怎样", "怎么"),
+    ("如何", "怎么"),
+    ("哪些", "什么"),
+    ("哪种", "什么"),
+    ("能否", "能"),
+    ("可否", "能"),
+    ("可以", "能"),
+    ("啥", "什么"),
+    ("咋", "怎么"),
+];
+
+fn fold_zh(run: &str) -> std::borrow::Cow<'_, str> {
+    if !ZH_FOLD.iter().any(|(from, _)| run.contains(from)) {
+        return std::borrow::Cow::Borrowed(run);
+    }
+    let mut out = String::with_capacity(run.len());
+    let mut rest = run;
+    'outer: while !rest.is_empty() {
+        for (from, to) in ZH_FOLD {
+            if let Some(r) = rest.strip_prefix(from) {
+                out.push_str(to);
+                rest = r;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn cjk_tokens(run: &str, mode: CjkMode, out: &mut Vec<String>) {
+    let run = fold_zh(run);
+    let run = run.as_ref();
     let chars: Vec<char> = run.chars().collect();
     match mode {
         CjkMode::Bigram | CjkMode::UniBigram => {
@@ -227,8 +273,10 @@ mod tests {
 
     #[test]
     fn cjk_runs_become_bigrams_and_latin_survives() {
-        let t = analyze("如何提交工单 P1", "zh", CjkMode::Bigram);
-        assert_eq!(t, ["如何", "何提", "提交", "交工", "工单", "p1"]);
+        let t = analyze("提交工单 P1", "zh", CjkMode::Bigram);
+        assert_eq!(t, ["提交", "交工", "工单", "p1"]);
+        let f = analyze("如何能不能", "zh", CjkMode::Bigram);
+        assert_eq!(f, ["怎么", "么能"]);
         let u = analyze("工单", "zh", CjkMode::UniBigram);
         assert_eq!(u, ["工", "单", "工单"]);
         let j = analyze("如何提交工单", "zh", CjkMode::Jieba);

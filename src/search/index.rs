@@ -111,6 +111,21 @@ pub(crate) fn plain_text(md: &str) -> String {
         if l.starts_with("```") || l.chars().all(|c| "-*_=#> ".contains(c)) && !l.is_empty() {
             continue;
         }
+        if l.starts_with('|') && l.chars().all(|c| "|-: ".contains(c)) {
+            continue;
+        }
+        let cells;
+        let l = if l.starts_with('|') {
+            cells = l
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(", ");
+            cells.as_str()
+        } else {
+            l
+        };
         let l = l.trim_start_matches(['#', '>', ' ']);
         let l = l
             .strip_prefix("- ")
@@ -282,6 +297,17 @@ fn remove_stale(data: &Path, keep: &Path) {
         if p != keep && p.is_dir() {
             std::fs::remove_dir_all(&p).ok();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn plain_text_drops_markdown_noise() {
+        let md = "# Title\n\n- **bold** item\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n```\ncode\n```\n---\n`x`";
+        assert_eq!(plain_text(md), "Title bold item a, b 1, 2 code x");
     }
 }
 

@@ -25,7 +25,7 @@ pub use watch::{WatchHandle, watch};
 use index::{Place, Snapshot};
 
 /// Bumped whenever analysis or schema changes, so on-disk indexes are rebuilt.
-pub const ANALYSIS_VERSION: &str = "supportbot-kb-analysis-1";
+pub const ANALYSIS_VERSION: &str = "supportbot-kb-analysis-2";
 
 /// Longest excerpt shown with a hit, in characters.
 const EXCERPT_CHARS: usize = 280;
