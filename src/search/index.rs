@@ -300,17 +300,6 @@ fn remove_stale(data: &Path, keep: &Path) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::plain_text;
-
-    #[test]
-    fn plain_text_drops_markdown_noise() {
-        let md = "# Title\n\n- **bold** item\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n```\ncode\n```\n---\n`x`";
-        assert_eq!(plain_text(md), "Title bold item a, b 1, 2 code x");
-    }
-}
-
 impl Snapshot {
     /// The article behind a tantivy hit.
     pub fn ord_of(&self, addr: tantivy::DocAddress) -> Option<usize> {
@@ -319,5 +308,16 @@ impl Snapshot {
             .first(addr.doc_id)
             .map(|o| o as usize)
             .filter(|o| *o < self.infos.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn plain_text_drops_markdown_noise() {
+        let md = "# Title\n\n- **bold** item\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n```\ncode\n```\n---\n`x`";
+        assert_eq!(plain_text(md), "Title bold item a, b 1, 2 code x");
     }
 }
