@@ -157,7 +157,7 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
                 store.clone(),
             )?;
             router.add(Platform::Telegram, outlet);
-            Some(channel)
+            Some(channel.with_group_admins(cfg.staff.telegram_group_admins.is_some()))
         }
         None => None,
     };

@@ -68,7 +68,13 @@ pub struct StaffConfig {
     /// Discord role ids whose holders act as agents / leads / admins.
     #[serde(default)]
     pub discord_roles: BTreeMap<String, StaffRole>,
+    /// Staff role held by administrators of the Telegram staff group; unset, they hold none.
+    #[serde(default)]
+    pub telegram_group_admins: Option<StaffRole>,
 }
+
+/// Role marker the Telegram adapter attaches to a sender who administers the staff group.
+pub const TELEGRAM_GROUP_ADMIN: &str = "telegram:group_admin";
 
 /// One `[[staff.agents]]` entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,6 +182,16 @@ impl StaffConfig {
                 role: a.role,
             });
         }
+        if user.platform == Platform::Telegram {
+            let role = self.telegram_group_admins?;
+            return roles
+                .iter()
+                .any(|r| r == TELEGRAM_GROUP_ADMIN)
+                .then(|| StaffMember {
+                    name: AgentName(user.name.clone()),
+                    role,
+                });
+        }
         if user.platform != Platform::Discord {
             return None;
         }
@@ -260,6 +276,7 @@ mod tests {
                 users: vec!["telegram:7".into()],
             }],
             discord_roles: BTreeMap::new(),
+            telegram_group_admins: None,
         };
         s.discord_roles.insert("42".into(), StaffRole::Agent);
         let ann = s
@@ -279,5 +296,26 @@ mod tests {
             s.member(&UserRef::new(Platform::Telegram, "8", "x"), &["42".into()])
                 .is_none()
         );
+    }
+
+    #[test]
+    fn telegram_group_admins_are_staff_only_when_configured() {
+        let mut s = StaffConfig {
+            home: Platform::Telegram,
+            home_for: BTreeMap::new(),
+            agents: Vec::new(),
+            discord_roles: BTreeMap::new(),
+            telegram_group_admins: None,
+        };
+        let tom = UserRef::new(Platform::Telegram, "9", "Tom");
+        let admin = [TELEGRAM_GROUP_ADMIN.to_string()];
+        assert!(s.member(&tom, &admin).is_none());
+        s.telegram_group_admins = Some(StaffRole::Agent);
+        assert_eq!(s.member(&tom, &admin).unwrap().role, StaffRole::Agent);
+        assert_eq!(s.member(&tom, &admin).unwrap().name.0, "Tom");
+        assert!(s.member(&tom, &[]).is_none());
+        // The marker means nothing on another platform.
+        let dee = UserRef::new(Platform::Discord, "9", "Dee");
+        assert!(s.member(&dee, &admin).is_none());
     }
 }

@@ -31,6 +31,7 @@ struct Inner {
     next_thread: i64,
     fail_sends: usize,
     retry_after: u64,
+    admins: Vec<i64>,
 }
 
 /// The running fake.
@@ -74,6 +75,11 @@ impl FakeTelegram {
         let mut s = self.inner.lock().unwrap();
         s.fail_sends = n;
         s.retry_after = retry_after;
+    }
+
+    /// Sets who `getChatAdministrators` lists (the first is the group's owner).
+    pub fn set_admins(&self, users: &[i64]) {
+        self.inner.lock().unwrap().admins = users.to_vec();
     }
 
     /// Every call so far.
@@ -182,6 +188,26 @@ async fn handle(
             }
             ok(m)
         }
+        "getchatadministrators" => {
+            let members: Vec<Value> = s
+                .admins
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let user = json!({"id": id, "is_bot": false, "first_name": format!("Admin{id}")});
+                    if i == 0 {
+                        json!({"status": "creator", "user": user, "is_anonymous": false})
+                    } else {
+                        json!({"status": "administrator", "user": user, "is_anonymous": false,
+                            "can_be_edited": false, "can_manage_chat": true, "can_change_info": false,
+                            "can_delete_messages": true, "can_manage_video_chats": false,
+                            "can_invite_users": true, "can_restrict_members": false,
+                            "can_promote_members": false, "can_manage_topics": true})
+                    }
+                })
+                .collect();
+            ok(json!(members))
+        }
         "copymessage" => {
             s.next_message += 1;
             ok(json!({"message_id": s.next_message}))
@@ -236,6 +262,29 @@ pub fn private_text(user: i64, name: &str, message_id: i64, text: &str) -> Value
     json!({"message": {"message_id": message_id, "date": 1_700_000_000,
         "chat": {"id": user, "type": "private", "first_name": name},
         "from": {"id": user, "is_bot": false, "first_name": name}, "text": text}})
+}
+
+/// A private-chat photo (with a caption) from `user`.
+pub fn private_photo(user: i64, name: &str, message_id: i64, file_id: &str) -> Value {
+    json!({"message": {"message_id": message_id, "date": 1_700_000_000,
+        "chat": {"id": user, "type": "private", "first_name": name},
+        "from": {"id": user, "is_bot": false, "first_name": name},
+        "photo": [{"file_id": file_id, "file_unique_id": format!("u-{file_id}"), "width": 640, "height": 480, "file_size": 1234}],
+        "caption": "the error dialog"}})
+}
+
+/// A document posted by `user` in a staff-group forum topic.
+pub fn topic_document(
+    staff_chat: i64,
+    thread: i64,
+    user: i64,
+    message_id: i64,
+    file_id: &str,
+) -> Value {
+    json!({"message": {"message_id": message_id, "date": 1_700_000_000, "message_thread_id": thread, "is_topic_message": true,
+        "chat": {"id": staff_chat, "type": "supergroup", "title": "Staff", "is_forum": true},
+        "from": {"id": user, "is_bot": false, "first_name": "Ann"},
+        "document": {"file_id": file_id, "file_unique_id": format!("u-{file_id}"), "file_name": "fix.patch", "file_size": 99}}})
 }
 
 /// A text message from `user` in a staff-group forum topic.

@@ -16,7 +16,9 @@ use supportbot::storage::SqlStore;
 use tokio::sync::watch;
 
 use crate::db::sqlite_store;
-use crate::fake_telegram::{FakeTelegram, press, private_text, topic_text};
+use crate::fake_telegram::{
+    FakeTelegram, press, private_photo, private_text, topic_document, topic_text,
+};
 use crate::harness::{StubKb, hit};
 
 const STAFF: i64 = -100;
@@ -47,7 +49,10 @@ fn start(
     kb: Option<Arc<dyn KnowledgeBase>>,
     fast: bool,
 ) -> Running {
-    let cfg = config(&fake.url, fast);
+    start_with(config(&fake.url, fast), store, kb)
+}
+
+fn start_with(cfg: Config, store: Arc<SqlStore>, kb: Option<Arc<dyn KnowledgeBase>>) -> Running {
     let store: Arc<dyn TicketStore> = store;
     let desk = Arc::new(Desk::new(
         store.clone(),
@@ -56,6 +61,7 @@ fn start(
         supportbot::app::desk_settings(&cfg),
     ));
     let (channel, outlet) = TelegramChannel::new(&cfg.telegram, "123:TEST", store).unwrap();
+    let channel = channel.with_group_admins(cfg.staff.telegram_group_admins.is_some());
     let mut router = Router::new();
     router.add(Platform::Telegram, outlet);
     let (stop, rx) = watch::channel(false);
@@ -406,6 +412,99 @@ async fn user_text_is_escaped_and_long_replies_are_split() {
     assert_eq!(
         squash(&parts.concat()),
         squash(&format!("ann (support): {long}"))
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn staff_group_admins_act_as_agents_when_configured() {
+    let fake = FakeTelegram::start().await;
+    const TOM: i64 = 77;
+    fake.set_admins(&[5, TOM]);
+    let (store, _dir) = sqlite_store().await;
+    let toml = format!(
+        "[staff]\nhome = \"telegram\"\ntelegram_group_admins = \"agent\"\n\
+         [telegram]\napi_url = \"{}\"\nstaff_chat_id = {STAFF}\npoll_timeout_secs = 1\n",
+        fake.url
+    );
+    let cfg = Config::from_layers(Some((Path::new("tg.toml"), &toml)), &[]).unwrap();
+    assert_eq!(
+        cfg.staff.telegram_group_admins,
+        Some(supportbot::domain::directory::StaffRole::Agent)
+    );
+    let bot = start_with(cfg, store.clone(), None);
+    fake.push(private_text(ALICE, "Alice", 10, "help me"));
+    fake.wait_until("the topic intro", |f| !sends_to(f, STAFF).is_empty())
+        .await;
+    let thread = sends_to(&fake, STAFF)[0]["message_thread_id"]
+        .as_i64()
+        .unwrap();
+
+    // A member who is not an admin is refused; the admin's claim and reply go through.
+    fake.push(topic_text(STAFF, thread, 99, "mallory", 30, "/claim"));
+    fake.push(topic_text(STAFF, thread, TOM, "Tom", 31, "/claim"));
+    fake.push(topic_text(STAFF, thread, TOM, "Tom", 32, "On it, Alice."));
+    fake.wait_until("the admin's reply", |f| {
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("On it, Alice."))
+    })
+    .await;
+    assert!(
+        fake.texts_to(STAFF)
+            .iter()
+            .any(|t| t.contains("only for support agents")),
+        "{:?}",
+        fake.texts_to(STAFF)
+    );
+    let ticket = store.ticket(TicketId(1)).await.unwrap().unwrap();
+    assert_eq!(ticket.assignee.unwrap().0, "Tom");
+    // The administrator list is cached, not fetched for every staff message.
+    assert_eq!(fake.ok_calls("getChatAdministrators").len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn photos_and_documents_are_copied_both_ways_and_recorded() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let bot = start(&fake, store.clone(), None, true);
+    fake.push(private_text(ALICE, "Alice", 10, "export crashes"));
+    fake.wait_until("the topic intro", |f| !sends_to(f, STAFF).is_empty())
+        .await;
+    let thread = sends_to(&fake, STAFF)[0]["message_thread_id"]
+        .as_i64()
+        .unwrap();
+
+    fake.push(private_photo(ALICE, "Alice", 11, "PHOTO-1"));
+    fake.push(topic_document(STAFF, thread, ANN, 40, "DOC-1"));
+    fake.wait_until("both copies", |f| f.ok_calls("copyMessage").len() == 2)
+        .await;
+    let copies = fake.ok_calls("copyMessage");
+    assert_eq!(copies[0]["from_chat_id"], json!(ALICE));
+    assert_eq!(copies[0]["message_id"], json!(11));
+    assert_eq!(copies[0]["chat_id"], json!(STAFF));
+    assert_eq!(copies[0]["message_thread_id"], json!(thread));
+    assert_eq!(copies[1]["from_chat_id"], json!(STAFF));
+    assert_eq!(copies[1]["message_id"], json!(40));
+    assert_eq!(copies[1]["chat_id"], json!(ALICE));
+
+    let transcript = store.transcript(TicketId(1)).await.unwrap();
+    let files: Vec<(String, String)> = transcript
+        .iter()
+        .flat_map(|e| {
+            e.attachments
+                .iter()
+                .map(|a| (e.author.clone(), a.file_ref.clone()))
+        })
+        .collect();
+    assert_eq!(files.len(), 2, "{transcript:#?}");
+    assert_eq!(files[0].1, "PHOTO-1");
+    assert_eq!(files[1].1, "DOC-1");
+    assert!(
+        transcript
+            .iter()
+            .any(|e| e.body.contains("the error dialog"))
     );
     bot.stop().await;
 }

@@ -2,6 +2,7 @@
 //! events, and an outlet for desk actions. The `getUpdates` offset is committed only after
 //! the desk has stored an update, so a crash loses nothing and a replay duplicates nothing.
 
+mod admins;
 mod format;
 mod outlet;
 mod translate;
@@ -24,6 +25,8 @@ pub use translate::inbound;
 use crate::channels::{Outlet, Router};
 use crate::domain::command::{STAFF_COMMANDS, USER_COMMANDS};
 use crate::domain::desk::Desk;
+use crate::domain::directory::TELEGRAM_GROUP_ADMIN;
+use crate::domain::event::Space;
 use crate::domain::ids::Platform;
 use crate::domain::ports::TicketStore;
 
@@ -80,6 +83,7 @@ pub struct TelegramChannel {
     bot: Bot,
     cfg: TelegramConfig,
     store: Arc<dyn TicketStore>,
+    group_admins: Option<admins::GroupAdmins>,
 }
 
 impl TelegramChannel {
@@ -109,9 +113,21 @@ impl TelegramChannel {
                 bot,
                 cfg: cfg.clone(),
                 store,
+                group_admins: None,
             },
             outlet,
         ))
+    }
+
+    /// Marks administrators of the staff group so that the desk can treat them as staff
+    /// (`staff.telegram_group_admins`). Without a staff group there is nobody to mark.
+    pub fn with_group_admins(mut self, on: bool) -> TelegramChannel {
+        self.group_admins = self
+            .cfg
+            .staff_chat_id
+            .filter(|_| on)
+            .map(admins::GroupAdmins::new);
+        self
     }
 
     /// Registers the command menus: user commands in private chats, staff commands in the staff group.
@@ -156,7 +172,16 @@ impl TelegramChannel {
 
     /// Hands one update to the desk and carries out its actions.
     pub async fn process(&self, update: &Update, desk: &Desk, router: &Router) {
-        if let Some(inb) = inbound(update, self.cfg.staff_chat_id) {
+        if let Some(mut inb) = inbound(update, self.cfg.staff_chat_id) {
+            if let Some(admins) = self
+                .group_admins
+                .as_ref()
+                .filter(|_| inb.space == Space::Staff)
+                && let Ok(id) = inb.from.id.parse::<u64>()
+                && admins.contains(&self.bot, id).await
+            {
+                inb.roles.push(TELEGRAM_GROUP_ADMIN.to_string());
+            }
             let actions = desk.handle(inb).await;
             router.dispatch(Platform::Telegram, &actions).await;
         }
