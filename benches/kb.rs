@@ -106,6 +106,12 @@ fn main() {
         "index build (in RAM):  {:>8.3} s",
         t.elapsed().as_secs_f64()
     );
+    // Before the on-disk builds, whose freed memory the allocator may keep.
+    println!(
+        "memory with the in-RAM kb loaded: VmRSS {}  VmHWM {}",
+        status("VmRSS:"),
+        status("VmHWM:")
+    );
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let kb_dir = tmp.path().join("kb");

@@ -66,6 +66,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
     }
     let mut options = AnyPoolOptions::new().max_connections(max_connections.max(1));
     if backend == Backend::Sqlite {
+        // A connection to a local file does not go stale, so the liveness ping sqlx sends on
+        // every checkout would only add a round trip to the connection's worker thread.
+        options = options.test_before_acquire(false);
         options = options.after_connect(|conn, _meta| {
             Box::pin(async move {
                 // WAL lets readers run beside the single writer; NORMAL sync is durable
