@@ -32,6 +32,8 @@ struct Inner {
     fail_sends: usize,
     retry_after: u64,
     admins: Vec<i64>,
+    /// Forum topics by thread id: (name, closed).
+    topics: std::collections::HashMap<i64, (String, bool)>,
 }
 
 /// The running fake.
@@ -124,6 +126,17 @@ fn ok(result: Value) -> (StatusCode, Json<Value>) {
     (StatusCode::OK, Json(json!({"ok": true, "result": result})))
 }
 
+/// A 400 answer; the call just recorded is marked as failed.
+fn bad_request(s: &mut Inner, description: &str) -> (StatusCode, Json<Value>) {
+    if let Some(last) = s.calls.last_mut() {
+        last.ok = false;
+    }
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"ok": false, "error_code": 400, "description": description})),
+    )
+}
+
 fn chat(id: i64) -> Value {
     if id < 0 {
         json!({"id": id, "type": "supergroup", "title": "Staff", "is_forum": true})
@@ -173,12 +186,30 @@ async fn handle(
         "getwebhookinfo" => {
             ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
         }
-        "deletewebhook"
-        | "setmycommands"
-        | "answercallbackquery"
-        | "editforumtopic"
-        | "closeforumtopic"
-        | "reopenforumtopic" => ok(json!(true)),
+        "deletewebhook" | "setmycommands" | "answercallbackquery" => ok(json!(true)),
+        // Like Telegram, a change to the state a topic already has is rejected.
+        "editforumtopic" | "closeforumtopic" | "reopenforumtopic" => {
+            let thread = body["message_thread_id"].as_i64().unwrap_or_default();
+            let Some(topic) = s.topics.get_mut(&thread) else {
+                return bad_request(&mut s, "Bad Request: TOPIC_ID_INVALID");
+            };
+            let changed = if method == "editforumtopic" {
+                let name = body["name"].as_str().unwrap_or_default().to_string();
+                let changed = topic.0 != name;
+                topic.0 = name;
+                changed
+            } else {
+                let closed = method == "closeforumtopic";
+                let changed = topic.1 != closed;
+                topic.1 = closed;
+                changed
+            };
+            if changed {
+                ok(json!(true))
+            } else {
+                bad_request(&mut s, "Bad Request: TOPIC_NOT_MODIFIED")
+            }
+        }
         "sendmessage" => {
             s.next_message += 1;
             let chat_id = body["chat_id"].as_i64().unwrap_or_default();
@@ -214,6 +245,8 @@ async fn handle(
         }
         "createforumtopic" => {
             s.next_thread += 1;
+            let (thread, name) = (s.next_thread, body["name"].as_str().unwrap_or_default());
+            s.topics.insert(thread, (name.to_string(), false));
             ok(
                 json!({"message_thread_id": s.next_thread, "name": body["name"], "icon_color": 7_322_096}),
             )

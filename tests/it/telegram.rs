@@ -201,6 +201,12 @@ async fn a_whole_conversation_through_telegram() {
         !f.ok_calls("closeForumTopic").is_empty()
     })
     .await;
+    let renamed = fake.ok_calls("editForumTopic").pop().unwrap();
+    assert_eq!(renamed["message_thread_id"], json!(thread));
+    assert!(
+        renamed["name"].as_str().unwrap().contains("(closed)"),
+        "{renamed}"
+    );
 
     // 6. The customer presses 5; the rating is stored.
     fake.push(press("cb3", ALICE, "Alice", ALICE, None, "cs:1:5"));
@@ -209,6 +215,22 @@ async fn a_whole_conversation_through_telegram() {
     })
     .await;
     assert_eq!(store.csat(TicketId(1)).await.unwrap().unwrap().score, 5);
+
+    // 7. The agent reopens it: the topic opens again and loses the "(closed)" mark.
+    fake.push(topic_text(STAFF, thread, ANN, "ann", 22, "/reopen"));
+    fake.wait_until("the topic reopened", |f| {
+        !f.ok_calls("reopenForumTopic").is_empty()
+    })
+    .await;
+    let renamed = fake.ok_calls("editForumTopic").pop().unwrap();
+    assert!(
+        renamed["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("#1 [P3] my printer"),
+        "{renamed}"
+    );
+    assert!(!renamed["name"].as_str().unwrap().contains("closed"));
     bot.stop().await;
 }
 

@@ -210,21 +210,35 @@ impl TelegramOutlet {
                 .await;
         }
         let thread = ThreadId(MessageId(thread));
-        self.bot
+        let renamed = self
+            .bot
             .edit_forum_topic(place.chat, thread)
             .name(title.to_string())
-            .await
-            .context("editForumTopic failed")?;
+            .await;
+        // The open/closed state matters more than the name, so it is set even if renaming failed.
         let toggled = if open {
             self.bot.reopen_forum_topic(place.chat, thread).await
         } else {
             self.bot.close_forum_topic(place.chat, thread).await
         };
-        // Closing an already closed topic is an API error that changes nothing.
-        if let Err(e) = toggled {
-            tracing::debug!(error = %e, "forum topic open/close state unchanged");
+        // Telegram rejects a change to the state a topic already has (TOPIC_NOT_MODIFIED), e.g.
+        // renaming to the same title when a claim moves a ticket from new to open.
+        let unchanged = |e: &teloxide::RequestError| e.to_string().contains("TOPIC_NOT_MODIFIED");
+        match toggled {
+            Err(e) if !unchanged(&e) => {
+                let state = if open {
+                    "reopenForumTopic"
+                } else {
+                    "closeForumTopic"
+                };
+                return Err(anyhow::Error::new(e).context(format!("{state} failed")));
+            }
+            _ => {}
         }
-        Ok(())
+        match renamed {
+            Err(e) if !unchanged(&e) => Err(anyhow::Error::new(e).context("editForumTopic failed")),
+            _ => Ok(()),
+        }
     }
 }
 
