@@ -271,11 +271,15 @@ fn open_kb(
             return (None, None);
         }
     };
-    let watcher = match crate::search::watch(kb.clone(), std::path::Path::new(&cfg.search.kb_dir)) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "kb changes will need a restart");
-            None
+    let watcher = if !cfg.search.watch {
+        None
+    } else {
+        match crate::search::watch(kb.clone(), std::path::Path::new(&cfg.search.kb_dir)) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "kb changes will need a restart");
+                None
+            }
         }
     };
     (Some(kb as Arc<dyn KnowledgeBase>), watcher)
@@ -300,5 +304,40 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kb_config(watch: bool, data: &std::path::Path, kb: &std::path::Path) -> Config {
+        let env = vec![
+            ("SUPPORTBOT__SEARCH__WATCH".to_string(), watch.to_string()),
+            (
+                "SUPPORTBOT__SEARCH__DATA_DIR".to_string(),
+                data.display().to_string(),
+            ),
+            (
+                "SUPPORTBOT__SEARCH__KB_DIR".to_string(),
+                kb.display().to_string(),
+            ),
+        ];
+        Config::from_layers(None, &env).unwrap()
+    }
+
+    #[test]
+    fn the_kb_watcher_runs_only_when_configured() {
+        let data = tempfile::tempdir().unwrap();
+        let kb = tempfile::tempdir().unwrap();
+        std::fs::write(
+            kb.path().join("a.md"),
+            "---\nid: a\ntitle: Opening a ticket\nlang: en\n---\nWrite /ticket and your question.\n",
+        )
+        .unwrap();
+        let (found, watcher) = open_kb(&kb_config(false, data.path(), kb.path()));
+        assert!(found.is_some() && watcher.is_none());
+        let (found, watcher) = open_kb(&kb_config(true, data.path(), kb.path()));
+        assert!(found.is_some() && watcher.is_some());
     }
 }
