@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::Inbound;
-use super::ids::{ConversationRef, Platform, TicketId, UserRef};
+use super::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use super::lifecycle::NewTicket;
 use super::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
 
@@ -119,9 +119,14 @@ pub struct Csat {
 /// Persistent state of tickets and everything around them.
 #[async_trait]
 pub trait TicketStore: Send + Sync {
-    /// Stores an inbound event under its (platform, message id) key.
-    /// Returns `false`, storing nothing, when the key was seen before.
+    /// Stores an inbound event under its (platform, message id) key and claims it for this
+    /// process. Returns `false`, changing nothing, when the event was handled before or this
+    /// process is handling it now. An event stored but never finished (the process died
+    /// midway) counts as new again, so its redelivery is processed rather than lost.
     async fn record_inbound(&self, inbound: &Inbound) -> Result<bool, StoreError>;
+
+    /// Marks an inbound event as handled, so any redelivery is a duplicate.
+    async fn finish_inbound(&self, key: &MessageKey) -> Result<(), StoreError>;
 
     /// Numbers and stores a new ticket with its first transcript entries and events, atomically.
     async fn create_ticket(
@@ -153,6 +158,13 @@ pub trait TicketStore: Send + Sync {
 
     /// The whole event log, oldest first.
     async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError>;
+
+    /// Every active ticket (new, open, pending, on hold), or only those assigned to one agent,
+    /// each with its event log; for the queue.
+    async fn active_tickets_with_events(
+        &self,
+        assignee: Option<&str>,
+    ) -> Result<Vec<(Ticket, Vec<TicketEvent>)>, StoreError>;
 
     /// Remembers the staff thread/topic created for a ticket on a platform.
     async fn bind_staff_space(

@@ -4,6 +4,7 @@
 
 mod migrations;
 mod rows;
+mod save;
 mod side;
 mod sla;
 mod tickets;
@@ -55,6 +56,8 @@ impl Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Names this store instance in `inbound.claimed_by`; unique per connect.
+    instance: String,
 }
 
 /// Connects to `url`, creating a SQLite file's folder if needed, and applies migrations.
@@ -87,7 +90,16 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
         .run(&pool)
         .await
         .context("cannot apply database migrations")?;
-    Ok(SqlStore { pool, backend })
+    let instance = format!(
+        "{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    Ok(SqlStore {
+        pool,
+        backend,
+        instance,
+    })
 }
 
 fn ensure_sqlite_dir(url: &str) -> Result<()> {

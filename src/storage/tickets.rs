@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use super::rows::{self, TICKET_COLUMNS, ms, text, to_json};
-use super::{SqlStore, db_err};
+use super::save::{BindValue, save_ticket_sql};
+use super::{Backend, SqlStore, db_err};
 use crate::domain::event::Inbound;
-use crate::domain::ids::{ConversationRef, Platform, TicketId, UserRef};
+use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use crate::domain::lifecycle::NewTicket;
 use crate::domain::ports::{Csat, FaqEvent, FaqOutcome, StoreError, TicketFilter, TicketStore};
 use crate::domain::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
@@ -58,33 +59,43 @@ impl SqlStore {
     ) -> Result<Vec<Ticket>, StoreError> {
         let mut q = sqlx::query(sql);
         for b in binds {
-            q = match b {
-                BindValue::Int(v) => q.bind(v),
-                BindValue::Text(v) => q.bind(v),
-            };
+            q = b.bind_to(q);
         }
         let rows = q.fetch_all(&self.pool).await.map_err(db_err)?;
         rows.iter().map(rows::ticket).collect()
     }
 }
 
-enum BindValue {
-    Int(i64),
-    Text(String),
-}
-
 #[async_trait]
 impl TicketStore for SqlStore {
     async fn record_inbound(&self, inbound: &Inbound) -> Result<bool, StoreError> {
-        let done = sqlx::query("INSERT INTO inbound (platform, message_id, received_at, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (platform, message_id) DO NOTHING")
-            .bind(inbound.key.platform.as_str())
-            .bind(&inbound.key.id)
+        // A stored row is taken over only when no one finished it and another process (one
+        // that died, or an earlier run of this bot) had claimed it.
+        let done = sqlx::query(
+            "INSERT INTO inbound (platform, message_id, received_at, payload, claimed_by) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (platform, message_id) DO UPDATE SET claimed_by = excluded.claimed_by, received_at = excluded.received_at \
+             WHERE inbound.handled_at IS NULL AND inbound.claimed_by <> excluded.claimed_by",
+        )
+        .bind(inbound.key.platform.as_str())
+        .bind(&inbound.key.id)
+        .bind(Utc::now().timestamp_millis())
+        .bind(to_json(inbound)?)
+        .bind(&self.instance)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_inbound(&self, key: &MessageKey) -> Result<(), StoreError> {
+        sqlx::query("UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3")
             .bind(Utc::now().timestamp_millis())
-            .bind(to_json(inbound)?)
+            .bind(key.platform.as_str())
+            .bind(&key.id)
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+        Ok(())
     }
 
     async fn create_ticket(
@@ -145,29 +156,33 @@ impl TicketStore for SqlStore {
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        let done = sqlx::query(
-            "UPDATE tickets SET requester_name = $1, subject = $2, kind = $3, priority = $4, tier = $5, status = $6, active = $7, assignee = $8, tags = $9, updated_at = $10, sla_dirty = 1 WHERE id = $11",
-        )
-        .bind(text(&t.requester.name))
-        .bind(text(&t.subject))
-        .bind(t.kind.as_str())
-        .bind(t.priority.rank())
-        .bind(t.tier.as_str())
-        .bind(t.status.as_str())
-        .bind(i64::from(t.status.is_active()))
-        .bind(t.assignee.as_ref().map(|a| a.0.clone()))
-        .bind(to_json(&t.tags)?)
-        .bind(ms(t.updated_at))
-        .bind(t.id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("ticket {}", t.id)));
+        let (sql, binds) = save_ticket_sql(self.backend, t, entries, events)?;
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = b.bind_to(q);
         }
-        append(&mut tx, t.id, entries, events).await?;
-        tx.commit().await.map_err(db_err)
+        let found = match self.backend {
+            Backend::Sqlite => {
+                // A dropped transaction rolls back, so a missing ticket leaves nothing behind.
+                let mut tx = self.begin().await?;
+                let done = q.execute(&mut *tx).await.map_err(db_err)?;
+                let expected = 1 + entries.len() + events.len();
+                let found = done.rows_affected() == expected as u64;
+                if found {
+                    tx.commit().await.map_err(db_err)?;
+                }
+                found
+            }
+            Backend::Postgres => {
+                let row = q.fetch_one(&self.pool).await.map_err(db_err)?;
+                row.try_get::<i64, _>(0).map_err(db_err)? == 1
+            }
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound(format!("ticket {}", t.id)))
+        }
     }
 
     async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
@@ -214,6 +229,50 @@ impl TicketStore for SqlStore {
         .await
         .map_err(db_err)?;
         rows.iter().map(rows::event).collect()
+    }
+
+    async fn active_tickets_with_events(
+        &self,
+        assignee: Option<&str>,
+    ) -> Result<Vec<(Ticket, Vec<TicketEvent>)>, StoreError> {
+        let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE active = 1");
+        let mut events_sql = String::from(
+            "SELECT e.ticket_id, e.data, e.actor, e.at FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.active = 1",
+        );
+        let mut binds = Vec::new();
+        if let Some(a) = assignee {
+            sql.push_str(" AND assignee = $1");
+            events_sql.push_str(" AND t.assignee = $1");
+            binds.push(a.to_string());
+        }
+        sql.push_str(" ORDER BY id");
+        events_sql.push_str(" ORDER BY e.ticket_id, e.id");
+        // One snapshot for both reads on SQLite; on PostgreSQL a ticket activated in between
+        // merely shows up with the events it had a moment earlier.
+        let mut tx = self.begin().await?;
+        let mut q = sqlx::query(&sql);
+        let mut eq = sqlx::query(&events_sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+            eq = eq.bind(b.clone());
+        }
+        let tickets = q.fetch_all(&mut *tx).await.map_err(db_err)?;
+        let events = eq.fetch_all(&mut *tx).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        let mut by_ticket: std::collections::HashMap<i64, Vec<TicketEvent>> =
+            std::collections::HashMap::new();
+        for row in &events {
+            let id: i64 = row.try_get("ticket_id").map_err(db_err)?;
+            by_ticket.entry(id).or_default().push(rows::event(row)?);
+        }
+        tickets
+            .iter()
+            .map(|row| {
+                let t = rows::ticket(row)?;
+                let events = by_ticket.remove(&t.id.0).unwrap_or_default();
+                Ok((t, events))
+            })
+            .collect()
     }
 
     async fn bind_staff_space(

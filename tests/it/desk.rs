@@ -253,6 +253,73 @@ async fn state_survives_a_restart() {
 }
 
 #[tokio::test]
+async fn a_message_stored_by_a_process_that_died_is_handled_on_redelivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bot.db").display());
+    let first: Arc<dyn TicketStore> =
+        Arc::new(supportbot::storage::connect(&url, 2).await.unwrap());
+    let app = TestApp::over(first.clone(), "", None);
+    let inb = app.customer_inbound(
+        "bob",
+        InboundBody::Text {
+            text: "printer offline".into(),
+        },
+    );
+    // The process stores the message, then dies before the desk has done anything with it.
+    assert!(first.record_inbound(&inb).await.unwrap());
+    drop(app);
+    drop(first);
+
+    // After the restart the platform delivers it again: it is a new ticket, not a duplicate.
+    let store: Arc<dyn TicketStore> =
+        Arc::new(supportbot::storage::connect(&url, 2).await.unwrap());
+    let app = TestApp::over(store, "", None);
+    let r = app.send(inb.clone()).await;
+    assert!(r.opened_ticket().is_some(), "{r:#?}");
+    // Once handled, further deliveries are duplicates, also for yet another process.
+    assert!(app.send(inb.clone()).await.0.is_empty());
+    let later: Arc<dyn TicketStore> =
+        Arc::new(supportbot::storage::connect(&url, 2).await.unwrap());
+    assert!(!later.record_inbound(&inb).await.unwrap());
+    assert_eq!(
+        app.store
+            .list_tickets(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_queue_lists_nearest_deadlines_first_however_long_it_is() {
+    let (app, _dir) = app().await;
+    // The oldest ticket is the urgent one; 240 newer, less urgent ones follow it.
+    let urgent = open(&app, "first", "production is down").await;
+    app.agent_says(urgent, "/priority P1").await;
+    for i in 0..240 {
+        open(&app, &format!("c{i}"), &format!("question {i}")).await;
+    }
+    app.advance(Duration::minutes(30));
+    let q = app.staff_says("ann", None, "/queue").await;
+    let text = &q.to_lobby()[0].text;
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(
+        rows[0].starts_with(&format!("{urgent} [P1] production is down")),
+        "{text}"
+    );
+    assert_eq!(rows.len(), 31, "{text}");
+    assert_eq!(rows[30], "… and 211 more");
+    // /mine lists only the agent's own tickets.
+    app.staff_says("lea", None, &format!("/claim {}", urgent.0))
+        .await;
+    let mine = app.staff_says("lea", None, "/mine").await;
+    let text = &mine.to_lobby()[0].text;
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("production is down"));
+}
+
+#[tokio::test]
 async fn bad_input_gets_a_clear_reply_and_changes_nothing() {
     let (app, _dir) = app().await;
     let id = open(&app, "bob", "first").await;

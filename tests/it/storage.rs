@@ -77,6 +77,12 @@ async fn contract(store: Arc<dyn TicketStore>) {
             .await
             .unwrap()
     );
+    // Finished, it stays a duplicate.
+    store
+        .finish_inbound(&inbound("u1", "hi").key)
+        .await
+        .unwrap();
+    assert!(!store.record_inbound(&inbound("u1", "hi")).await.unwrap());
     let mut other = inbound("u1", "hi");
     other.key.platform = Platform::Discord;
     assert!(store.record_inbound(&other).await.unwrap());
@@ -151,6 +157,21 @@ async fn contract(store: Arc<dyn TicketStore>) {
         store.save_ticket(&ghost, &[], &[]).await,
         Err(StoreError::NotFound(_))
     ));
+    // ... and writes none of the entries or events it carried.
+    let ghost_event = ev[0].clone();
+    assert!(matches!(
+        store
+            .save_ticket(
+                &ghost,
+                &[entry(AuthorRole::Customer, "lost?", false)],
+                &[ghost_event]
+            )
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.transcript(ghost.id).await.unwrap().is_empty());
+    assert!(store.events(ghost.id).await.unwrap().is_empty());
+    assert_eq!(store.transcript(t.id).await.unwrap().len(), 4);
 
     // NUL, which PostgreSQL text rejects, is stored as a visible symbol instead of failing.
     store
@@ -402,6 +423,12 @@ async fn sqlite_state_survives_reconnect() {
         .await
         .unwrap();
     store.record_inbound(&inbound("m-1", "x")).await.unwrap();
+    store
+        .finish_inbound(&inbound("m-1", "x").key)
+        .await
+        .unwrap();
+    // m-2 is stored but never finished, as when the process dies while handling it.
+    store.record_inbound(&inbound("m-2", "y")).await.unwrap();
     store.close().await;
     drop(store);
     let again = supportbot::storage::connect(&sqlite_url(&dir), 2)
@@ -416,6 +443,11 @@ async fn sqlite_state_survives_reconnect() {
         !again.record_inbound(&inbound("m-1", "x")).await.unwrap(),
         "dedupe key survived"
     );
+    assert!(
+        again.record_inbound(&inbound("m-2", "y")).await.unwrap(),
+        "an unfinished message is handled again after a restart"
+    );
+    assert!(!again.record_inbound(&inbound("m-2", "y")).await.unwrap());
 }
 
 #[tokio::test]

@@ -146,15 +146,21 @@ impl Desk {
                 return vec![self.error_reply(&inbound, replies::internal_error())];
             }
         }
-        let result = self.dispatch(&inbound).await;
-        match result {
+        let out = match self.dispatch(&inbound).await {
             Ok(out) => out,
             Err(DeskError::Say(text)) => vec![self.error_reply(&inbound, text)],
             Err(DeskError::Store(e)) => {
+                // Left unfinished: if the platform redelivers the event after a restart, it
+                // is processed again instead of being dropped as a duplicate.
                 tracing::error!(error = %e, key = ?inbound.key, "store failed while handling");
-                vec![self.error_reply(&inbound, replies::internal_error())]
+                return vec![self.error_reply(&inbound, replies::internal_error())];
             }
+        };
+        if let Err(e) = self.store.finish_inbound(&inbound.key).await {
+            // The work is done; at worst a redelivery to another process repeats it.
+            tracing::error!(error = %e, key = ?inbound.key, "cannot mark inbound message handled");
         }
+        out
     }
 
     fn error_reply(&self, inbound: &Inbound, text: String) -> Outbound {

@@ -5,9 +5,11 @@ use crate::domain::command::Command;
 use crate::domain::directory::{StaffMember, StaffRole};
 use crate::domain::event::{Attachment, Message, Outbound};
 use crate::domain::ids::{AgentName, TicketId};
-use crate::domain::ports::TicketFilter;
 use crate::domain::replies;
 use crate::domain::ticket::{Actor, AuthorRole, EventKind, Status, Ticket, TicketError};
+
+/// How many tickets `/queue` and `/mine` list; the rest are counted.
+const QUEUE_ROWS: usize = 30;
 
 impl Desk {
     pub(super) async fn staff_command(
@@ -280,12 +282,10 @@ impl Desk {
     }
 
     async fn queue(&self, ctx: &Ctx<'_>, mine: Option<AgentName>) -> Outcome {
-        let filter = TicketFilter {
-            statuses: vec![Status::New, Status::Open, Status::Pending, Status::OnHold],
-            assignee: mine.as_ref().map(|a| a.0.clone()),
-            limit: Some(200),
-        };
-        let tickets = self.store.list_tickets(&filter).await?;
+        let tickets = self
+            .store
+            .active_tickets_with_events(mine.as_ref().map(|a| a.0.as_str()))
+            .await?;
         if tickets.is_empty() {
             return Ok(vec![ctx.reply(if mine.is_some() {
                 "You have no open tickets."
@@ -293,13 +293,12 @@ impl Desk {
                 "The queue is empty."
             })]);
         }
-        let mut with_events = Vec::with_capacity(tickets.len());
-        for t in tickets {
-            let events = self.store.events(t.id).await?;
-            with_events.push((t, events));
+        let mut rows = self.settings.sla.queue_rows(&tickets, ctx.now);
+        let more = rows.len().saturating_sub(QUEUE_ROWS);
+        rows.truncate(QUEUE_ROWS);
+        if more > 0 {
+            rows.push(format!("… and {more} more"));
         }
-        let mut rows = self.settings.sla.queue_rows(&with_events, ctx.now);
-        rows.truncate(30);
         let mut text = String::from(if mine.is_some() {
             "Your tickets:\n"
         } else {
