@@ -188,6 +188,10 @@ pub struct Message {
     pub ephemeral: bool,
     /// The interaction this message answers, if any (lets Discord reply to a slash command).
     pub in_reply_to: Option<String>,
+    /// Staff to alert: adapters add a real mention for those on their platform (the text
+    /// already names them); everything else the bot sends pings nobody.
+    #[serde(default)]
+    pub notify: Vec<UserRef>,
 }
 
 impl Message {

@@ -11,9 +11,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::calendar::{format_duration, parse_duration};
-use super::directory::StaffConfig;
+use super::directory::{StaffConfig, parse_user_key};
 use super::event::{Message, Outbound, Target};
-use super::ids::{Platform, TicketId};
+use super::ids::{Platform, TicketId, UserRef};
 use super::ports::StoreError;
 use super::sla::SlaConfig;
 use super::sla_clock::ClockKind;
@@ -144,6 +144,8 @@ pub struct NoticeRecord {
     pub platform: Platform,
     /// The message text.
     pub text: String,
+    /// Who is alerted: the assignee, and for escalations the leads too.
+    pub notify: Vec<UserRef>,
 }
 
 /// What the sweeper decided for a batch of loaded tickets.
@@ -222,7 +224,11 @@ impl Sweeper {
                         ticket: r.ticket,
                         platform: r.platform,
                     },
-                    message: Message::text(r.text),
+                    message: Message {
+                        text: r.text,
+                        notify: r.notify,
+                        ..Message::default()
+                    },
                 }));
                 if (n as i64) < self.batch {
                     break;
@@ -259,12 +265,14 @@ impl Sweeper {
             let mut latest: Vec<&Notice> = latest.into_values().collect();
             latest.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key.cmp(&b.key)));
             for n in latest {
+                let platform = self.home(&item.ticket);
                 d.records.push(NoticeRecord {
                     ticket: item.ticket.id,
                     key: n.key.clone(),
                     due_at: n.at,
-                    platform: self.home(&item.ticket),
+                    platform,
                     text: self.text(&item.ticket, n, now),
+                    notify: self.notify(&item.ticket, n, platform),
                 });
             }
             d.next
@@ -280,6 +288,29 @@ impl Sweeper {
             .get(&p)
             .copied()
             .unwrap_or(self.staff.home)
+    }
+
+    /// The staff identities on `platform` to alert: the assignee always, the leads on escalation.
+    fn notify(&self, t: &Ticket, n: &Notice, platform: Platform) -> Vec<UserRef> {
+        let lead_role = self.sla.escalation.lead_role;
+        let escalation = matches!(n.kind, NoticeKind::Escalation(_));
+        let mut out: Vec<UserRef> = Vec::new();
+        for agent in &self.staff.agents {
+            let assignee = t.assignee.as_ref().is_some_and(|a| a.0 == agent.name);
+            if !(assignee || escalation && agent.role >= lead_role) {
+                continue;
+            }
+            for key in &agent.users {
+                // Config validation already rejected malformed identities.
+                if let Ok((p, id)) = parse_user_key(key)
+                    && p == platform
+                    && !out.iter().any(|u| u.id == id)
+                {
+                    out.push(UserRef::new(p, id, agent.name.clone()));
+                }
+            }
+        }
+        out
     }
 
     fn text(&self, t: &Ticket, n: &Notice, now: DateTime<Utc>) -> String {

@@ -11,7 +11,8 @@ use supportbot::channels::discord::DiscordChannel;
 use supportbot::channels::telegram::TelegramChannel;
 use supportbot::config::Config;
 use supportbot::domain::desk::{Desk, DeskSettings};
-use supportbot::domain::ids::{Platform, TicketId};
+use supportbot::domain::event::{Message, Outbound, Target};
+use supportbot::domain::ids::{Platform, TicketId, UserRef};
 use supportbot::domain::ports::{Clock, KnowledgeBase, ManualClock, TicketStore};
 use supportbot::domain::ticket::Status;
 use tokio::sync::watch;
@@ -33,6 +34,7 @@ const CUSTOMER_DM: &str = "3000";
 struct Rig {
     fake: FakeDiscord,
     store: Arc<dyn TicketStore>,
+    router: Arc<Router>,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
     /// The Telegram adapter, when the test runs both platforms.
@@ -101,7 +103,7 @@ api_proxy = "{base}"
     let router = Arc::new(router);
     let (shutdown, rx) = watch::channel(false);
     let telegram = telegram.map(|t| tokio::spawn(t.run(desk.clone(), router.clone(), rx.clone())));
-    let task = tokio::spawn(channel.run(desk, router, rx));
+    let task = tokio::spawn(channel.run(desk, router.clone(), rx));
     fake.wait_connected().await;
     let registered = format!("/applications/100/guilds/{GUILD}/commands");
     fake.wait_for("slash command registration", |c| {
@@ -111,6 +113,7 @@ api_proxy = "{base}"
     Rig {
         fake,
         store,
+        router,
         shutdown,
         task,
         telegram,
@@ -866,6 +869,46 @@ async fn a_telegram_customers_ticket_is_worked_in_a_discord_staff_thread() {
         posts_with(c, &thread, "INV-2026-0042") == 1
     })
     .await;
+
+    // A notice naming staff (as the SLA sweeper sends) pings exactly the named Discord users.
+    let notice = Message {
+        text: "🚨 SLA breached: ticket 1 [P3] first response. @ann, please respond. @everyone"
+            .into(),
+        notify: vec![
+            UserRef::new(Platform::Discord, "777", "ann"),
+            UserRef::new(Platform::Telegram, "55", "ann"),
+        ],
+        ..Message::default()
+    };
+    let to = Target::StaffSpace {
+        ticket: TicketId(1),
+        platform: Platform::Discord,
+    };
+    rig.router
+        .dispatch(
+            Platform::Discord,
+            &[Outbound::Send {
+                to,
+                message: notice,
+            }],
+        )
+        .await;
+    let calls = fake
+        .wait_for("the SLA notice", |c| {
+            posts_with(c, &thread, "SLA breached") == 1
+        })
+        .await;
+    let posted = matching(&calls, "POST", &messages_path(&thread))
+        .into_iter()
+        .find(|c| content(c).contains("SLA breached"))
+        .unwrap();
+    let text = content(posted);
+    assert!(
+        text.ends_with("please respond. @\u{200b}everyone\n<@777>"),
+        "{text}"
+    );
+    assert_eq!(posted.body["allowed_mentions"]["users"], json!(["777"]));
+    assert_eq!(posted.body["allowed_mentions"]["parse"], json!([]));
 
     // Closing from Discord sends the rating buttons to Telegram; the rating is stored.
     fake.dispatch(

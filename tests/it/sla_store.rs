@@ -212,6 +212,7 @@ async fn record_is_unique_per_key(store: Arc<SqlStore>) {
                 due_at: t0(),
                 platform: Platform::Console,
                 text: "hello".into(),
+                notify: Vec::new(),
             })
             .collect(),
         next: vec![(id, Some(t0()))],

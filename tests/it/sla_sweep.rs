@@ -131,6 +131,7 @@ impl MemStore {
         match &kind {
             EventKind::StatusChanged { to, .. } => t.status = *to,
             EventKind::PriorityChanged { to, .. } => t.priority = *to,
+            EventKind::Claimed { agent } => t.assignee = Some(agent.clone()),
             _ => {}
         }
         evs.push(TicketEvent {
@@ -216,6 +217,54 @@ async fn warning_breach_then_escalation_repings() {
     assert!(
         tick(&sw, &clock, fr).await.is_empty(),
         "no more than 3 re-pings"
+    );
+}
+
+#[tokio::test]
+async fn notices_alert_the_assignee_and_escalations_the_leads_on_the_staff_platform() {
+    let conf = format!(
+        "{CONF}\n[staff]\nhome = \"discord\"\n\
+         [[staff.agents]]\nname = \"ann\"\nrole = \"agent\"\nusers = [\"discord:11\", \"telegram:21\"]\n\
+         [[staff.agents]]\nname = \"lea\"\nrole = \"lead\"\nusers = [\"discord:12\"]\n\
+         [[staff.agents]]\nname = \"max\"\nrole = \"agent\"\nusers = [\"discord:13\"]\n"
+    );
+    let cfg = Config::from_layers(Some((Path::new("t.toml"), &conf)), &[]).unwrap();
+    let store = Arc::new(MemStore::default());
+    let sw = Sweeper::new(store.clone(), cfg.sla, cfg.staff);
+    store.open(1, Tier::Basic, Priority::P1, t("2026-11-23T09:00:00Z"));
+    let ann = supportbot::domain::ids::AgentName("ann".into());
+    store.push(
+        1,
+        EventKind::Claimed { agent: ann },
+        t("2026-11-23T09:00:00Z"),
+    );
+    let alerted = |at: &str| {
+        let sw = &sw;
+        let at = t(at);
+        async move {
+            sw.tick(at)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter_map(|o| match o {
+                    Outbound::Send { message, .. } if message.text.contains("first response") => {
+                        Some(message.notify.iter().map(|u| u.key()).collect::<Vec<_>>())
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(alerted("2026-11-23T09:00:00Z").await.is_empty());
+    // Warning and breach: the assignee, by their identity on the staff platform only.
+    for at in ["10:00", "10:45", "11:00"] {
+        let at = format!("2026-11-23T{at}:00Z");
+        assert_eq!(alerted(&at).await, vec![vec!["discord:11"]], "{at}");
+    }
+    // Escalation: the assignee and every lead, not other agents.
+    assert_eq!(
+        alerted("2026-11-23T11:30:00Z").await,
+        vec![vec!["discord:11", "discord:12"]]
     );
 }
 

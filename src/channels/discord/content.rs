@@ -1,9 +1,9 @@
 //! Text shaping for Discord: the 2000-character split, mention neutralising, buttons, attachments.
 
-use serenity::all::{ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton};
+use serenity::all::{ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, UserId};
 
 use crate::domain::event::{Attachment, Button, ButtonAction};
-use crate::domain::ids::Platform;
+use crate::domain::ids::{Platform, UserRef};
 
 /// Discord rejects message content longer than this many characters.
 pub const MAX_LEN: usize = 2000;
@@ -18,6 +18,19 @@ pub fn no_mentions() -> CreateAllowedMentions {
         .empty_roles()
         .everyone(false)
         .replied_user(false)
+}
+
+/// The mention tokens for the Discord users among `notify`, and allowed mentions that let
+/// exactly those users (and nobody else) be pinged.
+pub fn mentions(notify: &[UserRef]) -> (String, CreateAllowedMentions) {
+    let ids: Vec<UserId> = notify
+        .iter()
+        .filter(|u| u.platform == Platform::Discord)
+        .filter_map(|u| u.id.parse::<u64>().ok().filter(|id| *id != 0))
+        .map(UserId::new)
+        .collect();
+    let tokens: Vec<String> = ids.iter().map(|id| format!("<@{id}>")).collect();
+    (tokens.join(" "), no_mentions().users(ids))
 }
 
 /// Breaks `@everyone`, `@here` and role/user mention syntax with a zero-width space, so relayed
@@ -146,6 +159,23 @@ mod tests {
         assert!(t.contains("a@b.c"), "ordinary @ untouched: {t}");
         assert_eq!(neutralise("no mentions"), "no mentions");
         assert!(!neutralise("@EVERYONE").contains("@EVERYONE"));
+    }
+
+    #[test]
+    fn only_the_notified_discord_users_are_mentioned() {
+        let notify = vec![
+            UserRef::new(Platform::Discord, "42", "ann"),
+            UserRef::new(Platform::Telegram, "7", "ann"),
+            UserRef::new(Platform::Discord, "not-a-snowflake", "bob"),
+        ];
+        let (tokens, allowed) = mentions(&notify);
+        assert_eq!(tokens, "<@42>");
+        let v = serde_json::to_value(allowed).unwrap();
+        assert_eq!(v["users"], serde_json::json!(["42"]));
+        assert_eq!(v["roles"], serde_json::json!([]));
+        assert_eq!(v["parse"], serde_json::json!([]));
+        let (tokens, _) = mentions(&[]);
+        assert!(tokens.is_empty());
     }
 
     #[test]

@@ -112,12 +112,28 @@ impl DiscordOutlet {
             channel.send_message(http, m).await?;
             return Ok(());
         }
-        let parts = parts(&text, !rows.is_empty());
+        // Mentions go on a line of their own at the end, added after the text was neutralised
+        // and split, and only the last part allows them: only the users the desk named are pinged.
+        let (pings, allowed) = content::mentions(&message.notify);
+        let mut parts = parts(&text, !rows.is_empty());
+        if !pings.is_empty() {
+            match parts.last_mut() {
+                Some(last) if last.chars().count() + 1 + pings.chars().count() <= MAX_LEN => {
+                    last.push('\n');
+                    last.push_str(&pings);
+                }
+                _ => parts.push(pings),
+            }
+        }
         let last = parts.len() - 1;
         for (i, part) in parts.into_iter().enumerate() {
             let mut m = CreateMessage::new()
                 .content(part)
-                .allowed_mentions(content::no_mentions());
+                .allowed_mentions(if i == last {
+                    allowed.clone()
+                } else {
+                    content::no_mentions()
+                });
             if i == last {
                 m = m.components(rows.clone());
             }

@@ -4,6 +4,7 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::domain::event::Button;
+use crate::domain::ids::{Platform, UserRef};
 
 /// Telegram's maximum message length, in characters after entity parsing.
 pub const MAX_MESSAGE: usize = 4096;
@@ -56,6 +57,18 @@ pub fn render_chunks(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Text mentions (HTML) of the Telegram users among `notify`, which alert them even without a
+/// public username; empty when none is on Telegram.
+pub fn mentions(notify: &[UserRef]) -> String {
+    notify
+        .iter()
+        .filter(|u| u.platform == Platform::Telegram)
+        .filter_map(|u| u.id.parse::<i64>().ok().map(|id| (id, &u.name)))
+        .map(|(id, name)| format!("<a href=\"tg://user?id={id}\">@{}</a>", escape_html(name)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An inline keyboard: rating buttons share one row, other buttons get a row each.
 pub fn keyboard(buttons: &[Button]) -> Option<InlineKeyboardMarkup> {
     if buttons.is_empty() {
@@ -74,6 +87,20 @@ pub fn keyboard(buttons: &[Button]) -> Option<InlineKeyboardMarkup> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn telegram_users_get_text_mentions() {
+        let notify = vec![
+            UserRef::new(Platform::Telegram, "456", "ann<1>"),
+            UserRef::new(Platform::Discord, "42", "ann"),
+            UserRef::new(Platform::Telegram, "@bob", "bob"),
+        ];
+        assert_eq!(
+            mentions(&notify),
+            "<a href=\"tg://user?id=456\">@ann&lt;1&gt;</a>"
+        );
+        assert_eq!(mentions(&[]), "");
+    }
 
     #[test]
     fn html_special_characters_are_escaped() {

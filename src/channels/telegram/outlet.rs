@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, MessageId, ParseMode, ReplyParameters, ThreadId};
 
 use super::TelegramConfig;
-use super::format::{keyboard, render_chunks};
+use super::format::{MAX_MESSAGE, keyboard, render_chunks};
 use crate::channels::Outlet;
 use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
 use crate::domain::ids::{ConversationRef, Platform, TicketId};
@@ -91,7 +91,18 @@ impl TelegramOutlet {
     }
 
     async fn send_text(&self, place: &Place, message: &DeskMessage) -> Result<()> {
-        let chunks = render_chunks(&message.text);
+        let mut chunks = render_chunks(&message.text);
+        let pings = super::format::mentions(&message.notify);
+        if !pings.is_empty() {
+            match chunks.last_mut() {
+                // Markup counts here although Telegram would not, so this errs on the safe side.
+                Some(last) if last.chars().count() + 1 + pings.chars().count() <= MAX_MESSAGE => {
+                    last.push('\n');
+                    last.push_str(&pings);
+                }
+                _ => chunks.push(pings),
+            }
+        }
         let last = chunks.len() - 1;
         for (i, chunk) in chunks.into_iter().enumerate() {
             if chunk.is_empty() && message.buttons.is_empty() {
