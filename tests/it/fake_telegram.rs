@@ -126,6 +126,28 @@ fn ok(result: Value) -> (StatusCode, Json<Value>) {
     (StatusCode::OK, Json(json!({"ok": true, "result": result})))
 }
 
+/// The text fields of a multipart/form-data body (teloxide sends `setWebhook` that way, as it
+/// may carry a certificate) as a JSON object; `null` when the body is neither JSON nor multipart.
+fn multipart_fields(body: &str) -> Value {
+    let Some(boundary) = body.lines().next().filter(|l| l.starts_with("--")) else {
+        return Value::Null;
+    };
+    let mut fields = serde_json::Map::new();
+    for part in body.split(boundary.trim_end()) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next());
+        if let Some(name) = name {
+            fields.insert(name.to_string(), json!(value.trim_end_matches("\r\n")));
+        }
+    }
+    Value::Object(fields)
+}
+
 /// A 400 answer; the call just recorded is marked as failed.
 fn bad_request(s: &mut Inner, description: &str) -> (StatusCode, Json<Value>) {
     if let Some(last) = s.calls.last_mut() {
@@ -151,7 +173,7 @@ async fn handle(
     body: String,
 ) -> (StatusCode, Json<Value>) {
     let method = method.to_lowercase();
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| multipart_fields(&body));
     if method == "getupdates" {
         return get_updates(inner, body).await;
     }
@@ -186,7 +208,7 @@ async fn handle(
         "getwebhookinfo" => {
             ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
         }
-        "deletewebhook" | "setmycommands" | "answercallbackquery" => ok(json!(true)),
+        "deletewebhook" | "setwebhook" | "setmycommands" | "answercallbackquery" => ok(json!(true)),
         // Like Telegram, a change to the state a topic already has is rejected.
         "editforumtopic" | "closeforumtopic" | "reopenforumtopic" => {
             let thread = body["message_thread_id"].as_i64().unwrap_or_default();
@@ -349,4 +371,30 @@ pub fn press(id: &str, user: i64, name: &str, chat: i64, thread: Option<i64>, da
     }
     json!({"callback_query": {"id": id, "chat_instance": "ci", "from": {"id": user, "is_bot": false, "first_name": name},
         "data": data, "message": message}})
+}
+
+/// A voice message from `user` in a private chat.
+pub fn private_voice(user: i64, name: &str, message_id: i64, file_id: &str) -> Value {
+    json!({"message": {"message_id": message_id, "date": 1_700_000_000,
+        "chat": {"id": user, "type": "private", "first_name": name},
+        "from": {"id": user, "is_bot": false, "first_name": name},
+        "voice": {"file_id": file_id, "file_unique_id": format!("u-{file_id}"), "duration": 4, "mime_type": "audio/ogg", "file_size": 5000}}})
+}
+
+/// A reply by `user` in a staff supergroup without topics: Telegram gives replies the thread id
+/// of the message they answer.
+pub fn thread_reply(
+    staff_chat: i64,
+    root: i64,
+    user: i64,
+    name: &str,
+    message_id: i64,
+    text: &str,
+) -> Value {
+    let group = json!({"id": staff_chat, "type": "supergroup", "title": "Staff"});
+    json!({"message": {"message_id": message_id, "date": 1_700_000_000, "message_thread_id": root,
+        "chat": group,
+        "reply_to_message": {"message_id": root, "date": 1_700_000_000, "chat": group,
+            "from": {"id": 1, "is_bot": true, "first_name": "Support"}, "text": "ticket"},
+        "from": {"id": user, "is_bot": false, "first_name": name}, "text": text}})
 }

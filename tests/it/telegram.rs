@@ -10,6 +10,7 @@ use supportbot::channels::Router;
 use supportbot::channels::telegram::TelegramChannel;
 use supportbot::config::Config;
 use supportbot::domain::desk::Desk;
+use supportbot::domain::event::AttachmentKind;
 use supportbot::domain::ids::{Platform, TicketId};
 use supportbot::domain::ports::{KnowledgeBase, SystemClock, TicketStore};
 use supportbot::storage::SqlStore;
@@ -17,7 +18,8 @@ use tokio::sync::watch;
 
 use crate::db::sqlite_store;
 use crate::fake_telegram::{
-    FakeTelegram, press, private_photo, private_text, topic_document, topic_text,
+    FakeTelegram, press, private_photo, private_text, private_voice, thread_reply, topic_document,
+    topic_text,
 };
 use crate::harness::{StubKb, hit};
 
@@ -185,6 +187,18 @@ async fn a_whole_conversation_through_telegram() {
     })
     .await;
 
+    // 4b. A priority change renames the topic.
+    fake.push(topic_text(STAFF, thread, ANN, "ann", 30, "/priority P2"));
+    fake.wait_until("the topic renamed to P2", |f| {
+        f.ok_calls("editForumTopic").iter().any(|b| {
+            b["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("#1 [P2] my printer")
+        })
+    })
+    .await;
+
     // 5. The agent closes with a reason: thank-you plus CSAT buttons; the topic is closed.
     fake.push(topic_text(STAFF, thread, ANN, "ann", 21, "/close 1 fixed"));
     fake.wait_until("the CSAT question", |f| {
@@ -227,7 +241,7 @@ async fn a_whole_conversation_through_telegram() {
         renamed["name"]
             .as_str()
             .unwrap()
-            .starts_with("#1 [P3] my printer"),
+            .starts_with("#1 [P2] my printer"),
         "{renamed}"
     );
     assert!(!renamed["name"].as_str().unwrap().contains("closed"));
@@ -500,7 +514,8 @@ async fn photos_and_documents_are_copied_both_ways_and_recorded() {
 
     fake.push(private_photo(ALICE, "Alice", 11, "PHOTO-1"));
     fake.push(topic_document(STAFF, thread, ANN, 40, "DOC-1"));
-    fake.wait_until("both copies", |f| f.ok_calls("copyMessage").len() == 2)
+    fake.push(private_voice(ALICE, "Alice", 12, "VOICE-1"));
+    fake.wait_until("three copies", |f| f.ok_calls("copyMessage").len() == 3)
         .await;
     let copies = fake.ok_calls("copyMessage");
     assert_eq!(copies[0]["from_chat_id"], json!(ALICE));
@@ -510,6 +525,8 @@ async fn photos_and_documents_are_copied_both_ways_and_recorded() {
     assert_eq!(copies[1]["from_chat_id"], json!(STAFF));
     assert_eq!(copies[1]["message_id"], json!(40));
     assert_eq!(copies[1]["chat_id"], json!(ALICE));
+    assert_eq!(copies[2]["message_id"], json!(12));
+    assert_eq!(copies[2]["message_thread_id"], json!(thread));
 
     let transcript = store.transcript(TicketId(1)).await.unwrap();
     let files: Vec<(String, String)> = transcript
@@ -520,13 +537,175 @@ async fn photos_and_documents_are_copied_both_ways_and_recorded() {
                 .map(|a| (e.author.clone(), a.file_ref.clone()))
         })
         .collect();
-    assert_eq!(files.len(), 2, "{transcript:#?}");
+    assert_eq!(files.len(), 3, "{transcript:#?}");
     assert_eq!(files[0].1, "PHOTO-1");
     assert_eq!(files[1].1, "DOC-1");
+    assert_eq!(files[2].1, "VOICE-1");
+    let voice = transcript
+        .iter()
+        .flat_map(|e| e.attachments.iter())
+        .find(|a| a.file_ref == "VOICE-1")
+        .unwrap();
+    assert_eq!(voice.kind, AttachmentKind::Voice);
     assert!(
         transcript
             .iter()
             .any(|e| e.body.contains("the error dialog"))
     );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn without_forum_topics_tickets_live_in_reply_threads() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let mut cfg = config(&fake.url, true);
+    cfg.telegram.forum_topics = false;
+    let bot = start_with(cfg, store.clone(), None);
+
+    // The ticket gets a root message in the staff group; the intro replies to it.
+    fake.push(private_text(ALICE, "Alice", 10, "license expired early"));
+    fake.wait_until("root and intro", |f| sends_to(f, STAFF).len() >= 2)
+        .await;
+    assert!(fake.ok_calls("createForumTopic").is_empty());
+    let staff = sends_to(&fake, STAFF);
+    assert!(
+        staff[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("#1 [P3] license expired early")
+    );
+    assert!(staff[0].get("reply_parameters").is_none());
+    // The fake numbers messages from 1001 in call order; the root was the first staff send.
+    let root_id = staff_message_ids(&fake)[0];
+    assert_eq!(staff[1]["reply_parameters"]["message_id"], json!(root_id));
+
+    // An agent's reply in that thread reaches the customer; the customer's answer goes back
+    // into the thread.
+    fake.push(thread_reply(
+        STAFF,
+        root_id,
+        ANN,
+        "ann",
+        50,
+        "Renewed it for you",
+    ));
+    fake.wait_until("the relayed reply", |f| {
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("Renewed it for you"))
+    })
+    .await;
+    fake.push(private_text(ALICE, "Alice", 11, "Thanks, works"));
+    fake.wait_until("the answer in the thread", |f| {
+        sends_to(f, STAFF).iter().any(|b| {
+            b["text"].as_str().unwrap().contains("Thanks, works")
+                && b["reply_parameters"]["message_id"] == json!(root_id)
+        })
+    })
+    .await;
+    // Closing posts the state into the thread instead of closing a topic.
+    fake.push(thread_reply(STAFF, root_id, ANN, "ann", 51, "/close done"));
+    fake.wait_until("the closed note", |f| {
+        sends_to(f, STAFF).iter().any(|b| {
+            b["text"].as_str().unwrap().contains("(closed)")
+                && b["reply_parameters"]["message_id"] == json!(root_id)
+        })
+    })
+    .await;
+    assert!(fake.ok_calls("closeForumTopic").is_empty());
+    assert_eq!(
+        store.ticket(TicketId(1)).await.unwrap().unwrap().status,
+        supportbot::domain::ticket::Status::Closed
+    );
+    bot.stop().await;
+}
+
+/// Message ids the fake gave to sendMessage calls into the staff chat, in order.
+fn staff_message_ids(fake: &FakeTelegram) -> Vec<i64> {
+    let mut next = 1000;
+    let mut ids = Vec::new();
+    for c in fake.calls() {
+        if c.ok && matches!(c.method.as_str(), "sendmessage" | "copymessage") {
+            next += 1;
+            if c.method == "sendmessage" && c.body["chat_id"] == json!(STAFF) {
+                ids.push(next);
+            }
+        }
+    }
+    ids
+}
+
+/// POSTs `body` to the webhook listener at `addr` with `secret`; returns the HTTP status.
+async fn post_update(addr: &str, secret: &str, body: &Value) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = body.to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response}"))
+}
+
+#[tokio::test]
+async fn webhook_mode_takes_updates_only_with_its_secret_and_only_once() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let toml = format!(
+        "[staff]\nhome = \"telegram\"\n[telegram]\napi_url = \"{}\"\nstaff_chat_id = {STAFF}\n\
+         [telegram.webhook]\nurl = \"https://bot.example.com/telegram\"\nbind = \"{addr}\"\n\
+         [telegram.limits]\noverall_per_sec = 10000\nchat_per_sec = 10000\nchat_per_min = 1000000\ngroup_per_min = 1000000\n",
+        fake.url
+    );
+    let cfg = Config::from_layers(Some((Path::new("tg.toml"), &toml)), &[]).unwrap();
+    let bot = start_with(cfg, store.clone(), None);
+
+    fake.wait_until("setWebhook", |f| !f.ok_calls("setWebhook").is_empty())
+        .await;
+    let hook = fake.ok_calls("setWebhook").pop().unwrap();
+    assert_eq!(hook["url"], json!("https://bot.example.com/telegram"));
+    let secret = hook["secret_token"].as_str().unwrap().to_string();
+    assert!(secret.len() >= 16, "{secret}");
+    assert!(fake.ok_calls("getUpdates").is_empty(), "no polling");
+
+    let mut update = private_text(ALICE, "Alice", 10, "the sync never finishes");
+    update["update_id"] = json!(900);
+    // The listener may still be starting right after setWebhook.
+    let mut status = 0;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            status = post_update(&addr, "wrong", &update).await;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 401, "a request without the secret is refused");
+    assert_eq!(post_update(&addr, &secret, &update).await, 200);
+    fake.wait_until("the ticket confirmation", |f| {
+        f.texts_to(ALICE).iter().any(|t| t.contains("ticket #1"))
+    })
+    .await;
+    // Telegram retries a delivery it thinks failed: the same update changes nothing.
+    assert_eq!(post_update(&addr, &secret, &update).await, 200);
+    assert_eq!(
+        store.list_tickets(&Default::default()).await.unwrap().len(),
+        1
+    );
+    assert_eq!(store.transcript(TicketId(1)).await.unwrap().len(), 1);
     bot.stop().await;
 }
