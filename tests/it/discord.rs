@@ -21,7 +21,7 @@ use crate::db;
 use crate::fake_discord::{
     Call, FakeDiscord, GUILD, Where, click, dm, guild_message, matching, slash, user,
 };
-use crate::fake_telegram::{FakeTelegram, press, private_text};
+use crate::fake_telegram::{FakeTelegram, press, private_text, topic_text};
 use crate::harness::{StubKb, hit, t0};
 
 const STAFF: &str = "6000";
@@ -29,6 +29,8 @@ const SUPPORT: &str = "6100";
 const AGENT_ROLE: &str = "777";
 const ADMIN_ROLE: &str = "778";
 const CUSTOMER_DM: &str = "3000";
+/// The Telegram staff supergroup in cross-platform tests.
+const TG_STAFF: i64 = -100;
 
 /// A running adapter wired to a desk, talking to a fake Discord.
 struct Rig {
@@ -43,11 +45,11 @@ struct Rig {
 }
 
 async fn rig(extra_discord: &str) -> Rig {
-    rig_with(extra_discord, None).await
+    rig_with(extra_discord, None, "").await
 }
 
 /// A rig whose router also carries a Telegram adapter talking to `tg`.
-async fn rig_with(extra_discord: &str, tg: Option<&FakeTelegram>) -> Rig {
+async fn rig_with(extra_discord: &str, tg: Option<&FakeTelegram>, extra_staff: &str) -> Rig {
     let fake = FakeDiscord::start().await;
     let (store, dir) = db::sqlite_store().await;
     let store: Arc<dyn TicketStore> = store;
@@ -56,6 +58,7 @@ async fn rig_with(extra_discord: &str, tg: Option<&FakeTelegram>) -> Rig {
 [staff]
 home = "discord"
 discord_roles = {{ "{AGENT_ROLE}" = "agent", "{ADMIN_ROLE}" = "admin" }}
+{extra_staff}
 
 [discord]
 staff_channel_id = "{STAFF}"
@@ -67,7 +70,7 @@ api_proxy = "{base}"
 "#,
         base = fake.base(),
         telegram = tg.map_or(String::new(), |t| format!(
-            "[telegram]\napi_url = \"{}\"\npoll_timeout_secs = 1\n\
+            "[telegram]\napi_url = \"{}\"\nstaff_chat_id = {TG_STAFF}\npoll_timeout_secs = 1\n\
              [telegram.limits]\noverall_per_sec = 10000\nchat_per_sec = 10000\n\
              chat_per_min = 1000000\ngroup_per_min = 1000000\n",
             t.url
@@ -293,14 +296,39 @@ async fn a_full_conversation_with_slash_commands_and_buttons() {
     assert!(custom_ids(&intro).contains(&"cl:1".to_string()));
     let t = Where::Thread(&thread, STAFF);
 
-    // A customer cannot use agent commands; the agent claims with `/claim` (id from the thread).
+    // A customer can neither use agent commands nor press Claim; the agent presses Claim.
     fake.dispatch(
         "INTERACTION_CREATE",
         slash("7003", "tok3", t, &alice, &[], "claim", json!([])),
     );
     fake.dispatch(
         "INTERACTION_CREATE",
-        slash("7004", "tok4", t, &ann(), &[AGENT_ROLE], "claim", json!([])),
+        click("7013", "tok13", t, &alice, &[], "cl:1"),
+    );
+    let calls = fake
+        .wait_for("the refused Claim press", |c| {
+            !matching(c, "POST", &callback_path("7013", "tok13")).is_empty()
+        })
+        .await;
+    let refused = matching(&calls, "POST", &callback_path("7013", "tok13"))[0].clone();
+    assert_eq!(refused.body["data"]["flags"], 64, "{}", refused.body);
+    assert!(
+        content(&refused).contains("Only support agents"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        rig.store
+            .ticket(TicketId(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .assignee
+            .is_none()
+    );
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        click("7004", "tok4", t, &ann(), &[AGENT_ROLE], "cl:1"),
     );
     let calls = fake
         .wait_for("claim", |c| {
@@ -431,6 +459,50 @@ async fn a_full_conversation_with_slash_commands_and_buttons() {
     assert_eq!(csat.score, 5);
     let ticket = rig.store.ticket(TicketId(1)).await.unwrap().unwrap();
     assert_eq!(ticket.status, Status::Closed);
+
+    // A click on a button the bot no longer knows gets a polite ephemeral note.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        click("7008", "tok8", Where::Dm(CUSTOMER_DM), &alice, &[], "zz:9"),
+    );
+    let calls = fake
+        .wait_for("the stale-button note", |c| {
+            !matching(c, "POST", &callback_path("7008", "tok8")).is_empty()
+        })
+        .await;
+    let stale = matching(&calls, "POST", &callback_path("7008", "tok8"))[0].clone();
+    assert_eq!(stale.body["data"]["flags"], 64, "{}", stale.body);
+    assert!(!content(&stale).is_empty(), "{}", stale.body);
+
+    // Reopening unarchives the thread.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "7009",
+            "tok9",
+            t,
+            &ann(),
+            &[AGENT_ROLE],
+            "reopen",
+            json!([]),
+        ),
+    );
+    let calls = fake
+        .wait_for("unarchive after the archive", |c| {
+            let patches = matching(c, "PATCH", &format!("/channels/{thread}"));
+            let archived = patches.iter().position(|p| p.body["archived"] == true);
+            archived.is_some_and(|i| patches[i..].iter().any(|p| p.body["archived"] == false))
+                && !matching(c, "POST", &callback_path("7009", "tok9")).is_empty()
+        })
+        .await;
+    let answer = matching(&calls, "POST", &callback_path("7009", "tok9"));
+    assert!(
+        answer.iter().any(|a| content(a).contains("reopened")),
+        "{answer:?}"
+    );
+    let reopened = rig.store.ticket(TicketId(1)).await.unwrap().unwrap();
+    assert!(reopened.status.is_active(), "{:?}", reopened.status);
+
     assert_eq!(ticket.assignee.map(|a| a.0), Some("ann".to_string()));
     let transcript = rig.store.transcript(TicketId(1)).await.unwrap();
     let bodies: Vec<&str> = transcript.iter().map(|e| e.body.as_str()).collect();
@@ -809,7 +881,7 @@ async fn thread_renames_beyond_the_budget_are_coalesced_and_the_last_title_wins(
 async fn a_telegram_customers_ticket_is_worked_in_a_discord_staff_thread() {
     const TG_ALICE: i64 = 42;
     let tg = FakeTelegram::start().await;
-    let rig = rig_with("", Some(&tg)).await;
+    let rig = rig_with("", Some(&tg), "").await;
     let fake = &rig.fake;
     // The staff home for Telegram tickets is Discord.
     tg.push(private_text(
@@ -963,5 +1035,103 @@ async fn a_telegram_customers_ticket_is_worked_in_a_discord_staff_thread() {
         "{bodies:?}"
     );
     assert!(bodies.iter().any(|b| b == "INV-2026-0042"), "{bodies:?}");
+    rig.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discord_customers_ticket_is_worked_in_a_telegram_topic_via_home_for() {
+    const TG_ANN: i64 = 7;
+    let tg = FakeTelegram::start().await;
+    // Discord is the staff home, except for Discord customers, whose tickets go to Telegram.
+    let staff = format!(
+        "home_for = {{ discord = \"telegram\" }}\n\
+         [[staff.agents]]\nname = \"ann\"\nrole = \"agent\"\nusers = [\"telegram:{TG_ANN}\"]"
+    );
+    let rig = rig_with("", Some(&tg), &staff).await;
+    let fake = &rig.fake;
+    let alice = alice();
+
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        dm(
+            "2501",
+            CUSTOMER_DM,
+            &alice,
+            "The nightly export is stuck at 99%",
+        ),
+    );
+    tg.wait_until("the Telegram topic intro", |t| {
+        t.texts_to(TG_STAFF)
+            .iter()
+            .any(|m| m.contains("The nightly export is stuck"))
+    })
+    .await;
+    let topic = tg.ok_calls("createForumTopic").pop().unwrap();
+    assert!(
+        topic["name"].as_str().unwrap().starts_with("#1 [P3]"),
+        "{topic}"
+    );
+    let thread = tg
+        .ok_calls("sendMessage")
+        .into_iter()
+        .find(|b| b["chat_id"] == json!(TG_STAFF))
+        .unwrap()["message_thread_id"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        matching(&fake.calls(), "POST", &format!("/channels/{STAFF}/threads")).is_empty(),
+        "no Discord staff thread"
+    );
+
+    // Telegram agent → Discord customer, and back.
+    tg.push(topic_text(
+        TG_STAFF,
+        thread,
+        TG_ANN,
+        "ann",
+        20,
+        "Please restart the export job",
+    ));
+    fake.wait_for("agent reply in the Discord DM", |c| {
+        posts_with(c, CUSTOMER_DM, "Please restart the export job") == 1
+    })
+    .await;
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        dm("2502", CUSTOMER_DM, &alice, "Restarted, it finished"),
+    );
+    tg.wait_until("customer reply in the topic", |t| {
+        t.ok_calls("sendMessage").iter().any(|b| {
+            b["message_thread_id"] == json!(thread)
+                && b["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Restarted, it finished")
+        })
+    })
+    .await;
+
+    // Closing in the topic sends the rating buttons to Discord and closes the topic.
+    tg.push(topic_text(
+        TG_STAFF,
+        thread,
+        TG_ANN,
+        "ann",
+        21,
+        "/close fixed",
+    ));
+    fake.wait_for("CSAT buttons in the Discord DM", |c| {
+        matching(c, "POST", &messages_path(CUSTOMER_DM))
+            .iter()
+            .any(|m| custom_ids(m).iter().any(|id| id == "cs:1:5"))
+    })
+    .await;
+    tg.wait_until("topic closed", |t| {
+        !t.ok_calls("closeForumTopic").is_empty()
+    })
+    .await;
+    let t = rig.store.ticket(TicketId(1)).await.unwrap().unwrap();
+    assert_eq!(t.status, Status::Closed);
+    assert_eq!(t.requester.platform, Platform::Discord);
     rig.stop().await;
 }
