@@ -320,6 +320,29 @@ async fn the_queue_lists_nearest_deadlines_first_however_long_it_is() {
 }
 
 #[tokio::test]
+async fn sla_explains_a_tickets_deadlines_to_agents_and_only_to_them() {
+    let (app, _dir) = app().await;
+    let id = open(&app, "bob", "cannot log in").await;
+    app.agent_says(id, "/priority P1").await;
+    let r = app.agent_says(id, "/sla").await;
+    let text = r.texts().join("\n");
+    assert!(
+        text.contains(&format!("SLA for ticket {id}")) && text.contains("P1"),
+        "{text}"
+    );
+    assert!(text.contains("first response"), "{text}");
+    assert!(!text.contains("breached"), "{text}");
+    // A day later with no agent reply, the first response shows as breached.
+    app.advance(Duration::days(1));
+    let text = app.agent_says(id, "/sla").await.texts().join("\n");
+    assert!(text.to_lowercase().contains("breached"), "{text}");
+    // Customers cannot ask.
+    app.user_says("bob", &format!("/sla {}", id.0))
+        .await
+        .expect("only for support agents");
+}
+
+#[tokio::test]
 async fn bad_input_gets_a_clear_reply_and_changes_nothing() {
     let (app, _dir) = app().await;
     let id = open(&app, "bob", "first").await;

@@ -874,6 +874,37 @@ async fn thread_renames_beyond_the_budget_are_coalesced_and_the_last_title_wins(
             .contains("open a ticket")
     );
     assert_eq!(custom_ids(panel[0]), ["ot"]);
+    // A customer pressing it is told, privately, how to go on.
+    let bob = user("5300", "bob", false);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        click("7330", "tokot", Where::Channel(SUPPORT), &bob, &[], "ot"),
+    );
+    let calls = fake
+        .wait_for("the panel button answer", |c| {
+            matching(c, "POST", "/webhooks/100/tokot")
+                .iter()
+                .chain(matching(c, "POST", &callback_path("7330", "tokot")).iter())
+                .any(|a| content(a).contains("write your question"))
+        })
+        .await;
+    let answer = matching(&calls, "POST", "/webhooks/100/tokot")
+        .into_iter()
+        .chain(matching(&calls, "POST", &callback_path("7330", "tokot")))
+        .find(|a| content(a).contains("write your question"))
+        .unwrap()
+        .clone();
+    let flags = if answer.body["data"].is_object() {
+        &answer.body["data"]["flags"]
+    } else {
+        &answer.body["flags"]
+    };
+    assert_eq!(
+        *flags,
+        json!(64),
+        "private to the customer: {}",
+        answer.body
+    );
     rig.stop().await;
 }
 
