@@ -176,7 +176,6 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     tokio::spawn(run_sweeper(
         sweeper,
         router.clone(),
-        cfg.staff.home,
         std::time::Duration::from_secs(cfg.sla.sweep_every_secs),
         stop_rx.clone(),
     ));
@@ -227,11 +226,11 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     result
 }
 
-/// Ticks the SLA sweeper on the system clock until shutdown and delivers what it produces.
+/// Ticks the SLA sweeper on the system clock until shutdown and delivers what it produces,
+/// confirming each delivered notice so that undelivered ones are sent again.
 async fn run_sweeper(
     sweeper: crate::domain::sla_sweep::Sweeper,
     router: Arc<Router>,
-    origin: Platform,
     every: std::time::Duration,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -243,10 +242,25 @@ async fn run_sweeper(
             _ = interval.tick() => {}
             _ = stop.changed() => return,
         }
-        match sweeper.tick(SystemClock.now()).await {
-            Ok(out) if !out.is_empty() => router.dispatch(origin, &out).await,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "SLA sweep failed; retrying next tick"),
+        let now = SystemClock.now();
+        let notices = match sweeper.tick(now).await {
+            Ok(notices) => notices,
+            Err(e) => {
+                tracing::warn!(error = %e, "SLA sweep failed; retrying next tick");
+                continue;
+            }
+        };
+        for notice in notices {
+            match router.deliver(&notice.outbound()).await {
+                Ok(()) => {
+                    if let Err(e) = sweeper.delivered(&notice, now).await {
+                        tracing::warn!(error = %e, ticket = %notice.ticket, "cannot mark SLA notice delivered; it may be sent again");
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), ticket = %notice.ticket, "SLA notice not delivered; it will be sent again")
+                }
+            }
         }
     }
 }

@@ -61,6 +61,17 @@ impl Router {
         self.outlets.insert(platform, outlet);
     }
 
+    /// Carries out one action on its platform's outlet and says whether that worked.
+    pub async fn deliver(&self, action: &Outbound) -> anyhow::Result<()> {
+        let platform = action
+            .platform()
+            .ok_or_else(|| anyhow::anyhow!("the action names no platform: {action:?}"))?;
+        match self.outlets.get(&platform) {
+            Some(outlet) => outlet.deliver(action).await,
+            None => anyhow::bail!("no {platform} adapter is running"),
+        }
+    }
+
     /// Carries out actions in order. `origin` is the platform of the inbound event, which
     /// receives `Ack`s. Actions for platforms without an outlet are logged and dropped.
     pub async fn dispatch(&self, origin: Platform, actions: &[Outbound]) {

@@ -1,8 +1,8 @@
 //! The SLA sweeper: `tick(now)` finds tickets whose SLA state changed or whose next notice is
 //! due (through an indexed store query, never by loading all tickets), and turns due warnings,
 //! breaches and escalation re-pings into staff-space messages. Each notice has a stable key and
-//! is recorded before it is sent; the store's uniqueness on (ticket, key) makes it exactly once
-//! even with several bot instances on one database.
+//! is recorded before it is sent; the store's uniqueness on (ticket, key) decides it once even
+//! with several bot instances on one database, and an unconfirmed delivery is retried.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -148,6 +148,23 @@ pub struct NoticeRecord {
     pub notify: Vec<UserRef>,
 }
 
+impl NoticeRecord {
+    /// The message that carries this notice to the ticket's staff space.
+    pub fn outbound(&self) -> Outbound {
+        Outbound::Send {
+            to: Target::StaffSpace {
+                ticket: self.ticket,
+                platform: self.platform,
+            },
+            message: Message {
+                text: self.text.clone(),
+                notify: self.notify.clone(),
+                ..Message::default()
+            },
+        }
+    }
+}
+
 /// What the sweeper decided for a batch of loaded tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decision {
@@ -184,6 +201,25 @@ pub trait SlaStore: Send + Sync {
         limit: i64,
         decide: Decide<'_>,
     ) -> Result<(usize, Vec<NoticeRecord>), StoreError>;
+
+    /// Takes up to `limit` notices recorded at or before `cutoff` and never marked delivered,
+    /// with fewer than `max_attempts` attempts, for another attempt: each one's attempt count
+    /// goes up and its lease restarts at `now`, so no other instance takes it meanwhile.
+    async fn redeliver(
+        &self,
+        now: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+        max_attempts: i64,
+        limit: i64,
+    ) -> Result<Vec<NoticeRecord>, StoreError>;
+
+    /// Marks a notice as delivered to its staff space.
+    async fn mark_delivered(
+        &self,
+        ticket: TicketId,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Drives warnings, breaches and escalations; one `tick` per sweep interval.
@@ -195,6 +231,10 @@ pub struct Sweeper {
     pub batch: i64,
     /// Batches of each kind (dirty, due) handled per tick at most.
     pub max_batches: usize,
+    /// How long a recorded notice may stay undelivered before it is sent again.
+    pub lease: Duration,
+    /// Delivery attempts per notice before it is given up (and logged).
+    pub max_attempts: i64,
 }
 
 impl Sweeper {
@@ -206,36 +246,43 @@ impl Sweeper {
             staff,
             batch: 200,
             max_batches: 10,
+            lease: Duration::minutes(2),
+            max_attempts: 10,
         }
     }
 
-    /// One sweep at `now`: recompute dirty tickets, then handle due ones. Returns the messages
-    /// to send, each for a notice that this call recorded.
-    pub async fn tick(&self, now: DateTime<Utc>) -> Result<Vec<Outbound>, StoreError> {
-        let mut out = Vec::new();
+    /// One sweep at `now`: notices still undelivered after their lease, then dirty tickets
+    /// recomputed, then due ones handled. Returns the notices to deliver now; report each
+    /// successful delivery with [`Sweeper::delivered`], or it is sent again after the lease.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<Vec<NoticeRecord>, StoreError> {
+        let mut out = self
+            .store
+            .redeliver(now, now - self.lease, self.max_attempts, self.batch)
+            .await?;
         let decide = |items: &[SweepItem]| self.decide(items, now);
         // Bounded per tick, so a backlog (say, every ticket dirty after an upgrade) is worked
         // off over several ticks instead of making one tick unboundedly long.
         for pick in [Pick::Dirty, Pick::Due] {
             for _ in 0..self.max_batches {
                 let (n, fresh) = self.store.sla_batch(pick, now, self.batch, &decide).await?;
-                out.extend(fresh.into_iter().map(|r| Outbound::Send {
-                    to: Target::StaffSpace {
-                        ticket: r.ticket,
-                        platform: r.platform,
-                    },
-                    message: Message {
-                        text: r.text,
-                        notify: r.notify,
-                        ..Message::default()
-                    },
-                }));
+                out.extend(fresh);
                 if (n as i64) < self.batch {
                     break;
                 }
             }
         }
         Ok(out)
+    }
+
+    /// Records that `notice` reached its staff space.
+    pub async fn delivered(
+        &self,
+        notice: &NoticeRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .mark_delivered(notice.ticket, &notice.key, now)
+            .await
     }
 
     /// The notices due now (the latest per clock run, not yet recorded) and each ticket's next

@@ -8,17 +8,24 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use super::Backend;
 
 /// Migration file names, in order; both `migrations/sqlite/` and `migrations/postgres/` hold each.
-pub const MIGRATION_FILES: &[&str] = &["0001_init.sql", "0002_sla.sql", "0003_inbound_handled.sql"];
+pub const MIGRATION_FILES: &[&str] = &[
+    "0001_init.sql",
+    "0002_sla.sql",
+    "0003_inbound_handled.sql",
+    "0004_sla_delivery.sql",
+];
 
 const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_sla.sql"),
     include_str!("../../migrations/sqlite/0003_inbound_handled.sql"),
+    include_str!("../../migrations/sqlite/0004_sla_delivery.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_sla.sql"),
     include_str!("../../migrations/postgres/0003_inbound_handled.sql"),
+    include_str!("../../migrations/postgres/0004_sla_delivery.sql"),
 ];
 
 /// The migrator for a backend.

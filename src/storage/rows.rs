@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use super::parse_col;
 use crate::domain::ids::{AgentName, ConversationRef, TicketId, UserRef};
 use crate::domain::ports::{Csat, FaqEvent, FaqOutcome, StoreError};
+use crate::domain::sla_sweep::NoticeRecord;
 use crate::domain::ticket::{Priority, Ticket, TicketEvent, TranscriptEntry};
 
 /// Columns of `tickets` in the order [`ticket`] reads them.
@@ -131,5 +132,17 @@ pub(crate) fn faq_event(row: &AnyRow) -> Result<FaqEvent, StoreError> {
         outcome: FaqOutcome::parse(&outcome)
             .ok_or_else(|| StoreError::Backend(format!("bad FAQ outcome {outcome}")))?,
         ticket: ticket.map(TicketId),
+    })
+}
+
+/// An SLA notice from `sla_notices` (ticket_id, notice_key, due_at, body, platform, notify).
+pub(crate) fn notice(row: &AnyRow) -> Result<NoticeRecord, StoreError> {
+    Ok(NoticeRecord {
+        ticket: TicketId(get(row, "ticket_id")?),
+        key: get(row, "notice_key")?,
+        due_at: from_ms(get(row, "due_at")?)?,
+        platform: parse_col("platform", &get::<String>(row, "platform")?)?,
+        text: get(row, "body")?,
+        notify: json("notify", &get::<String>(row, "notify")?)?,
     })
 }

@@ -1,8 +1,8 @@
 //! The SLA sweeper's queries: claim dirty and due tickets through the partial indexes on
 //! `tickets.sla_dirty` / `tickets.sla_next_check`, load them in batches, record notices once,
 //! all in one transaction per batch. On PostgreSQL claims use `FOR UPDATE SKIP LOCKED` so two
-//! instances take disjoint batches; the primary key of `sla_notices` makes each notice exactly
-//! once in any case.
+//! instances take disjoint batches; the primary key of `sla_notices` records each notice once
+//! in any case. Notices not confirmed as delivered are claimed again for another attempt.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::rows::{self, TICKET_COLUMNS, ms};
+use super::rows::{self, TICKET_COLUMNS, ms, to_json};
 use super::{Backend, SqlStore, db_err};
 use crate::domain::ids::TicketId;
 use crate::domain::ports::StoreError;
@@ -154,10 +154,10 @@ impl SqlStore {
         // Chunks keep the statement under SQLite's bind limit (32 766).
         for chunk in notices.chunks(1000) {
             let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", params(i * 5 + 1, 5)))
+                .map(|i| format!("({})", params(i * 7 + 1, 7)))
                 .collect();
             let sql = format!(
-                "INSERT INTO sla_notices (ticket_id, notice_key, due_at, recorded_at, body) VALUES {} \
+                "INSERT INTO sla_notices (ticket_id, notice_key, due_at, recorded_at, body, platform, notify) VALUES {} \
                  ON CONFLICT (ticket_id, notice_key) DO NOTHING RETURNING ticket_id, notice_key",
                 values.join(", ")
             );
@@ -168,7 +168,9 @@ impl SqlStore {
                     .bind(n.key.clone())
                     .bind(ms(n.due_at))
                     .bind(ms(now))
-                    .bind(n.text.clone());
+                    .bind(n.text.clone())
+                    .bind(n.platform.as_str())
+                    .bind(to_json(&n.notify)?);
             }
             for r in q.fetch_all(&mut **tx).await.map_err(db_err)? {
                 let id: i64 = r.try_get("ticket_id").map_err(db_err)?;
@@ -230,5 +232,61 @@ impl SlaStore for SqlStore {
         self.set_next(&mut tx, &decision.next).await?;
         tx.commit().await.map_err(db_err)?;
         Ok((ids.len(), fresh))
+    }
+
+    async fn redeliver(
+        &self,
+        now: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+        max_attempts: i64,
+        limit: i64,
+    ) -> Result<Vec<NoticeRecord>, StoreError> {
+        // One statement claims the rows: an instance running the same update concurrently
+        // re-checks `recorded_at` on the rows it waited for and leaves them alone.
+        let rows = sqlx::query(
+            "UPDATE sla_notices SET recorded_at = $1, attempts = attempts + 1 \
+             WHERE delivered_at IS NULL AND recorded_at <= $2 AND attempts < $3 \
+             AND (ticket_id, notice_key) IN (SELECT ticket_id, notice_key FROM sla_notices \
+                 WHERE delivered_at IS NULL AND recorded_at <= $2 AND attempts < $3 \
+                 ORDER BY recorded_at LIMIT $4) \
+             RETURNING ticket_id, notice_key, due_at, body, platform, notify, attempts",
+        )
+        .bind(ms(now))
+        .bind(ms(cutoff))
+        .bind(max_attempts)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let attempts: i64 = r.try_get("attempts").map_err(db_err)?;
+            let notice = rows::notice(r)?;
+            if attempts >= max_attempts {
+                tracing::error!(ticket = %notice.ticket, key = %notice.key, attempts, "last delivery attempt for an SLA notice");
+            } else {
+                tracing::warn!(ticket = %notice.ticket, key = %notice.key, attempts, "SLA notice not delivered yet; sending again");
+            }
+            out.push(notice);
+        }
+        Ok(out)
+    }
+
+    async fn mark_delivered(
+        &self,
+        ticket: TicketId,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sla_notices SET delivered_at = $1 WHERE ticket_id = $2 AND notice_key = $3",
+        )
+        .bind(ms(at))
+        .bind(ticket.0)
+        .bind(key)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
     }
 }

@@ -67,16 +67,20 @@ async fn open(store: &SqlStore, n: usize, at: DateTime<Utc>) -> Vec<TicketId> {
     ids
 }
 
-fn staff_texts(out: Vec<Outbound>) -> Vec<(TicketId, String)> {
-    out.into_iter()
-        .map(|o| match o {
+/// One tick, delivered as the app does: every notice confirmed. Returns (ticket, text) pairs.
+async fn deliver(sw: &Sweeper, now: DateTime<Utc>) -> Vec<(TicketId, String)> {
+    let mut out = Vec::new();
+    for n in sw.tick(now).await.unwrap() {
+        match n.outbound() {
             Outbound::Send {
                 to: Target::StaffSpace { ticket, .. },
                 message,
-            } => (ticket, message.text),
+            } => out.push((ticket, message.text)),
             other => panic!("unexpected {other:?}"),
-        })
-        .collect()
+        }
+        sw.delivered(&n, now).await.unwrap();
+    }
+    out
 }
 
 async fn next_check(store: &SqlStore, id: TicketId) -> (Option<i64>, i64) {
@@ -91,13 +95,13 @@ async fn next_check(store: &SqlStore, id: TicketId) -> (Option<i64>, i64) {
 async fn schedule_persists_and_saves_reschedule(store: Arc<SqlStore>) {
     let sw = sweeper(store.clone(), 50);
     let id = open(&store, 1, t0()).await[0];
-    assert!(sw.tick(t0()).await.unwrap().is_empty());
+    assert!(deliver(&sw, t0()).await.is_empty());
     // First response 2h: the 50 % warning at 10:00 is the next thing to check.
     assert_eq!(
         next_check(&store, id).await,
         (Some(t("2026-11-23T10:00:00Z").timestamp_millis()), 0)
     );
-    let w = staff_texts(sw.tick(t("2026-11-23T10:00:00Z")).await.unwrap());
+    let w = deliver(&sw, t("2026-11-23T10:00:00Z")).await;
     assert!(
         w.len() == 1 && w[0].1.contains("first response") && w[0].1.contains("(50%)"),
         "{w:?}"
@@ -124,7 +128,7 @@ async fn schedule_persists_and_saves_reschedule(store: Arc<SqlStore>) {
         .collect();
     store.save_ticket(&tk, &[], &evs).await.unwrap();
     assert_eq!(next_check(&store, id).await.1, 1, "save marks dirty");
-    let out = staff_texts(sw.tick(t("2026-11-23T11:00:00Z")).await.unwrap());
+    let out = deliver(&sw, t("2026-11-23T11:00:00Z")).await;
     assert!(
         out.iter().all(|(_, s)| !s.contains("first response")),
         "{out:?}"
@@ -160,10 +164,10 @@ async fn two_sweepers_exactly_once(a: Arc<SqlStore>, b: Arc<SqlStore>) {
     let mut now = t0();
     while now <= t("2026-11-23T15:00:00Z") {
         let (x, y) = (sa.clone(), sb.clone());
-        let ha = tokio::spawn(async move { x.tick(now).await.unwrap() });
-        let hb = tokio::spawn(async move { y.tick(now).await.unwrap() });
-        all.extend(staff_texts(ha.await.unwrap()));
-        all.extend(staff_texts(hb.await.unwrap()));
+        let ha = tokio::spawn(async move { deliver(&x, now).await });
+        let hb = tokio::spawn(async move { deliver(&y, now).await });
+        all.extend(ha.await.unwrap());
+        all.extend(hb.await.unwrap());
         now += Duration::minutes(15);
     }
     // Per ticket: first response (2h) and resolution (4h) each warn twice, breach, re-ping 3×.
@@ -239,4 +243,51 @@ async fn postgres_record_is_unique_per_key() {
         return;
     };
     record_is_unique_per_key(store).await;
+}
+
+/// A notice nobody confirmed is handed out again after its lease, once per lease, until it
+/// is confirmed or runs out of attempts; it keeps its text, platform and who to alert.
+async fn redelivery_until_confirmed(store: Arc<SqlStore>) {
+    use supportbot::domain::sla_sweep::SlaStore;
+    let sw = sweeper(store.clone(), 50);
+    open(&store, 1, t0()).await;
+    deliver(&sw, t0()).await;
+    let at = |hm: &str| t(&format!("2026-11-23T{hm}:00Z"));
+    // The 10:00 warning goes out, but its delivery is never confirmed.
+    let sent = sw.tick(at("10:00")).await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let lease = |now: DateTime<Utc>| now - Duration::minutes(2);
+    let again = |now, max| {
+        let store = store.clone();
+        async move { store.redeliver(now, lease(now), max, 10).await.unwrap() }
+    };
+    assert!(again(at("10:01"), 10).await.is_empty(), "lease not over");
+    let second = again(at("10:03"), 10).await;
+    assert_eq!(second, sent, "the same notice, whole");
+    assert!(
+        again(at("10:04"), 10).await.is_empty(),
+        "the lease restarted"
+    );
+    // Two attempts so far: a limit of two stops it, a higher one lets it through.
+    assert!(again(at("10:10"), 2).await.is_empty());
+    assert_eq!(again(at("10:10"), 10).await.len(), 1);
+    // The sweeper re-sends it too, and stops once it is confirmed.
+    let third = sw.tick(at("10:13")).await.unwrap();
+    assert_eq!(third, sent);
+    sw.delivered(&third[0], at("10:13")).await.unwrap();
+    assert!(again(at("10:30"), 10).await.is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_redelivery_until_confirmed() {
+    let (store, _dir) = db::sqlite_store().await;
+    redelivery_until_confirmed(store).await;
+}
+
+#[tokio::test]
+async fn postgres_redelivery_until_confirmed() {
+    let Some((store, _db)) = db::postgres_store().await else {
+        return;
+    };
+    redelivery_until_confirmed(store).await;
 }

@@ -42,6 +42,8 @@ struct Mem {
     dirty: BTreeSet<i64>,
     next: BTreeMap<i64, DateTime<Utc>>,
     sent: BTreeSet<(i64, String)>,
+    /// Recorded, not yet delivered: (notice, lease start, attempts).
+    pending: BTreeMap<(i64, String), (NoticeRecord, DateTime<Utc>, i64)>,
 }
 
 #[derive(Default)]
@@ -99,7 +101,45 @@ impl SlaStore for MemStore {
                 None => m.next.remove(&id.0),
             };
         }
+        let fresh: Vec<NoticeRecord> = fresh;
+        for n in &fresh {
+            m.pending
+                .insert((n.ticket.0, n.key.clone()), (n.clone(), now, 1));
+        }
         Ok((ids.len(), fresh))
+    }
+
+    async fn redeliver(
+        &self,
+        now: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+        max_attempts: i64,
+        limit: i64,
+    ) -> Result<Vec<NoticeRecord>, StoreError> {
+        let mut m = self.0.lock().unwrap();
+        let mut out = Vec::new();
+        for (n, leased, attempts) in m.pending.values_mut() {
+            if *leased <= cutoff && *attempts < max_attempts && (out.len() as i64) < limit {
+                *leased = now;
+                *attempts += 1;
+                out.push(n.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    async fn mark_delivered(
+        &self,
+        ticket: TicketId,
+        key: &str,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .pending
+            .remove(&(ticket.0, key.to_string()));
+        Ok(())
     }
 }
 
@@ -156,23 +196,24 @@ fn setup() -> (Arc<MemStore>, Sweeper, ManualClock) {
 
 /// Texts of one tick, only those about `clock` (e.g. "first response").
 async fn tick(sw: &Sweeper, clock: &ManualClock, about: &str) -> Vec<String> {
-    sw.tick(clock.now())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| match o {
+    let mut texts = Vec::new();
+    for n in sw.tick(clock.now()).await.unwrap() {
+        match n.outbound() {
             Outbound::Send {
                 to: Target::StaffSpace { ticket, platform },
                 message,
             } => {
                 assert_eq!(platform, Platform::Console, "staff home from config");
                 assert_eq!(ticket, TicketId(1));
-                message.text
+                texts.push(message.text);
             }
             other => panic!("unexpected {other:?}"),
-        })
-        .filter(|s| s.contains(about))
-        .collect()
+        }
+        // Delivered, as the app confirms after sending.
+        sw.delivered(&n, clock.now()).await.unwrap();
+    }
+    texts.retain(|s| s.contains(about));
+    texts
 }
 
 #[tokio::test]
@@ -242,17 +283,16 @@ async fn notices_alert_the_assignee_and_escalations_the_leads_on_the_staff_platf
         let sw = &sw;
         let at = t(at);
         async move {
-            sw.tick(at)
-                .await
-                .unwrap()
-                .into_iter()
-                .filter_map(|o| match o {
-                    Outbound::Send { message, .. } if message.text.contains("first response") => {
-                        Some(message.notify.iter().map(|u| u.key()).collect::<Vec<_>>())
-                    }
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
+            let mut alerted = Vec::new();
+            for n in sw.tick(at).await.unwrap() {
+                if let Outbound::Send { message, .. } = n.outbound()
+                    && message.text.contains("first response")
+                {
+                    alerted.push(message.notify.iter().map(|u| u.key()).collect::<Vec<_>>());
+                }
+                sw.delivered(&n, at).await.unwrap();
+            }
+            alerted
         }
     };
     assert!(alerted("2026-11-23T09:00:00Z").await.is_empty());
@@ -266,6 +306,28 @@ async fn notices_alert_the_assignee_and_escalations_the_leads_on_the_staff_platf
         alerted("2026-11-23T11:30:00Z").await,
         vec![vec!["discord:11", "discord:12"]]
     );
+}
+
+#[tokio::test]
+async fn an_unconfirmed_notice_is_sent_again_after_the_lease_until_confirmed() {
+    let (store, sw, clock) = setup();
+    store.open(1, Tier::Basic, Priority::P1, clock.now());
+    tick(&sw, &clock, "").await;
+    clock.set(t("2026-11-23T10:00:00Z"));
+    let first = sw.tick(clock.now()).await.unwrap();
+    assert_eq!(first.len(), 1, "{first:?}");
+    // Not confirmed (say the staff thread was unreachable).
+    clock.set(t("2026-11-23T10:01:00Z"));
+    assert!(
+        sw.tick(clock.now()).await.unwrap().is_empty(),
+        "within the lease"
+    );
+    clock.set(t("2026-11-23T10:03:00Z"));
+    let again = sw.tick(clock.now()).await.unwrap();
+    assert_eq!(again, first, "the same notice again");
+    sw.delivered(&again[0], clock.now()).await.unwrap();
+    clock.set(t("2026-11-23T10:30:00Z"));
+    assert!(sw.tick(clock.now()).await.unwrap().is_empty(), "confirmed");
 }
 
 #[tokio::test]
