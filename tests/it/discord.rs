@@ -1166,3 +1166,45 @@ async fn a_discord_customers_ticket_is_worked_in_a_telegram_topic_via_home_for()
     assert_eq!(t.requester.platform, Platform::Discord);
     rig.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_thread_that_could_not_be_created_is_created_by_the_next_message() {
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    let alice = alice();
+    // Discord refuses the first thread (say the bot lacked a permission for a moment).
+    fake.refuse_threads(1);
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        dm(
+            "2601",
+            CUSTOMER_DM,
+            &alice,
+            "Invoices show the wrong address",
+        ),
+    );
+    let calls = fake
+        .wait_for("the intro in a thread made on the second try", |c| {
+            c.iter().any(|c| {
+                c.path.starts_with("/channels/") && content(c).starts_with("New question ticket #1")
+            })
+        })
+        .await;
+    let tries = matching(&calls, "POST", &format!("/channels/{STAFF}/threads"));
+    assert_eq!(
+        tries.iter().map(|c| c.status).collect::<Vec<_>>(),
+        vec![403, 200]
+    );
+    let thread = rig.staff_thread(1).await;
+    assert_eq!(posts_with(&calls, &thread, "New question ticket #1"), 1);
+    // The customer's next message lands in that thread too.
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        dm("2602", CUSTOMER_DM, &alice, "It is the old office"),
+    );
+    fake.wait_for("the follow-up in the thread", |c| {
+        posts_with(c, &thread, "It is the old office") == 1
+    })
+    .await;
+    rig.stop().await;
+}

@@ -67,6 +67,8 @@ struct Inner {
     gateway: Mutex<Gateway>,
     channels: Mutex<HashMap<String, Value>>,
     next_id: AtomicU64,
+    /// Thread creations still to refuse with 403 Missing Permissions.
+    refuse_threads: AtomicU64,
 }
 
 /// The running fake.
@@ -92,6 +94,7 @@ impl FakeDiscord {
             gateway: Mutex::new(Gateway::default()),
             channels: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(900_000),
+            refuse_threads: AtomicU64::new(0),
         });
         let app = Router::new()
             .route("/gw", get(gateway))
@@ -101,6 +104,11 @@ impl FakeDiscord {
             axum::serve(listener, app).await.unwrap();
         });
         FakeDiscord { inner, server }
+    }
+
+    /// Makes the next `n` thread creations fail with 403 Missing Permissions.
+    pub fn refuse_threads(&self, n: u64) {
+        self.inner.refuse_threads.store(n, Ordering::SeqCst);
     }
 
     /// The base URL to give `discord.api_proxy`.
@@ -316,6 +324,17 @@ fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, 
         ("POST", ["channels", ch, "messages"]) => {
             let text = body["content"].as_str().unwrap_or_default();
             ok(bot_message(&new_id(), ch, text))
+        }
+        ("POST", ["channels", _, "threads"])
+            if inner
+                .refuse_threads
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok() =>
+        {
+            (
+                StatusCode::FORBIDDEN,
+                Some(json!({"message": "Missing Permissions", "code": 50013})),
+            )
         }
         ("POST", ["channels", ch, "threads"]) => {
             let id = new_id();

@@ -15,6 +15,7 @@ use super::content::{self, MAX_LEN};
 use super::{Shared, threads};
 use crate::channels::Outlet;
 use crate::domain::event::{Message, Outbound, Target};
+use crate::domain::replies;
 
 /// Panels go in an embed, whose description may be longer than message content.
 const EMBED_MAX: usize = 4096;
@@ -88,9 +89,23 @@ impl DiscordOutlet {
     async fn resolve(&self, to: &Target) -> Result<ChannelId> {
         match to {
             Target::Conversation(c) => channel_id(c.thread.as_deref().unwrap_or(&c.chat)),
-            Target::StaffSpace { ticket, .. } => threads::staff_thread(&self.shared, *ticket)
-                .await?
-                .with_context(|| format!("ticket {ticket} has no Discord staff thread")),
+            Target::StaffSpace { ticket, .. } => {
+                if let Some(thread) = threads::staff_thread(&self.shared, *ticket).await? {
+                    return Ok(thread);
+                }
+                // The thread could not be made when the ticket opened (missing permission, an
+                // outage): make it now, so this message opens it instead of being lost.
+                let t = self
+                    .shared
+                    .store
+                    .ticket(*ticket)
+                    .await?
+                    .with_context(|| format!("there is no ticket {ticket}"))?;
+                threads::open(&self.shared, *ticket, &replies::staff_title(&t)).await?;
+                threads::staff_thread(&self.shared, *ticket)
+                    .await?
+                    .with_context(|| format!("ticket {ticket} has no Discord staff thread"))
+            }
             Target::StaffLobby { .. } => self
                 .shared
                 .staff_channel
