@@ -32,6 +32,8 @@ struct Inner {
     fail_sends: usize,
     retry_after: u64,
     admins: Vec<i64>,
+    /// createForumTopic calls still to refuse.
+    refuse_topics: usize,
     /// Forum topics by thread id: (name, closed).
     topics: std::collections::HashMap<i64, (String, bool)>,
 }
@@ -77,6 +79,11 @@ impl FakeTelegram {
         let mut s = self.inner.lock().unwrap();
         s.fail_sends = n;
         s.retry_after = retry_after;
+    }
+
+    /// Makes the next `n` createForumTopic calls fail (as when the bot lacks the right).
+    pub fn refuse_topics(&self, n: usize) {
+        self.inner.lock().unwrap().refuse_topics = n;
     }
 
     /// Sets who `getChatAdministrators` lists (the first is the group's owner).
@@ -264,6 +271,10 @@ async fn handle(
         "copymessage" => {
             s.next_message += 1;
             ok(json!({"message_id": s.next_message}))
+        }
+        "createforumtopic" if s.refuse_topics > 0 => {
+            s.refuse_topics -= 1;
+            bad_request(&mut s, "Bad Request: not enough rights to create a topic")
         }
         "createforumtopic" => {
             s.next_thread += 1;

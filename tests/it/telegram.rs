@@ -351,7 +351,7 @@ async fn replies_arrive_exactly_once_through_a_429_burst() {
 #[tokio::test]
 async fn a_crash_mid_stream_loses_nothing_and_duplicates_nothing() {
     let fake = FakeTelegram::start().await;
-    let (store, _dir) = sqlite_store().await;
+    let (store, dir) = sqlite_store().await;
     let count = |store: Arc<SqlStore>| async move {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM inbound WHERE platform = 'telegram'")
             .fetch_one(store.pool())
@@ -370,7 +370,13 @@ async fn a_crash_mid_stream_loses_nothing_and_duplicates_nothing() {
     // Crash: no graceful shutdown, whatever was in flight is cut off.
     first.task.abort();
     let _ = first.task.await;
-    let second = start(&fake, store.clone(), None, true);
+    // The restarted process opens the database anew.
+    let restarted = Arc::new(
+        supportbot::storage::connect(&crate::db::sqlite_url(&dir), 4)
+            .await
+            .unwrap(),
+    );
+    let second = start(&fake, restarted, None, true);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     while count(store.clone()).await < 200 {
         assert!(
@@ -707,5 +713,40 @@ async fn webhook_mode_takes_updates_only_with_its_secret_and_only_once() {
         1
     );
     assert_eq!(store.transcript(TicketId(1)).await.unwrap().len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_topic_that_could_not_be_created_is_created_by_the_next_message() {
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    fake.refuse_topics(1);
+    let bot = start(&fake, store.clone(), None, true);
+    fake.push(private_text(ALICE, "Alice", 10, "backup job fails"));
+    fake.wait_until("the intro in a topic made on the second try", |f| {
+        sends_to(f, STAFF)
+            .iter()
+            .any(|b| b.get("message_thread_id").is_some())
+    })
+    .await;
+    let tries: Vec<bool> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "createforumtopic")
+        .map(|c| c.ok)
+        .collect();
+    assert_eq!(tries, vec![false, true]);
+    let intro = sends_to(&fake, STAFF).pop().unwrap();
+    assert!(
+        intro["text"].as_str().unwrap().contains("backup job fails"),
+        "{intro}"
+    );
+    assert!(
+        store
+            .staff_space(TicketId(1), Platform::Telegram)
+            .await
+            .unwrap()
+            .is_some()
+    );
     bot.stop().await;
 }

@@ -15,6 +15,7 @@ use crate::channels::Outlet;
 use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
 use crate::domain::ids::{ConversationRef, Platform, TicketId};
 use crate::domain::ports::TicketStore;
+use crate::domain::replies;
 
 /// Sends desk actions through a throttled bot.
 pub struct TelegramOutlet {
@@ -70,14 +71,29 @@ impl TelegramOutlet {
                 thread: None,
             }),
             Target::StaffSpace { ticket, .. } => {
-                match self.store.staff_space(*ticket, Platform::Telegram).await? {
-                    Some(conv) => Self::place_of(&conv),
-                    // No topic (creation failed earlier): keep the message visible in the group.
-                    None => Ok(Place {
-                        chat: self.staff_chat()?,
-                        thread: None,
-                    }),
+                if let Some(conv) = self.store.staff_space(*ticket, Platform::Telegram).await? {
+                    return Self::place_of(&conv);
                 }
+                // The topic could not be made when the ticket opened: try again now; failing
+                // that, keep the message visible in the group itself.
+                if let Some(t) = self.store.ticket(*ticket).await? {
+                    match self.open_space(*ticket, &replies::staff_title(&t)).await {
+                        Ok(()) => {
+                            if let Some(conv) =
+                                self.store.staff_space(*ticket, Platform::Telegram).await?
+                            {
+                                return Self::place_of(&conv);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(%ticket, error = %format!("{e:#}"), "staff topic still missing; posting in the group")
+                        }
+                    }
+                }
+                Ok(Place {
+                    chat: self.staff_chat()?,
+                    thread: None,
+                })
             }
         }
     }
