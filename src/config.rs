@@ -179,10 +179,13 @@ impl Config {
             .unwrap_or(self.staff.home)
     }
 
-    /// The effective config as TOML, with secrets shown only as set/unset.
+    /// The effective config as TOML, with secrets shown only as set/unset and the database
+    /// password masked.
     pub fn redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.storage.url = crate::app::redact_url(&shown.storage.url);
         let mut out =
-            toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
+            toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
         out.push_str(&format!(
             "\n[secrets]  # from the environment\nDISCORD_TOKEN = \"{}\"\nTELEGRAM_TOKEN = \"{}\"\n",
             if self.secrets.discord_token.is_some() { "<redacted>" } else { "<unset>" },

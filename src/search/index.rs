@@ -184,9 +184,17 @@ pub(crate) enum Place<'a> {
 
 const DONE_MARKER: &str = "supportbot-index-complete";
 
-/// The index folder for a content hash.
-pub(crate) fn index_dir(data_dir: &Path, hash: &str) -> PathBuf {
-    data_dir.join("kb-index").join(&hash[..hash.len().min(16)])
+/// The index folder for a content hash and CJK segmentation: switching `[search] cjk` must not
+/// reuse an index whose Chinese terms were cut another way.
+pub(crate) fn index_dir(data_dir: &Path, hash: &str, cjk: CjkMode) -> PathBuf {
+    let mode = match cjk {
+        CjkMode::Bigram => "bigram",
+        CjkMode::UniBigram => "uni_bigram",
+        CjkMode::Jieba => "jieba",
+    };
+    data_dir
+        .join("kb-index")
+        .join(format!("{}-{mode}", &hash[..hash.len().min(16)]))
 }
 
 /// Builds (or, on disk, reuses) the index for `articles` and returns a snapshot of it.
@@ -202,7 +210,7 @@ pub(crate) fn build(
     let (index, built) = match place {
         Place::Ram => (Index::create_in_ram(schema), true),
         Place::Dir(data) => {
-            let dir = index_dir(data, &hash);
+            let dir = index_dir(data, &hash, cjk);
             if dir.join(DONE_MARKER).exists() {
                 match Index::open_in_dir(&dir) {
                     Ok(ix) => (ix, false),
@@ -237,7 +245,7 @@ pub(crate) fn build(
         writer.commit().context("cannot commit the kb index")?;
         writer.wait_merging_threads().ok();
         if let Place::Dir(data) = place {
-            let dir = index_dir(data, &hash);
+            let dir = index_dir(data, &hash, cjk);
             std::fs::write(dir.join(DONE_MARKER), &hash)
                 .with_context(|| format!("cannot write {}", dir.display()))?;
             remove_stale(data, &dir);

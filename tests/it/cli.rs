@@ -61,8 +61,7 @@ fn scripted_console_conversation() {
         "{out}"
     );
     assert!(
-        out.contains("[bot -> you] demo claimed ticket #1")
-            || out.contains("demo claimed ticket #1"),
+        out.contains("[bot -> you] demo from support is now looking at ticket #1"),
         "{out}"
     );
     assert!(
@@ -92,16 +91,45 @@ fn scripted_console_conversation() {
 }
 
 #[test]
+fn the_readme_console_example_works_with_the_bundled_kb() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bot(&dir);
+    let kb = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("kb");
+    cmd.env("SUPPORTBOT__SEARCH__KB_DIR", kb.display().to_string())
+        .arg("console");
+    // The README's script, then a question the bundled kb answers.
+    let (out, err, ok) = run_with_stdin(
+        cmd,
+        "/ticket my app crashes\n@agent /claim 1\n@agent which version?\n/close\nhow do I report a bug?\n",
+    );
+    assert!(ok, "stderr: {err}");
+    assert!(out.contains("[bot -> you] I've opened ticket #1"), "{out}");
+    assert!(
+        out.contains("[bot -> you] demo (support): which version?"),
+        "{out}"
+    );
+    assert!(out.contains("Did this help?"), "{out}");
+}
+
+#[test]
 fn config_check_redacts_tokens_and_names_unknown_keys() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = bot(&dir);
     cmd.args(["config", "check"])
-        .env("TELEGRAM_TOKEN", "123:SECRET");
+        .env("TELEGRAM_TOKEN", "123:SECRET")
+        .env(
+            "SUPPORTBOT__STORAGE__URL",
+            "postgres://bot:s3cr3t@db.example:5432/support",
+        );
     let out = cmd.output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(
         !text.contains("SECRET") && text.contains("TELEGRAM_TOKEN = \"<redacted>\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains("s3cr3t") && text.contains("postgres://bot:***@db.example:5432/support"),
         "{text}"
     );
 

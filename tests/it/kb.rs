@@ -281,6 +281,15 @@ fn on_disk_index_is_reused_until_the_content_changes() {
         .unwrap()
         .count();
     assert_eq!(dirs, 1, "stale index folders are removed");
+    // Another CJK segmentation cuts Chinese terms differently: the index is rebuilt.
+    let jieba = supportbot::search::SearchConfig {
+        cjk: supportbot::search::CjkMode::Jieba,
+        ..cfg.clone()
+    };
+    let (_, _, built) = Kb::open_reporting(&jieba).unwrap();
+    assert!(built, "a changed cjk mode must rebuild");
+    let (_, _, built) = Kb::open_reporting(&jieba).unwrap();
+    assert!(!built);
 }
 
 #[test]
