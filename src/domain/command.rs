@@ -138,6 +138,19 @@ pub const STAFF_COMMANDS: &[(&str, &str)] = &[
     ("sla", "/sla <id>: explain the deadlines"),
 ];
 
+/// True when `text` invokes a command only staff may run, whatever its arguments; lets the
+/// desk refuse a customer before judging the arguments (so no staff usage text is shown).
+pub fn names_staff_command(text: &str) -> bool {
+    let Some(rest) = text.trim_start().strip_prefix('/') else {
+        return false;
+    };
+    let head = rest.split(char::is_whitespace).next().unwrap_or("");
+    let name = head.split('@').next().unwrap_or("").to_ascii_lowercase();
+    name == "panel"
+        || (STAFF_COMMANDS.iter().any(|(n, _)| *n == name)
+            && !USER_COMMANDS.iter().any(|(n, _)| *n == name))
+}
+
 /// Parses `text` if it is a command (starts with `/`); `Ok(None)` for ordinary messages.
 /// `here` is the ticket whose staff space the message was typed in, used when the id is omitted.
 pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, ParseError> {
@@ -348,6 +361,30 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_command_names_are_recognised_before_their_arguments() {
+        for t in [
+            "/claim",
+            "/note hi",
+            "/priority 1 urgent",
+            "/panel",
+            "/QUEUE@support_bot",
+        ] {
+            assert!(names_staff_command(t), "{t}");
+        }
+        for t in [
+            "/close",
+            "/close 1 done",
+            "/help",
+            "/ticket x",
+            "claim",
+            "/",
+            "/unknown",
+        ] {
+            assert!(!names_staff_command(t), "{t}");
+        }
+    }
 
     fn ok(s: &str) -> Command {
         parse(s, None).unwrap().unwrap()

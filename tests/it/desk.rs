@@ -185,6 +185,11 @@ async fn customers_cannot_run_agent_commands() {
         "/reopen 1",
         "/sla 1",
         "/panel",
+        // Without or with bad arguments: still a refusal, not the staff usage text.
+        "/claim",
+        "/note hi",
+        "/priority 1 urgent",
+        "/assign",
     ];
     for cmd in attempts {
         // From the customer side and, impersonating staff, from inside the staff space.
@@ -340,6 +345,44 @@ async fn sla_explains_a_tickets_deadlines_to_agents_and_only_to_them() {
     app.user_says("bob", &format!("/sla {}", id.0))
         .await
         .expect("only for support agents");
+}
+
+#[tokio::test]
+async fn feedback_opens_a_typed_ticket_or_joins_the_open_one() {
+    let (app, _dir) = app().await;
+    let r = app
+        .user_says("bob", "/feedback bug export crashes on PDF")
+        .await;
+    let bug = r.opened_ticket().expect("a bug ticket");
+    let t = app.store.ticket(bug).await.unwrap().unwrap();
+    assert_eq!(t.kind, supportbot::domain::ticket::TicketKind::Bug);
+    // With that ticket open, a feature request joins it instead of opening a second one.
+    let r = app
+        .user_says("bob", "/feedback feature dark mode please")
+        .await;
+    assert!(r.opened_ticket().is_none(), "{r:#?}");
+    r.expect(&format!("Added to your open ticket {bug}"));
+    assert!(
+        r.to_staff(bug)
+            .iter()
+            .any(|m| m.text.contains("Feature request: dark mode please"))
+    );
+    let t = app.store.ticket(bug).await.unwrap().unwrap();
+    assert!(t.tags.contains(&"feature".to_string()), "{:?}", t.tags);
+    assert_eq!(
+        app.store
+            .list_tickets(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let transcript = app.store.transcript(bug).await.unwrap();
+    assert!(
+        transcript
+            .iter()
+            .any(|e| e.body == "Feature request: dark mode please")
+    );
 }
 
 #[tokio::test]

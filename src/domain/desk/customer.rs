@@ -221,6 +221,27 @@ impl Desk {
         kind: TicketKind,
         text: &str,
     ) -> Outcome {
+        // One conversation has one open ticket (that is where messages are relayed), so
+        // feedback given while one is open joins it, tagged, instead of opening a second.
+        if let Some(mut t) = self.store.active_ticket_for(&ctx.inb.from).await? {
+            let tag = kind.as_str().to_string();
+            if !t.tags.contains(&tag) {
+                t.tags.push(tag);
+            }
+            let label = match kind {
+                TicketKind::Bug => "Bug report",
+                TicketKind::Feature => "Feature request",
+                TicketKind::Question => "Question",
+            };
+            let mut out = self
+                .relay_customer(ctx, &mut t, &format!("{label}: {text}"), Vec::new())
+                .await?;
+            out.push(ctx.reply(format!(
+                "Added to your open ticket {}; the team sees it there.",
+                t.id
+            )));
+            return Ok(out);
+        }
         self.open_ticket(ctx, text, Vec::new(), kind, None).await
     }
 

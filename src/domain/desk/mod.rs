@@ -197,6 +197,11 @@ impl Desk {
                 Some(action) => self.on_button(&ctx, action).await,
                 None => Ok(vec![buttons::stale(&ctx)]),
             },
+            InboundBody::Text { text }
+                if ctx.staff.is_none() && command::names_staff_command(text) =>
+            {
+                Err(DeskError::Say(replies::staff_only()))
+            }
             InboundBody::Text { text } => match command::parse(text, here) {
                 Err(e) => Err(DeskError::Say(e.to_string())),
                 Ok(Some(cmd)) => self.on_command(&ctx, cmd).await,
