@@ -136,6 +136,23 @@ async fn a_ticket_from_first_message_to_rating_and_reopen() {
     let notes: Vec<_> = transcript.iter().filter(|e| e.internal).collect();
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].role, AuthorRole::Agent);
+    // What the bot told the customer is there too, in order.
+    let bot: Vec<&str> = transcript
+        .iter()
+        .filter(|e| e.role == AuthorRole::Bot)
+        .map(|e| e.body.as_str())
+        .collect();
+    assert!(bot[0].contains(&format!("opened ticket {id}")), "{bot:?}");
+    assert!(
+        bot.iter().any(|b| b.contains("is now looking at ticket")),
+        "{bot:?}"
+    );
+    assert!(bot.iter().any(|b| b.contains("closed")), "{bot:?}");
+    assert!(
+        transcript
+            .iter()
+            .all(|e| e.role != AuthorRole::Bot || !e.internal)
+    );
     let kinds: Vec<&str> = app
         .store
         .events(id)
@@ -227,7 +244,13 @@ async fn a_replayed_message_is_ignored() {
     assert!(again.0.is_empty(), "{again:#?}");
     let all = app.store.list_tickets(&Default::default()).await.unwrap();
     assert_eq!(all.len(), 1);
-    assert_eq!(app.store.transcript(all[0].id).await.unwrap().len(), 1);
+    let transcript = app.store.transcript(all[0].id).await.unwrap();
+    let roles: Vec<AuthorRole> = transcript.iter().map(|e| e.role).collect();
+    assert_eq!(
+        roles,
+        vec![AuthorRole::Customer, AuthorRole::Bot],
+        "the message and the bot's confirmation, once"
+    );
 }
 
 #[tokio::test]

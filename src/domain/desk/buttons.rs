@@ -102,11 +102,12 @@ impl Desk {
                 };
                 t.updated_at = ctx.now;
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-                self.store.save_ticket(&t, &[], &events).await?;
+                let told = replies::claimed_for_customer(id, &me.name.0);
+                self.store.save_ticket(&t, &[self.bot_said(&told, ctx)], &events).await?;
                 Ok(vec![
                     ack(ctx, &format!("You claimed ticket {id}."), false).unwrap_or_else(|| ctx.reply("Claimed.")),
                     self.to_staff(&t, crate::domain::event::Message::text(format!("{} claimed ticket {id}.", me.name))),
-                    self.to_customer(&t, crate::domain::event::Message::text(replies::claimed_for_customer(id, &me.name.0))),
+                    self.to_customer(&t, crate::domain::event::Message::text(told)),
                     self.rename_staff_space(&t),
                 ])
             }

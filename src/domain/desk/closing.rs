@@ -22,7 +22,9 @@ impl Desk {
         let kinds = ticket.close(reason)?;
         ticket.updated_at = ctx.now;
         let events = self.events(kinds, actor, ctx);
-        self.store.save_ticket(&ticket, &[], &events).await?;
+        let thanks = replies::closed_for_customer(ticket.id, reason);
+        let said = self.bot_said(&thanks, ctx);
+        self.store.save_ticket(&ticket, &[said], &events).await?;
         let csat: Vec<Button> = (1..=5)
             .map(|s| Button {
                 label: s.to_string(),
@@ -30,10 +32,7 @@ impl Desk {
             })
             .collect();
         Ok(vec![
-            self.to_customer(
-                &ticket,
-                Message::text(replies::closed_for_customer(ticket.id, reason)).with_buttons(csat),
-            ),
+            self.to_customer(&ticket, Message::text(thanks).with_buttons(csat)),
             self.to_staff(
                 &ticket,
                 Message::text(format!("Ticket {} closed: {reason}", ticket.id)),

@@ -160,11 +160,15 @@ impl Desk {
             ticket.priority,
             ticket.created_at,
         );
-        let mut out = vec![ctx.reply(replies::ticket_opened(ticket.id, &promise))];
+        let mut told = vec![replies::ticket_opened(ticket.id, &promise)];
         if !in_support {
             let until = ent.support_until.map(|d| d.to_string()).unwrap_or_default();
-            out.push(ctx.reply(replies::out_of_support(&until)));
+            told.push(replies::out_of_support(&until));
         }
+        // The confirmation names the ticket number, known only now: a second small write.
+        let said: Vec<TranscriptEntry> = told.iter().map(|t| self.bot_said(t, ctx)).collect();
+        self.store.save_ticket(&ticket, &said, &[]).await?;
+        let mut out: Vec<Outbound> = told.into_iter().map(|t| ctx.reply(t)).collect();
         out.push(Outbound::OpenStaffSpace {
             ticket: ticket.id,
             platform: self.staff_home(&ticket),
@@ -305,6 +309,11 @@ impl Desk {
             attachments,
             at: ctx.now,
         }
+    }
+
+    /// What the bot told the customer about a ticket, for its transcript.
+    pub(super) fn bot_said(&self, text: &str, ctx: &Ctx<'_>) -> TranscriptEntry {
+        self.entry(AuthorRole::Bot, "bot", text, false, Vec::new(), ctx)
     }
 
     pub(super) fn events(

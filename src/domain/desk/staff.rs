@@ -203,7 +203,11 @@ impl Desk {
         });
         t.updated_at = ctx.now;
         let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-        self.store.save_ticket(t, &[], &events).await?;
+        let said: Vec<_> = tell_customer
+            .iter()
+            .map(|text| self.bot_said(text, ctx))
+            .collect();
+        self.store.save_ticket(t, &said, &events).await?;
         let mut out = vec![ctx.reply(confirm)];
         if let Some(text) = tell_customer {
             out.push(self.to_customer(t, Message::text(text)));
