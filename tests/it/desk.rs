@@ -33,7 +33,9 @@ async fn a_ticket_from_first_message_to_rating_and_reopen() {
     let id = r.opened_ticket().expect("ticket opened");
     r.expect(&format!("opened ticket {id}"));
     assert!(
-        r.to_customer("bob")[0].text.contains("reply"),
+        r.to_customer("bob")[0]
+            .text
+            .contains("first reply within 8 hours of business time, by Tue 24 Nov 10:00 (UTC)"),
         "first-response expectation: {:?}",
         r.texts()
     );
@@ -406,6 +408,70 @@ async fn feedback_opens_a_typed_ticket_or_joins_the_open_one() {
             .iter()
             .any(|e| e.body == "Feature request: dark mode please")
     );
+}
+
+#[tokio::test]
+async fn everyday_commands_work_for_customers_and_agents() {
+    let (app, _dir) = app().await;
+    let help = app.user_says("bob", "/help").await.texts().join("\n");
+    assert!(
+        help.contains("/ticket [text]") && !help.contains("Agent commands"),
+        "{help}"
+    );
+    let help = app
+        .staff_says("ann", None, "/help")
+        .await
+        .texts()
+        .join("\n");
+    assert!(
+        help.contains("Agent commands") && help.contains("/claim [id]"),
+        "{help}"
+    );
+
+    // /ticket without text opens one; a second /ticket points at it.
+    let id = app
+        .user_says("bob", "/ticket")
+        .await
+        .opened_ticket()
+        .expect("opened");
+    app.user_says("bob", "/ticket again")
+        .await
+        .expect(&format!("You already have ticket {id} open"));
+    app.user_says("bob", "/status")
+        .await
+        .expect(&format!("{id}"))
+        .expect("waiting for an agent");
+
+    // Agents work it from the lobby by number.
+    app.user_says("bob", "the export button is grey").await;
+    let show = app
+        .staff_says("ann", None, &format!("/show {}", id.0))
+        .await
+        .texts()
+        .join("\n");
+    assert!(show.contains("the export button is grey"), "{show}");
+    app.staff_says("ann", None, &format!("/tier {} pro", id.0))
+        .await;
+    let r = app
+        .staff_says("ann", None, &format!("/reply {} Try the new build", id.0))
+        .await;
+    r.expect(&format!("Reply sent to the customer of ticket {id}"));
+    assert!(
+        r.to_customer("bob")
+            .iter()
+            .any(|m| m.text == "ann (support): Try the new build"),
+        "{r:#?}"
+    );
+    app.staff_says("ann", None, &format!("/hold {}", id.0))
+        .await;
+    assert_eq!(
+        app.store.ticket(id).await.unwrap().unwrap().status,
+        Status::OnHold
+    );
+    app.staff_says("ann", None, &format!("/solve {}", id.0))
+        .await;
+    let t = app.store.ticket(id).await.unwrap().unwrap();
+    assert_eq!((t.status, t.tier), (Status::Solved, Tier::Pro));
 }
 
 #[tokio::test]
