@@ -157,3 +157,147 @@ fn bad_database_url_and_ticket_id_are_clear_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("`abc` is not a ticket number"));
 }
+
+/// A small kb of our own for the `kb` subcommands (the eval sets stay out of the repository).
+fn small_kb(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let articles = [
+        (
+            "reset",
+            "Resetting your password",
+            "Open Settings, choose Security and press Reset.",
+        ),
+        (
+            "invoice",
+            "Downloading invoices",
+            "Invoices are under Billing; each has a PDF button.",
+        ),
+        (
+            "export",
+            "Exporting data to CSV",
+            "Use File, Export, CSV to get a spreadsheet file.",
+        ),
+    ];
+    for (id, title, body) in articles {
+        std::fs::write(
+            dir.join(format!("{id}.md")),
+            format!("---\nid: {id}\ntitle: {title}\nlang: en\n---\n{body}\n"),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn kb_subcommands_check_index_search_and_eval() {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = dir.path().join("kb");
+    small_kb(&kb);
+    let with_kb = |args: &[&str]| {
+        let mut cmd = bot(&dir);
+        cmd.env("SUPPORTBOT__SEARCH__KB_DIR", kb.display().to_string())
+            .args(args);
+        let out = cmd.output().unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.success(),
+        )
+    };
+
+    // check: clean, then a broken file is named with its reason and the exit status says so.
+    let (out, err, ok) = with_kb(&["kb", "check"]);
+    assert!(ok, "{out}{err}");
+    std::fs::write(kb.join("broken.md"), "no front matter here\n").unwrap();
+    let (out, err, ok) = with_kb(&["kb", "check"]);
+    assert!(!ok);
+    assert!(format!("{out}{err}").contains("broken.md"), "{out}{err}");
+    std::fs::remove_file(kb.join("broken.md")).unwrap();
+
+    // index: built once, then reused.
+    let (first, _, ok) = with_kb(&["kb", "index"]);
+    assert!(ok && first.contains("rebuilt"), "{first}");
+    let (second, _, ok) = with_kb(&["kb", "index"]);
+    assert!(ok && second.contains("up to date"), "{second}");
+
+    // search: JSON hits with a confidence; --explain shows the parts.
+    let (out, err, ok) = with_kb(&["kb", "search", "how do I reset my password", "--json"]);
+    assert!(ok, "{err}");
+    let hits: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(hits[0]["id"], "reset", "{out}");
+    let c = hits[0]["confidence"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&c), "{out}");
+    let (out, _, ok) = with_kb(&["kb", "search", "export csv", "--explain"]);
+    assert!(
+        ok && out.contains("export") && out.contains("coverage"),
+        "{out}"
+    );
+
+    // eval: metrics printed and predictions written in score.py's format.
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(
+        &queries,
+        "{\"q\": \"reset password\", \"lang\": \"en\", \"expected\": \"reset\"}\n\
+         {\"q\": \"where are my invoices\", \"lang\": \"en\", \"expected\": \"invoice\"}\n\
+         {\"q\": \"what is the weather on mars\", \"lang\": \"en\", \"expected\": null}\n",
+    )
+    .unwrap();
+    let preds = dir.path().join("pred.jsonl");
+    let kb_arg = kb.display().to_string();
+    let (q_arg, p_arg) = (queries.display().to_string(), preds.display().to_string());
+    let (out, err, ok) = with_kb(&[
+        "kb",
+        "eval",
+        "--kb",
+        &kb_arg,
+        "--queries",
+        &q_arg,
+        "--predictions",
+        &p_arg,
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let m: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(m["recall_at_1"], 1.0, "{out}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&preds)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["ranked"][0], "reset");
+    assert!(
+        lines.iter().all(|l| l.get("abstain").is_some()),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn tickets_list_filters_by_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bot(&dir);
+    cmd.arg("console");
+    let (_, err, ok) = run_with_stdin(
+        cmd,
+        "/ticket first problem\n@agent /close 1 done\n!cs:1:5\n/ticket second problem\n",
+    );
+    assert!(ok, "{err}");
+    let list = |status: &str| {
+        let mut cmd = bot(&dir);
+        cmd.args(["tickets", "list", "--status", status, "--json"]);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["subject"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(list("closed"), vec!["first problem"]);
+    assert_eq!(list("new"), vec!["second problem"]);
+    let mut cmd = bot(&dir);
+    cmd.args(["tickets", "list", "--status", "dunno"]);
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dunno"));
+}
