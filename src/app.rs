@@ -149,6 +149,14 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         .clone()
         .filter(|_| cfg.discord.enabled);
     let use_console = console_only || (telegram_token.is_none() && discord_token.is_none());
+    for (platform, token) in [
+        (Platform::Telegram, &telegram_token),
+        (Platform::Discord, &discord_token),
+    ] {
+        if !use_console && token.is_some() && cfg.staff_home_for(platform) == Platform::Console {
+            tracing::warn!(%platform, "tickets from this platform are handed to the console (staff.home / staff.home_for); set it to telegram or discord so agents see them");
+        }
+    }
     let telegram = match telegram_token.as_deref().filter(|_| !use_console) {
         Some(token) => {
             let (channel, outlet) = crate::channels::telegram::TelegramChannel::new(

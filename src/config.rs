@@ -2,7 +2,7 @@
 //! environment variables, validated into typed sections. Tokens come only from the environment.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -192,11 +192,6 @@ impl Config {
             if self.secrets.telegram_token.is_some() { "<redacted>" } else { "<unset>" },
         ));
         out
-    }
-
-    /// The data directory: the folder of a SQLite database, else `data/`.
-    pub fn data_dir(&self) -> PathBuf {
-        PathBuf::from(&self.search.data_dir)
     }
 }
 

@@ -159,11 +159,12 @@ pub trait TicketStore: Send + Sync {
     /// The whole event log, oldest first.
     async fn events(&self, id: TicketId) -> Result<Vec<TicketEvent>, StoreError>;
 
-    /// Every active ticket (new, open, pending, on hold), or only those assigned to one agent,
-    /// each with its event log; for the queue.
+    /// The oldest `limit` active tickets (new, open, pending, on hold), or only those assigned
+    /// to one agent, each with its event log; for the queue.
     async fn active_tickets_with_events(
         &self,
         assignee: Option<&str>,
+        limit: i64,
     ) -> Result<Vec<(Ticket, Vec<TicketEvent>)>, StoreError>;
 
     /// Remembers the staff thread/topic created for a ticket on a platform.

@@ -5,7 +5,7 @@
 //! with several bot instances on one database, and an unconfirmed delivery is retried.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -235,6 +235,9 @@ pub struct Sweeper {
     pub lease: Duration,
     /// Delivery attempts per notice before it is given up (and logged).
     pub max_attempts: i64,
+    /// When to look for unconfirmed notices next: twice per lease is enough (none can become
+    /// due sooner after the last look) and keeps that write off most ticks.
+    next_redelivery: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Sweeper {
@@ -248,17 +251,33 @@ impl Sweeper {
             max_batches: 10,
             lease: Duration::minutes(2),
             max_attempts: 10,
+            next_redelivery: Mutex::new(None),
         }
     }
 
-    /// One sweep at `now`: notices still undelivered after their lease, then dirty tickets
+    /// One sweep at `now`: notices still unconfirmed after their lease (looked for at most
+    /// twice per lease), then dirty tickets
     /// recomputed, then due ones handled. Returns the notices to deliver now; report each
     /// successful delivery with [`Sweeper::delivered`], or it is sent again after the lease.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<Vec<NoticeRecord>, StoreError> {
-        let mut out = self
-            .store
-            .redeliver(now, now - self.lease, self.max_attempts, self.batch)
-            .await?;
+        let due = {
+            let mut next = self
+                .next_redelivery
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let due = next.is_none_or(|at| now >= at);
+            if due {
+                *next = Some(now + self.lease / 2);
+            }
+            due
+        };
+        let mut out = if due {
+            self.store
+                .redeliver(now, now - self.lease, self.max_attempts, self.batch)
+                .await?
+        } else {
+            Vec::new()
+        };
         let decide = |items: &[SweepItem]| self.decide(items, now);
         // Bounded per tick, so a backlog (say, every ticket dirty after an upgrade) is worked
         // off over several ticks instead of making one tick unboundedly long.

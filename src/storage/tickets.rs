@@ -234,30 +234,46 @@ impl TicketStore for SqlStore {
     async fn active_tickets_with_events(
         &self,
         assignee: Option<&str>,
+        limit: i64,
     ) -> Result<Vec<(Ticket, Vec<TicketEvent>)>, StoreError> {
-        let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE active = 1");
-        let mut events_sql = String::from(
-            "SELECT e.ticket_id, e.data, e.actor, e.at FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.active = 1",
+        let filter = if assignee.is_some() {
+            " AND assignee = $1"
+        } else {
+            ""
+        };
+        let next = if assignee.is_some() { 2 } else { 1 };
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE active = 1{filter} ORDER BY id LIMIT ${next}"
         );
-        let mut binds = Vec::new();
-        if let Some(a) = assignee {
-            sql.push_str(" AND assignee = $1");
-            events_sql.push_str(" AND t.assignee = $1");
-            binds.push(a.to_string());
-        }
-        sql.push_str(" ORDER BY id");
-        events_sql.push_str(" ORDER BY e.ticket_id, e.id");
         // One snapshot for both reads on SQLite; on PostgreSQL a ticket activated in between
         // merely shows up with the events it had a moment earlier.
         let mut tx = self.begin().await?;
         let mut q = sqlx::query(&sql);
-        let mut eq = sqlx::query(&events_sql);
-        for b in &binds {
-            q = q.bind(b.clone());
-            eq = eq.bind(b.clone());
+        if let Some(a) = assignee {
+            q = q.bind(a.to_string());
         }
-        let tickets = q.fetch_all(&mut *tx).await.map_err(db_err)?;
-        let events = eq.fetch_all(&mut *tx).await.map_err(db_err)?;
+        let tickets: Vec<Ticket> = q
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(rows::ticket)
+            .collect::<Result<_, _>>()?;
+        let Some(last) = tickets.last().map(|t| t.id.0) else {
+            tx.commit().await.map_err(db_err)?;
+            return Ok(Vec::new());
+        };
+        let events_sql = format!(
+            "SELECT e.ticket_id, e.data, e.actor, e.at FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
+             WHERE t.active = 1{} AND t.id <= ${next} ORDER BY e.ticket_id, e.id",
+            filter.replace("assignee", "t.assignee")
+        );
+        let mut eq = sqlx::query(&events_sql);
+        if let Some(a) = assignee {
+            eq = eq.bind(a.to_string());
+        }
+        let events = eq.bind(last).fetch_all(&mut *tx).await.map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         let mut by_ticket: std::collections::HashMap<i64, Vec<TicketEvent>> =
             std::collections::HashMap::new();
@@ -265,14 +281,13 @@ impl TicketStore for SqlStore {
             let id: i64 = row.try_get("ticket_id").map_err(db_err)?;
             by_ticket.entry(id).or_default().push(rows::event(row)?);
         }
-        tickets
-            .iter()
-            .map(|row| {
-                let t = rows::ticket(row)?;
+        Ok(tickets
+            .into_iter()
+            .map(|t| {
                 let events = by_ticket.remove(&t.id.0).unwrap_or_default();
-                Ok((t, events))
+                (t, events)
             })
-            .collect()
+            .collect())
     }
 
     async fn bind_staff_space(

@@ -261,6 +261,32 @@ async fn contract(store: Arc<dyn TicketStore>) {
         .unwrap();
     assert_eq!(anns.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t.id]);
 
+    // The queue's view: active tickets only, oldest first, capped, each with its own events.
+    store
+        .save_ticket(&second, &[], &[event(EventKind::NoteAdded)])
+        .await
+        .unwrap();
+    let active = store.active_tickets_with_events(None, 10).await.unwrap();
+    assert_eq!(
+        active
+            .iter()
+            .map(|(t, e)| (t.id, e.len()))
+            .collect::<Vec<_>>(),
+        vec![(second.id, 1), (third.id, 0)],
+        "the closed ticket is not active"
+    );
+    let capped = store.active_tickets_with_events(None, 1).await.unwrap();
+    assert_eq!(capped.len(), 1);
+    assert_eq!((capped[0].0.id, capped[0].1.len()), (second.id, 1));
+    assert!(
+        store
+            .active_tickets_with_events(Some("ann"), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "ann's ticket is closed"
+    );
+
     // Staff spaces map both ways, with and without a thread.
     let topic = ConversationRef::thread(Platform::Telegram, "-100", "55");
     let lobbyish = ConversationRef::chat(Platform::Discord, "9000");

@@ -11,6 +11,10 @@ use crate::domain::ticket::{Actor, AuthorRole, EventKind, Status, Ticket, Ticket
 /// How many tickets `/queue` and `/mine` list; the rest are counted.
 const QUEUE_ROWS: usize = 30;
 
+/// How many open tickets `/queue` sorts at most (the oldest), so a huge backlog cannot make one
+/// command load everything.
+const QUEUE_LOAD: i64 = 5000;
+
 impl Desk {
     pub(super) async fn staff_command(
         &self,
@@ -286,10 +290,12 @@ impl Desk {
     }
 
     async fn queue(&self, ctx: &Ctx<'_>, mine: Option<AgentName>) -> Outcome {
-        let tickets = self
+        let mut tickets = self
             .store
-            .active_tickets_with_events(mine.as_ref().map(|a| a.0.as_str()))
+            .active_tickets_with_events(mine.as_ref().map(|a| a.0.as_str()), QUEUE_LOAD + 1)
             .await?;
+        let capped = tickets.len() > QUEUE_LOAD as usize;
+        tickets.truncate(QUEUE_LOAD as usize);
         if tickets.is_empty() {
             return Ok(vec![ctx.reply(if mine.is_some() {
                 "You have no open tickets."
@@ -302,6 +308,11 @@ impl Desk {
         rows.truncate(QUEUE_ROWS);
         if more > 0 {
             rows.push(format!("… and {more} more"));
+        }
+        if capped {
+            rows.push(format!(
+                "(More than {QUEUE_LOAD} tickets are open; these are the nearest deadlines among the {QUEUE_LOAD} oldest.)"
+            ));
         }
         let mut text = String::from(if mine.is_some() {
             "Your tickets:\n"
