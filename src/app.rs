@@ -132,7 +132,7 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             }
         });
     }
-    let mut router = Router::with_metrics(metrics);
+    let mut router = Router::with_metrics(metrics).with_outbox(sql.clone());
     let console_outlet = Arc::new(ConsoleOutlet::new(
         Box::new(std::io::stdout()),
         store.clone(),
@@ -234,8 +234,8 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     result
 }
 
-/// Ticks the SLA sweeper on the system clock until shutdown and delivers what it produces,
-/// confirming each delivered notice so that undelivered ones are sent again.
+/// Every sweep interval until shutdown: retries actions kept in the outbox, then ticks the SLA
+/// sweeper and delivers its notices, confirming each so that undelivered ones are sent again.
 async fn run_sweeper(
     sweeper: crate::domain::sla_sweep::Sweeper,
     router: Arc<Router>,
@@ -251,6 +251,8 @@ async fn run_sweeper(
             _ = stop.changed() => return,
         }
         let now = SystemClock.now();
+        // Actions a platform failed to take earlier (kept in the outbox) go first.
+        router.retry_deferred(now).await;
         let notices = match sweeper.tick(now).await {
             Ok(notices) => notices,
             Err(e) => {

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use crate::admin::Metrics;
 use crate::domain::event::Outbound;
 use crate::domain::ids::Platform;
+use crate::domain::ports::OutboxStore;
 
 pub mod console;
 pub mod discord;
@@ -27,6 +28,26 @@ pub trait Outlet: Send + Sync {
 pub struct Router {
     outlets: HashMap<Platform, Arc<dyn Outlet>>,
     metrics: Arc<Metrics>,
+    outbox: Option<Arc<dyn OutboxStore>>,
+}
+
+/// Attempts per outbound action before the router gives up on it.
+pub const MAX_DELIVERY_ATTEMPTS: i64 = 8;
+
+/// Wait before attempt `n + 1` after `n` failed ones: 30 s, doubling, at most an hour.
+fn backoff(attempts: i64) -> chrono::Duration {
+    let secs = 30_i64.saturating_mul(1 << attempts.clamp(1, 7).saturating_sub(1));
+    chrono::Duration::seconds(secs.min(3600))
+}
+
+/// Whether a failed action is worth another attempt later. Interaction answers are not: the
+/// platform forgets the interaction within minutes.
+fn retryable(action: &Outbound) -> bool {
+    match action {
+        Outbound::Ack { .. } => false,
+        Outbound::Send { message, .. } => !message.ephemeral && message.in_reply_to.is_none(),
+        Outbound::OpenStaffSpace { .. } | Outbound::UpdateStaffSpace { .. } => true,
+    }
 }
 
 impl std::fmt::Debug for Router {
@@ -48,7 +69,14 @@ impl Router {
         Router {
             outlets: HashMap::new(),
             metrics,
+            outbox: None,
         }
+    }
+
+    /// Keeps actions that fail in `outbox` for later attempts ([`Router::retry_deferred`]).
+    pub fn with_outbox(mut self, outbox: Arc<dyn OutboxStore>) -> Router {
+        self.outbox = Some(outbox);
+        self
     }
 
     /// The counters this router updates.
@@ -72,6 +100,63 @@ impl Router {
         }
     }
 
+    async fn defer(&self, platform: Platform, action: &Outbound, error: &str) {
+        let Some(outbox) = self.outbox.as_ref().filter(|_| retryable(action)) else {
+            tracing::error!(%platform, %error, "delivery failed");
+            return;
+        };
+        let retry_at = chrono::Utc::now() + backoff(1);
+        match outbox.defer(action, error, retry_at).await {
+            Ok(()) => {
+                tracing::warn!(%platform, %error, %retry_at, "delivery failed; kept for another attempt")
+            }
+            Err(e) => {
+                tracing::error!(%platform, %error, store_error = %e, "delivery failed and could not be kept")
+            }
+        }
+    }
+
+    /// Attempts the kept actions that are due at `now`, in their original order; returns how
+    /// many went through. Each failure backs off further, up to [`MAX_DELIVERY_ATTEMPTS`].
+    pub async fn retry_deferred(&self, now: chrono::DateTime<chrono::Utc>) -> usize {
+        let Some(outbox) = &self.outbox else {
+            return 0;
+        };
+        // The lease outlasts a slow attempt, so another instance cannot send the same action.
+        let due = match outbox
+            .due_deliveries(now, now + chrono::Duration::minutes(5), 100)
+            .await
+        {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the outbox");
+                return 0;
+            }
+        };
+        let mut sent = 0;
+        for d in due {
+            let outcome = match self.deliver(&d.action).await {
+                Ok(()) => {
+                    sent += 1;
+                    outbox.delivered(d.id).await
+                }
+                Err(e) => {
+                    let error = format!("{e:#}");
+                    let retry_at = (d.attempts + 1 < MAX_DELIVERY_ATTEMPTS)
+                        .then(|| now + backoff(d.attempts + 1));
+                    if retry_at.is_none() {
+                        tracing::error!(id = d.id, attempts = d.attempts + 1, %error, "giving up on a delivery");
+                    }
+                    outbox.failed_again(d.id, &error, retry_at).await
+                }
+            };
+            if let Err(e) = outcome {
+                tracing::warn!(id = d.id, error = %e, "cannot update the outbox");
+            }
+        }
+        sent
+    }
+
     /// Carries out actions in order. `origin` is the platform of the inbound event, which
     /// receives `Ack`s. Actions for platforms without an outlet are logged and dropped.
     pub async fn dispatch(&self, origin: Platform, actions: &[Outbound]) {
@@ -82,7 +167,7 @@ impl Router {
             match self.outlets.get(&platform) {
                 Some(outlet) => {
                     if let Err(e) = outlet.deliver(action).await {
-                        tracing::error!(%platform, error = %format!("{e:#}"), "delivery failed");
+                        self.defer(platform, action, &format!("{e:#}")).await;
                     }
                 }
                 None => {

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::event::Inbound;
+use super::event::{Inbound, Outbound};
 use super::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use super::lifecycle::NewTicket;
 use super::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
@@ -290,4 +290,47 @@ impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// An outbound action waiting for another delivery attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deferred {
+    /// Row id in the outbox.
+    pub id: i64,
+    /// What to deliver.
+    pub action: Outbound,
+    /// Attempts made so far.
+    pub attempts: i64,
+}
+
+/// Outbound actions that could not be delivered, kept until a later attempt succeeds.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Keeps `action`, whose first attempt failed with `error`, for another try at `retry_at`.
+    async fn defer(
+        &self,
+        action: &Outbound,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` actions due at `now`, oldest first; each stays hidden from other
+    /// callers until `lease_until`, so two instances never send the same one at once.
+    async fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Deferred>, StoreError>;
+
+    /// Forgets an action that has now been delivered.
+    async fn delivered(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Records another failed attempt; `retry_at` `None` gives up (the row stays, for the record).
+    async fn failed_again(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError>;
 }

@@ -13,6 +13,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0002_sla.sql",
     "0003_inbound_handled.sql",
     "0004_sla_delivery.sql",
+    "0005_outbox.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -20,12 +21,14 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0002_sla.sql"),
     include_str!("../../migrations/sqlite/0003_inbound_handled.sql"),
     include_str!("../../migrations/sqlite/0004_sla_delivery.sql"),
+    include_str!("../../migrations/sqlite/0005_outbox.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_sla.sql"),
     include_str!("../../migrations/postgres/0003_inbound_handled.sql"),
     include_str!("../../migrations/postgres/0004_sla_delivery.sql"),
+    include_str!("../../migrations/postgres/0005_outbox.sql"),
 ];
 
 /// The migrator for a backend.

@@ -3,6 +3,7 @@
 //! because the Any driver has no chrono or SQLite boolean support.
 
 mod migrations;
+mod outbox;
 mod rows;
 mod save;
 mod side;

@@ -8,6 +8,7 @@ mod fake_discord;
 mod fake_telegram;
 mod harness;
 mod kb;
+mod outbox;
 mod sla_cli;
 mod sla_clock;
 mod sla_props;

@@ -1,0 +1,165 @@
+//! The outbox: actions a platform failed to take are kept, retried with backoff in their
+//! original order, and given up on after a bounded number of attempts.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use sqlx::Row;
+use supportbot::channels::{MAX_DELIVERY_ATTEMPTS, Outlet, Router};
+use supportbot::domain::event::{Message, Outbound, Target};
+use supportbot::domain::ids::{ConversationRef, Platform};
+use supportbot::domain::ports::OutboxStore;
+use supportbot::storage::SqlStore;
+
+use crate::db;
+
+fn send(text: &str) -> Outbound {
+    Outbound::Send {
+        to: Target::Conversation(ConversationRef::chat(Platform::Console, "u1")),
+        message: Message::text(text),
+    }
+}
+
+/// The store's side: due only when due, claimed once per lease, retried, delivered, given up.
+async fn outbox_contract(store: Arc<SqlStore>) {
+    let t0 = Utc::now();
+    store.defer(&send("a"), "503", t0).await.unwrap();
+    store.defer(&send("b"), "timeout", t0).await.unwrap();
+    assert!(
+        store
+            .due_deliveries(t0 - Duration::seconds(1), t0 + Duration::minutes(5), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
+    let due = store
+        .due_deliveries(t0, t0 + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.action.clone()).collect::<Vec<_>>(),
+        vec![send("a"), send("b")],
+        "oldest first, whole"
+    );
+    assert!(due.iter().all(|d| d.attempts == 1));
+    assert!(
+        store
+            .due_deliveries(t0 + Duration::minutes(1), t0 + Duration::minutes(6), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased to the first claimer"
+    );
+    store.delivered(due[1].id).await.unwrap();
+    store
+        .failed_again(due[0].id, "503 again", Some(t0 + Duration::minutes(2)))
+        .await
+        .unwrap();
+    let again = store
+        .due_deliveries(t0 + Duration::minutes(2), t0 + Duration::minutes(7), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id, again[0].attempts), (due[0].id, 2));
+    store.failed_again(again[0].id, "gone", None).await.unwrap();
+    assert!(
+        store
+            .due_deliveries(t0 + Duration::days(1), t0 + Duration::days(2), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "given up"
+    );
+    let kept: i64 = sqlx::query("SELECT COUNT(*) FROM outbox WHERE retry_at IS NULL")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 1, "a given-up action stays on record");
+}
+
+#[tokio::test]
+async fn sqlite_outbox_contract() {
+    let (store, _dir) = db::sqlite_store().await;
+    outbox_contract(store).await;
+}
+
+#[tokio::test]
+async fn postgres_outbox_contract() {
+    let Some((store, _db)) = db::postgres_store().await else {
+        return;
+    };
+    outbox_contract(store).await;
+}
+
+/// An outlet that fails its first `fail` deliveries.
+#[derive(Default)]
+struct Flaky {
+    fail: AtomicUsize,
+    seen: Mutex<Vec<Outbound>>,
+}
+
+#[async_trait]
+impl Outlet for Flaky {
+    async fn deliver(&self, action: &Outbound) -> anyhow::Result<()> {
+        if self
+            .fail
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            anyhow::bail!("503 Service Unavailable");
+        }
+        self.seen.lock().unwrap().push(action.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_router_keeps_failed_messages_and_delivers_them_later() {
+    let (store, _dir) = db::sqlite_store().await;
+    let flaky = Arc::new(Flaky::default());
+    let mut router = Router::new().with_outbox(store.clone());
+    router.add(Platform::Console, flaky.clone());
+
+    // Both fail: the message is kept, the interaction answer is not (it would be stale).
+    flaky.fail.store(2, Ordering::SeqCst);
+    let ack = Outbound::Ack {
+        interaction: "i-1".into(),
+        text: Some("ok".into()),
+        alert: false,
+    };
+    router
+        .dispatch(Platform::Console, &[send("hello"), ack])
+        .await;
+    assert!(flaky.seen.lock().unwrap().is_empty());
+    let now = Utc::now();
+    assert_eq!(router.retry_deferred(now).await, 0, "backs off first");
+    assert_eq!(router.retry_deferred(now + Duration::seconds(31)).await, 1);
+    assert_eq!(*flaky.seen.lock().unwrap(), vec![send("hello")]);
+    assert_eq!(
+        router.retry_deferred(now + Duration::hours(1)).await,
+        0,
+        "delivered once"
+    );
+
+    // A platform that keeps refusing: attempts are bounded, then the action is given up.
+    flaky.fail.store(usize::MAX, Ordering::SeqCst);
+    router.dispatch(Platform::Console, &[send("lost?")]).await;
+    let mut at = now + Duration::hours(2);
+    for _ in 0..MAX_DELIVERY_ATTEMPTS + 3 {
+        router.retry_deferred(at).await;
+        at += Duration::hours(2);
+    }
+    let row = sqlx::query("SELECT attempts, retry_at FROM outbox")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.get::<i64, _>(0), MAX_DELIVERY_ATTEMPTS);
+    assert!(
+        row.get::<Option<i64>, _>(1).is_none(),
+        "given up, kept on record"
+    );
+}
