@@ -260,17 +260,17 @@ async fn run_sweeper(
                 continue;
             }
         };
+        let mut delivered = Vec::with_capacity(notices.len());
         for notice in notices {
             match router.deliver(&notice.outbound()).await {
-                Ok(()) => {
-                    if let Err(e) = sweeper.delivered(&notice, now).await {
-                        tracing::warn!(error = %e, ticket = %notice.ticket, "cannot mark SLA notice delivered; it may be sent again");
-                    }
-                }
+                Ok(()) => delivered.push(notice),
                 Err(e) => {
                     tracing::warn!(error = %format!("{e:#}"), ticket = %notice.ticket, "SLA notice not delivered; it will be sent again")
                 }
             }
+        }
+        if let Err(e) = sweeper.delivered(&delivered, now).await {
+            tracing::warn!(error = %e, "cannot mark SLA notices delivered; they may be sent again");
         }
     }
 }

@@ -134,6 +134,19 @@ pub trait TicketStore: Send + Sync {
         new: NewTicket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
+    ) -> Result<Ticket, StoreError> {
+        self.create_ticket_handling(new, entries, events, None)
+            .await
+    }
+
+    /// [`TicketStore::create_ticket`], also marking the inbound event `handled` as handled in
+    /// the same transaction, so the event's effect and its dedupe mark commit together.
+    async fn create_ticket_handling(
+        &self,
+        new: NewTicket,
+        entries: &[TranscriptEntry],
+        events: &[TicketEvent],
+        handled: Option<&MessageKey>,
     ) -> Result<Ticket, StoreError>;
 
     /// Loads a ticket.
@@ -148,6 +161,19 @@ pub trait TicketStore: Send + Sync {
         ticket: &Ticket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
+    ) -> Result<(), StoreError> {
+        self.save_ticket_handling(ticket, entries, events, None)
+            .await
+    }
+
+    /// [`TicketStore::save_ticket`], also marking the inbound event `handled` as handled in the
+    /// same transaction.
+    async fn save_ticket_handling(
+        &self,
+        ticket: &Ticket,
+        entries: &[TranscriptEntry],
+        events: &[TicketEvent],
+        handled: Option<&MessageKey>,
     ) -> Result<(), StoreError>;
 
     /// Lists tickets, newest first.

@@ -213,11 +213,10 @@ pub trait SlaStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<NoticeRecord>, StoreError>;
 
-    /// Marks a notice as delivered to its staff space.
+    /// Marks notices, given as (ticket, key), as delivered to their staff spaces.
     async fn mark_delivered(
         &self,
-        ticket: TicketId,
-        key: &str,
+        notices: &[(TicketId, String)],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 }
@@ -293,15 +292,18 @@ impl Sweeper {
         Ok(out)
     }
 
-    /// Records that `notice` reached its staff space.
+    /// Records that `notices` reached their staff spaces, in one write.
     pub async fn delivered(
         &self,
-        notice: &NoticeRecord,
+        notices: &[NoticeRecord],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.store
-            .mark_delivered(notice.ticket, &notice.key, now)
-            .await
+        if notices.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<(TicketId, String)> =
+            notices.iter().map(|n| (n.ticket, n.key.clone())).collect();
+        self.store.mark_delivered(&keys, now).await
     }
 
     /// The notices due now (the latest per clock run, not yet recorded) and each ticket's next

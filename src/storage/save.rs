@@ -11,6 +11,7 @@ use sqlx::query::Query;
 
 use super::Backend;
 use super::rows::{ms, text, to_json};
+use crate::domain::ids::MessageKey;
 use crate::domain::ports::StoreError;
 use crate::domain::ticket::{Ticket, TicketEvent, TranscriptEntry};
 
@@ -63,13 +64,15 @@ const EVENT_COLUMNS: &str = "ticket_id, kind, data, actor, at";
 /// The statement(s) that save `t` with `entries` and `events` appended.
 ///
 /// Every insert takes the ticket id from the updated row, so nothing is written for a ticket
-/// that does not exist. On SQLite the summed row count is `1 + entries + events` exactly when
-/// the ticket exists; on PostgreSQL the statement returns the number of tickets updated.
+/// that does not exist. On SQLite the summed row count is at least `1 + entries + events`
+/// exactly when the ticket exists (the inbound mark adds 0 or 1); on PostgreSQL the statement
+/// returns the number of tickets updated.
 pub(super) fn save_ticket_sql(
     backend: Backend,
     t: &Ticket,
     entries: &[TranscriptEntry],
     events: &[TicketEvent],
+    handled: Option<&MessageKey>,
 ) -> Result<(String, Vec<BindValue>), StoreError> {
     let mut sql = Sql::default();
     let sets = [
@@ -119,6 +122,19 @@ pub(super) fn save_ticket_sql(
         ("transcript", TRANSCRIPT_COLUMNS, &rows[0]),
         ("ticket_events", EVENT_COLUMNS, &rows[1]),
     ];
+    // Marks the inbound event handled, only if the ticket exists (so a missing ticket changes
+    // nothing at all); `{exists}` is filled in per backend.
+    let finish = match handled {
+        Some(key) => {
+            let at = sql.arg(BindValue::Int(ms(chrono::Utc::now())));
+            let platform = sql.arg(BindValue::Text(key.platform.as_str().into()));
+            let message = sql.arg(BindValue::Text(key.id.clone()));
+            Some(format!(
+                "UPDATE inbound SET handled_at = {at} WHERE platform = {platform} AND message_id = {message} AND EXISTS ({{exists}})"
+            ))
+        }
+        None => None,
+    };
     sql.text = match backend {
         Backend::Sqlite => {
             // Statements run in order, so ids follow the order of `entries` and `events`.
@@ -129,6 +145,12 @@ pub(super) fn save_ticket_sql(
                         "INSERT INTO {table} ({cols}) SELECT id, {v} FROM tickets WHERE id = {id}"
                     )
                 }));
+            }
+            if let Some(f) = &finish {
+                stmts.push(f.replace(
+                    "{exists}",
+                    &format!("SELECT 1 FROM tickets WHERE id = {id}"),
+                ));
             }
             stmts.join(";\n")
         }
@@ -150,6 +172,12 @@ pub(super) fn save_ticket_sql(
                     names.join(", "),
                     values.join(", "),
                     aliases.join(", ")
+                ));
+            }
+            if let Some(f) = &finish {
+                ctes.push(format!(
+                    "f AS ({})",
+                    f.replace("{exists}", "SELECT 1 FROM u")
                 ));
             }
             format!("WITH {} SELECT COUNT(*) FROM u", ctes.join(",\n"))
@@ -200,7 +228,7 @@ mod tests {
     fn every_placeholder_has_exactly_one_argument() {
         let (t, entries, events) = fixture();
         for backend in [Backend::Sqlite, Backend::Postgres] {
-            let (text, binds) = save_ticket_sql(backend, &t, &entries, &events).unwrap();
+            let (text, binds) = save_ticket_sql(backend, &t, &entries, &events, None).unwrap();
             // 10 columns + id, 6 per transcript entry, 4 per event.
             assert_eq!(binds.len(), 11 + 2 * 6 + 4);
             let highest = (1..=binds.len() + 1)

@@ -274,19 +274,24 @@ impl SlaStore for SqlStore {
 
     async fn mark_delivered(
         &self,
-        ticket: TicketId,
-        key: &str,
+        notices: &[(TicketId, String)],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE sla_notices SET delivered_at = $1 WHERE ticket_id = $2 AND notice_key = $3",
-        )
-        .bind(ms(at))
-        .bind(ticket.0)
-        .bind(key)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
+        // One statement per chunk, so confirming a tick's notices is one write, not hundreds.
+        for chunk in notices.chunks(500) {
+            let pairs: Vec<String> = (0..chunk.len())
+                .map(|i| format!("({})", params(i * 2 + 2, 2)))
+                .collect();
+            let sql = format!(
+                "UPDATE sla_notices SET delivered_at = $1 WHERE (ticket_id, notice_key) IN (VALUES {})",
+                pairs.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(ms(at));
+            for (ticket, key) in chunk {
+                q = q.bind(ticket.0).bind(key.clone());
+            }
+            q.execute(&self.pool).await.map_err(db_err)?;
+        }
         Ok(())
     }
 }

@@ -98,11 +98,12 @@ impl TicketStore for SqlStore {
         Ok(())
     }
 
-    async fn create_ticket(
+    async fn create_ticket_handling(
         &self,
         new: NewTicket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
+        handled: Option<&MessageKey>,
     ) -> Result<Ticket, StoreError> {
         let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
@@ -127,6 +128,17 @@ impl TicketStore for SqlStore {
         .map_err(db_err)?;
         let ticket = new.into_ticket(TicketId(id));
         append(&mut tx, ticket.id, entries, events).await?;
+        if let Some(key) = handled {
+            sqlx::query(
+                "UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3",
+            )
+            .bind(Utc::now().timestamp_millis())
+            .bind(key.platform.as_str())
+            .bind(&key.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
         tx.commit().await.map_err(db_err)?;
         Ok(ticket)
     }
@@ -150,13 +162,14 @@ impl TicketStore for SqlStore {
         Ok(self.fetch_tickets(&sql, binds).await?.pop())
     }
 
-    async fn save_ticket(
+    async fn save_ticket_handling(
         &self,
         t: &Ticket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
+        handled: Option<&MessageKey>,
     ) -> Result<(), StoreError> {
-        let (sql, binds) = save_ticket_sql(self.backend, t, entries, events)?;
+        let (sql, binds) = save_ticket_sql(self.backend, t, entries, events, handled)?;
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = b.bind_to(q);
@@ -167,7 +180,7 @@ impl TicketStore for SqlStore {
                 let mut tx = self.begin().await?;
                 let done = q.execute(&mut *tx).await.map_err(db_err)?;
                 let expected = 1 + entries.len() + events.len();
-                let found = done.rows_affected() == expected as u64;
+                let found = done.rows_affected() >= expected as u64;
                 if found {
                     tx.commit().await.map_err(db_err)?;
                 }

@@ -67,10 +67,12 @@ async fn open(store: &SqlStore, n: usize, at: DateTime<Utc>) -> Vec<TicketId> {
     ids
 }
 
-/// One tick, delivered as the app does: every notice confirmed. Returns (ticket, text) pairs.
+/// One tick, delivered as the app does: all its notices confirmed in one write. Returns
+/// (ticket, text) pairs.
 async fn deliver(sw: &Sweeper, now: DateTime<Utc>) -> Vec<(TicketId, String)> {
+    let notices = sw.tick(now).await.unwrap();
     let mut out = Vec::new();
-    for n in sw.tick(now).await.unwrap() {
+    for n in &notices {
         match n.outbound() {
             Outbound::Send {
                 to: Target::StaffSpace { ticket, .. },
@@ -78,8 +80,8 @@ async fn deliver(sw: &Sweeper, now: DateTime<Utc>) -> Vec<(TicketId, String)> {
             } => out.push((ticket, message.text)),
             other => panic!("unexpected {other:?}"),
         }
-        sw.delivered(&n, now).await.unwrap();
     }
+    sw.delivered(&notices, now).await.unwrap();
     out
 }
 
@@ -274,7 +276,7 @@ async fn redelivery_until_confirmed(store: Arc<SqlStore>) {
     // The sweeper re-sends it too, and stops once it is confirmed.
     let third = sw.tick(at("10:13")).await.unwrap();
     assert_eq!(third, sent);
-    sw.delivered(&third[0], at("10:13")).await.unwrap();
+    sw.delivered(&third, at("10:13")).await.unwrap();
     assert!(again(at("10:30"), 10).await.is_empty());
 }
 

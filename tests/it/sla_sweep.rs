@@ -130,15 +130,13 @@ impl SlaStore for MemStore {
 
     async fn mark_delivered(
         &self,
-        ticket: TicketId,
-        key: &str,
+        notices: &[(TicketId, String)],
         _at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.0
-            .lock()
-            .unwrap()
-            .pending
-            .remove(&(ticket.0, key.to_string()));
+        let mut m = self.0.lock().unwrap();
+        for (ticket, key) in notices {
+            m.pending.remove(&(ticket.0, key.clone()));
+        }
         Ok(())
     }
 }
@@ -210,7 +208,9 @@ async fn tick(sw: &Sweeper, clock: &ManualClock, about: &str) -> Vec<String> {
             other => panic!("unexpected {other:?}"),
         }
         // Delivered, as the app confirms after sending.
-        sw.delivered(&n, clock.now()).await.unwrap();
+        sw.delivered(std::slice::from_ref(&n), clock.now())
+            .await
+            .unwrap();
     }
     texts.retain(|s| s.contains(about));
     texts
@@ -290,7 +290,7 @@ async fn notices_alert_the_assignee_and_escalations_the_leads_on_the_staff_platf
                 {
                     alerted.push(message.notify.iter().map(|u| u.key()).collect::<Vec<_>>());
                 }
-                sw.delivered(&n, at).await.unwrap();
+                sw.delivered(std::slice::from_ref(&n), at).await.unwrap();
             }
             alerted
         }
@@ -325,7 +325,7 @@ async fn an_unconfirmed_notice_is_sent_again_after_the_lease_until_confirmed() {
     clock.set(t("2026-11-23T10:03:00Z"));
     let again = sw.tick(clock.now()).await.unwrap();
     assert_eq!(again, first, "the same notice again");
-    sw.delivered(&again[0], clock.now()).await.unwrap();
+    sw.delivered(&again, clock.now()).await.unwrap();
     clock.set(t("2026-11-23T10:30:00Z"));
     assert!(sw.tick(clock.now()).await.unwrap().is_empty(), "confirmed");
 }

@@ -1,9 +1,10 @@
 //! The storage contract suite: the same checks against SQLite always and PostgreSQL when
-//! configured, through the `TicketStore` port only.
+//! configured, through the `TicketStore` port (and SQL only to observe the dedupe marks).
 
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use sqlx::Row;
 use supportbot::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
 use supportbot::domain::ids::{
     AgentName, ConversationRef, MessageKey, Platform, TicketId, UserRef,
@@ -510,4 +511,69 @@ async fn postgres_instances_number_tickets_without_collisions() {
     assert_eq!(ids.len(), 20);
     a.close().await;
     b.close().await;
+}
+
+/// A ticket write given the inbound event's key marks it handled in the same transaction, and
+/// only when the write happens.
+async fn handled_with_the_write(store: Arc<supportbot::storage::SqlStore>) {
+    let handled_at = |id: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query(
+                "SELECT handled_at FROM inbound WHERE platform = 'telegram' AND message_id = $1",
+            )
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .get::<Option<i64>, _>(0)
+        }
+    };
+    for id in ["w-1", "w-2", "w-3"] {
+        assert!(store.record_inbound(&inbound(id, "x")).await.unwrap());
+    }
+    let t = store
+        .create_ticket_handling(
+            new_ticket("1", "made by w-1"),
+            &[],
+            &[],
+            Some(&inbound("w-1", "x").key),
+        )
+        .await
+        .unwrap();
+    assert!(handled_at("w-1").await.is_some());
+    let mut ghost = t.clone();
+    ghost.id = TicketId(777_777);
+    assert!(matches!(
+        store
+            .save_ticket_handling(&ghost, &[], &[], Some(&inbound("w-2", "x").key))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(handled_at("w-2").await.is_none(), "no write, no mark");
+    store
+        .save_ticket_handling(
+            &t,
+            &[entry(AuthorRole::Customer, "more", false)],
+            &[],
+            Some(&inbound("w-3", "x").key),
+        )
+        .await
+        .unwrap();
+    assert!(handled_at("w-3").await.is_some());
+    assert_eq!(store.transcript(t.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn sqlite_handled_with_the_write() {
+    let (store, _dir) = sqlite_store().await;
+    handled_with_the_write(store).await;
+}
+
+#[tokio::test]
+async fn postgres_handled_with_the_write() {
+    let Some((store, _db)) = postgres_store().await else {
+        return;
+    };
+    handled_with_the_write(store).await;
 }

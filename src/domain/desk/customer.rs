@@ -70,7 +70,9 @@ impl Desk {
         );
         ticket.updated_at = ctx.now;
         let status_changed = events.len() > 1;
-        self.store.save_ticket(ticket, &[entry], &events).await?;
+        self.store
+            .save_ticket_handling(ticket, &[entry], &events, ctx.handled_by_this_write())
+            .await?;
         let mut out = vec![self.to_staff(
             ticket,
             Message {
@@ -153,7 +155,10 @@ impl Desk {
             tier: new.tier,
         };
         let events = self.events(vec![created], Actor::Customer(from.name.clone()), ctx);
-        let ticket = self.store.create_ticket(new, &entries, &events).await?;
+        let ticket = self
+            .store
+            .create_ticket_handling(new, &entries, &events, ctx.handled_by_this_write())
+            .await?;
 
         let promise = self.settings.sla.first_response_promise(
             ticket.tier,

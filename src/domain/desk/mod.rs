@@ -8,6 +8,7 @@ mod faq_flow;
 mod staff;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 
@@ -15,7 +16,7 @@ use super::command::{self, Command};
 use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
-use super::ids::{Platform, TicketId};
+use super::ids::{MessageKey, Platform, TicketId};
 use super::ports::{Clock, KnowledgeBase, StoreError, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
@@ -81,9 +82,20 @@ struct Ctx<'a> {
     staff: Option<StaffMember>,
     /// The ticket whose staff space the event came from.
     here: Option<TicketId>,
+    /// Set once a ticket write has marked the inbound event handled in its own transaction.
+    handled: Option<&'a AtomicBool>,
 }
 
 impl Ctx<'_> {
+    /// The inbound event's key for the flow's main ticket write to mark handled together with
+    /// its change (so a crash can neither lose nor repeat it); `None` after the first call.
+    fn handled_by_this_write(&self) -> Option<&MessageKey> {
+        match self.handled {
+            Some(flag) if !flag.swap(true, Ordering::SeqCst) => Some(&self.inb.key),
+            _ => None,
+        }
+    }
+
     /// A reply in the conversation the event came from.
     fn reply(&self, text: impl Into<String>) -> Outbound {
         Outbound::Send {
@@ -146,7 +158,8 @@ impl Desk {
                 return vec![self.error_reply(&inbound, replies::internal_error())];
             }
         }
-        let out = match self.dispatch(&inbound).await {
+        let handled = AtomicBool::new(false);
+        let out = match self.dispatch(&inbound, &handled).await {
             Ok(out) => out,
             Err(DeskError::Say(text)) => vec![self.error_reply(&inbound, text)],
             Err(DeskError::Store(e)) => {
@@ -156,6 +169,9 @@ impl Desk {
                 return vec![self.error_reply(&inbound, replies::internal_error())];
             }
         };
+        if handled.load(Ordering::SeqCst) {
+            return out;
+        }
         if let Err(e) = self.store.finish_inbound(&inbound.key).await {
             // The work is done; at worst a redelivery to another process repeats it.
             tracing::error!(error = %e, key = ?inbound.key, "cannot mark inbound message handled");
@@ -175,12 +191,13 @@ impl Desk {
                 now: self.clock.now(),
                 staff: None,
                 here: None,
+                handled: None,
             }
             .private_reply(text),
         }
     }
 
-    async fn dispatch(&self, inb: &Inbound) -> Outcome {
+    async fn dispatch(&self, inb: &Inbound, handled: &AtomicBool) -> Outcome {
         let staff = self.settings.staff.member(&inb.from, &inb.roles);
         let here = match inb.space {
             Space::Staff => self.store.ticket_for_staff_space(&inb.conversation).await?,
@@ -191,6 +208,7 @@ impl Desk {
             now: self.clock.now(),
             staff,
             here,
+            handled: Some(handled),
         };
         match &inb.body {
             InboundBody::Button { data } => match ButtonAction::decode(data) {

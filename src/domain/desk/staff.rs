@@ -246,7 +246,9 @@ impl Desk {
             ctx,
         );
         let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-        self.store.save_ticket(&t, &[entry], &events).await?;
+        self.store
+            .save_ticket_handling(&t, &[entry], &events, ctx.handled_by_this_write())
+            .await?;
         let mut out = vec![self.to_customer(
             &t,
             Message {
