@@ -144,8 +144,8 @@ impl Desk {
         &self.store
     }
 
-    /// Decides what to do about one inbound event. The event is stored first; a replay of
-    /// an event already stored yields nothing.
+    /// Decides what to do about one inbound event. The event is stored first; a replay of an
+    /// event already handled (or being handled by this process) yields nothing.
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
         match self.store.record_inbound(&inbound).await {
             Ok(true) => {}
