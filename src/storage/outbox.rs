@@ -2,9 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
-use super::rows::{ms, text, to_json};
+use super::rows::{self, ms, text, to_json};
 use super::{SqlStore, db_err};
 use crate::domain::event::Outbound;
 use crate::domain::ports::{Deferred, OutboxStore, StoreError};
@@ -40,7 +39,7 @@ impl OutboxStore for SqlStore {
     ) -> Result<Vec<Deferred>, StoreError> {
         // One statement claims the rows: a concurrent claimer re-checks `retry_at` on the rows
         // it waited for and leaves them alone.
-        let rows = sqlx::query(
+        let claimed = sqlx::query(
             "UPDATE outbox SET retry_at = $1 WHERE retry_at IS NOT NULL AND retry_at <= $2 \
              AND id IN (SELECT id FROM outbox WHERE retry_at IS NOT NULL AND retry_at <= $2 ORDER BY id LIMIT $3) \
              RETURNING id, action, attempts",
@@ -51,17 +50,10 @@ impl OutboxStore for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let action: String = r.try_get("action").map_err(db_err)?;
-            out.push(Deferred {
-                id: r.try_get("id").map_err(db_err)?,
-                action: serde_json::from_str(&action).map_err(|e| {
-                    StoreError::Backend(format!("bad value in column outbox.action: {e}"))
-                })?,
-                attempts: r.try_get("attempts").map_err(db_err)?,
-            });
-        }
+        let mut out = claimed
+            .iter()
+            .map(rows::deferred)
+            .collect::<Result<Vec<_>, _>>()?;
         // RETURNING gives no order; keep the order the actions were first meant to go out in.
         out.sort_by_key(|d| d.id);
         Ok(out)

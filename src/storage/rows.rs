@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::parse_col;
 use crate::domain::ids::{AgentName, ConversationRef, TicketId, UserRef};
-use crate::domain::ports::{Csat, FaqEvent, FaqOutcome, StoreError};
+use crate::domain::ports::{Csat, Deferred, FaqEvent, FaqOutcome, StoreError};
 use crate::domain::sla_sweep::NoticeRecord;
 use crate::domain::ticket::{Priority, Ticket, TicketEvent, TranscriptEntry};
 
@@ -144,5 +144,14 @@ pub(crate) fn notice(row: &AnyRow) -> Result<NoticeRecord, StoreError> {
         platform: parse_col("platform", &get::<String>(row, "platform")?)?,
         text: get(row, "body")?,
         notify: json("notify", &get::<String>(row, "notify")?)?,
+    })
+}
+
+/// A kept outbound action from `outbox` (id, action, attempts).
+pub(crate) fn deferred(row: &AnyRow) -> Result<Deferred, StoreError> {
+    Ok(Deferred {
+        id: get(row, "id")?,
+        action: json("action", &get::<String>(row, "action")?)?,
+        attempts: get(row, "attempts")?,
     })
 }
