@@ -116,6 +116,20 @@ pub struct Csat {
     pub at: DateTime<Utc>,
 }
 
+/// What storing an inbound event found.
+// Returned once per event and consumed at once, so the unboxed ticket costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    /// The event was handled before, or this process is handling it now.
+    Duplicate,
+    /// The event is stored and claimed for this process.
+    New {
+        /// The sender's active ticket as it was when the event was stored.
+        sender_ticket: Option<Ticket>,
+    },
+}
+
 /// Persistent state of tickets and everything around them.
 #[async_trait]
 pub trait TicketStore: Send + Sync {
@@ -124,6 +138,20 @@ pub trait TicketStore: Send + Sync {
     /// process is handling it now. An event stored but never finished (the process died
     /// midway) counts as new again, so its redelivery is processed rather than lost.
     async fn record_inbound(&self, inbound: &Inbound) -> Result<bool, StoreError>;
+
+    /// [`TicketStore::record_inbound`], also loading the sender's active ticket, which nearly
+    /// every customer message needs next; stores answer both in one round trip.
+    async fn record_inbound_with_sender_ticket(
+        &self,
+        inbound: &Inbound,
+    ) -> Result<Recorded, StoreError> {
+        if !self.record_inbound(inbound).await? {
+            return Ok(Recorded::Duplicate);
+        }
+        Ok(Recorded::New {
+            sender_ticket: self.active_ticket_for(&inbound.from).await?,
+        })
+    }
 
     /// Marks an inbound event as handled, so any redelivery is a duplicate.
     async fn finish_inbound(&self, key: &MessageKey) -> Result<(), StoreError>;

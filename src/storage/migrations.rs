@@ -14,6 +14,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0003_inbound_handled.sql",
     "0004_sla_delivery.sql",
     "0005_outbox.sql",
+    "0006_ticket_saves.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -22,6 +23,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_inbound_handled.sql"),
     include_str!("../../migrations/sqlite/0004_sla_delivery.sql"),
     include_str!("../../migrations/sqlite/0005_outbox.sql"),
+    include_str!("../../migrations/sqlite/0006_ticket_saves.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -29,6 +31,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0003_inbound_handled.sql"),
     include_str!("../../migrations/postgres/0004_sla_delivery.sql"),
     include_str!("../../migrations/postgres/0005_outbox.sql"),
+    include_str!("../../migrations/postgres/0006_ticket_saves.sql"),
 ];
 
 /// The migrator for a backend.

@@ -1,10 +1,10 @@
 //! Saving a ticket (its row plus new transcript entries and events) in one database round trip.
 //!
 //! Saves run for nearly every message, and on both backends the cost of a save is dominated by
-//! round trips (to SQLite's worker thread, or over the network to PostgreSQL), not by the writes
-//! themselves. So the whole save is one SQL text: on SQLite several statements that sqlx runs in
-//! one call inside a transaction; on PostgreSQL one statement with data-modifying CTEs, which is
-//! atomic on its own.
+//! round trips and hand-offs (to SQLite's worker thread, or over the network to PostgreSQL), not
+//! by the writes themselves. So the whole save is one statement, atomic on its own: on SQLite an
+//! insert into the `ticket_saves` view, whose trigger does the writes (migration 0006); on
+//! PostgreSQL data-modifying CTEs.
 
 use sqlx::Any;
 use sqlx::query::Query;
@@ -61,14 +61,27 @@ impl Sql {
 const TRANSCRIPT_COLUMNS: &str = "ticket_id, role, author, body, internal, attachments, at";
 const EVENT_COLUMNS: &str = "ticket_id, kind, data, actor, at";
 
-/// The statement(s) that save `t` with `entries` and `events` appended.
+/// The statement that saves `t` with `entries` and `events` appended and, if given, marks the
+/// inbound event `handled` as handled.
 ///
-/// Every insert takes the ticket id from the updated row, so nothing is written for a ticket
-/// that does not exist. On SQLite the summed row count is at least `1 + entries + events`
-/// exactly when the ticket exists (the inbound mark adds 0 or 1); on PostgreSQL the statement
-/// returns the number of tickets updated.
+/// Nothing is written for a ticket that does not exist: on SQLite the statement fails (see
+/// [`is_missing_ticket`]); on PostgreSQL it returns the number of tickets updated, 0.
 pub(super) fn save_ticket_sql(
     backend: Backend,
+    t: &Ticket,
+    entries: &[TranscriptEntry],
+    events: &[TicketEvent],
+    handled: Option<&MessageKey>,
+) -> Result<(String, Vec<BindValue>), StoreError> {
+    match backend {
+        Backend::Sqlite => sqlite_save(t, entries, events, handled),
+        Backend::Postgres => postgres_save(t, entries, events, handled),
+    }
+}
+
+/// The PostgreSQL save: one statement of data-modifying CTEs. Every insert takes the ticket id
+/// from the updated row.
+fn postgres_save(
     t: &Ticket,
     entries: &[TranscriptEntry],
     events: &[TicketEvent],
@@ -123,67 +136,99 @@ pub(super) fn save_ticket_sql(
         ("ticket_events", EVENT_COLUMNS, &rows[1]),
     ];
     // Marks the inbound event handled, only if the ticket exists (so a missing ticket changes
-    // nothing at all); `{exists}` is filled in per backend.
-    let finish = match handled {
-        Some(key) => {
-            let at = sql.arg(BindValue::Int(ms(chrono::Utc::now())));
-            let platform = sql.arg(BindValue::Text(key.platform.as_str().into()));
-            let message = sql.arg(BindValue::Text(key.id.clone()));
-            Some(format!(
-                "UPDATE inbound SET handled_at = {at} WHERE platform = {platform} AND message_id = {message} AND EXISTS ({{exists}})"
-            ))
-        }
-        None => None,
-    };
-    sql.text = match backend {
-        Backend::Sqlite => {
-            // Statements run in order, so ids follow the order of `entries` and `events`.
-            let mut stmts = vec![update];
-            for (table, cols, values) in tables {
-                stmts.extend(values.iter().map(|v| {
-                    format!(
-                        "INSERT INTO {table} ({cols}) SELECT id, {v} FROM tickets WHERE id = {id}"
-                    )
-                }));
-            }
-            if let Some(f) = &finish {
-                stmts.push(f.replace(
-                    "{exists}",
-                    &format!("SELECT 1 FROM tickets WHERE id = {id}"),
-                ));
-            }
-            stmts.join(";\n")
-        }
-        Backend::Postgres => {
-            // The CTEs of one statement run in no defined order, so each table gets a single
-            // INSERT whose rows are produced, and numbered, in the given order.
-            let mut ctes = vec![format!("u AS ({update} RETURNING id)")];
-            for (table, cols, values) in tables.into_iter().filter(|t| !t.2.is_empty()) {
-                let n = cols.split(", ").count() - 1;
-                let names: Vec<String> = (1..=n).map(|i| format!("v.c{i}")).collect();
-                let aliases: Vec<String> = (1..=n).map(|i| format!("c{i}")).collect();
-                let values: Vec<String> = values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| format!("({v}, {i})"))
-                    .collect();
-                ctes.push(format!(
-                    "w_{table} AS (INSERT INTO {table} ({cols}) SELECT u.id, {} FROM u CROSS JOIN (VALUES {}) AS v({}, ord) ORDER BY v.ord)",
-                    names.join(", "),
-                    values.join(", "),
-                    aliases.join(", ")
-                ));
-            }
-            if let Some(f) = &finish {
-                ctes.push(format!(
-                    "f AS ({})",
-                    f.replace("{exists}", "SELECT 1 FROM u")
-                ));
-            }
-            format!("WITH {} SELECT COUNT(*) FROM u", ctes.join(",\n"))
-        }
-    };
+    // nothing at all).
+    let finish = handled.map(|key| {
+        let at = sql.arg(BindValue::Int(ms(chrono::Utc::now())));
+        let platform = sql.arg(BindValue::Text(key.platform.as_str().into()));
+        let message = sql.arg(BindValue::Text(key.id.clone()));
+        format!(
+            "UPDATE inbound SET handled_at = {at} WHERE platform = {platform} AND message_id = {message} AND EXISTS (SELECT 1 FROM u)"
+        )
+    });
+    // The CTEs of one statement run in no defined order, so each table gets a single
+    // INSERT whose rows are produced, and numbered, in the given order.
+    let mut ctes = vec![format!("u AS ({update} RETURNING id)")];
+    for (table, cols, values) in tables.into_iter().filter(|t| !t.2.is_empty()) {
+        let n = cols.split(", ").count() - 1;
+        let names: Vec<String> = (1..=n).map(|i| format!("v.c{i}")).collect();
+        let aliases: Vec<String> = (1..=n).map(|i| format!("c{i}")).collect();
+        let values: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("({v}, {i})"))
+            .collect();
+        ctes.push(format!(
+            "w_{table} AS (INSERT INTO {table} ({cols}) SELECT u.id, {} FROM u CROSS JOIN (VALUES {}) AS v({}, ord) ORDER BY v.ord)",
+            names.join(", "),
+            values.join(", "),
+            aliases.join(", ")
+        ));
+    }
+    if let Some(f) = finish {
+        ctes.push(format!("f AS ({f})"));
+    }
+    sql.text = format!("WITH {} SELECT COUNT(*) FROM u", ctes.join(",\n"));
     Ok((sql.text, sql.binds))
+}
+
+/// The SQLite save: one insert into the `ticket_saves` view, with the new transcript entries
+/// and events as JSON arrays that its trigger unpacks in order.
+fn sqlite_save(
+    t: &Ticket,
+    entries: &[TranscriptEntry],
+    events: &[TicketEvent],
+    handled: Option<&MessageKey>,
+) -> Result<(String, Vec<BindValue>), StoreError> {
+    let entries: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            Ok(serde_json::json!({
+                "role": e.role.as_str(),
+                "author": text(&e.author),
+                "body": text(&e.body),
+                "internal": i64::from(e.internal),
+                "attachments": to_json(&e.attachments)?,
+                "at": ms(e.at),
+            }))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let events: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| {
+            Ok(serde_json::json!({
+                "kind": e.kind.name(),
+                "data": to_json(&e.kind)?,
+                "actor": to_json(&e.actor)?,
+                "at": ms(e.at),
+            }))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let binds = vec![
+        BindValue::Int(t.id.0),
+        BindValue::Text(text(&t.requester.name)),
+        BindValue::Text(text(&t.subject)),
+        BindValue::Text(t.kind.as_str().into()),
+        BindValue::Int(t.priority.rank()),
+        BindValue::Text(t.tier.as_str().into()),
+        BindValue::Text(t.status.as_str().into()),
+        BindValue::Int(i64::from(t.status.is_active())),
+        BindValue::OptText(t.assignee.as_ref().map(|a| a.0.clone())),
+        BindValue::Text(to_json(&t.tags)?),
+        BindValue::Int(ms(t.updated_at)),
+        BindValue::Text(to_json(&entries)?),
+        BindValue::Text(to_json(&events)?),
+        BindValue::OptText(handled.map(|k| k.platform.as_str().to_string())),
+        BindValue::OptText(handled.map(|k| k.id.clone())),
+        BindValue::Int(ms(chrono::Utc::now())),
+    ];
+    let sql = "INSERT INTO ticket_saves (id, requester_name, subject, kind, priority, tier, status, active, assignee, tags, updated_at, entries, events, handled_platform, handled_message, handled_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+    Ok((sql.to_string(), binds))
+}
+
+/// Whether `e` is the `ticket_saves` trigger refusing a ticket that does not exist.
+pub(super) fn is_missing_ticket(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.message().contains("no such ticket"))
 }
 
 #[cfg(test)]
@@ -227,18 +272,41 @@ mod tests {
     #[test]
     fn every_placeholder_has_exactly_one_argument() {
         let (t, entries, events) = fixture();
+        let key = MessageKey::new(Platform::Telegram, "m1");
         for backend in [Backend::Sqlite, Backend::Postgres] {
-            let (text, binds) = save_ticket_sql(backend, &t, &entries, &events, None).unwrap();
-            // 10 columns + id, 6 per transcript entry, 4 per event.
-            assert_eq!(binds.len(), 11 + 2 * 6 + 4);
+            let (text, binds) =
+                save_ticket_sql(backend, &t, &entries, &events, Some(&key)).unwrap();
+            let expected = match backend {
+                // The view's 16 columns; entries and events travel as two JSON arrays.
+                Backend::Sqlite => 16,
+                // 10 columns + id, 6 per transcript entry, 4 per event, 3 for the mark.
+                Backend::Postgres => 11 + 2 * 6 + 4 + 3,
+            };
+            assert_eq!(binds.len(), expected);
             let highest = (1..=binds.len() + 1)
                 .rev()
                 .find(|n| text.contains(&format!("${n}")))
                 .unwrap();
             assert_eq!(highest, binds.len(), "{text}");
-            let inserts = text.matches("INSERT INTO transcript").count();
-            assert_eq!(inserts, if backend == Backend::Sqlite { 2 } else { 1 });
-            assert_eq!(text.matches("INSERT INTO ticket_events").count(), 1);
         }
+    }
+
+    #[test]
+    fn sqlite_passes_entries_and_events_as_ordered_json_arrays() {
+        let (t, mut entries, events) = fixture();
+        entries[1].body = "second".into();
+        let (_, binds) = save_ticket_sql(Backend::Sqlite, &t, &entries, &events, None).unwrap();
+        let json = |i: usize| match &binds[i] {
+            BindValue::Text(s) => serde_json::from_str::<serde_json::Value>(s).unwrap(),
+            _ => panic!("argument {i} is not text"),
+        };
+        let (entries, events) = (json(11), json(12));
+        assert_eq!(entries[0]["body"], "hi");
+        assert_eq!(entries[1]["body"], "second");
+        assert_eq!(entries[1]["internal"], 0);
+        assert_eq!(events.as_array().unwrap().len(), 1);
+        assert_eq!(events[0]["kind"], "customer_replied");
+        // No inbound event to mark.
+        assert!(matches!(binds[14], BindValue::OptText(None)));
     }
 }

@@ -6,12 +6,14 @@ use chrono::{DateTime, Utc};
 use sqlx::{Any, Row, Transaction};
 
 use super::rows::{self, TICKET_COLUMNS, ms, text, to_json};
-use super::save::{BindValue, save_ticket_sql};
+use super::save::{BindValue, is_missing_ticket, save_ticket_sql};
 use super::{Backend, SqlStore, db_err};
 use crate::domain::event::Inbound;
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use crate::domain::lifecycle::NewTicket;
-use crate::domain::ports::{Csat, FaqEvent, FaqOutcome, StoreError, TicketFilter, TicketStore};
+use crate::domain::ports::{
+    Csat, FaqEvent, FaqOutcome, Recorded, StoreError, TicketFilter, TicketStore,
+};
 use crate::domain::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
 
 async fn append(
@@ -69,33 +71,18 @@ impl SqlStore {
 #[async_trait]
 impl TicketStore for SqlStore {
     async fn record_inbound(&self, inbound: &Inbound) -> Result<bool, StoreError> {
-        // A stored row is taken over only when no one finished it and another process (one
-        // that died, or an earlier run of this bot) had claimed it.
-        let done = sqlx::query(
-            "INSERT INTO inbound (platform, message_id, received_at, payload, claimed_by) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (platform, message_id) DO UPDATE SET claimed_by = excluded.claimed_by, received_at = excluded.received_at \
-             WHERE inbound.handled_at IS NULL AND inbound.claimed_by <> excluded.claimed_by",
-        )
-        .bind(inbound.key.platform.as_str())
-        .bind(&inbound.key.id)
-        .bind(Utc::now().timestamp_millis())
-        .bind(to_json(inbound)?)
-        .bind(&self.instance)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+        self.claim_inbound(inbound).await
+    }
+
+    async fn record_inbound_with_sender_ticket(
+        &self,
+        inbound: &Inbound,
+    ) -> Result<Recorded, StoreError> {
+        self.claim_inbound_with_sender_ticket(inbound).await
     }
 
     async fn finish_inbound(&self, key: &MessageKey) -> Result<(), StoreError> {
-        sqlx::query("UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3")
-            .bind(Utc::now().timestamp_millis())
-            .bind(key.platform.as_str())
-            .bind(&key.id)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        self.mark_inbound_handled(key).await
     }
 
     async fn create_ticket_handling(
@@ -175,17 +162,11 @@ impl TicketStore for SqlStore {
             q = b.bind_to(q);
         }
         let found = match self.backend {
-            Backend::Sqlite => {
-                // A dropped transaction rolls back, so a missing ticket leaves nothing behind.
-                let mut tx = self.begin().await?;
-                let done = q.execute(&mut *tx).await.map_err(db_err)?;
-                let expected = 1 + entries.len() + events.len();
-                let found = done.rows_affected() >= expected as u64;
-                if found {
-                    tx.commit().await.map_err(db_err)?;
-                }
-                found
-            }
+            Backend::Sqlite => match q.execute(&self.pool).await {
+                Ok(_) => true,
+                Err(e) if is_missing_ticket(&e) => false,
+                Err(e) => return Err(db_err(e)),
+            },
             Backend::Postgres => {
                 let row = q.fetch_one(&self.pool).await.map_err(db_err)?;
                 row.try_get::<i64, _>(0).map_err(db_err)? == 1

@@ -11,7 +11,7 @@ use supportbot::domain::ids::{
 };
 use supportbot::domain::lifecycle::NewTicket;
 use supportbot::domain::ports::{
-    Csat, FaqEvent, FaqOutcome, StoreError, TicketFilter, TicketStore,
+    Csat, FaqEvent, FaqOutcome, Recorded, StoreError, TicketFilter, TicketStore,
 };
 use supportbot::domain::ticket::{
     Actor, AuthorRole, EventKind, Priority, Status, TicketEvent, TicketKind, Tier, TranscriptEntry,
@@ -576,4 +576,154 @@ async fn postgres_handled_with_the_write() {
         return;
     };
     handled_with_the_write(store).await;
+}
+
+/// Storing an inbound event also loads the sender's active ticket (and only theirs, only an
+/// active one); a duplicate loads nothing.
+async fn recorded_with_sender_ticket(store: Arc<supportbot::storage::SqlStore>) {
+    let fresh = store
+        .record_inbound_with_sender_ticket(&inbound("s-1", "hello"))
+        .await
+        .unwrap();
+    assert_eq!(
+        fresh,
+        Recorded::New {
+            sender_ticket: None
+        }
+    );
+    let mut other = inbound("s-2", "not mine");
+    other.from = user("2");
+    store
+        .create_ticket(new_ticket("2", "theirs"), &[], &[])
+        .await
+        .unwrap();
+    let mut mine = store
+        .create_ticket(new_ticket("1", "mine"), &[], &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .record_inbound_with_sender_ticket(&inbound("s-3", "again"))
+            .await
+            .unwrap(),
+        Recorded::New {
+            sender_ticket: Some(mine.clone())
+        }
+    );
+    assert_eq!(
+        store
+            .record_inbound_with_sender_ticket(&inbound("s-3", "again"))
+            .await
+            .unwrap(),
+        Recorded::Duplicate
+    );
+    mine.close("done").unwrap();
+    store.save_ticket(&mine, &[], &[]).await.unwrap();
+    assert_eq!(
+        store
+            .record_inbound_with_sender_ticket(&inbound("s-4", "after close"))
+            .await
+            .unwrap(),
+        Recorded::New {
+            sender_ticket: None
+        }
+    );
+}
+
+#[tokio::test]
+async fn sqlite_recorded_with_sender_ticket() {
+    let (store, _dir) = sqlite_store().await;
+    recorded_with_sender_ticket(store).await;
+}
+
+#[tokio::test]
+async fn postgres_recorded_with_sender_ticket() {
+    let Some((store, _db)) = postgres_store().await else {
+        return;
+    };
+    recorded_with_sender_ticket(store).await;
+}
+
+/// Saves keep the indexed fields (status, active, assignee, the SLA dirty flag) right when they
+/// change and when they don't, so the queue, the requester lookup and the sweeper see them.
+async fn saves_keep_indexed_fields(store: Arc<supportbot::storage::SqlStore>) {
+    let dirty = |id: TicketId| {
+        let store = store.clone();
+        async move {
+            sqlx::query("SELECT sla_dirty FROM tickets WHERE id = $1")
+                .bind(id.0)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get::<i64, _>(0)
+        }
+    };
+    let ann = AgentName("ann".into());
+    let mut t = store
+        .create_ticket(new_ticket("1", "s"), &[], &[])
+        .await
+        .unwrap();
+    let listed = |statuses: Vec<Status>, assignee: Option<&str>| {
+        let store = store.clone();
+        let filter = TicketFilter {
+            statuses,
+            assignee: assignee.map(String::from),
+            limit: None,
+        };
+        async move {
+            store
+                .list_tickets(&filter)
+                .await
+                .unwrap()
+                .iter()
+                .map(|t| t.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    sqlx::query("UPDATE tickets SET sla_dirty = 0")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    t.claim(&ann).unwrap();
+    store.save_ticket(&t, &[], &[]).await.unwrap();
+    assert_eq!(
+        dirty(t.id).await,
+        1,
+        "a save marks the SLA clocks for recomputation"
+    );
+    assert_eq!(listed(vec![Status::Open], Some("ann")).await, vec![t.id]);
+    // A save that changes no indexed field leaves them as they were.
+    t.subject = "renamed".into();
+    store.save_ticket(&t, &[], &[]).await.unwrap();
+    assert_eq!(store.ticket(t.id).await.unwrap().unwrap(), t);
+    assert_eq!(listed(vec![Status::Open], Some("ann")).await, vec![t.id]);
+    t.set_status(Status::Pending).unwrap();
+    t.unclaim(&ann, true).unwrap();
+    store.save_ticket(&t, &[], &[]).await.unwrap();
+    assert_eq!(store.ticket(t.id).await.unwrap().unwrap(), t);
+    assert!(listed(vec![], Some("ann")).await.is_empty());
+    assert_eq!(listed(vec![t.status], None).await, vec![t.id]);
+    assert!(t.status.is_active());
+    assert_eq!(
+        store.active_ticket_for(&user("1")).await.unwrap(),
+        Some(t.clone())
+    );
+    t.close("done").unwrap();
+    store.save_ticket(&t, &[], &[]).await.unwrap();
+    assert_eq!(store.active_ticket_for(&user("1")).await.unwrap(), None);
+    assert_eq!(listed(vec![Status::Closed], None).await, vec![t.id]);
+}
+
+#[tokio::test]
+async fn sqlite_saves_keep_indexed_fields() {
+    let (store, _dir) = sqlite_store().await;
+    saves_keep_indexed_fields(store).await;
+}
+
+#[tokio::test]
+async fn postgres_saves_keep_indexed_fields() {
+    let Some((store, _db)) = postgres_store().await else {
+        return;
+    };
+    saves_keep_indexed_fields(store).await;
 }

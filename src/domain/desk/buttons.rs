@@ -68,7 +68,7 @@ impl Desk {
                         ctx.reply("Great, glad that helped! Write any time if you have another question."),
                     ]);
                 }
-                if let Some(t) = self.store.active_ticket_for(&ctx.inb.from).await? {
+                if let Some(t) = self.sender_ticket(ctx).await? {
                     self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id)).await?;
                     return Ok(vec![ctx.reply(replies::already_open(&t))]);
                 }

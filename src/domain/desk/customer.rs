@@ -21,7 +21,7 @@ impl Desk {
         if text.trim().is_empty() && attachments.is_empty() {
             return Ok(Vec::new());
         }
-        if let Some(mut ticket) = self.store.active_ticket_for(&ctx.inb.from).await? {
+        if let Some(mut ticket) = self.sender_ticket(ctx).await? {
             return self
                 .relay_customer(ctx, &mut ticket, text, attachments)
                 .await;
@@ -216,7 +216,7 @@ impl Desk {
         ctx: &Ctx<'_>,
         text: Option<String>,
     ) -> Outcome {
-        if let Some(t) = self.store.active_ticket_for(&ctx.inb.from).await? {
+        if let Some(t) = self.sender_ticket(ctx).await? {
             return Ok(vec![ctx.reply(replies::already_open(&t))]);
         }
         let text = text.unwrap_or_else(|| "Support request (no description yet)".to_string());
@@ -232,7 +232,7 @@ impl Desk {
     ) -> Outcome {
         // One conversation has one open ticket (that is where messages are relayed), so
         // feedback given while one is open joins it, tagged, instead of opening a second.
-        if let Some(mut t) = self.store.active_ticket_for(&ctx.inb.from).await? {
+        if let Some(mut t) = self.sender_ticket(ctx).await? {
             let tag = kind.as_str().to_string();
             if !t.tags.contains(&tag) {
                 t.tags.push(tag);
@@ -255,12 +255,10 @@ impl Desk {
     }
 
     pub(super) async fn customer_status(&self, ctx: &Ctx<'_>) -> Outcome {
-        Ok(vec![ctx.reply(
-            match self.store.active_ticket_for(&ctx.inb.from).await? {
-                Some(t) => replies::status(&t),
-                None => replies::no_open_ticket(),
-            },
-        )])
+        Ok(vec![ctx.reply(match self.sender_ticket(ctx).await? {
+            Some(t) => replies::status(&t),
+            None => replies::no_open_ticket(),
+        })])
     }
 
     pub(super) async fn customer_register(&self, ctx: &Ctx<'_>, key: &str) -> Outcome {
@@ -287,7 +285,7 @@ impl Desk {
                 }
                 t
             }
-            None => match self.store.active_ticket_for(&ctx.inb.from).await? {
+            None => match self.sender_ticket(ctx).await? {
                 Some(t) => t,
                 None => return Ok(vec![ctx.reply(replies::no_open_ticket())]),
             },

@@ -7,8 +7,8 @@ mod customer;
 mod faq_flow;
 mod staff;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
@@ -17,7 +17,7 @@ use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
 use super::ids::{MessageKey, Platform, TicketId};
-use super::ports::{Clock, KnowledgeBase, StoreError, TicketStore};
+use super::ports::{Clock, KnowledgeBase, Recorded, StoreError, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
 use super::ticket::{Ticket, TicketError};
@@ -84,6 +84,9 @@ struct Ctx<'a> {
     here: Option<TicketId>,
     /// Set once a ticket write has marked the inbound event handled in its own transaction.
     handled: Option<&'a AtomicBool>,
+    /// The sender's active ticket, loaded when the event was stored; taken by the first lookup,
+    /// because later ones may follow the flow's own writes.
+    sender_ticket: Mutex<Option<Option<Ticket>>>,
 }
 
 impl Ctx<'_> {
@@ -147,9 +150,26 @@ impl Desk {
     /// Decides what to do about one inbound event. The event is stored first; a replay of an
     /// event already handled (or being handled by this process) yields nothing.
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
-        match self.store.record_inbound(&inbound).await {
-            Ok(true) => {}
-            Ok(false) => {
+        // Customers' events nearly always need the sender's ticket next, and the store can
+        // load it in the same round trip. `Some(loaded)` means the event is new.
+        let recorded = match inbound.space {
+            Space::Customer => self
+                .store
+                .record_inbound_with_sender_ticket(&inbound)
+                .await
+                .map(|r| match r {
+                    Recorded::New { sender_ticket } => Some(Some(sender_ticket)),
+                    Recorded::Duplicate => None,
+                }),
+            Space::Staff => self
+                .store
+                .record_inbound(&inbound)
+                .await
+                .map(|new| new.then_some(None)),
+        };
+        let sender_ticket = match recorded {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => {
                 tracing::debug!(key = ?inbound.key, "duplicate inbound ignored");
                 return Vec::new();
             }
@@ -157,9 +177,9 @@ impl Desk {
                 tracing::error!(error = %e, "cannot store inbound message");
                 return vec![self.error_reply(&inbound, replies::internal_error())];
             }
-        }
+        };
         let handled = AtomicBool::new(false);
-        let out = match self.dispatch(&inbound, &handled).await {
+        let out = match self.dispatch(&inbound, &handled, sender_ticket).await {
             Ok(out) => out,
             Err(DeskError::Say(text)) => vec![self.error_reply(&inbound, text)],
             Err(DeskError::Store(e)) => {
@@ -192,12 +212,18 @@ impl Desk {
                 staff: None,
                 here: None,
                 handled: None,
+                sender_ticket: Mutex::new(None),
             }
             .private_reply(text),
         }
     }
 
-    async fn dispatch(&self, inb: &Inbound, handled: &AtomicBool) -> Outcome {
+    async fn dispatch(
+        &self,
+        inb: &Inbound,
+        handled: &AtomicBool,
+        sender_ticket: Option<Option<Ticket>>,
+    ) -> Outcome {
         let staff = self.settings.staff.member(&inb.from, &inb.roles);
         let here = match inb.space {
             Space::Staff => self.store.ticket_for_staff_space(&inb.conversation).await?,
@@ -209,6 +235,7 @@ impl Desk {
             staff,
             here,
             handled: Some(handled),
+            sender_ticket: Mutex::new(sender_ticket),
         };
         match &inb.body {
             InboundBody::Button { data } => match ButtonAction::decode(data) {
@@ -279,6 +306,19 @@ impl Desk {
                 let member = ctx.staff.clone().expect("checked above");
                 self.staff_command(ctx, &member, other).await
             }
+        }
+    }
+
+    /// The sender's active ticket: the one loaded with the event if no lookup took it yet.
+    async fn sender_ticket(&self, ctx: &Ctx<'_>) -> Result<Option<Ticket>, DeskError> {
+        let loaded = ctx
+            .sender_ticket
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        match loaded {
+            Some(ticket) => Ok(ticket),
+            None => Ok(self.store.active_ticket_for(&ctx.inb.from).await?),
         }
     }
 
