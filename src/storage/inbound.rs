@@ -33,8 +33,7 @@ impl SqlStore {
 
     pub(super) async fn claim_inbound(&self, inbound: &Inbound) -> Result<bool, StoreError> {
         let done = self
-            .claim_query(CLAIM, inbound)?
-            .execute(&self.pool)
+            .execute_hot(self.claim_query(CLAIM, inbound)?)
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -55,13 +54,11 @@ impl SqlStore {
                 "WITH claim AS ({CLAIM} RETURNING 1) SELECT (SELECT COUNT(*) FROM claim) AS fresh, t.* {sender_ticket}"
             ),
         };
-        let rows = self
+        let q = self
             .claim_query(&sql, inbound)?
             .bind(inbound.from.platform.as_str())
-            .bind(&inbound.from.id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
+            .bind(&inbound.from.id);
+        let rows = self.fetch_hot(q).await.map_err(db_err)?;
         let row = rows
             .last()
             .ok_or_else(|| StoreError::Backend("inbound claim returned no row".into()))?;
@@ -76,13 +73,13 @@ impl SqlStore {
     }
 
     pub(super) async fn mark_inbound_handled(&self, key: &MessageKey) -> Result<(), StoreError> {
-        sqlx::query("UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3")
-            .bind(Utc::now().timestamp_millis())
-            .bind(key.platform.as_str())
-            .bind(&key.id)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let q = sqlx::query(
+            "UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3",
+        )
+        .bind(Utc::now().timestamp_millis())
+        .bind(key.platform.as_str())
+        .bind(&key.id);
+        self.execute_hot(q).await.map_err(db_err)?;
         Ok(())
     }
 }

