@@ -29,6 +29,7 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     match runtime.block_on(run_cli(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<crate::cli::OutputClosed>() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -54,7 +55,7 @@ async fn run_cli(cli: Cli) -> Result<()> {
         Command::Console => run_bot(cfg, true).await,
         Command::Migrate => {
             open_store(&cfg).await?;
-            println!("migrations applied to {}", redact_url(&cfg.storage.url));
+            crate::cli::outln!("migrations applied to {}", redact_url(&cfg.storage.url))?;
             Ok(())
         }
         Command::Tickets(cmd) => {
@@ -62,7 +63,7 @@ async fn run_cli(cli: Cli) -> Result<()> {
             crate::cli::tickets::run(cmd, store.as_ref()).await
         }
         Command::Config(ConfigCommand::Check) => {
-            print!("{}", cfg.redacted_toml());
+            crate::cli::out!("{}", cfg.redacted_toml())?;
             eprintln!("configuration is valid");
             Ok(())
         }

@@ -1,5 +1,6 @@
 //! `supportbot kb …`: lint, index, search and evaluate the knowledge base.
 
+use super::{out, outln};
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
@@ -64,13 +65,13 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             let dir = kb.unwrap_or_else(|| PathBuf::from(&cfg.search.kb_dir));
             let (n, problems) = check(&dir)?;
             for p in &problems {
-                println!("{p}");
+                outln!("{p}")?;
             }
-            println!(
+            outln!(
                 "{n} articles OK, {} problem(s) in {}",
                 problems.len(),
                 dir.display()
-            );
+            )?;
             if !problems.is_empty() {
                 bail!("{} problem(s) in the knowledge base", problems.len());
             }
@@ -81,12 +82,12 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             for p in &problems {
                 eprintln!("skipped {p}");
             }
-            println!(
+            outln!(
                 "{} articles, content {}; index {}",
                 kb.len(),
                 &kb.content_hash()[..12],
                 if built { "rebuilt" } else { "up to date" }
-            );
+            )?;
             Ok(())
         }
         KbCommand::Search {
@@ -107,9 +108,9 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
                 } else {
                     serde_json::to_value(&ex.hits)?
                 };
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                print!("{}", render_search(&ex, explain));
+                out!("{}", render_search(&ex, explain))?;
             }
             Ok(())
         }
@@ -123,9 +124,9 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             let thr = answer_threshold.unwrap_or(cfg.faq.answer_threshold);
             let report = eval(&kb, &queries, thr, cfg, predictions.as_deref())?;
             if json {
-                println!("{}", serde_json::to_string(&report)?);
+                outln!("{}", serde_json::to_string(&report)?)?;
             } else {
-                print!("{}", render_report(&report));
+                out!("{}", render_report(&report))?;
             }
             Ok(())
         }

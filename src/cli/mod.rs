@@ -71,3 +71,43 @@ pub enum ConfigCommand {
     /// Validate the configuration and print it with secrets redacted.
     Check,
 }
+
+/// Standard output was closed by its reader (`supportbot tickets list | head`): the command
+/// stops writing and the process exits successfully, as command-line tools do.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output was closed")]
+pub struct OutputClosed;
+
+/// Writes command output to stdout; a closed pipe becomes [`OutputClosed`] rather than the
+/// panic `println!` would raise.
+pub(crate) fn write_out(args: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_fmt(args) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(OutputClosed.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot write to standard output")),
+    }
+}
+
+/// Turns a write error of a closed stdout, from code that writes through `io::Write`, into
+/// [`OutputClosed`].
+pub(crate) fn quiet_if_closed(e: anyhow::Error) -> anyhow::Error {
+    let closed = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if closed { OutputClosed.into() } else { e }
+}
+
+/// `print!` for command output (see [`write_out`]); use with `?`.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_out(format_args!($($arg)*)) };
+}
+
+/// `println!` for command output (see [`write_out`]); use with `?`.
+macro_rules! outln {
+    () => { $crate::cli::write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {out, outln};

@@ -1,5 +1,6 @@
 //! `supportbot sla …`: compute deadlines on a configured calendar and explain a ticket's clocks.
 
+use crate::cli::outln;
 use std::io::{BufRead, Write};
 
 use anyhow::{Context, Result, bail};
@@ -49,17 +50,17 @@ pub async fn run(cmd: SlaCommand, cfg: &crate::config::Config) -> Result<()> {
             let target = parse_duration(&target)
                 .map_err(anyhow::Error::msg)
                 .context("--target")?;
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
             if start == "-" {
                 let stdin = std::io::stdin();
-                let bad = deadlines(cal, target, stdin.lock(), &mut out, &mut std::io::stderr())?;
+                let mut out = std::io::stdout().lock();
+                let bad = deadlines(cal, target, stdin.lock(), &mut out, &mut std::io::stderr())
+                    .map_err(crate::cli::quiet_if_closed)?;
                 if bad > 0 {
                     bail!("{bad} input line(s) could not be read");
                 }
             } else {
                 let t = parse_instant(&start).context("--start")?;
-                writeln!(out, "{}", rfc3339(cal.add_business(t, target)?))?;
+                outln!("{}", rfc3339(cal.add_business(t, target)?))?;
             }
             Ok(())
         }
@@ -72,7 +73,7 @@ pub async fn run(cmd: SlaCommand, cfg: &crate::config::Config) -> Result<()> {
                 bail!("no ticket {id}");
             };
             let events = store.events(id).await?;
-            println!("{}", cfg.sla.explain(&ticket, &events, Utc::now()));
+            outln!("{}", cfg.sla.explain(&ticket, &events, Utc::now()))?;
             Ok(())
         }
     }

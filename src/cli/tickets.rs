@@ -1,5 +1,6 @@
 //! `supportbot tickets list|show`: read-only views of the ticket store.
 
+use super::outln;
 use anyhow::{Result, bail};
 use serde_json::json;
 
@@ -23,12 +24,12 @@ pub async fn run(cmd: TicketsCommand, store: &dyn TicketStore) -> Result<()> {
                 })
                 .await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&tickets)?);
+                outln!("{}", serde_json::to_string_pretty(&tickets)?)?;
             } else if tickets.is_empty() {
-                println!("no tickets");
+                outln!("no tickets")?;
             } else {
                 for t in tickets {
-                    println!(
+                    outln!(
                         "{:>6}  {:<8} {}  {:<10} {:<12} {}",
                         t.id.to_string(),
                         t.status.as_str(),
@@ -36,7 +37,7 @@ pub async fn run(cmd: TicketsCommand, store: &dyn TicketStore) -> Result<()> {
                         t.tier.as_str(),
                         t.assignee.as_ref().map_or("-", |a| a.0.as_str()),
                         t.subject
-                    );
+                    )?;
                 }
             }
         }
@@ -50,53 +51,53 @@ pub async fn run(cmd: TicketsCommand, store: &dyn TicketStore) -> Result<()> {
             let csat = store.csat(id).await?;
             if json {
                 let doc = json!({ "ticket": t, "transcript": transcript, "events": events, "csat": csat });
-                println!("{}", serde_json::to_string_pretty(&doc)?);
+                outln!("{}", serde_json::to_string_pretty(&doc)?)?;
                 return Ok(());
             }
-            println!("Ticket {} [{}] {}", t.id, t.priority, t.subject);
-            println!(
+            outln!("Ticket {} [{}] {}", t.id, t.priority, t.subject)?;
+            outln!(
                 "status {}  tier {}  kind {}  assignee {}",
                 t.status,
                 t.tier,
                 t.kind.as_str(),
                 t.assignee.as_ref().map_or("-", |a| a.0.as_str())
-            );
-            println!(
+            )?;
+            outln!(
                 "requester {} ({} {})  opened {}",
                 t.requester.name,
                 t.requester.platform,
                 t.requester.id,
                 t.created_at.to_rfc3339()
-            );
+            )?;
             if !t.tags.is_empty() {
-                println!("tags {}", t.tags.join(", "));
+                outln!("tags {}", t.tags.join(", "))?;
             }
             if let Some(c) = csat {
-                println!(
+                outln!(
                     "csat {}/5{}",
                     c.score,
                     c.comment.map(|c| format!(" \"{c}\"")).unwrap_or_default()
-                );
+                )?;
             }
-            println!("\nTranscript:");
+            outln!("\nTranscript:")?;
             for e in transcript {
                 let mark = if e.internal { " [internal note]" } else { "" };
-                println!(
+                outln!(
                     "  {} {} ({}){mark}: {}",
                     e.at.to_rfc3339(),
                     e.author,
                     e.role.as_str(),
                     e.body
-                );
+                )?;
             }
-            println!("\nEvents:");
+            outln!("\nEvents:")?;
             for e in events {
-                println!(
+                outln!(
                     "  {} {} {}",
                     e.at.to_rfc3339(),
                     e.kind.name(),
                     serde_json::to_string(&e.kind)?
-                );
+                )?;
             }
         }
     }

@@ -301,3 +301,32 @@ fn tickets_list_filters_by_status() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("dunno"));
 }
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bot(&dir);
+    cmd.arg("console");
+    let (_, err, ok) = run_with_stdin(cmd, "/ticket first problem\n");
+    assert!(ok, "{err}");
+    let commands: [&[&str]; 3] = [
+        &["tickets", "list"],
+        &["tickets", "show", "1", "--json"],
+        &["config", "check"],
+    ];
+    for args in commands {
+        let mut cmd = bot(&dir);
+        let mut child = cmd
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the command writes (as `| head -0` would).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
