@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 
@@ -29,6 +30,11 @@ pub struct Router {
     outlets: HashMap<Platform, Arc<dyn Outlet>>,
     metrics: Arc<Metrics>,
     outbox: Option<Arc<dyn OutboxStore>>,
+    /// Actions this router has kept in the outbox, and that count when the outbox was last
+    /// seen empty. While they differ, actions may be waiting, and only then does `dispatch`
+    /// ask the outbox whether an action's lane is busy (so normal operation costs no query).
+    kept: Arc<AtomicU64>,
+    seen_empty: Arc<AtomicU64>,
 }
 
 /// Attempts per outbound action before the router gives up on it.
@@ -67,15 +73,16 @@ impl Router {
     /// A router that counts deliveries in `metrics`.
     pub fn with_metrics(metrics: Arc<Metrics>) -> Router {
         Router {
-            outlets: HashMap::new(),
             metrics,
-            outbox: None,
+            ..Router::default()
         }
     }
 
     /// Keeps actions that fail in `outbox` for later attempts ([`Router::retry_deferred`]).
     pub fn with_outbox(mut self, outbox: Arc<dyn OutboxStore>) -> Router {
         self.outbox = Some(outbox);
+        // An earlier run may have left actions waiting: look until a retry pass finds none.
+        self.kept.fetch_add(1, Ordering::SeqCst);
         self
     }
 
@@ -106,8 +113,9 @@ impl Router {
             return;
         };
         let retry_at = chrono::Utc::now() + backoff(1);
-        match outbox.defer(action, error, retry_at).await {
+        match outbox.defer(action, 1, error, retry_at).await {
             Ok(()) => {
+                self.kept.fetch_add(1, Ordering::SeqCst);
                 tracing::warn!(%platform, %error, %retry_at, "delivery failed; kept for another attempt")
             }
             Err(e) => {
@@ -116,45 +124,105 @@ impl Router {
         }
     }
 
-    /// Attempts the kept actions that are due at `now`, in their original order; returns how
-    /// many went through. Each failure backs off further, up to [`MAX_DELIVERY_ATTEMPTS`].
+    /// Attempts the kept actions that are due at `now`, each lane in its original order;
+    /// returns how many went through. Each failure backs off further, up to
+    /// [`MAX_DELIVERY_ATTEMPTS`], and holds back the rest of its lane.
     pub async fn retry_deferred(&self, now: chrono::DateTime<chrono::Utc>) -> usize {
         let Some(outbox) = &self.outbox else {
             return 0;
         };
-        // The lease outlasts a slow attempt, so another instance cannot send the same action.
-        let due = match outbox
-            .due_deliveries(now, now + chrono::Duration::minutes(5), 100)
-            .await
-        {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the outbox");
-                return 0;
-            }
-        };
         let mut sent = 0;
-        for d in due {
-            let outcome = match self.deliver(&d.action).await {
-                Ok(()) => {
-                    sent += 1;
-                    outbox.delivered(d.id).await
-                }
+        // A delivered action makes the next one of its lane due, so passes repeat (bounded)
+        // until one delivers nothing.
+        for _ in 0..20 {
+            let kept_before = self.kept.load(Ordering::SeqCst);
+            // The lease outlasts a slow attempt, so another instance cannot send the same action.
+            let due = match outbox
+                .due_deliveries(now, now + chrono::Duration::minutes(5), 100)
+                .await
+            {
+                Ok(due) => due,
                 Err(e) => {
-                    let error = format!("{e:#}");
-                    let retry_at = (d.attempts + 1 < MAX_DELIVERY_ATTEMPTS)
-                        .then(|| now + backoff(d.attempts + 1));
-                    if retry_at.is_none() {
-                        tracing::error!(id = d.id, attempts = d.attempts + 1, %error, "giving up on a delivery");
-                    }
-                    outbox.failed_again(d.id, &error, retry_at).await
+                    tracing::warn!(error = %e, "cannot read the outbox");
+                    return sent;
                 }
             };
-            if let Err(e) = outcome {
-                tracing::warn!(id = d.id, error = %e, "cannot update the outbox");
+            if due.is_empty() {
+                if let Ok(false) = outbox.pending(None).await {
+                    self.seen_empty.store(kept_before, Ordering::SeqCst);
+                }
+                break;
+            }
+            let mut delivered = 0;
+            for d in due {
+                let outcome = match self.deliver(&d.action).await {
+                    Ok(()) => {
+                        delivered += 1;
+                        outbox.delivered(d.id).await
+                    }
+                    Err(e) => {
+                        let error = format!("{e:#}");
+                        let retry_at = (d.attempts + 1 < MAX_DELIVERY_ATTEMPTS)
+                            .then(|| now + backoff(d.attempts + 1));
+                        if retry_at.is_none() {
+                            tracing::error!(id = d.id, attempts = d.attempts + 1, %error, "giving up on a delivery");
+                        }
+                        outbox.failed_again(d.id, &error, retry_at).await
+                    }
+                };
+                if let Err(e) = outcome {
+                    tracing::warn!(id = d.id, error = %e, "cannot update the outbox");
+                }
+            }
+            sent += delivered;
+            if delivered == 0 {
+                break;
             }
         }
         sent
+    }
+
+    /// Whether `action` must wait behind an earlier kept action of its lane.
+    async fn behind_earlier(&self, action: &Outbound) -> bool {
+        let Some(outbox) = &self.outbox else {
+            return false;
+        };
+        if !retryable(action)
+            || self.kept.load(Ordering::SeqCst) == self.seen_empty.load(Ordering::SeqCst)
+        {
+            return false;
+        }
+        let Some(lane) = action.lane() else {
+            return false;
+        };
+        match outbox.pending(Some(&lane)).await {
+            Ok(waiting) => waiting,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the outbox; sending without waiting");
+                false
+            }
+        }
+    }
+
+    /// Keeps `action` behind the earlier actions of its lane; it goes out as soon as they did.
+    async fn queue_behind(&self, platform: Platform, action: &Outbound) {
+        let Some(outbox) = &self.outbox else {
+            return;
+        };
+        let note = "waiting for an earlier message to the same place";
+        match outbox.defer(action, 0, note, chrono::Utc::now()).await {
+            Ok(()) => {
+                self.kept.fetch_add(1, Ordering::SeqCst);
+                tracing::info!(%platform, "{note}");
+            }
+            Err(e) => {
+                // Better out of order than lost.
+                tracing::warn!(%platform, error = %e, "cannot queue behind earlier messages; sending now");
+                if let Err(e) = self.deliver(action).await {
+                    self.defer(platform, action, &format!("{e:#}")).await;
+                }
+            }
+        }
     }
 
     /// Carries out actions in order. `origin` is the platform of the inbound event, which
@@ -165,6 +233,9 @@ impl Router {
         for action in actions {
             let platform = action.platform().unwrap_or(origin);
             match self.outlets.get(&platform) {
+                Some(_) if self.behind_earlier(action).await => {
+                    self.queue_behind(platform, action).await;
+                }
                 Some(outlet) => {
                     if let Err(e) = outlet.deliver(action).await {
                         self.defer(platform, action, &format!("{e:#}")).await;

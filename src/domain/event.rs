@@ -161,7 +161,45 @@ impl Target {
     }
 }
 
+impl Target {
+    /// A key naming this place, for keeping the order of what is sent there.
+    pub fn lane(&self) -> String {
+        match self {
+            Target::Conversation(c) => format!(
+                "conversation:{}:{}:{}",
+                c.platform,
+                c.chat,
+                c.thread.as_deref().unwrap_or("")
+            ),
+            Target::StaffSpace { ticket, platform } => format!("staff:{platform}:{}", ticket.0),
+            Target::StaffLobby { platform } => format!("lobby:{platform}"),
+        }
+    }
+}
+
 impl Outbound {
+    /// Where the action lands, as a key: actions with the same lane must reach the platform
+    /// in the order they were made. A ticket's staff space is one lane whether the action
+    /// creates, renames or posts in it. `None` for `Ack`, which answers one interaction.
+    pub fn lane(&self) -> Option<String> {
+        match self {
+            Outbound::Send { to, .. } => Some(to.lane()),
+            Outbound::Ack { .. } => None,
+            Outbound::OpenStaffSpace {
+                ticket, platform, ..
+            }
+            | Outbound::UpdateStaffSpace {
+                ticket, platform, ..
+            } => Some(
+                Target::StaffSpace {
+                    ticket: *ticket,
+                    platform: *platform,
+                }
+                .lane(),
+            ),
+        }
+    }
+
     /// The platform whose adapter must carry this out; `None` for `Ack`, which goes back
     /// to whichever platform issued the interaction.
     pub fn platform(&self) -> Option<Platform> {

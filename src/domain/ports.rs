@@ -360,16 +360,24 @@ pub struct Deferred {
 /// Outbound actions that could not be delivered, kept until a later attempt succeeds.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Keeps `action`, whose first attempt failed with `error`, for another try at `retry_at`.
+    /// Keeps `action` for an attempt at `retry_at`, after `attempts` failed ones (0 when it
+    /// waits behind an earlier action in its lane); `error` says why.
     async fn defer(
         &self,
         action: &Outbound,
+        attempts: i64,
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Claims up to `limit` actions due at `now`, oldest first; each stays hidden from other
-    /// callers until `lease_until`, so two instances never send the same one at once.
+    /// Whether any action waits for delivery in `lane`, or anywhere when `lane` is `None`.
+    /// Given-up actions do not count.
+    async fn pending(&self, lane: Option<&str>) -> Result<bool, StoreError>;
+
+    /// Claims up to `limit` actions due at `now`, oldest first, each the oldest waiting
+    /// action of its lane ([`Outbound::lane`]), so a lane's actions go out in order. Each
+    /// stays hidden from other callers until `lease_until`, so two instances never send the
+    /// same one at once.
     async fn due_deliveries(
         &self,
         now: DateTime<Utc>,

@@ -15,6 +15,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0004_sla_delivery.sql",
     "0005_outbox.sql",
     "0006_ticket_saves.sql",
+    "0007_outbox_lanes.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -24,6 +25,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0004_sla_delivery.sql"),
     include_str!("../../migrations/sqlite/0005_outbox.sql"),
     include_str!("../../migrations/sqlite/0006_ticket_saves.sql"),
+    include_str!("../../migrations/sqlite/0007_outbox_lanes.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -32,6 +34,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0004_sla_delivery.sql"),
     include_str!("../../migrations/postgres/0005_outbox.sql"),
     include_str!("../../migrations/postgres/0006_ticket_saves.sql"),
+    include_str!("../../migrations/postgres/0007_outbox_lanes.sql"),
 ];
 
 /// The migrator for a backend.

@@ -13,22 +13,39 @@ impl OutboxStore for SqlStore {
     async fn defer(
         &self,
         action: &Outbound,
+        attempts: i64,
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let platform = action.platform().map(|p| p.as_str()).unwrap_or("unknown");
         sqlx::query(
-            "INSERT INTO outbox (platform, action, attempts, last_error, retry_at, created_at) VALUES ($1, $2, 1, $3, $4, $5)",
+            "INSERT INTO outbox (platform, action, attempts, last_error, retry_at, created_at, lane) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(platform)
         .bind(to_json(action)?)
+        .bind(attempts)
         .bind(text(error))
         .bind(ms(retry_at))
         .bind(Utc::now().timestamp_millis())
+        .bind(action.lane().unwrap_or_default())
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn pending(&self, lane: Option<&str>) -> Result<bool, StoreError> {
+        let q = match lane {
+            Some(lane) => {
+                sqlx::query("SELECT 1 FROM outbox WHERE lane = $1 AND retry_at IS NOT NULL LIMIT 1")
+                    .bind(lane)
+            }
+            None => sqlx::query("SELECT 1 FROM outbox WHERE retry_at IS NOT NULL LIMIT 1"),
+        };
+        Ok(q.fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .is_some())
     }
 
     async fn due_deliveries(
@@ -38,10 +55,13 @@ impl OutboxStore for SqlStore {
         limit: i64,
     ) -> Result<Vec<Deferred>, StoreError> {
         // One statement claims the rows: a concurrent claimer re-checks `retry_at` on the rows
-        // it waited for and leaves them alone.
+        // it waited for and leaves them alone. A row behind an earlier waiting (or leased) row
+        // of its lane is not due, whatever its own time.
         let claimed = sqlx::query(
             "UPDATE outbox SET retry_at = $1 WHERE retry_at IS NOT NULL AND retry_at <= $2 \
-             AND id IN (SELECT id FROM outbox WHERE retry_at IS NOT NULL AND retry_at <= $2 ORDER BY id LIMIT $3) \
+             AND id IN (SELECT o.id FROM outbox o WHERE o.retry_at IS NOT NULL AND o.retry_at <= $2 \
+                 AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = o.lane AND e.retry_at IS NOT NULL AND e.id < o.id) \
+                 ORDER BY o.id LIMIT $3) \
              RETURNING id, action, attempts",
         )
         .bind(ms(lease_until))
