@@ -29,7 +29,8 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     match runtime.block_on(run_cli(cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is::<crate::cli::OutputClosed>() => ExitCode::SUCCESS,
+        // Quietly, with the status a tool killed by SIGPIPE has (128 + 13).
+        Err(e) if e.is::<crate::cli::OutputClosed>() => ExitCode::from(141),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -73,7 +73,8 @@ pub enum ConfigCommand {
 }
 
 /// Standard output was closed by its reader (`supportbot tickets list | head`): the command
-/// stops writing and the process exits successfully, as command-line tools do.
+/// stops writing and the process exits quietly with status 141, as a tool killed by SIGPIPE
+/// would (so `set -o pipefail` still sees that the command did not finish).
 #[derive(Debug, thiserror::Error)]
 #[error("standard output was closed")]
 pub struct OutputClosed;
@@ -89,12 +90,34 @@ pub(crate) fn write_out(args: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
     }
 }
 
-/// Turns a write error of a closed stdout, from code that writes through `io::Write`, into
-/// [`OutputClosed`].
+/// Stdout for code that writes through `io::Write`: a closed pipe fails with an error that
+/// [`quiet_if_closed`] recognises (a closed stderr does not).
+pub(crate) struct Stdout;
+
+impl std::io::Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::stdout().lock().write(buf).map_err(mark_closed)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().lock().flush().map_err(mark_closed)
+    }
+}
+
+fn mark_closed(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::io::Error::other(OutputClosed)
+    } else {
+        e
+    }
+}
+
+/// Turns a write error of [`Stdout`] closed by its reader into [`OutputClosed`].
 pub(crate) fn quiet_if_closed(e: anyhow::Error) -> anyhow::Error {
     let closed = e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .and_then(|io| io.get_ref())
+            .is_some_and(|inner| inner.is::<OutputClosed>())
     });
     if closed { OutputClosed.into() } else { e }
 }

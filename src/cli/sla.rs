@@ -52,9 +52,14 @@ pub async fn run(cmd: SlaCommand, cfg: &crate::config::Config) -> Result<()> {
                 .context("--target")?;
             if start == "-" {
                 let stdin = std::io::stdin();
-                let mut out = std::io::stdout().lock();
-                let bad = deadlines(cal, target, stdin.lock(), &mut out, &mut std::io::stderr())
-                    .map_err(crate::cli::quiet_if_closed)?;
+                let bad = deadlines(
+                    cal,
+                    target,
+                    stdin.lock(),
+                    &mut super::Stdout,
+                    &mut std::io::stderr(),
+                )
+                .map_err(crate::cli::quiet_if_closed)?;
                 if bad > 0 {
                     bail!("{bad} input line(s) could not be read");
                 }

@@ -72,10 +72,17 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
     sqlx::any::install_default_drivers();
     if backend == Backend::Sqlite {
         if url.contains(":memory:") || url.contains("mode=memory") {
-            // Through sqlx's Any driver every connection of an in-memory database is a
-            // separate, empty database, so migrations and data would vanish between queries.
+            // sqlx's Any driver opens `sqlite::memory:` anew for every connection (each its own
+            // empty database), and a shared-cache memory database locks tables in a way that
+            // ignores `busy_timeout`; the bot's several connections need one real file.
             bail!(
-                "in-memory SQLite databases are not supported: every connection would see its own empty database; use a file such as sqlite://data/supportbot.db?mode=rwc"
+                "in-memory SQLite databases are not supported: the bot's connections must share one database file; use a file such as sqlite://data/supportbot.db?mode=rwc"
+            );
+        }
+        if sqlite_path(url).is_empty() {
+            // SQLite would give every connection its own temporary database.
+            bail!(
+                "the SQLite URL `{url}` names no file; use e.g. sqlite://data/supportbot.db?mode=rwc"
             );
         }
         ensure_sqlite_dir(url)?;
@@ -121,9 +128,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
     })
 }
 
-fn ensure_sqlite_dir(url: &str) -> Result<()> {
+/// The file part of a SQLite URL (without scheme and query).
+fn sqlite_path(url: &str) -> &str {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
-    let path = rest.split('?').next().unwrap_or_default();
+    rest.split('?').next().unwrap_or_default()
+}
+
+fn ensure_sqlite_dir(url: &str) -> Result<()> {
+    let path = sqlite_path(url);
     if path.is_empty() || path.starts_with("file:") {
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! SQLite's dedicated connection for the writes every message makes.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::any::{AnyArguments, AnyConnectOptions, AnyQueryResult, AnyRow};
 use sqlx::query::Query;
@@ -21,9 +22,11 @@ pub(super) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synch
 pub(super) struct SqliteWriter {
     options: Arc<AnyConnectOptions>,
     conn: Mutex<Option<AnyConnection>>,
+    /// Set by [`SqliteWriter::close`]: the store is shut, so writes fail like pooled ones.
+    closed: AtomicBool,
 }
 
-/// Opens a connection with the pool's options (so `sqlite::memory:` names the same database).
+/// Opens a connection to the pool's database.
 pub(super) async fn open(options: &AnyConnectOptions) -> Result<AnyConnection, sqlx::Error> {
     let mut conn = options.connect().await?;
     conn.execute(SQLITE_PRAGMAS).await?;
@@ -45,11 +48,15 @@ impl SqliteWriter {
         Ok(SqliteWriter {
             options,
             conn: Mutex::new(Some(conn)),
+            closed: AtomicBool::new(false),
         })
     }
 
     async fn conn(&self) -> Result<MutexGuard<'_, Option<AnyConnection>>, sqlx::Error> {
         let mut guard = self.conn.lock().await;
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(sqlx::Error::PoolClosed);
+        }
         if guard.is_none() {
             *guard = Some(open(&self.options).await?);
         }
@@ -82,9 +89,11 @@ impl SqliteWriter {
         result
     }
 
-    /// Closes the connection; a later write opens a new one.
+    /// Closes the connection for good: later writes fail as the closed pool's do.
     pub(super) async fn close(&self) {
-        if let Some(conn) = self.conn.lock().await.take() {
+        let mut guard = self.conn.lock().await;
+        self.closed.store(true, Ordering::SeqCst);
+        if let Some(conn) = guard.take() {
             use sqlx::Connection;
             let _ = conn.close().await;
         }
@@ -96,7 +105,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_closed_or_broken_connection_is_reopened_on_the_next_write() {
+    async fn a_broken_connection_is_reopened_and_a_closed_writer_stays_closed() {
         sqlx::any::install_default_drivers();
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
@@ -106,8 +115,8 @@ mod tests {
             .execute(sqlx::query("CREATE TABLE t (v BIGINT)"))
             .await
             .unwrap();
-        writer.close().await;
-        assert!(writer.conn.lock().await.is_none());
+        // A connection found broken is dropped; the next write opens a new one.
+        drop(writer.conn.lock().await.take());
         writer
             .execute(sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(7_i64))
             .await

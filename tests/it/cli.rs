@@ -303,7 +303,7 @@ fn tickets_list_filters_by_status() {
 }
 
 #[test]
-fn output_to_a_closed_pipe_ends_quietly() {
+fn output_to_a_closed_pipe_ends_quietly_with_the_sigpipe_status() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = bot(&dir);
     cmd.arg("console");
@@ -322,11 +322,41 @@ fn output_to_a_closed_pipe_ends_quietly() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // The reader goes away before the command writes (as `| head -0` would).
+        // The reader goes away before the command writes (as `| head -0` would). The command
+        // stops quietly with the status of a tool killed by SIGPIPE, not a panic or a success.
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("error"),
+            "{args:?}: {err}"
+        );
     }
+    // The same for output written line by line while reading stdin.
+    let mut cmd = bot(&dir);
+    let mut child = cmd
+        .args([
+            "sla",
+            "deadline",
+            "--calendar",
+            "24x7",
+            "--target",
+            "4h",
+            "--start",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all("2026-11-20T15:00:00Z\n".repeat(1000).as_bytes());
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
 }
