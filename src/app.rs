@@ -264,7 +264,8 @@ async fn run_sweeper(
         };
         let mut delivered = Vec::with_capacity(notices.len());
         for notice in notices {
-            match router.deliver(&notice.outbound()).await {
+            // In order with the staff space's other actions (queued behind any kept ones).
+            match router.deliver_in_order(&notice.outbound()).await {
                 Ok(()) => delivered.push(notice),
                 Err(e) => {
                     tracing::warn!(error = %format!("{e:#}"), ticket = %notice.ticket, "SLA notice not delivered; it will be sent again")

@@ -22,6 +22,13 @@ pub mod telegram;
 pub trait Outlet: Send + Sync {
     /// Performs one action. Errors are logged by the router; the adapter retries what it can.
     async fn deliver(&self, action: &Outbound) -> anyhow::Result<()>;
+
+    /// Whether `error`, from [`Outlet::deliver`], means the platform refused the action for
+    /// good (a bad request, a forbidden chat), so another attempt cannot help: the router then
+    /// gives it up at once instead of holding later actions of its lane behind it.
+    fn refused_for_good(&self, _error: &anyhow::Error) -> bool {
+        false
+    }
 }
 
 /// Routes outbound actions to the outlet of their platform.
@@ -107,13 +114,31 @@ impl Router {
         }
     }
 
-    async fn defer(&self, platform: Platform, action: &Outbound, error: &str) {
+    /// Whether `error` from delivering `action` means the platform refused it for good.
+    fn refused_for_good(&self, action: &Outbound, error: &anyhow::Error) -> bool {
+        action
+            .platform()
+            .and_then(|p| self.outlets.get(&p))
+            .is_some_and(|outlet| outlet.refused_for_good(error))
+    }
+
+    async fn defer(&self, platform: Platform, action: &Outbound, error: &anyhow::Error) {
+        let refused = self.refused_for_good(action, error);
+        let error = format!("{error:#}");
         let Some(outbox) = self.outbox.as_ref().filter(|_| retryable(action)) else {
             tracing::error!(%platform, %error, "delivery failed");
             return;
         };
+        if refused {
+            // Kept on record as given up, so it shows what was not delivered.
+            tracing::error!(%platform, %error, "the platform refused the action; not retrying");
+            if let Err(e) = outbox.defer(action, 1, &error, None).await {
+                tracing::warn!(%platform, store_error = %e, "cannot record the refused action");
+            }
+            return;
+        }
         let retry_at = chrono::Utc::now() + backoff(1);
-        match outbox.defer(action, 1, error, retry_at).await {
+        match outbox.defer(action, 1, &error, Some(retry_at)).await {
             Ok(()) => {
                 self.kept.fetch_add(1, Ordering::SeqCst);
                 tracing::warn!(%platform, %error, %retry_at, "delivery failed; kept for another attempt")
@@ -132,13 +157,15 @@ impl Router {
             return 0;
         };
         let mut sent = 0;
+        let started = std::time::Instant::now();
         // A delivered action makes the next one of its lane due, so passes repeat (bounded)
-        // until one delivers nothing.
+        // until one delivers nothing. Each pass reads the clock again: a pass may take minutes
+        // on a throttled platform, and its lease must outlast it.
         for _ in 0..20 {
+            let at = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
             let kept_before = self.kept.load(Ordering::SeqCst);
-            // The lease outlasts a slow attempt, so another instance cannot send the same action.
             let due = match outbox
-                .due_deliveries(now, now + chrono::Duration::minutes(5), 100)
+                .due_deliveries(at, at + chrono::Duration::minutes(5), 20)
                 .await
             {
                 Ok(due) => due,
@@ -148,11 +175,18 @@ impl Router {
                 }
             };
             if due.is_empty() {
-                if let Ok(false) = outbox.pending(None).await {
-                    self.seen_empty.store(kept_before, Ordering::SeqCst);
+                match outbox.pending(None).await {
+                    Ok(false) => self.seen_empty.store(kept_before, Ordering::SeqCst),
+                    // Possibly another instance's: send nothing past them.
+                    Ok(true) => {
+                        self.kept.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Err(_) => {}
                 }
                 break;
             }
+            // Actions kept by another instance count as well.
+            self.kept.fetch_add(1, Ordering::SeqCst);
             let mut delivered = 0;
             for d in due {
                 let outcome = match self.deliver(&d.action).await {
@@ -161,11 +195,12 @@ impl Router {
                         outbox.delivered(d.id).await
                     }
                     Err(e) => {
+                        let refused = self.refused_for_good(&d.action, &e);
                         let error = format!("{e:#}");
-                        let retry_at = (d.attempts + 1 < MAX_DELIVERY_ATTEMPTS)
-                            .then(|| now + backoff(d.attempts + 1));
+                        let retry_at = (!refused && d.attempts + 1 < MAX_DELIVERY_ATTEMPTS)
+                            .then(|| at + backoff(d.attempts + 1));
                         if retry_at.is_none() {
-                            tracing::error!(id = d.id, attempts = d.attempts + 1, %error, "giving up on a delivery");
+                            tracing::error!(id = d.id, attempts = d.attempts + 1, refused, %error, "giving up on a delivery");
                         }
                         outbox.failed_again(d.id, &error, retry_at).await
                     }
@@ -205,24 +240,29 @@ impl Router {
     }
 
     /// Keeps `action` behind the earlier actions of its lane; it goes out as soon as they did.
-    async fn queue_behind(&self, platform: Platform, action: &Outbound) {
-        let Some(outbox) = &self.outbox else {
-            return;
-        };
+    async fn queue_behind(&self, platform: Platform, action: &Outbound) -> anyhow::Result<()> {
+        let outbox = self
+            .outbox
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no outbox to queue in"))?;
         let note = "waiting for an earlier message to the same place";
-        match outbox.defer(action, 0, note, chrono::Utc::now()).await {
-            Ok(()) => {
-                self.kept.fetch_add(1, Ordering::SeqCst);
-                tracing::info!(%platform, "{note}");
-            }
-            Err(e) => {
-                // Better out of order than lost.
-                tracing::warn!(%platform, error = %e, "cannot queue behind earlier messages; sending now");
-                if let Err(e) = self.deliver(action).await {
-                    self.defer(platform, action, &format!("{e:#}")).await;
-                }
-            }
+        outbox
+            .defer(action, 0, note, Some(chrono::Utc::now()))
+            .await?;
+        self.kept.fetch_add(1, Ordering::SeqCst);
+        tracing::info!(%platform, "{note}");
+        Ok(())
+    }
+
+    /// [`Router::deliver`], except that an action whose lane has earlier actions waiting in
+    /// the outbox is queued behind them (and counts as taken care of).
+    pub async fn deliver_in_order(&self, action: &Outbound) -> anyhow::Result<()> {
+        if self.behind_earlier(action).await
+            && let Some(platform) = action.platform()
+        {
+            return self.queue_behind(platform, action).await;
         }
+        self.deliver(action).await
     }
 
     /// Carries out actions in order. `origin` is the platform of the inbound event, which
@@ -233,12 +273,18 @@ impl Router {
         for action in actions {
             let platform = action.platform().unwrap_or(origin);
             match self.outlets.get(&platform) {
-                Some(_) if self.behind_earlier(action).await => {
-                    self.queue_behind(platform, action).await;
+                Some(outlet) if self.behind_earlier(action).await => {
+                    if let Err(e) = self.queue_behind(platform, action).await {
+                        // Better out of order than lost.
+                        tracing::warn!(%platform, error = %e, "cannot queue behind earlier messages; sending now");
+                        if let Err(e) = outlet.deliver(action).await {
+                            self.defer(platform, action, &e).await;
+                        }
+                    }
                 }
                 Some(outlet) => {
                     if let Err(e) = outlet.deliver(action).await {
-                        self.defer(platform, action, &format!("{e:#}")).await;
+                        self.defer(platform, action, &e).await;
                     }
                 }
                 None => {

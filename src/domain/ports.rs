@@ -361,13 +361,14 @@ pub struct Deferred {
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Keeps `action` for an attempt at `retry_at`, after `attempts` failed ones (0 when it
-    /// waits behind an earlier action in its lane); `error` says why.
+    /// waits behind an earlier action in its lane); `error` says why. `retry_at` `None` keeps
+    /// it as given up, for the record.
     async fn defer(
         &self,
         action: &Outbound,
         attempts: i64,
         error: &str,
-        retry_at: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError>;
 
     /// Whether any action waits for delivery in `lane`, or anywhere when `lane` is `None`.

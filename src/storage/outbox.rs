@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 
 use super::rows::{self, ms, text, to_json};
 use super::{SqlStore, db_err};
@@ -15,7 +16,7 @@ impl OutboxStore for SqlStore {
         action: &Outbound,
         attempts: i64,
         error: &str,
-        retry_at: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let platform = action.platform().map(|p| p.as_str()).unwrap_or("unknown");
         sqlx::query(
@@ -25,7 +26,7 @@ impl OutboxStore for SqlStore {
         .bind(to_json(action)?)
         .bind(attempts)
         .bind(text(error))
-        .bind(ms(retry_at))
+        .bind(retry_at.map(ms))
         .bind(Utc::now().timestamp_millis())
         .bind(action.lane().unwrap_or_default())
         .execute(&self.pool)
@@ -60,7 +61,7 @@ impl OutboxStore for SqlStore {
         let claimed = sqlx::query(
             "UPDATE outbox SET retry_at = $1 WHERE retry_at IS NOT NULL AND retry_at <= $2 \
              AND id IN (SELECT o.id FROM outbox o WHERE o.retry_at IS NOT NULL AND o.retry_at <= $2 \
-                 AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = o.lane AND e.retry_at IS NOT NULL AND e.id < o.id) \
+                 AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = o.lane AND o.lane <> '' AND e.retry_at IS NOT NULL AND e.id < o.id) \
                  ORDER BY o.id LIMIT $3) \
              RETURNING id, action, attempts",
         )
@@ -70,10 +71,20 @@ impl OutboxStore for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        let mut out = claimed
-            .iter()
-            .map(rows::deferred)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(claimed.len());
+        for row in &claimed {
+            match rows::deferred(row) {
+                Ok(d) => out.push(d),
+                Err(e) => {
+                    // An unreadable row would otherwise be claimed and dropped forever, and
+                    // hold up its lane: give it up, keeping it for inspection.
+                    let id: i64 = row.try_get("id").map_err(db_err)?;
+                    tracing::error!(id, error = %e, "unreadable outbox row given up");
+                    self.failed_again(id, &format!("unreadable: {e}"), None)
+                        .await?;
+                }
+            }
+        }
         // RETURNING gives no order; keep the order the actions were first meant to go out in.
         out.sort_by_key(|d| d.id);
         Ok(out)

@@ -30,9 +30,9 @@ fn send_to(chat: &str, text: &str) -> Outbound {
 async fn outbox_contract(store: Arc<SqlStore>) {
     let t0 = Utc::now();
     assert!(!store.pending(None).await.unwrap());
-    store.defer(&send("a"), 1, "503", t0).await.unwrap();
+    store.defer(&send("a"), 1, "503", Some(t0)).await.unwrap();
     store
-        .defer(&send_to("u2", "b"), 1, "timeout", t0)
+        .defer(&send_to("u2", "b"), 1, "timeout", Some(t0))
         .await
         .unwrap();
     assert!(store.pending(None).await.unwrap());
@@ -110,13 +110,19 @@ async fn outbox_contract(store: Arc<SqlStore>) {
 /// own time has come), and a given-up one no longer holds the lane.
 async fn outbox_lanes(store: Arc<SqlStore>) {
     let t0 = Utc::now();
-    store.defer(&send("1st"), 1, "503", t0).await.unwrap();
+    store.defer(&send("1st"), 1, "503", Some(t0)).await.unwrap();
     store
-        .defer(&send_to("u2", "other"), 1, "503", t0)
+        .defer(&send_to("u2", "other"), 1, "503", Some(t0))
         .await
         .unwrap();
-    store.defer(&send("2nd"), 0, "waiting", t0).await.unwrap();
-    store.defer(&send("3rd"), 0, "waiting", t0).await.unwrap();
+    store
+        .defer(&send("2nd"), 0, "waiting", Some(t0))
+        .await
+        .unwrap();
+    store
+        .defer(&send("3rd"), 0, "waiting", Some(t0))
+        .await
+        .unwrap();
     let due = |at| {
         let store = store.clone();
         async move {
@@ -130,6 +136,10 @@ async fn outbox_lanes(store: Arc<SqlStore>) {
     assert_eq!(
         first.iter().map(|d| d.action.clone()).collect::<Vec<_>>(),
         vec![send("1st"), send_to("u2", "other")]
+    );
+    assert!(
+        due(t0 + Duration::minutes(1)).await.is_empty(),
+        "a head being sent (leased) holds its lane"
     );
     // The head fails again and backs off: its lane waits with it.
     store
@@ -150,6 +160,51 @@ async fn outbox_lanes(store: Arc<SqlStore>) {
     let last = due(t0 + Duration::hours(1)).await;
     assert_eq!(last.len(), 1);
     assert_eq!(last[0].action, send("3rd"));
+    store.delivered(last[0].id).await.unwrap();
+
+    // Rows kept before lanes existed (lane '') do not wait for each other.
+    let t1 = t0 + Duration::hours(2);
+    store
+        .defer(&send("old 1"), 1, "503", Some(t1))
+        .await
+        .unwrap();
+    store
+        .defer(&send("old 2"), 1, "503", Some(t1))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET lane = '' WHERE retry_at IS NOT NULL")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let legacy = due(t1).await;
+    assert_eq!(legacy.len(), 2);
+    for d in &legacy {
+        store.delivered(d.id).await.unwrap();
+    }
+
+    // An unreadable row is given up (kept for inspection) instead of blocking its lane.
+    store.defer(&send("bad"), 1, "503", Some(t1)).await.unwrap();
+    store
+        .defer(&send("after bad"), 0, "waiting", Some(t1))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET action = '{not json' WHERE retry_at IS NOT NULL AND action LIKE '%\"bad\"%'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(
+        due(t1).await.is_empty(),
+        "the bad head is given up in this pass"
+    );
+    let after = due(t1).await;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].action, send("after bad"));
+    let given_up: String = sqlx::query("SELECT last_error FROM outbox WHERE action = '{not json'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert!(given_up.starts_with("unreadable"), "{given_up}");
 }
 
 #[tokio::test]
@@ -180,15 +235,20 @@ async fn postgres_outbox_contract() {
     outbox_contract(store).await;
 }
 
-/// An outlet that fails its first `fail` deliveries.
+/// An outlet that fails its first `fail` deliveries; with `refuse` set, as refused for good.
 #[derive(Default)]
 struct Flaky {
     fail: AtomicUsize,
+    refuse: std::sync::atomic::AtomicBool,
     seen: Mutex<Vec<Outbound>>,
 }
 
 #[async_trait]
 impl Outlet for Flaky {
+    fn refused_for_good(&self, error: &anyhow::Error) -> bool {
+        self.refuse.load(Ordering::SeqCst) && error.to_string().contains("503")
+    }
+
     async fn deliver(&self, action: &Outbound) -> anyhow::Result<()> {
         if self
             .fail
@@ -284,4 +344,122 @@ async fn a_message_sent_during_an_outage_waits_for_the_earlier_one() {
     // With the outbox empty again, messages go straight out.
     router.dispatch(Platform::Console, &[send("third")]).await;
     assert_eq!(flaky.seen.lock().unwrap().last(), Some(&send("third")));
+}
+
+#[tokio::test]
+async fn a_message_refused_for_good_is_given_up_at_once_and_holds_nothing_up() {
+    let (store, _dir) = db::sqlite_store().await;
+    let flaky = Arc::new(Flaky::default());
+    let mut router = Router::new().with_outbox(store.clone());
+    router.add(Platform::Console, flaky.clone());
+    flaky.refuse.store(true, Ordering::SeqCst);
+    flaky.fail.store(1, Ordering::SeqCst);
+    router.dispatch(Platform::Console, &[send("refused")]).await;
+    router.dispatch(Platform::Console, &[send("next")]).await;
+    assert_eq!(*flaky.seen.lock().unwrap(), vec![send("next")]);
+    let row = sqlx::query("SELECT retry_at, last_error FROM outbox")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(
+        row.get::<Option<i64>, _>(0).is_none(),
+        "given up, on record"
+    );
+    assert!(row.get::<String, _>(1).contains("503"));
+    assert_eq!(
+        router.retry_deferred(Utc::now() + Duration::hours(3)).await,
+        0
+    );
+}
+
+/// An outbox that counts how often the router asks whether a lane is busy.
+struct Counting {
+    inner: Arc<SqlStore>,
+    asked: AtomicUsize,
+}
+
+#[async_trait]
+impl OutboxStore for Counting {
+    async fn defer(
+        &self,
+        action: &Outbound,
+        attempts: i64,
+        error: &str,
+        retry_at: Option<chrono::DateTime<Utc>>,
+    ) -> Result<(), supportbot::domain::ports::StoreError> {
+        self.inner.defer(action, attempts, error, retry_at).await
+    }
+    async fn pending(
+        &self,
+        lane: Option<&str>,
+    ) -> Result<bool, supportbot::domain::ports::StoreError> {
+        if lane.is_some() {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.pending(lane).await
+    }
+    async fn due_deliveries(
+        &self,
+        now: chrono::DateTime<Utc>,
+        lease_until: chrono::DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<supportbot::domain::ports::Deferred>, supportbot::domain::ports::StoreError>
+    {
+        self.inner.due_deliveries(now, lease_until, limit).await
+    }
+    async fn delivered(&self, id: i64) -> Result<(), supportbot::domain::ports::StoreError> {
+        self.inner.delivered(id).await
+    }
+    async fn failed_again(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<chrono::DateTime<Utc>>,
+    ) -> Result<(), supportbot::domain::ports::StoreError> {
+        self.inner.failed_again(id, error, retry_at).await
+    }
+}
+
+#[tokio::test]
+async fn lanes_are_checked_only_while_something_may_be_waiting() {
+    let (store, _dir) = db::sqlite_store().await;
+    let counting = Arc::new(Counting {
+        inner: store.clone(),
+        asked: AtomicUsize::new(0),
+    });
+    let flaky = Arc::new(Flaky::default());
+    let mut router = Router::new().with_outbox(counting.clone());
+    router.add(Platform::Console, flaky.clone());
+    let now = Utc::now();
+    // Until a retry pass has seen the outbox empty, an earlier run's actions may be waiting.
+    router.dispatch(Platform::Console, &[send("a")]).await;
+    assert_eq!(counting.asked.load(Ordering::SeqCst), 1);
+    router.retry_deferred(now).await;
+    router
+        .dispatch(Platform::Console, &[send("b"), send("c")])
+        .await;
+    assert_eq!(
+        counting.asked.load(Ordering::SeqCst),
+        1,
+        "no query while empty"
+    );
+    // Another instance kept an action: the next retry pass notices, and lanes are checked.
+    store
+        .defer(
+            &send_to("u9", "theirs"),
+            1,
+            "503",
+            Some(now + Duration::hours(1)),
+        )
+        .await
+        .unwrap();
+    router.retry_deferred(now).await;
+    router
+        .dispatch(Platform::Console, &[send_to("u9", "mine")])
+        .await;
+    assert_eq!(counting.asked.load(Ordering::SeqCst), 2);
+    assert!(
+        !flaky.seen.lock().unwrap().contains(&send_to("u9", "mine")),
+        "queued behind the other instance's action"
+    );
 }

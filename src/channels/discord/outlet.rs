@@ -53,6 +53,16 @@ fn channel_id(s: &str) -> Result<ChannelId> {
 
 #[async_trait]
 impl Outlet for DiscordOutlet {
+    fn refused_for_good(&self, error: &anyhow::Error) -> bool {
+        error.chain().any(|c| {
+            let status = match c.downcast_ref::<serenity::Error>() {
+                Some(serenity::Error::Http(e)) => e.status_code(),
+                _ => None,
+            };
+            status.is_some_and(|s| refused_status(s.as_u16()))
+        })
+    }
+
     async fn deliver(&self, action: &Outbound) -> Result<()> {
         match action {
             Outbound::Send { to, message } => {
@@ -284,6 +294,12 @@ fn parts(text: &str, has_buttons: bool) -> Vec<String> {
     parts
 }
 
+/// Whether an HTTP status from Discord refuses a request for good: a client error other than
+/// 429 (rate limited). Server errors and rate limits are worth another attempt.
+fn refused_status(status: u16) -> bool {
+    (400..500).contains(&status) && status != 429
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +313,15 @@ mod tests {
         assert!(parse_handle("nope").is_none());
         assert!(parse_handle("0:x").is_none());
         assert!(parse_handle("5:").is_none());
+    }
+
+    #[test]
+    fn client_errors_are_final_except_rate_limits() {
+        for s in [400, 403, 404, 413] {
+            assert!(super::refused_status(s), "{s}");
+        }
+        for s in [429, 500, 502, 503] {
+            assert!(!super::refused_status(s), "{s}");
+        }
     }
 }

@@ -193,6 +193,16 @@ impl TelegramOutlet {
     }
 
     async fn open_space(&self, ticket: TicketId, title: &str) -> Result<()> {
+        // A space made meanwhile (lazily, by a message to it) is the ticket's space: a retried
+        // or repeated open must not make a second one.
+        if self
+            .store
+            .staff_space(ticket, Platform::Telegram)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
         let chat = self.staff_chat()?;
         let thread = if self.cfg.forum_topics {
             let topic = self
@@ -271,6 +281,10 @@ impl TelegramOutlet {
 
 #[async_trait]
 impl Outlet for TelegramOutlet {
+    fn refused_for_good(&self, error: &anyhow::Error) -> bool {
+        refused_for_good(error)
+    }
+
     async fn deliver(&self, action: &Outbound) -> Result<()> {
         match action {
             Outbound::Send { to, message } => {
@@ -301,5 +315,52 @@ impl Outlet for TelegramOutlet {
                 ..
             } => self.update_space(*ticket, title, *open).await,
         }
+    }
+}
+
+/// Whether Telegram refused a request for good: it answered with an API error (a bad request,
+/// a forbidden or unknown chat). Network trouble, flood control and server errors are worth
+/// another attempt.
+fn refused_for_good(error: &anyhow::Error) -> bool {
+    use teloxide::{ApiError, RequestError};
+    error
+        .chain()
+        .any(|c| match c.downcast_ref::<RequestError>() {
+            Some(RequestError::Api(ApiError::Unknown(text))) => {
+                text.starts_with("Bad Request") || text.starts_with("Forbidden")
+            }
+            Some(RequestError::Api(_)) => true,
+            _ => false,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refused_for_good;
+    use anyhow::Context;
+    use teloxide::{ApiError, RequestError};
+
+    fn wrapped(e: RequestError) -> anyhow::Error {
+        Err::<(), _>(e).context("sendMessage failed").unwrap_err()
+    }
+
+    #[test]
+    fn api_refusals_are_final_and_outages_are_not() {
+        assert!(refused_for_good(&wrapped(RequestError::Api(
+            ApiError::BotBlocked
+        ))));
+        assert!(refused_for_good(&wrapped(RequestError::Api(
+            ApiError::ChatNotFound
+        ))));
+        assert!(refused_for_good(&wrapped(RequestError::Api(
+            ApiError::Unknown("Bad Request: message thread not found".into())
+        ))));
+        assert!(!refused_for_good(&wrapped(RequestError::Api(
+            ApiError::Unknown("Internal Server Error".into())
+        ))));
+        assert!(!refused_for_good(&wrapped(RequestError::RetryAfter(
+            teloxide::types::Seconds::from_seconds(5)
+        ))));
+        assert!(!refused_for_good(&anyhow::anyhow!("connection reset")));
     }
 }
