@@ -758,3 +758,60 @@ async fn a_topic_that_could_not_be_created_is_created_by_the_next_message() {
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn opening_a_staff_space_twice_makes_one_topic() {
+    use supportbot::channels::Outlet;
+    use supportbot::domain::event::Outbound;
+    let fake = FakeTelegram::start().await;
+    let (store, _dir) = sqlite_store().await;
+    let cfg = config(&fake.url, true);
+    let (_channel, outlet) =
+        TelegramChannel::new(&cfg.telegram, "123:TEST", store.clone()).unwrap();
+    let ticket = store
+        .create_ticket(
+            supportbot::domain::lifecycle::NewTicket {
+                requester: supportbot::domain::ids::UserRef::new(Platform::Telegram, "5", "Eve"),
+                conversation: supportbot::domain::ids::ConversationRef::chat(
+                    Platform::Telegram,
+                    "5",
+                ),
+                subject: "printer".into(),
+                kind: supportbot::domain::ticket::TicketKind::Question,
+                priority: supportbot::domain::ticket::Priority::P3,
+                tier: supportbot::domain::ticket::Tier::Basic,
+                tags: vec![],
+                at: chrono::Utc::now(),
+            },
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
+    // A retried open after the space was made (lazily, by a message) must not make a second.
+    let open = Outbound::OpenStaffSpace {
+        ticket: ticket.id,
+        platform: Platform::Telegram,
+        title: "[P3] printer".into(),
+    };
+    outlet.deliver(&open).await.unwrap();
+    let first = store
+        .staff_space(ticket.id, Platform::Telegram)
+        .await
+        .unwrap();
+    outlet.deliver(&open).await.unwrap();
+    let topics = fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "createforumtopic")
+        .count();
+    assert_eq!(topics, 1);
+    assert!(first.is_some());
+    assert_eq!(
+        store
+            .staff_space(ticket.id, Platform::Telegram)
+            .await
+            .unwrap(),
+        first
+    );
+}
