@@ -761,7 +761,6 @@ async fn a_topic_that_could_not_be_created_is_created_by_the_next_message() {
 
 #[tokio::test]
 async fn opening_a_staff_space_twice_makes_one_topic() {
-    use supportbot::channels::Outlet;
     use supportbot::domain::event::Outbound;
     let fake = FakeTelegram::start().await;
     let (store, _dir) = sqlite_store().await;
