@@ -73,13 +73,18 @@ impl SqlStore {
     }
 
     pub(super) async fn mark_inbound_handled(&self, key: &MessageKey) -> Result<(), StoreError> {
-        let q = sqlx::query(
-            "UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3",
-        )
-        .bind(Utc::now().timestamp_millis())
-        .bind(key.platform.as_str())
-        .bind(&key.id);
-        self.execute_hot(q).await.map_err(db_err)?;
+        self.execute_hot(mark_handled(key)).await.map_err(db_err)?;
         Ok(())
     }
+}
+
+/// The statement that marks the inbound event `key` handled now, for running on its own or
+/// inside a ticket write's transaction.
+pub(super) fn mark_handled(
+    key: &MessageKey,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query("UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3")
+        .bind(Utc::now().timestamp_millis())
+        .bind(key.platform.as_str())
+        .bind(&key.id)
 }

@@ -116,15 +116,10 @@ impl TicketStore for SqlStore {
         let ticket = new.into_ticket(TicketId(id));
         append(&mut tx, ticket.id, entries, events).await?;
         if let Some(key) = handled {
-            sqlx::query(
-                "UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3",
-            )
-            .bind(Utc::now().timestamp_millis())
-            .bind(key.platform.as_str())
-            .bind(&key.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            super::inbound::mark_handled(key)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
         }
         tx.commit().await.map_err(db_err)?;
         Ok(ticket)
