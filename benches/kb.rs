@@ -128,6 +128,7 @@ fn main() {
         data_dir: tmp.path().join("data").display().to_string(),
         cjk: Default::default(),
         watch: false,
+        semantic: None,
     };
     let t = Instant::now();
     let (disk, problems, built) = Kb::open_reporting(&cfg).expect("on-disk build");

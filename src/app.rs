@@ -110,7 +110,7 @@ pub fn redact_url(url: &str) -> String {
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
-    let (kb, _kb_watch) = open_kb(&cfg);
+    let (kb, _kb_watch) = open_kb(&cfg)?;
     let desk = Arc::new(Desk::new(
         store.clone(),
         kb,
@@ -278,16 +278,22 @@ async fn run_sweeper(
     }
 }
 
-/// Opens the knowledge base and starts its file watcher. Without a usable kb/ the bot still
-/// runs: every question then goes to a person.
-fn open_kb(
-    cfg: &Config,
-) -> (
+/// The knowledge base, if usable, and its file watcher, if running.
+type OpenedKb = (
     Option<Arc<dyn KnowledgeBase>>,
     Option<crate::search::WatchHandle>,
-) {
-    let kb = match crate::search::Kb::open(&cfg.search) {
-        Ok((kb, problems)) => {
+);
+
+/// Opens the knowledge base and starts its file watcher. Without a usable kb/ the bot still
+/// runs: every question then goes to a person. A configured sentence model that is broken,
+/// or required and missing, stops the start: the operator asked for it.
+fn open_kb(cfg: &Config) -> Result<OpenedKb> {
+    let encoder = cfg
+        .search
+        .load_encoder()
+        .context("[search.semantic] names a sentence model that cannot be used")?;
+    let kb = match crate::search::Kb::open_with(&cfg.search, encoder) {
+        Ok((kb, problems, _)) => {
             for p in &problems {
                 tracing::warn!(problem = %p, "kb article skipped");
             }
@@ -295,7 +301,7 @@ fn open_kb(
         }
         Err(e) => {
             tracing::warn!(error = %format!("{e:#}"), kb_dir = %cfg.search.kb_dir, "knowledge base unavailable; all questions go to agents");
-            return (None, None);
+            return Ok((None, None));
         }
     };
     let watcher = if !cfg.search.watch {
@@ -309,7 +315,7 @@ fn open_kb(
             }
         }
     };
-    (Some(kb as Arc<dyn KnowledgeBase>), watcher)
+    Ok((Some(kb as Arc<dyn KnowledgeBase>), watcher))
 }
 
 async fn wait_for_signal() {
@@ -362,9 +368,35 @@ mod tests {
             "---\nid: a\ntitle: Opening a ticket\nlang: en\n---\nWrite /ticket and your question.\n",
         )
         .unwrap();
-        let (found, watcher) = open_kb(&kb_config(false, data.path(), kb.path()));
+        let (found, watcher) = open_kb(&kb_config(false, data.path(), kb.path())).unwrap();
         assert!(found.is_some() && watcher.is_none());
-        let (found, watcher) = open_kb(&kb_config(true, data.path(), kb.path()));
+        let (found, watcher) = open_kb(&kb_config(true, data.path(), kb.path())).unwrap();
         assert!(found.is_some() && watcher.is_some());
+    }
+
+    #[test]
+    fn a_required_sentence_model_that_is_missing_stops_the_start() {
+        let data = tempfile::tempdir().unwrap();
+        let missing = data.path().join("no-model");
+        let with = |required: bool| {
+            let mut cfg = kb_config(false, data.path(), std::path::Path::new("kb"));
+            cfg.search.semantic = Some(crate::search::SemanticConfig {
+                model_dir: missing.display().to_string(),
+                langs: vec!["en".into()],
+                required,
+            });
+            cfg
+        };
+        let e = open_kb(&with(true)).err().expect("refused");
+        let e = format!("{e:#}");
+        assert!(
+            e.contains("[search.semantic]") && e.contains("no-model"),
+            "{e}"
+        );
+        let (found, _) = open_kb(&with(false)).unwrap();
+        assert!(
+            found.is_some(),
+            "an optional model's absence keeps lexical search"
+        );
     }
 }

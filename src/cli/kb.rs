@@ -8,7 +8,7 @@ use clap::Subcommand;
 
 use crate::config::Config;
 use crate::search::eval::{EvalReport, evaluate, read_queries, write_predictions};
-use crate::search::{Explanation, Kb, KbProblem, load_dir};
+use crate::search::{Explanation, Kb, KbOptions, KbProblem, load_dir};
 
 /// `kb …`
 #[derive(Debug, Subcommand)]
@@ -52,6 +52,9 @@ pub enum KbCommand {
         /// Override `[faq] answer_threshold` (for sweeps).
         #[arg(long)]
         answer_threshold: Option<f32>,
+        /// Match lexically only, even when `[search.semantic]` names a model.
+        #[arg(long)]
+        no_semantic: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -119,10 +122,15 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             queries,
             predictions,
             answer_threshold,
+            no_semantic,
             json,
         } => {
             let thr = answer_threshold.unwrap_or(cfg.faq.answer_threshold);
-            let report = eval(&kb, &queries, thr, cfg, predictions.as_deref())?;
+            let mut opts = cfg.search.options()?;
+            if no_semantic {
+                opts.encoder = None;
+            }
+            let report = eval(&kb, &queries, thr, &opts, predictions.as_deref())?;
             if json {
                 outln!("{}", serde_json::to_string(&report)?)?;
             } else {
@@ -144,10 +152,10 @@ pub fn eval(
     kb_dir: &Path,
     queries: &Path,
     thr: f32,
-    cfg: &Config,
+    opts: &KbOptions,
     predictions: Option<&Path>,
 ) -> anyhow::Result<EvalReport> {
-    let (kb, problems) = Kb::from_dir_in_ram_with(kb_dir, cfg.search.cjk)?;
+    let (kb, problems) = Kb::from_dir_in_ram_opts(kb_dir, opts)?;
     for p in &problems {
         eprintln!("skipped {p}");
     }
@@ -190,6 +198,11 @@ pub fn render_search(ex: &Explanation, explain: bool) -> String {
                 "   bm25 {:.2}  margin {:.2}  coverage {:.2}  head coverage {:.2}  head dice {:.2}\n",
                 p.bm25, p.margin, p.coverage, p.head_coverage, p.head_dice
             ));
+            if let (Some(sim), Some(gap)) = (p.semantic, p.semantic_gap) {
+                out.push_str(&format!(
+                    "   meaning: similarity {sim:.2}  lead over the next {gap:.2}\n"
+                ));
+            }
             for (field, terms) in &d.matched {
                 out.push_str(&format!("   matched in {field}: {}\n", terms.join(" ")));
             }

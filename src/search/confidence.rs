@@ -21,6 +21,13 @@ const W_DICE_GAP: f32 = 1.72;
 const W_MISS_QUERY: f32 = -0.36;
 const W_MISS_HEAD: f32 = -0.50;
 
+/// Logistic weights for articles matched by meaning: similarity and its lead over the next
+/// article. Fitted for all-MiniLM-L6-v2 on English FAQ data (docs/search.md); another model's
+/// similarities are distributed differently and may need other thresholds.
+const W_SEM_BIAS: f32 = -4.7;
+const W_SEM: f32 = 7.7;
+const W_SEM_GAP: f32 = 4.8;
+
 /// The parts a confidence is built from, shown by `kb search --explain`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConfidenceParts {
@@ -46,6 +53,13 @@ pub struct ConfidenceParts {
     pub miss_query: f32,
     /// Rarest term of the best title/question missing from the query, as a share of the maximal idf.
     pub miss_head: f32,
+    /// Cosine similarity of the question to the article's best title, question or body, when
+    /// a sentence model matched it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<f32>,
+    /// Own similarity minus the best other candidate's, when a sentence model matched it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic_gap: Option<f32>,
     /// Distinct query terms used.
     pub terms: usize,
     /// The logistic combination, in [0, 1].
@@ -203,9 +217,29 @@ pub(crate) fn calibrate(cands: &mut [Scored]) {
             + W_MISS_QUERY * p.miss_query
             + W_MISS_HEAD * p.miss_head
             + W_STRONG_DICE * p.strong_dice;
-        p.confidence = (1.0 / (1.0 + (-z).exp())).clamp(0.0, 1.0);
-        if !p.confidence.is_finite() {
-            p.confidence = 0.0;
-        }
+        p.confidence = squash(z);
+    }
+}
+
+/// Orders candidates matched by meaning by similarity and sets their gap and confidence.
+pub(crate) fn calibrate_semantic(cands: &mut [Scored]) {
+    let sim = |c: &Scored| c.parts.semantic.unwrap_or(0.0);
+    cands.sort_by(|a, b| sim(b).total_cmp(&sim(a)));
+    let best = cands.first().map(sim).unwrap_or(0.0);
+    let second = cands.get(1).map(sim).unwrap_or(0.0);
+    for (i, c) in cands.iter_mut().enumerate() {
+        let s = sim(c);
+        let gap = s - if i == 0 { second } else { best };
+        c.parts.semantic_gap = Some(gap);
+        c.parts.confidence = squash(W_SEM_BIAS + W_SEM * s + W_SEM_GAP * gap);
+    }
+}
+
+fn squash(z: f32) -> f32 {
+    let p = 1.0 / (1.0 + (-z).exp());
+    if p.is_finite() {
+        p.clamp(0.0, 1.0)
+    } else {
+        0.0
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use tantivy::columnar::Column;
@@ -14,6 +15,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 
 use super::analyze::{CjkMode, analyze, norm_lang};
 use super::article::Article;
+use super::semantic::{ArticleVectors, Semantic};
 
 /// The text fields every article is indexed under; boosts live in `query`.
 #[derive(Debug, Clone, Copy)]
@@ -75,6 +77,10 @@ pub(crate) struct Snapshot {
     pub langs: BTreeSet<String>,
     pub hash: String,
     pub cjk: CjkMode,
+    /// Embeddings per article (`None` where the model does not understand the language).
+    pub vectors: Vec<Option<ArticleVectors>>,
+    /// The model that embeds queries, when semantic matching is on.
+    pub semantic: Option<Arc<Semantic>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -204,6 +210,7 @@ pub(crate) fn build(
     hash: String,
     cjk: CjkMode,
     place: Place<'_>,
+    semantic: Option<&Arc<Semantic>>,
 ) -> anyhow::Result<(Snapshot, bool)> {
     let (schema, fields) = schema();
     let analyzed: Vec<Analyzed> = articles.iter().map(|a| analyze_article(a, cjk)).collect();
@@ -261,6 +268,20 @@ pub(crate) fn build(
     for seg in searcher.segment_readers() {
         ords.push(seg.fast_fields().u64("ord")?);
     }
+    let vectors = match semantic {
+        Some(sem) => {
+            let (v, embedded) = sem.embed_articles(analyzed.iter().map(|a| {
+                let art = &a.info.article;
+                let heads = std::iter::once(art.title.as_str())
+                    .chain(art.questions.iter().map(String::as_str))
+                    .collect();
+                (a.info.lang.as_str(), heads, a.info.plain.as_str())
+            }))?;
+            tracing::debug!(embedded, "kb texts embedded");
+            v
+        }
+        None => Vec::new(),
+    };
     let mut df: HashMap<String, u32> = HashMap::new();
     let mut langs = BTreeSet::new();
     let mut infos = Vec::with_capacity(analyzed.len());
@@ -285,6 +306,8 @@ pub(crate) fn build(
         langs,
         hash,
         cjk,
+        vectors,
+        semantic: semantic.cloned(),
     };
     Ok((snap, built))
 }

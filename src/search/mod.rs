@@ -14,15 +14,18 @@ pub mod confidence;
 pub mod eval;
 mod index;
 pub mod query;
+pub mod semantic;
 pub mod watch;
 
 pub use analyze::CjkMode;
 pub use article::{Article, KbProblem, Loaded, load_dir, parse_article};
 pub use confidence::ConfidenceParts;
 pub use query::{QueryPlan, Scored};
+pub use semantic::{Encoder, SemanticConfig};
 pub use watch::{WatchHandle, watch};
 
 use index::{Place, Snapshot};
+use semantic::Semantic;
 
 /// Bumped whenever analysis or schema changes, so on-disk indexes are rebuilt.
 pub const ANALYSIS_VERSION: &str = "supportbot-kb-analysis-2";
@@ -44,6 +47,44 @@ pub struct SearchConfig {
     /// Reload changed articles while the bot runs.
     #[serde(default = "yes")]
     pub watch: bool,
+    /// Optional sentence model for matching by meaning (`[search.semantic]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<SemanticConfig>,
+}
+
+/// How a knowledge base is analysed: CJK segmentation and, optionally, a sentence model.
+#[derive(Debug, Clone, Default)]
+pub struct KbOptions {
+    /// Segmentation of Chinese, Japanese and Korean text.
+    pub cjk: CjkMode,
+    /// Sentence model that re-ranks and checks hits in the languages it understands.
+    pub encoder: Option<Arc<Encoder>>,
+}
+
+impl SearchConfig {
+    /// Loads the configured sentence model. A missing `model_dir` is an error only when the
+    /// model is `required`; otherwise it is logged and search stays lexical.
+    pub fn load_encoder(&self) -> anyhow::Result<Option<Arc<Encoder>>> {
+        let Some(sem) = &self.semantic else {
+            return Ok(None);
+        };
+        if !sem.required && !Path::new(&sem.model_dir).exists() {
+            tracing::warn!(
+                model_dir = %sem.model_dir,
+                "no sentence model there (scripts/fetch-model.sh fetches one); FAQ matching is lexical only"
+            );
+            return Ok(None);
+        }
+        Ok(Some(Arc::new(Encoder::load(sem)?)))
+    }
+
+    /// CJK mode and sentence model, as [`KbOptions`].
+    pub fn options(&self) -> anyhow::Result<KbOptions> {
+        Ok(KbOptions {
+            cjk: self.cjk,
+            encoder: self.load_encoder()?,
+        })
+    }
 }
 
 fn yes() -> bool {
@@ -62,6 +103,7 @@ pub struct Kb {
     snap: RwLock<Arc<Snapshot>>,
     source: Source,
     cjk: CjkMode,
+    semantic: Option<Arc<Semantic>>,
 }
 
 /// What `kb search --explain` prints: the query plan and every hit's parts.
@@ -79,22 +121,28 @@ impl Kb {
     /// Opens the kb directory of `cfg`, reusing the on-disk index when the content hash is
     /// unchanged. Bad files are returned as problems and skipped.
     pub fn open(cfg: &SearchConfig) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
-        let source = Source::Dir {
-            kb: PathBuf::from(&cfg.kb_dir),
-            data: Some(PathBuf::from(&cfg.data_dir)),
-        };
-        let (snap, problems, _) = load(&source, cfg.cjk)?;
-        Ok((Kb::wrap(snap, source, cfg.cjk), problems))
+        let (kb, problems, _) = Kb::open_reporting(cfg)?;
+        Ok((kb, problems))
     }
 
     /// Like [`Kb::open`], and also says whether the index had to be rebuilt.
     pub fn open_reporting(cfg: &SearchConfig) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
+        Kb::open_with(cfg, cfg.load_encoder()?)
+    }
+
+    /// [`Kb::open_reporting`] with an already loaded sentence model (or none).
+    pub fn open_with(
+        cfg: &SearchConfig,
+        encoder: Option<Arc<Encoder>>,
+    ) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
+        let data = PathBuf::from(&cfg.data_dir);
         let source = Source::Dir {
             kb: PathBuf::from(&cfg.kb_dir),
-            data: Some(PathBuf::from(&cfg.data_dir)),
+            data: Some(data.clone()),
         };
-        let (snap, problems, built) = load(&source, cfg.cjk)?;
-        Ok((Kb::wrap(snap, source, cfg.cjk), problems, built))
+        let semantic = encoder.map(|e| Arc::new(Semantic::new(e, Some(&data))));
+        let (snap, problems, built) = load(&source, cfg.cjk, semantic.as_ref())?;
+        Ok((Kb::wrap(snap, source, cfg.cjk, semantic), problems, built))
     }
 
     /// An in-memory knowledge base over the given articles (for tests and tools).
@@ -104,8 +152,20 @@ impl Kb {
 
     /// [`Kb::in_ram`] with an explicit CJK segmentation.
     pub fn in_ram_with(articles: Vec<Article>, cjk: CjkMode) -> anyhow::Result<Kb> {
-        let (snap, _) = index::build(articles, "ram".into(), cjk, Place::Ram)?;
-        Ok(Kb::wrap(snap, Source::Ram, cjk))
+        Kb::in_ram_opts(articles, &KbOptions { cjk, encoder: None })
+    }
+
+    /// [`Kb::in_ram`] with explicit [`KbOptions`].
+    pub fn in_ram_opts(articles: Vec<Article>, opts: &KbOptions) -> anyhow::Result<Kb> {
+        let semantic = semantic_in_ram(opts);
+        let (snap, _) = index::build(
+            articles,
+            "ram".into(),
+            opts.cjk,
+            Place::Ram,
+            semantic.as_ref(),
+        )?;
+        Ok(Kb::wrap(snap, Source::Ram, opts.cjk, semantic))
     }
 
     /// Reads a kb directory into an in-memory index (nothing written to disk); reloadable.
@@ -115,20 +175,35 @@ impl Kb {
 
     /// [`Kb::from_dir_in_ram`] with an explicit CJK segmentation.
     pub fn from_dir_in_ram_with(dir: &Path, cjk: CjkMode) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
+        Kb::from_dir_in_ram_opts(dir, &KbOptions { cjk, encoder: None })
+    }
+
+    /// [`Kb::from_dir_in_ram`] with explicit [`KbOptions`].
+    pub fn from_dir_in_ram_opts(
+        dir: &Path,
+        opts: &KbOptions,
+    ) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
         let source = Source::Dir {
             kb: dir.to_path_buf(),
             data: None,
         };
-        let (snap, problems, _) = load(&source, cjk)?;
-        Ok((Kb::wrap(snap, source, cjk), problems))
+        let semantic = semantic_in_ram(opts);
+        let (snap, problems, _) = load(&source, opts.cjk, semantic.as_ref())?;
+        Ok((Kb::wrap(snap, source, opts.cjk, semantic), problems))
     }
 
-    fn wrap(snap: Snapshot, source: Source, cjk: CjkMode) -> Kb {
+    fn wrap(snap: Snapshot, source: Source, cjk: CjkMode, semantic: Option<Arc<Semantic>>) -> Kb {
         Kb {
             snap: RwLock::new(Arc::new(snap)),
             source,
             cjk,
+            semantic,
         }
+    }
+
+    /// Whether a sentence model takes part in matching.
+    pub fn is_semantic(&self) -> bool {
+        self.semantic.is_some()
     }
 
     fn current(&self) -> Arc<Snapshot> {
@@ -144,7 +219,7 @@ impl Kb {
                 return Ok(loaded.problems);
             }
         }
-        let (snap, problems, _) = load(&self.source, self.cjk)?;
+        let (snap, problems, _) = load(&self.source, self.cjk, self.semantic.as_ref())?;
         *self.snap.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
         Ok(problems)
     }
@@ -205,7 +280,17 @@ fn hit(snap: &Snapshot, s: &Scored) -> KbHit {
     }
 }
 
-fn load(source: &Source, cjk: CjkMode) -> anyhow::Result<(Snapshot, Vec<KbProblem>, bool)> {
+fn semantic_in_ram(opts: &KbOptions) -> Option<Arc<Semantic>> {
+    opts.encoder
+        .as_ref()
+        .map(|e| Arc::new(Semantic::new(e.clone(), None)))
+}
+
+fn load(
+    source: &Source,
+    cjk: CjkMode,
+    semantic: Option<&Arc<Semantic>>,
+) -> anyhow::Result<(Snapshot, Vec<KbProblem>, bool)> {
     match source {
         Source::Ram => anyhow::bail!("an in-memory knowledge base has no directory to reload"),
         Source::Dir { kb, data } => {
@@ -214,7 +299,7 @@ fn load(source: &Source, cjk: CjkMode) -> anyhow::Result<(Snapshot, Vec<KbProble
                 Some(d) => Place::Dir(d),
                 None => Place::Ram,
             };
-            let (snap, built) = index::build(loaded.articles, loaded.hash, cjk, place)?;
+            let (snap, built) = index::build(loaded.articles, loaded.hash, cjk, place, semantic)?;
             Ok((snap, loaded.problems, built))
         }
     }
@@ -225,10 +310,27 @@ impl KnowledgeBase for Kb {
         if limit == 0 {
             return Vec::new();
         }
-        let snap = self.current();
-        snap.rank(query, lang, limit)
-            .iter()
-            .map(|s| hit(&snap, s))
-            .collect()
+        let run = || {
+            let snap = self.current();
+            snap.rank(query, lang, limit)
+                .iter()
+                .map(|s| hit(&snap, s))
+                .collect()
+        };
+        if self.semantic.is_some() {
+            off_the_runtime(run)
+        } else {
+            run()
+        }
+    }
+}
+
+/// Embedding a question takes milliseconds of CPU. On a multi-threaded tokio runtime the
+/// worker's other tasks move to another thread meanwhile, so other conversations keep going.
+fn off_the_runtime<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }

@@ -10,7 +10,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::analyze::{analyze, cjk_share, norm_lang};
-use super::confidence::{ConfidenceParts, calibrate};
+use super::confidence::{ConfidenceParts, calibrate, calibrate_semantic};
 use super::index::Snapshot;
 
 /// Longest query text looked at; the rest of a pasted wall of text adds noise, not signal.
@@ -158,12 +158,39 @@ impl Snapshot {
     }
 
     /// Ranks articles for a query; never fails (errors yield an empty list and a log line).
+    /// With a sentence model, articles in the languages it understands are ranked by meaning
+    /// and the rest lexically; the two lists merge by confidence.
     pub(crate) fn rank(&self, query: &str, lang: Option<&str>, limit: usize) -> Vec<Scored> {
         let plan = self.plan(query, lang);
-        let Some(q) = self.tantivy_query(&plan) else {
+        let raw = self.lexical(&plan, limit.max(CANDIDATES));
+        let Some(mut by_meaning) = self.by_meaning(query, &plan, &raw, limit.max(CANDIDATES))
+        else {
+            let mut out: Vec<Scored> = raw
+                .iter()
+                .map(|&(s, ord)| self.features(&plan, ord, s))
+                .collect();
+            calibrate(&mut out);
+            out.truncate(limit);
+            return out;
+        };
+        let understood = |ord: usize| self.vectors.get(ord).is_some_and(Option::is_some);
+        let mut out: Vec<Scored> = raw
+            .iter()
+            .filter(|(_, ord)| !understood(*ord))
+            .map(|&(s, ord)| self.features(&plan, ord, s))
+            .collect();
+        calibrate(&mut out);
+        by_meaning.append(&mut out);
+        by_meaning.sort_by(|a, b| b.parts.confidence.total_cmp(&a.parts.confidence));
+        by_meaning.truncate(limit);
+        by_meaning
+    }
+
+    /// BM25 candidates as (score, article).
+    fn lexical(&self, plan: &QueryPlan, k: usize) -> Vec<(f32, usize)> {
+        let Some(q) = self.tantivy_query(plan) else {
             return Vec::new();
         };
-        let k = limit.max(CANDIDATES);
         let top = match self
             .searcher
             .search(&q, &TopDocs::with_limit(k).order_by_score())
@@ -174,17 +201,57 @@ impl Snapshot {
                 return Vec::new();
             }
         };
-        let raw: Vec<(f32, usize)> = top
-            .into_iter()
+        top.into_iter()
             .filter(|(s, _)| *s > 0.0)
             .filter_map(|(s, a)| Some((s, self.ord_of(a)?)))
-            .collect();
-        let mut out: Vec<Scored> = raw
+            .collect()
+    }
+
+    /// The `k` articles most similar in meaning, when a sentence model understands the
+    /// question's language filter; `None` means "rank lexically".
+    fn by_meaning(
+        &self,
+        query: &str,
+        plan: &QueryPlan,
+        raw: &[(f32, usize)],
+        k: usize,
+    ) -> Option<Vec<Scored>> {
+        let sem = self.semantic.as_ref()?;
+        if plan
+            .filter_lang
+            .as_ref()
+            .is_some_and(|l| !sem.encoder.understands(l))
+            || self.vectors.iter().all(Option::is_none)
+        {
+            return None;
+        }
+        let q = sem.encoder.embed(clip(query));
+        if q.is_empty() {
+            return None;
+        }
+        let mut sims: Vec<(f32, usize)> = self
+            .vectors
             .iter()
-            .map(|&(s, ord)| self.features(&plan, ord, s))
+            .enumerate()
+            .filter_map(|(ord, v)| Some((v.as_ref()?.similarity(&q), ord)))
+            .filter(|(_, ord)| {
+                plan.filter_lang
+                    .as_ref()
+                    .is_none_or(|l| *l == self.infos[*ord].lang)
+            })
             .collect();
-        calibrate(&mut out);
-        out.truncate(limit);
-        out
+        sims.sort_by(|a, b| b.0.total_cmp(&a.0));
+        sims.truncate(k);
+        let mut out: Vec<Scored> = sims
+            .iter()
+            .map(|&(sim, ord)| {
+                let bm25 = raw.iter().find(|(_, o)| *o == ord).map_or(0.0, |r| r.0);
+                let mut s = self.features(plan, ord, bm25);
+                s.parts.semantic = Some(sim);
+                s
+            })
+            .collect();
+        calibrate_semantic(&mut out);
+        Some(out)
     }
 }

@@ -261,6 +261,7 @@ fn on_disk_index_is_reused_until_the_content_changes() {
         data_dir: tmp.path().join("data").display().to_string(),
         cjk: Default::default(),
         watch: false,
+        semantic: None,
     };
     let (kb, _, built) = Kb::open_reporting(&cfg).unwrap();
     assert!(built);

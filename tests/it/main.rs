@@ -9,6 +9,7 @@ mod fake_telegram;
 mod harness;
 mod kb;
 mod outbox;
+mod semantic;
 mod sla_cli;
 mod sla_clock;
 mod sla_props;

@@ -1,0 +1,190 @@
+//! Reads the safetensors format (a JSON header naming each tensor's type, shape and byte range,
+//! then the raw little-endian data) into `f32` matrices.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use ndarray::{Array1, Array2};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Entry {
+    dtype: String,
+    shape: Vec<usize>,
+    data_offsets: (usize, usize),
+}
+
+/// All tensors of one safetensors file, by name.
+#[derive(Debug)]
+pub struct Tensors {
+    bytes: Vec<u8>,
+    start: usize,
+    entries: HashMap<String, Entry>,
+}
+
+impl Tensors {
+    /// Parses the header of a safetensors file held in memory; the data is decoded on access.
+    pub fn parse(bytes: Vec<u8>) -> anyhow::Result<Tensors> {
+        let Some(len) = bytes.get(..8) else {
+            bail!("file is shorter than a safetensors header");
+        };
+        let len = u64::from_le_bytes(len.try_into().expect("8 bytes")) as usize;
+        let start = 8usize
+            .checked_add(len)
+            .filter(|&s| s <= bytes.len())
+            .context("safetensors header runs past the end of the file")?;
+        let header: HashMap<String, serde_json::Value> =
+            serde_json::from_slice(&bytes[8..start]).context("safetensors header is not JSON")?;
+        let mut entries = HashMap::new();
+        for (name, v) in header {
+            if name == "__metadata__" {
+                continue;
+            }
+            let e: Entry = serde_json::from_value(v)
+                .with_context(|| format!("safetensors entry {name} is malformed"))?;
+            let (a, b) = e.data_offsets;
+            if a > b || start + b > bytes.len() {
+                bail!("tensor {name} points past the end of the file");
+            }
+            entries.insert(name, e);
+        }
+        Ok(Tensors {
+            bytes,
+            start,
+            entries,
+        })
+    }
+
+    /// The tensor stored under the first of `names` that exists (checkpoints differ in
+    /// prefixes such as `bert.` and in `gamma`/`weight` spellings).
+    fn find(&self, names: &[String]) -> anyhow::Result<(&str, &Entry)> {
+        names
+            .iter()
+            .find_map(|n| self.entries.get_key_value(n))
+            .map(|(k, e)| (k.as_str(), e))
+            .with_context(|| format!("model has no tensor {}", names[0]))
+    }
+
+    fn values(&self, name: &str, e: &Entry) -> anyhow::Result<Vec<f32>> {
+        let data = &self.bytes[self.start + e.data_offsets.0..self.start + e.data_offsets.1];
+        let n: usize = e.shape.iter().product();
+        let width = match e.dtype.as_str() {
+            "F32" => 4,
+            "F16" | "BF16" => 2,
+            other => bail!("tensor {name} has type {other}; only F32, F16 and BF16 are read"),
+        };
+        if data.len() != n * width {
+            bail!(
+                "tensor {name}: {} bytes for shape {:?}",
+                data.len(),
+                e.shape
+            );
+        }
+        Ok(match e.dtype.as_str() {
+            "F32" => data
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+            "F16" => data
+                .chunks_exact(2)
+                .map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]])))
+                .collect(),
+            _ => data
+                .chunks_exact(2)
+                .map(|c| f32::from_bits(u32::from(u16::from_le_bytes([c[0], c[1]])) << 16))
+                .collect(),
+        })
+    }
+
+    /// A 2-D tensor, looked up under any of `names`.
+    pub fn matrix(&self, names: &[String]) -> anyhow::Result<Array2<f32>> {
+        let (name, e) = self.find(names)?;
+        let [r, c] = e.shape[..] else {
+            bail!(
+                "tensor {name} has shape {:?}, expected 2 dimensions",
+                e.shape
+            );
+        };
+        Ok(Array2::from_shape_vec((r, c), self.values(name, e)?)?)
+    }
+
+    /// A 1-D tensor, looked up under any of `names`.
+    pub fn vector(&self, names: &[String]) -> anyhow::Result<Array1<f32>> {
+        let (name, e) = self.find(names)?;
+        if e.shape.len() != 1 {
+            bail!(
+                "tensor {name} has shape {:?}, expected 1 dimension",
+                e.shape
+            );
+        }
+        Ok(Array1::from_vec(self.values(name, e)?))
+    }
+}
+
+/// IEEE half precision to single precision, including subnormals, infinities and NaN.
+fn f16_to_f32(h: u16) -> f32 {
+    let sign = u32::from(h >> 15) << 31;
+    let exp = u32::from((h >> 10) & 0x1f);
+    let frac = u32::from(h & 0x3ff);
+    let bits = match (exp, frac) {
+        (0, 0) => sign,
+        (0, f) => {
+            // Subnormal: value = f × 2^-24.
+            let v = f as f32 * f32::powi(2.0, -24);
+            return if sign != 0 { -v } else { v };
+        }
+        (0x1f, f) => sign | 0x7f80_0000 | (f << 13),
+        (e, f) => sign | ((e + 112) << 23) | (f << 13),
+    };
+    f32::from_bits(bits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(header: &str, data: &[u8]) -> Vec<u8> {
+        let mut b = (header.len() as u64).to_le_bytes().to_vec();
+        b.extend_from_slice(header.as_bytes());
+        b.extend_from_slice(data);
+        b
+    }
+
+    #[test]
+    fn reads_f32_and_f16_tensors_under_alternative_names() {
+        let mut data = Vec::new();
+        for v in [1.0f32, -2.0, 0.5, 4.0] {
+            data.extend_from_slice(&v.to_le_bytes());
+        }
+        // 1.0, -2.0 and 65504 (largest half) in F16.
+        data.extend_from_slice(&[0x00, 0x3c, 0x00, 0xc0, 0xff, 0x7b]);
+        let h = r#"{"__metadata__":{"format":"pt"},"m":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"v":{"dtype":"F16","shape":[3],"data_offsets":[16,22]}}"#;
+        let t = Tensors::parse(file(h, &data)).unwrap();
+        let m = t.matrix(&["bert.m".into(), "m".into()]).unwrap();
+        assert_eq!(m[[1, 0]], 0.5);
+        let v = t.vector(&["v".into()]).unwrap();
+        assert_eq!(v.to_vec(), vec![1.0, -2.0, 65504.0]);
+        assert!(t.vector(&["m".into()]).is_err());
+        let e = t.matrix(&["missing".into()]).unwrap_err();
+        assert!(e.to_string().contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn truncated_files_and_unknown_types_are_refused() {
+        assert!(Tensors::parse(vec![1, 2, 3]).is_err());
+        let h = r#"{"m":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#;
+        assert!(Tensors::parse(file(h, &[0; 8])).is_err());
+        let h = r#"{"m":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#;
+        let t = Tensors::parse(file(h, &[0; 8])).unwrap();
+        let e = t.vector(&["m".into()]).unwrap_err();
+        assert!(e.to_string().contains("I64"), "{e}");
+    }
+
+    #[test]
+    fn half_precision_edge_cases() {
+        assert_eq!(f16_to_f32(0x0001), f32::powi(2.0, -24));
+        assert_eq!(f16_to_f32(0x7c00), f32::INFINITY);
+        assert!(f16_to_f32(0x7e00).is_nan());
+        assert_eq!(f16_to_f32(0x8000), -0.0);
+    }
+}
