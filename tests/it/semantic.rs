@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use supportbot::domain::faq::FaqDecision;
 use supportbot::domain::ports::KnowledgeBase;
 use supportbot::search::{Article, Encoder, Kb, KbOptions, SearchConfig, SemanticConfig};
 
@@ -303,4 +304,55 @@ fn a_missing_or_broken_model_is_reported_clearly() {
     };
     let e = format!("{:#}", cfg.load_encoder().unwrap_err());
     assert!(e.contains("safetensors"), "{e}");
+}
+
+#[test]
+fn the_bundled_kb_answers_paraphrases_by_meaning_and_still_declines_the_unrelated() {
+    let Some(enc) = encoder() else { return };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("kb");
+    let (kb, problems) = Kb::from_dir_in_ram_opts(
+        &dir,
+        &KbOptions {
+            encoder: Some(enc),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let cfg = supportbot::config::Config::from_layers(None, &[]).unwrap();
+    for (q, want) in [
+        (
+            "How quickly will you respond to a P1 ticket?",
+            "en-priorities",
+        ),
+        (
+            "my app crashed, how do I tell you about it",
+            "en-report-bug",
+        ),
+        (
+            "how do I get the latest security fixes",
+            "en-security-patches",
+        ),
+        ("how do I talk to a human", "en-open-ticket"),
+        ("is my chat history kept private", "en-privacy"),
+        ("周末有人工客服吗？", "zh-hours"),
+        ("报告 bug 需要提供哪些信息", "zh-report-bug"),
+    ] {
+        let hits = kb.search(q, None, 3);
+        match cfg.faq.decide(&hits) {
+            FaqDecision::Answer(h) => assert_eq!(h.id, want, "{q}"),
+            other => panic!("{q}: expected a direct answer {want}, got {other:?}"),
+        }
+    }
+    for q in [
+        "what is the capital of australia",
+        "recipe for chocolate cake",
+        "今天天气怎么样",
+    ] {
+        let hits = kb.search(q, None, 3);
+        assert!(
+            !matches!(cfg.faq.decide(&hits), FaqDecision::Answer(_)),
+            "{q} was answered: {hits:?}"
+        );
+    }
 }
