@@ -1,13 +1,19 @@
 //! Knowledge-base benchmark (not a test): index build time, query latency p50/p99 and
-//! resident memory over a generated 10 000-article kb. Run with `cargo bench --bench kb`.
+//! resident memory over a generated 10 000-article kb; then, when the sentence model is
+//! present (`models/all-MiniLM-L6-v2` or `SUPPORTBOT_BENCH_MODEL_DIR`), the same with semantic
+//! matching over the first 1 000 articles. Run with `cargo bench --bench kb`.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use supportbot::domain::ports::KnowledgeBase;
-use supportbot::search::{Article, Kb, SearchConfig};
+use supportbot::search::{Article, Encoder, Kb, KbOptions, SearchConfig, SemanticConfig};
 
 const ARTICLES: usize = 10_000;
 const QUERIES: usize = 2_000;
+/// Articles embedded for the semantic part (embedding all 10 000 takes minutes).
+const SEMANTIC_ARTICLES: usize = 1_000;
 
 /// A tiny deterministic PRNG, so runs are comparable without extra dependencies.
 struct Rng(u64);
@@ -147,13 +153,25 @@ fn main() {
     );
     drop(disk);
 
-    // Warm-up, then timed runs.
+    let lat = latencies(&kb, &queries);
+    println!("lexical {lat}");
+    println!(
+        "memory: VmRSS {}  VmHWM {}",
+        status("VmRSS:"),
+        status("VmHWM:")
+    );
+    drop(kb);
+    semantic(&articles, &queries);
+}
+
+/// Runs every query (after 200 warm-up ones) and summarises the latencies.
+fn latencies(kb: &Kb, queries: &[String]) -> String {
     for q in queries.iter().take(200) {
         std::hint::black_box(kb.search(q, Some("en"), 5));
     }
-    let mut lat = Vec::with_capacity(QUERIES);
+    let mut lat = Vec::with_capacity(queries.len());
     let mut answered = 0usize;
-    for q in &queries {
+    for q in queries {
         let t = Instant::now();
         let hits = kb.search(q, Some("en"), 5);
         lat.push(t.elapsed());
@@ -161,12 +179,98 @@ fn main() {
     }
     lat.sort();
     let mean = lat.iter().sum::<Duration>() / lat.len() as u32;
-    println!(
-        "query latency over {QUERIES}: p50 {:?}  p99 {:?}  max {:?}  mean {:?}  ({answered} with hits)",
+    format!(
+        "query latency over {}: p50 {:?}  p99 {:?}  max {:?}  mean {:?}  ({answered} with hits)",
+        queries.len(),
         pct(&lat, 0.50),
         pct(&lat, 0.99),
         lat[lat.len() - 1],
         mean
+    )
+}
+
+fn semantic(articles: &[Article], queries: &[String]) {
+    let dir = std::env::var("SUPPORTBOT_BENCH_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2")
+        });
+    if !dir.join("model.safetensors").exists() {
+        println!(
+            "semantic: skipped, no model in {} (scripts/fetch-model.sh)",
+            dir.display()
+        );
+        return;
+    }
+    let before = status("VmRSS:");
+    let t = Instant::now();
+    let enc = Arc::new(
+        Encoder::load(&SemanticConfig {
+            model_dir: dir.display().to_string(),
+            langs: vec!["en".into()],
+            required: true,
+        })
+        .expect("model loads"),
+    );
+    println!(
+        "semantic: model load {:.3} s, VmRSS {before} -> {}",
+        t.elapsed().as_secs_f64(),
+        status("VmRSS:")
+    );
+    let embed = |texts: Vec<&str>, what: &str| {
+        let t = Instant::now();
+        let n = texts.len();
+        for x in texts {
+            std::hint::black_box(enc.embed(x));
+        }
+        let per = t.elapsed() / n as u32;
+        println!("semantic: embed one {what} (one thread): {per:?}");
+    };
+    embed(
+        articles
+            .iter()
+            .take(200)
+            .map(|a| a.title.as_str())
+            .collect(),
+        "title",
+    );
+    embed(
+        articles.iter().take(50).map(|a| a.body.as_str()).collect(),
+        "120-word body",
+    );
+    embed(
+        queries.iter().take(200).map(String::as_str).collect(),
+        "query",
+    );
+    let subset: Vec<Article> = articles[..SEMANTIC_ARTICLES].to_vec();
+    // Queries about the subset: paraphrases of its titles, and the unrelated half as before.
+    let sub_queries: Vec<String> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            if i % 2 == 0 {
+                let a = &subset[i % SEMANTIC_ARTICLES];
+                a.title.split(' ').step_by(2).collect::<Vec<_>>().join(" ")
+            } else {
+                q.clone()
+            }
+        })
+        .collect();
+    let opts = KbOptions {
+        encoder: Some(enc),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let kb = Kb::in_ram_opts(subset.clone(), &opts).expect("semantic build");
+    println!(
+        "semantic: index build of {SEMANTIC_ARTICLES} articles with embeddings (all cores): {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    println!("semantic {}", latencies(&kb, &sub_queries));
+    let lexical = Kb::in_ram(subset).expect("lexical build");
+    println!(
+        "lexical, same {SEMANTIC_ARTICLES} articles {}",
+        latencies(&lexical, &sub_queries)
     );
     println!(
         "memory: VmRSS {}  VmHWM {}",

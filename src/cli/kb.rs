@@ -126,10 +126,14 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             json,
         } => {
             let thr = answer_threshold.unwrap_or(cfg.faq.answer_threshold);
-            let mut opts = cfg.search.options()?;
-            if no_semantic {
-                opts.encoder = None;
-            }
+            let opts = if no_semantic {
+                KbOptions {
+                    cjk: cfg.search.cjk,
+                    encoder: None,
+                }
+            } else {
+                cfg.search.options()?
+            };
             let report = eval(&kb, &queries, thr, &opts, predictions.as_deref())?;
             if json {
                 outln!("{}", serde_json::to_string(&report)?)?;

@@ -81,6 +81,8 @@ pub(crate) struct Snapshot {
     pub vectors: Vec<Option<ArticleVectors>>,
     /// The model that embeds queries, when semantic matching is on.
     pub semantic: Option<Arc<Semantic>>,
+    /// Texts the model had to embed for this generation (the rest came from the cache).
+    pub embedded: usize,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -268,16 +270,18 @@ pub(crate) fn build(
     for seg in searcher.segment_readers() {
         ords.push(seg.fast_fields().u64("ord")?);
     }
+    let mut embedded = 0;
     let vectors = match semantic {
         Some(sem) => {
-            let (v, embedded) = sem.embed_articles(analyzed.iter().map(|a| {
+            let (v, n) = sem.embed_articles(analyzed.iter().map(|a| {
                 let art = &a.info.article;
                 let heads = std::iter::once(art.title.as_str())
                     .chain(art.questions.iter().map(String::as_str))
                     .collect();
                 (a.info.lang.as_str(), heads, a.info.plain.as_str())
             }))?;
-            tracing::debug!(embedded, "kb texts embedded");
+            tracing::debug!(embedded = n, "kb texts embedded");
+            embedded = n;
             v
         }
         None => Vec::new(),
@@ -308,6 +312,7 @@ pub(crate) fn build(
         cjk,
         vectors,
         semantic: semantic.cloned(),
+        embedded,
     };
     Ok((snap, built))
 }

@@ -65,7 +65,11 @@ impl SearchConfig {
     /// Loads the configured sentence model. A missing `model_dir` is an error only when the
     /// model is `required`; otherwise it is logged and search stays lexical.
     pub fn load_encoder(&self) -> anyhow::Result<Option<Arc<Encoder>>> {
-        let Some(sem) = &self.semantic else {
+        let Some(sem) = self
+            .semantic
+            .as_ref()
+            .filter(|s| !s.model_dir.trim().is_empty())
+        else {
             return Ok(None);
         };
         if !sem.required && !Path::new(&sem.model_dir).exists() {
@@ -199,6 +203,12 @@ impl Kb {
             cjk,
             semantic,
         }
+    }
+
+    /// How many texts the sentence model embedded for the current index (the others came
+    /// from the vector cache).
+    pub fn texts_embedded(&self) -> usize {
+        self.current().embedded
     }
 
     /// Whether a sentence model takes part in matching.

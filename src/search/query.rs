@@ -19,6 +19,10 @@ const MAX_QUERY_BYTES: usize = 2000;
 const MAX_TERMS: usize = 48;
 /// Candidates fetched from tantivy before confidence is computed.
 const CANDIDATES: usize = 20;
+/// An article found only by meaning (no shared term) is a hit only from this confidence on:
+/// below it (similarity under about 0.22 with all-MiniLM-L6-v2) it is unrelated, and `/faq`
+/// should say it found nothing rather than list three random articles.
+const MIN_MEANING_ONLY: f32 = 0.05;
 
 /// Field boosts: the title and the alternative questions say what an article is about.
 const BOOST_TITLE: f32 = 2.0;
@@ -174,12 +178,14 @@ impl Snapshot {
             return out;
         };
         let understood = |ord: usize| self.vectors.get(ord).is_some_and(Option::is_some);
+        // Calibrated among all lexical candidates, so a lone hit in another language does not
+        // get a full margin just because the stronger hits were matched by meaning.
         let mut out: Vec<Scored> = raw
             .iter()
-            .filter(|(_, ord)| !understood(*ord))
             .map(|&(s, ord)| self.features(&plan, ord, s))
             .collect();
         calibrate(&mut out);
+        out.retain(|s| !understood(s.ord));
         by_meaning.append(&mut out);
         by_meaning.sort_by(|a, b| b.parts.confidence.total_cmp(&a.parts.confidence));
         by_meaning.truncate(limit);
@@ -242,6 +248,15 @@ impl Snapshot {
             .collect();
         sims.sort_by(|a, b| b.0.total_cmp(&a.0));
         sims.truncate(k);
+        // Strong keyword matches (an error code, a product name) stay candidates even when
+        // they are not among the most similar by meaning.
+        for &(_, ord) in raw {
+            if !sims.iter().any(|(_, o)| *o == ord)
+                && let Some(Some(v)) = self.vectors.get(ord)
+            {
+                sims.push((v.similarity(&q), ord));
+            }
+        }
         let mut out: Vec<Scored> = sims
             .iter()
             .map(|&(sim, ord)| {
@@ -252,6 +267,7 @@ impl Snapshot {
             })
             .collect();
         calibrate_semantic(&mut out);
+        out.retain(|s| s.parts.bm25 > 0.0 || s.parts.confidence >= MIN_MEANING_ONLY);
         Some(out)
     }
 }

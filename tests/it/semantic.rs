@@ -109,6 +109,28 @@ fn embeddings_match_the_reference_implementation() {
     let c = enc.embed("What are your office hours?");
     assert!((cos(&a, &b) - 0.7838).abs() < 1e-3, "{}", cos(&a, &b));
     assert!((cos(&a, &c) - 0.0734).abs() < 1e-3, "{}", cos(&a, &c));
+    // Token ids as Hugging Face `tokenizers` produces them with this model's tokenizer.json.
+    assert_eq!(
+        enc.token_ids("Café naïve résumé — über-cool!!"),
+        vec![
+            101, 7668, 15743, 13746, 1517, 19169, 1011, 4658, 999, 999, 102
+        ]
+    );
+    assert_eq!(
+        enc.token_ids("支持中文吗？"),
+        vec![101, 100, 100, 1746, 1861, 100, 1994, 102]
+    );
+    assert_eq!(
+        enc.token_ids("unaffable tokenization, [brackets] and e-mail@example.com"),
+        vec![
+            101, 14477, 20961, 3468, 19204, 3989, 1010, 1031, 19719, 1033, 1998, 1041, 1011, 5653,
+            1030, 2742, 1012, 4012, 102
+        ]
+    );
+    // The model reads at most 256 tokens (sentence_bert_config.json), framed.
+    let long = enc.token_ids(&"password ".repeat(400));
+    assert_eq!(long.len(), 256);
+    assert_eq!((long[0], long[255]), (101, 102));
     assert!(enc.embed("").is_empty());
     assert!(enc.embed(" \u{0} ").is_empty());
 }
@@ -196,6 +218,10 @@ fn unrelated_questions_stay_below_the_answer_threshold() {
             "{q}: {hits:?}"
         );
     }
+    // Sharing no word and no meaning with any article: no hits at all, so `/faq` says so
+    // instead of listing three random articles.
+    let hits = kb.search("my cat keeps sneezing", None, 3);
+    assert!(hits.is_empty(), "{hits:?}");
 }
 
 #[test]
@@ -227,6 +253,7 @@ fn article_vectors_are_cached_on_disk_and_reused() {
         semantic: Some(semantic_config(&dir)),
     };
     let (kb, _) = Kb::open(&cfg).unwrap();
+    assert_eq!(kb.texts_embedded(), 2, "title and body");
     let cache_dir = tmp.path().join("data/kb-vectors");
     let files: Vec<_> = std::fs::read_dir(&cache_dir).unwrap().flatten().collect();
     assert_eq!(files.len(), 1);
@@ -234,9 +261,14 @@ fn article_vectors_are_cached_on_disk_and_reused() {
     // Title and body: two vectors of 384 floats, each with a 16-byte key, after an 8-byte header.
     assert_eq!(first.len(), 8 + 2 * (16 + 384 * 4));
     drop(kb);
+    // Unchanged articles: everything comes from the cache.
+    let (kb, _) = Kb::open(&cfg).unwrap();
+    assert_eq!(kb.texts_embedded(), 0);
+    drop(kb);
     // A corrupted cache is re-embedded, not trusted.
     std::fs::write(files[0].path(), b"garbage").unwrap();
     let (kb, _) = Kb::open(&cfg).unwrap();
+    assert_eq!(kb.texts_embedded(), 2);
     let records = |b: &[u8]| {
         let mut r: Vec<Vec<u8>> = b[8..].chunks(16 + 384 * 4).map(<[u8]>::to_vec).collect();
         r.sort();
@@ -244,21 +276,14 @@ fn article_vectors_are_cached_on_disk_and_reused() {
     };
     let again = std::fs::read(files[0].path()).unwrap();
     assert_eq!(records(&again), records(&first));
-    // Unchanged articles: the cache is read, nothing is embedded, the file is not rewritten.
-    let stamp = std::fs::metadata(files[0].path())
-        .unwrap()
-        .modified()
-        .unwrap();
-    drop(kb);
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    let (kb, _) = Kb::open(&cfg).unwrap();
-    assert_eq!(
-        std::fs::metadata(files[0].path())
-            .unwrap()
-            .modified()
-            .unwrap(),
-        stamp
-    );
+    // A changed body is the only text embedded again on reload.
+    std::fs::write(
+        kb_dir.join("a.md"),
+        "---\nid: pw\ntitle: Resetting your account credentials\nlang: en\n---\nUse the link we mail you.\n",
+    )
+    .unwrap();
+    kb.reload().unwrap();
+    assert_eq!(kb.texts_embedded(), 1);
     assert_eq!(kb.search("forgot my login", None, 1)[0].id, "pw");
 }
 
@@ -355,4 +380,41 @@ fn the_bundled_kb_answers_paraphrases_by_meaning_and_still_declines_the_unrelate
             "{q} was answered: {hits:?}"
         );
     }
+}
+
+#[test]
+fn a_kb_mixing_languages_merges_meaning_and_words_by_confidence() {
+    let Some(enc) = encoder() else { return };
+    let kb = Kb::in_ram_opts(
+        vec![
+            art(
+                "en-pw",
+                "en",
+                "Resetting your account credentials",
+                &[],
+                "Use the reset link on the sign-in page.",
+            ),
+            art(
+                "hu-pw",
+                "hu",
+                "Jelszó visszaállítása",
+                &["Elfelejtettem a jelszavamat"],
+                "Kattintson a bejelentkezési oldalon a jelszó visszaállítása linkre.",
+            ),
+        ],
+        &KbOptions {
+            encoder: Some(enc),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // No language hint: the Hungarian question is matched by its words, the English one by
+    // meaning, and each comes first in its own language.
+    let hu = kb.explain("elfelejtettem a jelszavamat", None, 3);
+    assert_eq!(hu.hits[0].id, "hu-pw", "{:?}", hu.hits);
+    assert!(hu.details[0].parts.semantic.is_none());
+    let en = kb.explain("I forgot my login", None, 3);
+    assert_eq!(en.hits[0].id, "en-pw", "{:?}", en.hits);
+    assert!(en.details[0].parts.semantic.is_some());
+    assert!(en.hits[0].confidence > en.hits.get(1).map_or(0.0, |h| h.confidence));
 }

@@ -91,6 +91,13 @@ impl Norm {
     }
 }
 
+/// The two GELU formulas checkpoints name: exact (`gelu`) and the tanh approximation.
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    Erf,
+    Tanh,
+}
+
 struct Layer {
     q: Linear,
     k: Linear,
@@ -105,6 +112,7 @@ struct Layer {
 /// A loaded BERT model.
 pub struct Bert {
     cfg: BertConfig,
+    act: Act,
     words: Array2<f32>,
     positions: Array2<f32>,
     token_type: Array1<f32>,
@@ -132,12 +140,11 @@ impl Bert {
                 cfg.model_type
             );
         }
-        if !cfg.hidden_act.starts_with("gelu") {
-            bail!(
-                "hidden_act {:?} is not supported (only gelu)",
-                cfg.hidden_act
-            );
-        }
+        let act = match cfg.hidden_act.as_str() {
+            "gelu" => Act::Erf,
+            "gelu_new" | "gelu_pytorch_tanh" | "gelu_fast" => Act::Tanh,
+            other => bail!("hidden_act {other:?} is not supported (only GELU variants)"),
+        };
         let h = cfg.hidden_size;
         if cfg.num_attention_heads == 0 || !h.is_multiple_of(cfg.num_attention_heads) {
             bail!("hidden_size {h} is not a multiple of num_attention_heads");
@@ -145,7 +152,10 @@ impl Bert {
         let words = t.matrix(&names("embeddings.word_embeddings.weight"))?;
         let positions = t.matrix(&names("embeddings.position_embeddings.weight"))?;
         let types = t.matrix(&names("embeddings.token_type_embeddings.weight"))?;
-        let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
+        if types.nrows() == 0 {
+            bail!("token type embeddings are empty");
+        }
+        let mut layers = Vec::new();
         for i in 0..cfg.num_hidden_layers {
             let p = format!("encoder.layer.{i}.");
             let l = |n: &str| Linear::load(t, &format!("{p}{n}"));
@@ -163,6 +173,7 @@ impl Bert {
         let bert = Bert {
             token_type: types.row(0).to_owned(),
             norm: Norm::load(t, "embeddings.LayerNorm")?,
+            act,
             words,
             positions,
             layers,
@@ -185,6 +196,19 @@ impl Bert {
             }
         };
         want("word embeddings", &[self.words.ncols()], &[h])?;
+        want("token type embeddings", &[self.token_type.len()], &[h])?;
+        let norms = std::iter::once(("embedding", &self.norm)).chain(
+            self.layers
+                .iter()
+                .flat_map(|l| [("attention", &l.norm1), ("output", &l.norm2)]),
+        );
+        for (what, n) in norms {
+            want(
+                &format!("{what} layer norm"),
+                &[n.w.len(), n.b.len()],
+                &[h, h],
+            )?;
+        }
         want(
             "position embeddings",
             self.positions.shape(),
@@ -254,7 +278,10 @@ impl Bert {
             x = x + l.out.apply(&ctx);
             l.norm1.apply(&mut x, eps);
             let mut up = l.up.apply(&x);
-            up.mapv_inplace(gelu);
+            match self.act {
+                Act::Erf => up.mapv_inplace(gelu),
+                Act::Tanh => up.mapv_inplace(gelu_tanh),
+            }
             x = x + l.down.apply(&up);
             l.norm2.apply(&mut x, eps);
         }
@@ -278,6 +305,12 @@ impl Bert {
 /// GELU with the exact error function, as BERT defines it.
 fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x / std::f32::consts::SQRT_2))
+}
+
+/// GELU's tanh approximation (`gelu_new`, `gelu_pytorch_tanh`).
+fn gelu_tanh(x: f32) -> f32 {
+    const C: f32 = 0.797_884_6; // sqrt(2 / pi)
+    0.5 * x * (1.0 + (C * (x + 0.044_715 * x * x * x)).tanh())
 }
 
 /// Error function, |error| < 1.2e-7 (Numerical Recipes' erfc Chebyshev fit).
@@ -313,5 +346,6 @@ mod tests {
             assert!((erf(x) - want).abs() < 1e-6, "erf({x}) = {}", erf(x));
         }
         assert!((gelu(1.0) - 0.841_344_7).abs() < 1e-6);
+        assert!((gelu_tanh(1.0) - 0.841_192).abs() < 1e-5);
     }
 }

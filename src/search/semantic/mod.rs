@@ -16,6 +16,7 @@ pub use bert::BertConfig;
 pub use vectors::{ArticleVectors, Semantic, Vector};
 pub use wordpiece::WordPiece;
 
+use super::analyze::norm_lang;
 use bert::Bert;
 use tensors::Tensors;
 
@@ -31,8 +32,8 @@ pub struct SemanticConfig {
     #[serde(default = "english")]
     pub langs: Vec<String>,
     /// Refuse to start without the model; when false, a missing `model_dir` only logs a
-    /// warning and answers are matched lexically.
-    #[serde(default = "yes")]
+    /// warning and answers are matched lexically. An empty `model_dir` switches the model off.
+    #[serde(default)]
     pub required: bool,
 }
 
@@ -74,7 +75,22 @@ struct PoolingConfig {
     pooling_mode_cls_token: bool,
     #[serde(default = "yes")]
     pooling_mode_mean_tokens: bool,
+    #[serde(default)]
+    pooling_mode_max_tokens: bool,
+    #[serde(default)]
+    pooling_mode_mean_sqrt_len_tokens: bool,
 }
+
+/// Bumped whenever tokenisation or the forward pass changes, so cached vectors are redone.
+const ENCODER_VERSION: &str = "supportbot-bert-1";
+
+/// Files whose content changes the vectors, besides the weights.
+const SETTINGS_FILES: [&str; 4] = [
+    "config.json",
+    "tokenizer_config.json",
+    "sentence_bert_config.json",
+    "1_Pooling/config.json",
+];
 
 fn yes() -> bool {
     true
@@ -114,15 +130,21 @@ impl Encoder {
         let bytes = std::fs::read(&weights_path)
             .with_context(|| format!("cannot read {}", weights_path.display()))?;
         let mut h = Sha256::new();
+        h.update(ENCODER_VERSION.as_bytes());
         h.update(&bytes);
         h.update(vocab_text.as_bytes());
+        for f in SETTINGS_FILES {
+            h.update(f.as_bytes());
+            h.update(std::fs::read(dir.join(f)).unwrap_or_default());
+        }
         let fingerprint = format!("{:x}", h.finalize())[..16].to_string();
         let tensors = Tensors::parse(bytes).context("model.safetensors")?;
         let bert = Bert::load(config, &tensors)?;
-        if vocab.len() > bert.vocab_size() {
+        // Ids are line numbers, so the line count bounds them (duplicate lines included).
+        let lines = vocab_text.lines().count();
+        if lines > bert.vocab_size() {
             bail!(
-                "vocab.txt has {} tokens but the model embeds only {}",
-                vocab.len(),
+                "vocab.txt has {lines} lines but the model embeds only {} tokens",
                 bert.vocab_size()
             );
         }
@@ -131,11 +153,18 @@ impl Encoder {
             .unwrap_or(bert.max_len())
             .min(bert.max_len());
         let pooling = match read_json::<PoolingConfig>(&dir.join("1_Pooling/config.json"))? {
-            Some(p) if p.pooling_mode_cls_token => Pooling::Cls,
-            Some(p) if !p.pooling_mode_mean_tokens => {
-                bail!("1_Pooling/config.json asks for a pooling other than mean or CLS")
-            }
-            _ => Pooling::Mean,
+            None => Pooling::Mean,
+            Some(p) => match (
+                p.pooling_mode_cls_token,
+                p.pooling_mode_mean_tokens,
+                p.pooling_mode_max_tokens || p.pooling_mode_mean_sqrt_len_tokens,
+            ) {
+                (true, false, false) => Pooling::Cls,
+                (false, true, false) => Pooling::Mean,
+                _ => bail!(
+                    "1_Pooling/config.json asks for a pooling other than exactly one of mean or CLS"
+                ),
+            },
         };
         Ok(Encoder {
             bert,
@@ -143,13 +172,18 @@ impl Encoder {
             pooling,
             max_len,
             fingerprint,
-            langs,
+            langs: langs.iter().map(|l| norm_lang(l)).collect(),
         })
+    }
+
+    /// The token ids the model reads for `text`, `[CLS]` and `[SEP]` included.
+    pub fn token_ids(&self, text: &str) -> Vec<u32> {
+        self.vocab.encode(text, self.max_len)
     }
 
     /// The embedding of `text`, scaled to unit length; empty when the text has no tokens.
     pub fn embed(&self, text: &str) -> Vec<f32> {
-        let ids = self.vocab.encode(text, self.max_len);
+        let ids = self.token_ids(text);
         if ids.len() <= 2 {
             return Vec::new();
         }

@@ -43,7 +43,7 @@ impl Tensors {
             let e: Entry = serde_json::from_value(v)
                 .with_context(|| format!("safetensors entry {name} is malformed"))?;
             let (a, b) = e.data_offsets;
-            if a > b || start + b > bytes.len() {
+            if a > b || b > bytes.len() - start {
                 bail!("tensor {name} points past the end of the file");
             }
             entries.insert(name, e);
@@ -67,13 +67,17 @@ impl Tensors {
 
     fn values(&self, name: &str, e: &Entry) -> anyhow::Result<Vec<f32>> {
         let data = &self.bytes[self.start + e.data_offsets.0..self.start + e.data_offsets.1];
-        let n: usize = e.shape.iter().product();
         let width = match e.dtype.as_str() {
             "F32" => 4,
             "F16" | "BF16" => 2,
             other => bail!("tensor {name} has type {other}; only F32, F16 and BF16 are read"),
         };
-        if data.len() != n * width {
+        // Checked, because the shape comes from the file: an overflow must be an error.
+        let bytes_needed = e
+            .shape
+            .iter()
+            .try_fold(width, |acc: usize, &d| acc.checked_mul(d));
+        if bytes_needed != Some(data.len()) {
             bail!(
                 "tensor {name}: {} bytes for shape {:?}",
                 data.len(),
@@ -178,6 +182,25 @@ mod tests {
         let t = Tensors::parse(file(h, &[0; 8])).unwrap();
         let e = t.vector(&["m".into()]).unwrap_err();
         assert!(e.to_string().contains("I64"), "{e}");
+    }
+
+    #[test]
+    fn hostile_offsets_and_shapes_are_errors_not_panics() {
+        let h = format!(
+            r#"{{"m":{{"dtype":"F32","shape":[4],"data_offsets":[0,{}]}}}}"#,
+            usize::MAX
+        );
+        assert!(Tensors::parse(file(&h, &[0; 16])).is_err());
+        let h = format!(
+            r#"{{"m":{{"dtype":"F32","shape":[{},{}],"data_offsets":[0,16]}}}}"#,
+            usize::MAX,
+            4
+        );
+        let t = Tensors::parse(file(&h, &[0; 16])).unwrap();
+        assert!(t.matrix(&["m".into()]).is_err());
+        let mut huge = u64::MAX.to_le_bytes().to_vec();
+        huge.extend_from_slice(b"{}");
+        assert!(Tensors::parse(huge).is_err());
     }
 
     #[test]

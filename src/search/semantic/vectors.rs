@@ -117,9 +117,11 @@ impl Semantic {
             .collect();
         if (!todo.is_empty() || fresh.len() != old.len())
             && let Some(f) = &self.file
+            && let Err(e) = write_file(f, &fresh)
         {
-            write_file(f, &fresh)
-                .with_context(|| format!("cannot write the kb vector cache {}", f.display()))?;
+            // The vectors are in memory; a cache that cannot be written only costs the next
+            // start some embedding, so search stays up.
+            tracing::warn!(file = %f.display(), error = %format!("{e:#}"), "cannot write the kb vector cache");
         }
         *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok((out, todo.len()))
@@ -154,15 +156,8 @@ fn embed_all(enc: &Encoder, texts: &[&str]) -> Vec<Vector> {
 }
 
 fn write_file(path: &Path, map: &HashMap<Key, Vector>) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-        // Other models' caches are stale once this one is in use.
-        for e in std::fs::read_dir(dir)?.flatten() {
-            if e.path() != path {
-                std::fs::remove_file(e.path()).ok();
-            }
-        }
-    }
+    let dir = path.parent().context("vector cache path has no folder")?;
+    std::fs::create_dir_all(dir)?;
     let dim = map.values().map(|v| v.len()).max().unwrap_or(0);
     let mut buf = Vec::with_capacity(8 + map.len() * (16 + 4 * dim));
     buf.extend_from_slice(MAGIC);
@@ -173,11 +168,18 @@ fn write_file(path: &Path, map: &HashMap<Key, Vector>) -> anyhow::Result<()> {
             buf.extend_from_slice(&x.to_le_bytes());
         }
     }
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(&buf)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
+    // A uniquely named temporary file renamed over the cache: instances sharing the data
+    // folder never write into each other's file, and readers see the old or the new cache.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(&buf)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // Other models' caches are stale once this one is written.
+    for e in std::fs::read_dir(dir)?.flatten() {
+        if e.path() != path && e.path().extension().is_some_and(|x| x == "bin") {
+            std::fs::remove_file(e.path()).ok();
+        }
+    }
     Ok(())
 }
 

@@ -91,7 +91,7 @@ impl WordPiece {
             text
         };
         for c in text.chars() {
-            if c == '\0' || c == '\u{fffd}' || (is_control(c) && !c.is_whitespace()) {
+            if c == '\0' || c == '\u{fffd}' || is_control(c) {
                 continue;
             }
             if c.is_whitespace() {
@@ -144,11 +144,10 @@ impl WordPiece {
     }
 }
 
+/// Characters BERT drops before splitting: every "other" category (control, format, private
+/// use, unassigned, surrogate) except the tab and line breaks, which separate words.
 fn is_control(c: char) -> bool {
-    matches!(
-        c.general_category(),
-        GeneralCategory::Control | GeneralCategory::Format
-    ) && !matches!(c, '\t' | '\n' | '\r')
+    !matches!(c, '\t' | '\n' | '\r') && c.general_category_group() == GeneralCategoryGroup::Other
 }
 
 /// BERT counts every ASCII symbol as punctuation, plus Unicode's punctuation classes.
@@ -191,6 +190,12 @@ mod tests {
     fn strips_accents_and_marks_unknown_words() {
         let wp = vocab();
         assert_eq!(wp.encode("Café xyz", 64), vec![2, 13, 1, 3]);
+    }
+
+    #[test]
+    fn control_characters_vanish_and_tabs_separate() {
+        let wp = vocab();
+        assert_eq!(wp.encode("hel\u{b}lo\tworld\u{200b}", 64), vec![2, 4, 6, 3]);
     }
 
     #[test]
