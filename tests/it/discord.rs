@@ -332,7 +332,9 @@ async fn a_full_conversation_with_slash_commands_and_buttons() {
     );
     let calls = fake
         .wait_for("claim", |c| {
+            // The customer's /claim (7003) is handled concurrently with the presses.
             !matching(c, "POST", &callback_path("7004", "tok4")).is_empty()
+                && !matching(c, "POST", &callback_path("7003", "tok3")).is_empty()
         })
         .await;
     let refused = matching(&calls, "POST", &callback_path("7003", "tok3"))[0].clone();
@@ -856,9 +858,11 @@ async fn thread_renames_beyond_the_budget_are_coalesced_and_the_last_title_wins(
             json!([]),
         ),
     );
+    // The two interactions are handled concurrently, so wait for both answers.
     let calls = fake
         .wait_for("panel", |c| {
             !matching(c, "POST", &callback_path("7321", "tokq")).is_empty()
+                && !matching(c, "POST", &callback_path("7320", "tokp")).is_empty()
         })
         .await;
     assert!(
