@@ -214,5 +214,34 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() || a.is_empty() {
         return 0.0;
     }
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    // Eight independent partial sums let the compiler use SIMD lanes; a single running sum
+    // must be added in order and stays scalar. Every article is scanned per question.
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cosine;
+
+    #[test]
+    fn cosine_handles_tails_and_mismatches() {
+        let a: Vec<f32> = (0..11).map(|i| i as f32).collect();
+        let want: f32 = a.iter().map(|x| x * x).sum();
+        assert_eq!(cosine(&a, &a), want);
+        assert_eq!(cosine(&a, &a[..10]), 0.0);
+        assert_eq!(cosine(&[], &[]), 0.0);
+    }
 }
