@@ -17,7 +17,31 @@ fn bundled() -> Kb {
     kb
 }
 
-fn art(id: &str, lang: &str, title: &str, questions: &[&str], body: &str) -> Article {
+/// Each question gets a direct answer (with the default thresholds) from the expected article.
+pub(crate) fn assert_answers(kb: &Kb, cases: &[(&str, Option<&str>, &str)]) {
+    let cfg = Config::from_layers(None, &[]).unwrap();
+    for &(q, lang, want) in cases {
+        let hits = kb.search(q, lang, 3);
+        match cfg.faq.decide(&hits) {
+            FaqDecision::Answer(h) => assert_eq!(h.id, want, "{q}"),
+            other => panic!("{q}: expected a direct answer {want}, got {other:?}"),
+        }
+    }
+}
+
+/// None of the questions gets a direct answer (with the default thresholds).
+pub(crate) fn assert_declines(kb: &Kb, questions: &[&str]) {
+    let cfg = Config::from_layers(None, &[]).unwrap();
+    for q in questions {
+        let hits = kb.search(q, None, 3);
+        assert!(
+            !matches!(cfg.faq.decide(&hits), FaqDecision::Answer(_)),
+            "{q} was answered: {hits:?}"
+        );
+    }
+}
+
+pub(crate) fn art(id: &str, lang: &str, title: &str, questions: &[&str], body: &str) -> Article {
     Article {
         id: id.into(),
         title: title.into(),
@@ -54,7 +78,6 @@ fn bundled_kb_has_english_and_chinese_articles() {
 #[test]
 fn bundled_kb_answers_day_one_questions_with_the_default_thresholds() {
     let kb = bundled();
-    let cfg = Config::from_layers(None, &[]).unwrap();
     let cases = [
         (
             "How quickly will you respond to a P1 ticket?",
@@ -79,13 +102,7 @@ fn bundled_kb_answers_day_one_questions_with_the_default_thresholds() {
         ),
         ("报告 bug 需要提供哪些信息", None, "zh-report-bug"),
     ];
-    for (q, lang, want) in cases {
-        let hits = kb.search(q, lang, 3);
-        match cfg.faq.decide(&hits) {
-            FaqDecision::Answer(h) => assert_eq!(h.id, want, "{q}"),
-            other => panic!("{q}: expected a direct answer {want}, got {other:?}"),
-        }
-    }
+    assert_answers(&kb, &cases);
 }
 
 #[test]
@@ -106,19 +123,14 @@ fn chinese_questions_get_chinese_articles_and_english_get_english() {
 
 #[test]
 fn unrelated_questions_are_not_answered() {
-    let kb = bundled();
-    let cfg = Config::from_layers(None, &[]).unwrap();
-    for q in [
-        "what is the capital of australia",
-        "recipe for chocolate cake",
-        "今天天气怎么样",
-    ] {
-        let hits = kb.search(q, None, 3);
-        assert!(
-            !matches!(cfg.faq.decide(&hits), FaqDecision::Answer(_)),
-            "{q} was answered: {hits:?}"
-        );
-    }
+    assert_declines(
+        &bundled(),
+        &[
+            "what is the capital of australia",
+            "recipe for chocolate cake",
+            "今天天气怎么样",
+        ],
+    );
 }
 
 #[test]

@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use supportbot::domain::faq::FaqDecision;
+use crate::kb::{art, assert_answers, assert_declines};
 use supportbot::domain::ports::KnowledgeBase;
-use supportbot::search::{Article, Encoder, Kb, KbOptions, SearchConfig, SemanticConfig};
+use supportbot::search::{Encoder, Kb, KbOptions, SearchConfig, SemanticConfig};
 
 fn model_dir() -> Option<PathBuf> {
     let dir = std::env::var("SUPPORTBOT_TEST_MODEL_DIR")
@@ -50,18 +50,6 @@ fn encoder() -> Option<Arc<Encoder>> {
         ))
     })
     .clone()
-}
-
-fn art(id: &str, lang: &str, title: &str, questions: &[&str], body: &str) -> Article {
-    Article {
-        id: id.into(),
-        title: title.into(),
-        lang: lang.into(),
-        tags: vec![],
-        questions: questions.iter().map(|s| s.to_string()).collect(),
-        updated: None,
-        body: body.into(),
-    }
 }
 
 fn cos(a: &[f32], b: &[f32]) -> f32 {
@@ -344,42 +332,38 @@ fn the_bundled_kb_answers_paraphrases_by_meaning_and_still_declines_the_unrelate
     )
     .unwrap();
     assert!(problems.is_empty(), "{problems:?}");
-    let cfg = supportbot::config::Config::from_layers(None, &[]).unwrap();
-    for (q, want) in [
-        (
-            "How quickly will you respond to a P1 ticket?",
-            "en-priorities",
-        ),
-        (
-            "my app crashed, how do I tell you about it",
-            "en-report-bug",
-        ),
-        (
-            "how do I get the latest security fixes",
-            "en-security-patches",
-        ),
-        ("how do I talk to a human", "en-open-ticket"),
-        ("is my chat history kept private", "en-privacy"),
-        ("周末有人工客服吗？", "zh-hours"),
-        ("报告 bug 需要提供哪些信息", "zh-report-bug"),
-    ] {
-        let hits = kb.search(q, None, 3);
-        match cfg.faq.decide(&hits) {
-            FaqDecision::Answer(h) => assert_eq!(h.id, want, "{q}"),
-            other => panic!("{q}: expected a direct answer {want}, got {other:?}"),
-        }
-    }
-    for q in [
-        "what is the capital of australia",
-        "recipe for chocolate cake",
-        "今天天气怎么样",
-    ] {
-        let hits = kb.search(q, None, 3);
-        assert!(
-            !matches!(cfg.faq.decide(&hits), FaqDecision::Answer(_)),
-            "{q} was answered: {hits:?}"
-        );
-    }
+    assert_answers(
+        &kb,
+        &[
+            (
+                "How quickly will you respond to a P1 ticket?",
+                None,
+                "en-priorities",
+            ),
+            (
+                "my app crashed, how do I tell you about it",
+                None,
+                "en-report-bug",
+            ),
+            (
+                "how do I get the latest security fixes",
+                None,
+                "en-security-patches",
+            ),
+            ("how do I talk to a human", None, "en-open-ticket"),
+            ("is my chat history kept private", None, "en-privacy"),
+            ("周末有人工客服吗？", None, "zh-hours"),
+            ("报告 bug 需要提供哪些信息", None, "zh-report-bug"),
+        ],
+    );
+    assert_declines(
+        &kb,
+        &[
+            "what is the capital of australia",
+            "recipe for chocolate cake",
+            "今天天气怎么样",
+        ],
+    );
 }
 
 #[test]
