@@ -239,12 +239,12 @@ impl Snapshot {
             .vectors
             .iter()
             .enumerate()
-            .filter_map(|(ord, v)| Some((v.as_ref()?.similarity(&q), ord)))
-            .filter(|(_, ord)| {
+            .filter(|(ord, _)| {
                 plan.filter_lang
                     .as_ref()
                     .is_none_or(|l| *l == self.infos[*ord].lang)
             })
+            .filter_map(|(ord, v)| Some((v.as_ref()?.similarity(&q), ord)))
             .collect();
         sims.sort_by(|a, b| b.0.total_cmp(&a.0));
         sims.truncate(k);
