@@ -273,16 +273,16 @@ impl Router {
         for action in actions {
             let platform = action.platform().unwrap_or(origin);
             match self.outlets.get(&platform) {
-                Some(outlet) if self.behind_earlier(action).await => {
-                    if let Err(e) = self.queue_behind(platform, action).await {
-                        // Better out of order than lost.
-                        tracing::warn!(%platform, error = %e, "cannot queue behind earlier messages; sending now");
-                        if let Err(e) = outlet.deliver(action).await {
-                            self.defer(platform, action, &e).await;
+                Some(outlet) => {
+                    if self.behind_earlier(action).await {
+                        match self.queue_behind(platform, action).await {
+                            Ok(()) => continue,
+                            // Better out of order than lost.
+                            Err(e) => {
+                                tracing::warn!(%platform, error = %e, "cannot queue behind earlier messages; sending now")
+                            }
                         }
                     }
-                }
-                Some(outlet) => {
                     if let Err(e) = outlet.deliver(action).await {
                         self.defer(platform, action, &e).await;
                     }
