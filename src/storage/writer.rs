@@ -16,8 +16,8 @@ pub(super) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synch
 /// message makes. SQLite runs one writer at a time anyway, and keeping those writes on one
 /// connection keeps its page cache warm: a connection drops its whole cache whenever another
 /// one committed since its last use, and a pool hands its connections out in turn. It also
-/// skips the pool's check-out and asynchronous check-in. `benches/throughput` measured about
-/// 17 % more messages per second with it.
+/// skips the pool's check-out and asynchronous check-in. `benches/throughput` measured 18–30 %
+/// more messages per second with it (4 750 → 5 600–6 200 on SQLite).
 #[derive(Debug)]
 pub(super) struct SqliteWriter {
     options: Arc<AnyConnectOptions>,
@@ -27,7 +27,7 @@ pub(super) struct SqliteWriter {
 }
 
 /// Opens a connection to the pool's database.
-pub(super) async fn open(options: &AnyConnectOptions) -> Result<AnyConnection, sqlx::Error> {
+async fn open(options: &AnyConnectOptions) -> Result<AnyConnection, sqlx::Error> {
     let mut conn = options.connect().await?;
     conn.execute(SQLITE_PRAGMAS).await?;
     Ok(conn)
