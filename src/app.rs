@@ -134,7 +134,9 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             }
         });
     }
-    let mut router = Router::with_metrics(metrics).with_outbox(sql.clone());
+    let mut router = Router::with_metrics(metrics)
+        .with_outbox(sql.clone())
+        .with_lease(sql.outbox_lease());
     let console_outlet = Arc::new(ConsoleOutlet::new(
         Box::new(std::io::stdout()),
         store.clone(),
@@ -182,6 +184,10 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     };
     // The sweeper starts once every outlet is registered, so its notices can reach any platform.
     let router = Arc::new(router);
+    let pickup = {
+        let (router, stop) = (router.clone(), stop_rx.clone());
+        tokio::spawn(async move { router.run_pickup(stop).await })
+    };
     let sweeper = crate::domain::sla_sweep::Sweeper::new(sql, cfg.sla.clone(), cfg.staff.clone());
     tokio::spawn(run_sweeper(
         sweeper,
@@ -195,7 +201,11 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             "supportbot console: type a question; `@agent <text or command>` speaks as the demo agent; `!<data>` presses a button. Ctrl-D quits."
         );
         let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-        return console::run(stdin, desk, router, console_outlet, stop_rx).await;
+        let result = console::run(stdin, desk, router.clone(), console_outlet, stop_rx).await;
+        router.flush().await;
+        router.lanes().release_all().await;
+        pickup.abort();
+        return result;
     }
 
     let mut tasks = tokio::task::JoinSet::new();
@@ -233,11 +243,18 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             Err(e) => result = Err(anyhow::anyhow!("channel task panicked: {e}")),
         }
     }
+    // The pickup loop hands back what is still undelivered, for the next start.
+    if tokio::time::timeout(std::time::Duration::from_secs(5), pickup)
+        .await
+        .is_err()
+    {
+        tracing::warn!("outbox loop did not stop in time");
+    }
     result
 }
 
-/// Every sweep interval until shutdown: retries actions kept in the outbox, then ticks the SLA
-/// sweeper and delivers its notices, confirming each so that undelivered ones are sent again.
+/// Every sweep interval until shutdown: ticks the SLA sweeper and hands its notices to the
+/// outbox and the lanes, confirming each so that notices not yet stored are decided again.
 async fn run_sweeper(
     sweeper: crate::domain::sla_sweep::Sweeper,
     router: Arc<Router>,
@@ -253,8 +270,6 @@ async fn run_sweeper(
             _ = stop.changed() => return,
         }
         let now = SystemClock.now();
-        // Actions a platform failed to take earlier (kept in the outbox) go first.
-        router.retry_deferred(now).await;
         let notices = match sweeper.tick(now).await {
             Ok(notices) => notices,
             Err(e) => {
@@ -262,17 +277,16 @@ async fn run_sweeper(
                 continue;
             }
         };
-        let mut delivered = Vec::with_capacity(notices.len());
-        for notice in notices {
-            // In order with the staff space's other actions (queued behind any kept ones).
-            match router.deliver_in_order(&notice.outbound()).await {
-                Ok(()) => delivered.push(notice),
-                Err(e) => {
-                    tracing::warn!(error = %format!("{e:#}"), ticket = %notice.ticket, "SLA notice not delivered; it will be sent again")
-                }
-            }
+        if notices.is_empty() {
+            continue;
         }
-        if let Err(e) = sweeper.delivered(&delivered, now).await {
+        let actions = notices.iter().map(|n| n.outbound()).collect();
+        // Once in the outbox a notice is delivered whatever happens to this process.
+        if let Err(e) = router.send_durably(actions).await {
+            tracing::warn!(error = %format!("{e:#}"), "SLA notices not stored; they will be decided again");
+            continue;
+        }
+        if let Err(e) = sweeper.delivered(&notices, now).await {
             tracing::warn!(error = %e, "cannot mark SLA notices delivered; they may be sent again");
         }
     }

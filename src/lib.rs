@@ -8,6 +8,8 @@ pub mod app;
 pub mod channels;
 /// Command-line definitions.
 pub mod cli;
+/// Delivery lanes: decided actions carried out concurrently per lane, in order within one.
+pub mod delivery;
 /// Layered configuration.
 pub mod config;
 /// The platform-neutral desk.

@@ -204,8 +204,16 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         let Some(inbound) = parse_line(&line, seq, run_id, focus) else {
             continue;
         };
-        let actions = desk.handle(inbound).await;
-        router.dispatch(Platform::Console, &actions).await;
+        match desk.decide(inbound).await {
+            // One at a time, so the transcript prints in the order the desk decided.
+            Ok(planned) => {
+                for p in planned {
+                    router.dispatch(Platform::Console, vec![p]);
+                    router.flush().await;
+                }
+            }
+            Err(e) => eprintln!("error: {e}; that line was not handled, type it again"),
+        }
     }
     Ok(())
 }

@@ -200,6 +200,16 @@ impl Outbound {
         }
     }
 
+    /// Whether the action is kept in the outbox until delivered. Interaction answers are
+    /// not: the platform forgets the interaction within minutes, so they are sent once.
+    pub fn durable(&self) -> bool {
+        match self {
+            Outbound::Ack { .. } => false,
+            Outbound::Send { message, .. } => !message.ephemeral && message.in_reply_to.is_none(),
+            Outbound::OpenStaffSpace { .. } | Outbound::UpdateStaffSpace { .. } => true,
+        }
+    }
+
     /// The platform whose adapter must carry this out; `None` for `Ack`, which goes back
     /// to whichever platform issued the interaction.
     pub fn platform(&self) -> Option<Platform> {

@@ -20,9 +20,40 @@ pub enum StoreError {
     /// A uniqueness or concurrency conflict.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database cannot be reached right now (connection refused, pool timed out); the
+    /// same call can succeed later, so callers keep the work and try again.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
     /// Anything else from the database.
     #[error("storage error: {0}")]
     Backend(String),
+}
+
+/// What a write that finishes an inbound event also stores: the event's key, marked handled,
+/// and the actions the desk decided about it, put in the outbox. Both commit with the write,
+/// so a crash can neither repeat the event's effect nor lose what it decided.
+#[derive(Debug, Clone, Copy)]
+pub struct Handling<'a> {
+    /// The inbound event this write finishes.
+    pub key: &'a MessageKey,
+    /// The actions decided about it; the durable ones ([`Outbound::durable`]) go to the outbox.
+    pub actions: &'a [Outbound],
+}
+
+/// Builds, from the ticket just numbered, the bot's transcript entries and the actions that
+/// name it; runs inside the ticket's creating transaction.
+pub type DecideForNew<'a> =
+    &'a (dyn Fn(&Ticket) -> (Vec<TranscriptEntry>, Vec<Outbound>) + Send + Sync);
+
+/// A ticket created together with what was decided about it.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The new ticket.
+    pub ticket: Ticket,
+    /// The actions built by the [`DecideForNew`] callback (empty without one).
+    pub actions: Vec<Outbound>,
+    /// Outbox ids of the durable actions among them, in order.
+    pub outbox_ids: Vec<i64>,
 }
 
 /// Which tickets to list.
@@ -153,8 +184,14 @@ pub trait TicketStore: Send + Sync {
         })
     }
 
-    /// Marks an inbound event as handled, so any redelivery is a duplicate.
-    async fn finish_inbound(&self, key: &MessageKey) -> Result<(), StoreError>;
+    /// Marks an inbound event as handled, so any redelivery is a duplicate, and puts the
+    /// durable ones of `actions` in the outbox in the same transaction; returns their outbox
+    /// ids, in order.
+    async fn finish_inbound(
+        &self,
+        key: &MessageKey,
+        actions: &[Outbound],
+    ) -> Result<Vec<i64>, StoreError>;
 
     /// Numbers and stores a new ticket with its first transcript entries and events, atomically.
     async fn create_ticket(
@@ -163,19 +200,22 @@ pub trait TicketStore: Send + Sync {
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
     ) -> Result<Ticket, StoreError> {
-        self.create_ticket_handling(new, entries, events, None)
-            .await
+        Ok(self
+            .create_ticket_handling(new, entries, events, None)
+            .await?
+            .ticket)
     }
 
-    /// [`TicketStore::create_ticket`], also marking the inbound event `handled` as handled in
-    /// the same transaction, so the event's effect and its dedupe mark commit together.
+    /// [`TicketStore::create_ticket`]; with `handled`, also marks that inbound event handled
+    /// and stores the entries and actions `decide` builds from the new ticket (the durable
+    /// actions in the outbox), all in the same transaction.
     async fn create_ticket_handling(
         &self,
         new: NewTicket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
-        handled: Option<&MessageKey>,
-    ) -> Result<Ticket, StoreError>;
+        handled: Option<(&MessageKey, DecideForNew<'_>)>,
+    ) -> Result<Created, StoreError>;
 
     /// Loads a ticket.
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
@@ -192,17 +232,18 @@ pub trait TicketStore: Send + Sync {
     ) -> Result<(), StoreError> {
         self.save_ticket_handling(ticket, entries, events, None)
             .await
+            .map(|_| ())
     }
 
-    /// [`TicketStore::save_ticket`], also marking the inbound event `handled` as handled in the
-    /// same transaction.
+    /// [`TicketStore::save_ticket`], also finishing an inbound event ([`Handling`]) in the same
+    /// transaction; returns the outbox ids of its durable actions, in order.
     async fn save_ticket_handling(
         &self,
         ticket: &Ticket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
-        handled: Option<&MessageKey>,
-    ) -> Result<(), StoreError>;
+        handled: Option<Handling<'_>>,
+    ) -> Result<Vec<i64>, StoreError>;
 
     /// Lists tickets, newest first.
     async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError>;
@@ -346,7 +387,41 @@ impl Clock for ManualClock {
     }
 }
 
-/// An outbound action waiting for another delivery attempt.
+/// An action the desk decided, ready for delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// Its outbox row, for durable actions: delivery deletes it.
+    pub outbox_id: Option<i64>,
+    /// What to do.
+    pub action: Outbound,
+}
+
+impl Planned {
+    /// Pairs actions with the outbox ids of their durable members, in order.
+    pub fn zip(actions: Vec<Outbound>, outbox_ids: Vec<i64>) -> Vec<Planned> {
+        let mut ids = outbox_ids.into_iter();
+        actions
+            .into_iter()
+            .map(|action| Planned {
+                outbox_id: if action.durable() { ids.next() } else { None },
+                action,
+            })
+            .collect()
+    }
+
+    /// Actions that are not in the outbox: delivered once, in memory.
+    pub fn once(actions: Vec<Outbound>) -> Vec<Planned> {
+        actions
+            .into_iter()
+            .map(|action| Planned {
+                outbox_id: None,
+                action,
+            })
+            .collect()
+    }
+}
+
+/// An outbound action claimed from the outbox for delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deferred {
     /// Row id in the outbox.
@@ -357,28 +432,33 @@ pub struct Deferred {
     pub attempts: i64,
 }
 
-/// Outbound actions that could not be delivered, kept until a later attempt succeeds.
+/// The outbox: actions decided but not yet delivered. Each waiting row has an owner (the
+/// instance delivering it) and a time (`retry_at`): until then the owner holds it (a lease it
+/// renews while it works); after it, any instance may claim it.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Keeps `action` for an attempt at `retry_at`, after `attempts` failed ones (0 when it
-    /// waits behind an earlier action in its lane); `error` says why. `retry_at` `None` keeps
-    /// it as given up, for the record.
-    async fn defer(
+    /// Stores actions decided outside an inbound event (SLA notices), owned by this instance
+    /// and held until `lease_until`; returns the ids of the durable ones, in order.
+    async fn enqueue(
         &self,
-        action: &Outbound,
-        attempts: i64,
-        error: &str,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError>;
+        actions: &[Outbound],
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<i64>, StoreError>;
 
     /// Whether any action waits for delivery in `lane`, or anywhere when `lane` is `None`.
     /// Given-up actions do not count.
     async fn pending(&self, lane: Option<&str>) -> Result<bool, StoreError>;
 
-    /// Claims up to `limit` actions due at `now`, oldest first, each the oldest waiting
-    /// action of its lane ([`Outbound::lane`]), so a lane's actions go out in order. Each
-    /// stays hidden from other callers until `lease_until`, so two instances never send the
-    /// same one at once.
+    /// Whether an action older than `id` waits in `lane` under another owner (an instance
+    /// that died, or another one running): the lane must then wait for it.
+    async fn waiting_elsewhere(&self, lane: &str, id: i64) -> Result<bool, StoreError>;
+
+    /// Whether any action waits under another owner.
+    async fn any_elsewhere(&self) -> Result<bool, StoreError>;
+
+    /// Claims up to `limit` actions due at `now`, oldest first, for this instance until
+    /// `lease_until`. Within a lane ([`Outbound::lane`]) only actions with no earlier action
+    /// still held or waiting are due, so each lane's actions go out in order.
     async fn due_deliveries(
         &self,
         now: DateTime<Utc>,
@@ -386,10 +466,19 @@ pub trait OutboxStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<Deferred>, StoreError>;
 
+    /// Extends the lease of every action this instance holds; returns how many.
+    async fn renew(&self, lease_until: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Hands the actions this instance holds (all, or those in `ids`) to whoever claims next,
+    /// at shutdown or when a lane must wait for another owner's action: they lose their
+    /// owner and are due at `now`.
+    async fn release(&self, ids: Option<&[i64]>, now: DateTime<Utc>) -> Result<(), StoreError>;
+
     /// Forgets an action that has now been delivered.
     async fn delivered(&self, id: i64) -> Result<(), StoreError>;
 
-    /// Records another failed attempt; `retry_at` `None` gives up (the row stays, for the record).
+    /// Records another failed attempt; `retry_at` `None` gives up (the row stays, for the
+    /// record), otherwise the row stays held until then.
     async fn failed_again(
         &self,
         id: i64,

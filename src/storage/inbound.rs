@@ -88,3 +88,11 @@ pub(super) fn mark_handled(
         .bind(key.platform.as_str())
         .bind(&key.id)
 }
+
+/// [`mark_handled`] with owned arguments, for a batch of statements.
+pub(super) fn mark_handled_owned<'q>(key: &MessageKey) -> super::outbox::Stmt<'q> {
+    sqlx::query("UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3")
+        .bind(Utc::now().timestamp_millis())
+        .bind(key.platform.as_str())
+        .bind(key.id.clone())
+}

@@ -64,7 +64,13 @@ pub struct SqlStore {
     instance: String,
     /// SQLite only: the connection for the writes every message makes.
     writer: Option<Arc<writer::SqliteWriter>>,
+    /// How long a freshly decided outbox action stays held by this instance before another
+    /// may claim it; the deliverer renews it while it works.
+    outbox_lease: chrono::Duration,
 }
+
+/// How long this instance holds outbox actions it has not renewed (see [`SqlStore::with_outbox_lease`]).
+pub const DEFAULT_OUTBOX_LEASE_SECS: i64 = 30;
 
 /// Connects to `url`, creating a SQLite file's folder if needed, and applies migrations.
 pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
@@ -125,6 +131,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore> {
         backend,
         instance,
         writer,
+        outbox_lease: chrono::Duration::seconds(DEFAULT_OUTBOX_LEASE_SECS),
     })
 }
 
@@ -150,6 +157,18 @@ fn ensure_sqlite_dir(url: &str) -> Result<()> {
 }
 
 impl SqlStore {
+    /// Sets how long outbox actions stay held by this instance without renewal: after a crash,
+    /// another instance (or the restarted one) delivers them once this has passed.
+    pub fn with_outbox_lease(mut self, lease: chrono::Duration) -> SqlStore {
+        self.outbox_lease = lease;
+        self
+    }
+
+    /// How long outbox actions stay held without renewal.
+    pub fn outbox_lease(&self) -> chrono::Duration {
+        self.outbox_lease
+    }
+
     /// The connection pool, for components that run their own queries (SLA sweeper, benches).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
@@ -191,6 +210,24 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// Runs `queries` in one transaction (on SQLite on the write connection) and returns each
+    /// one's rows; `abort` may refuse a query's rows, rolling everything back with its error.
+    pub(crate) async fn fetch_atomic<'q>(
+        &self,
+        queries: Vec<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>>,
+        abort: &(dyn Fn(usize, &[sqlx::any::AnyRow]) -> Option<sqlx::Error> + Send + Sync),
+    ) -> Result<Vec<Vec<sqlx::any::AnyRow>>, sqlx::Error> {
+        match &self.writer {
+            Some(w) => w.fetch_atomic(queries, abort).await,
+            None => {
+                let mut conn = self.pool.acquire().await?;
+                writer::run_atomic(&mut conn, queries, abort).await
+            }
+        }
+    }
+}
+
 /// Maps a database error to the port's error type.
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     match &e {
@@ -198,6 +235,16 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
             StoreError::Conflict(d.message().to_string())
         }
         sqlx::Error::RowNotFound => StoreError::NotFound("row".into()),
+        // The server or the connection is gone for now: the caller keeps its work for later.
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::Database(d)
+            if d.code().is_some_and(|c| c.starts_with("08") || c == "57P01" || c == "57P03") =>
+        {
+            StoreError::Unavailable(d.message().to_string())
+        }
         _ => StoreError::Backend(e.to_string()),
     }
 }

@@ -5,14 +5,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Row, Transaction};
 
+use super::outbox::{Stmt, inserted_ids};
 use super::rows::{self, TICKET_COLUMNS, ms, text, to_json};
 use super::save::{BindValue, is_missing_ticket, save_ticket_sql};
 use super::{Backend, SqlStore, db_err};
-use crate::domain::event::Inbound;
+use crate::domain::event::{Inbound, Outbound};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use crate::domain::lifecycle::NewTicket;
 use crate::domain::ports::{
-    Csat, FaqEvent, FaqOutcome, Recorded, StoreError, TicketFilter, TicketStore,
+    Created, Csat, DecideForNew, FaqEvent, FaqOutcome, Handling, Recorded, StoreError,
+    TicketFilter, TicketStore,
 };
 use crate::domain::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
 
@@ -50,6 +52,33 @@ async fn append(
 }
 
 impl SqlStore {
+    /// A ticket save and the outbox rows of what it decided, in one transaction.
+    async fn save_with_outbox<'q>(
+        &self,
+        t: &Ticket,
+        save: Stmt<'q>,
+        inserts: Vec<Stmt<'q>>,
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut queries = vec![save];
+        queries.extend(inserts);
+        let backend = self.backend;
+        // On PostgreSQL the save reports the tickets it updated: none means no such ticket,
+        // and nothing may commit.
+        let missing = move |i: usize, rows: &[sqlx::any::AnyRow]| -> Option<sqlx::Error> {
+            let updated = rows.first().and_then(|r| r.try_get::<i64, _>(0).ok());
+            (i == 0 && backend == Backend::Postgres && updated != Some(1))
+                .then(|| sqlx::Error::RowNotFound)
+        };
+        match self.fetch_atomic(queries, &missing).await {
+            Ok(results) => inserted_ids(&results[1..]),
+            Err(sqlx::Error::RowNotFound) => Err(StoreError::NotFound(format!("ticket {}", t.id))),
+            Err(e) if is_missing_ticket(&e) => {
+                Err(StoreError::NotFound(format!("ticket {}", t.id)))
+            }
+            Err(e) => Err(db_err(e)),
+        }
+    }
+
     async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
         self.pool.begin().await.map_err(db_err)
     }
@@ -81,8 +110,23 @@ impl TicketStore for SqlStore {
         self.claim_inbound_with_sender_ticket(inbound).await
     }
 
-    async fn finish_inbound(&self, key: &MessageKey) -> Result<(), StoreError> {
-        self.mark_inbound_handled(key).await
+    async fn finish_inbound(
+        &self,
+        key: &MessageKey,
+        actions: &[Outbound],
+    ) -> Result<Vec<i64>, StoreError> {
+        let inserts = self.outbox_inserts(actions, self.first_lease())?;
+        if inserts.is_empty() {
+            self.mark_inbound_handled(key).await?;
+            return Ok(Vec::new());
+        }
+        let mut queries: Vec<Stmt<'_>> = vec![super::inbound::mark_handled_owned(key)];
+        queries.extend(inserts);
+        let results = self
+            .fetch_atomic(queries, &|_, _| None)
+            .await
+            .map_err(db_err)?;
+        inserted_ids(&results[1..])
     }
 
     async fn create_ticket_handling(
@@ -90,8 +134,8 @@ impl TicketStore for SqlStore {
         new: NewTicket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
-        handled: Option<&MessageKey>,
-    ) -> Result<Ticket, StoreError> {
+        handled: Option<(&MessageKey, DecideForNew<'_>)>,
+    ) -> Result<Created, StoreError> {
         let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO tickets (requester_platform, requester_id, requester_name, conv_platform, conv_chat, conv_thread, subject, kind, priority, tier, status, active, assignee, tags, created_at, updated_at, sla_dirty) \
@@ -115,14 +159,28 @@ impl TicketStore for SqlStore {
         .map_err(db_err)?;
         let ticket = new.into_ticket(TicketId(id));
         append(&mut tx, ticket.id, entries, events).await?;
-        if let Some(key) = handled {
+        let mut created = Created {
+            ticket,
+            actions: Vec::new(),
+            outbox_ids: Vec::new(),
+        };
+        if let Some((key, decide)) = handled {
+            let (said, actions) = decide(&created.ticket);
+            append(&mut tx, created.ticket.id, &said, &[]).await?;
             super::inbound::mark_handled(key)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
+            for insert in self.outbox_inserts(&actions, self.first_lease())? {
+                let row = insert.fetch_one(&mut *tx).await.map_err(db_err)?;
+                created
+                    .outbox_ids
+                    .push(row.try_get::<i64, _>(0).map_err(db_err)?);
+            }
+            created.actions = actions;
         }
         tx.commit().await.map_err(db_err)?;
-        Ok(ticket)
+        Ok(created)
     }
 
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -149,12 +207,19 @@ impl TicketStore for SqlStore {
         t: &Ticket,
         entries: &[TranscriptEntry],
         events: &[TicketEvent],
-        handled: Option<&MessageKey>,
-    ) -> Result<(), StoreError> {
-        let (sql, binds) = save_ticket_sql(self.backend, t, entries, events, handled)?;
+        handled: Option<Handling<'_>>,
+    ) -> Result<Vec<i64>, StoreError> {
+        let (sql, binds) = save_ticket_sql(self.backend, t, entries, events, handled.map(|h| h.key))?;
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = b.bind_to(q);
+        }
+        let inserts = match handled {
+            Some(h) => self.outbox_inserts(h.actions, self.first_lease())?,
+            None => Vec::new(),
+        };
+        if !inserts.is_empty() {
+            return self.save_with_outbox(t, q, inserts).await;
         }
         let found = match self.backend {
             Backend::Sqlite => match self.execute_hot(q).await {
@@ -168,7 +233,7 @@ impl TicketStore for SqlStore {
             }
         };
         if found {
-            Ok(())
+            Ok(Vec::new())
         } else {
             Err(StoreError::NotFound(format!("ticket {}", t.id)))
         }

@@ -89,6 +89,22 @@ impl SqliteWriter {
         result
     }
 
+    /// Runs `queries` in one transaction and returns each one's rows; `abort` may refuse the
+    /// results of a query (the transaction then rolls back with that error).
+    pub(super) async fn fetch_atomic<'q>(
+        &self,
+        queries: Vec<Query<'q, Any, AnyArguments<'q>>>,
+        abort: &(dyn Fn(usize, &[AnyRow]) -> Option<sqlx::Error> + Send + Sync),
+    ) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
+        let mut guard = self.conn().await?;
+        let conn = guard.as_mut().expect("opened above");
+        let result = run_atomic(conn, queries, abort).await;
+        if matches!(&result, Err(e) if broken(e)) {
+            *guard = None;
+        }
+        result
+    }
+
     /// Closes the connection for good: later writes fail as the closed pool's do.
     pub(super) async fn close(&self) {
         let mut guard = self.conn.lock().await;
@@ -98,6 +114,27 @@ impl SqliteWriter {
             let _ = conn.close().await;
         }
     }
+}
+
+/// Runs `queries` in a transaction on `conn` (see [`SqliteWriter::fetch_atomic`]).
+pub(super) async fn run_atomic<'q>(
+    conn: &mut AnyConnection,
+    queries: Vec<Query<'q, Any, AnyArguments<'q>>>,
+    abort: &(dyn Fn(usize, &[AnyRow]) -> Option<sqlx::Error> + Send + Sync),
+) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let mut out = Vec::with_capacity(queries.len());
+    for (i, q) in queries.into_iter().enumerate() {
+        let rows = q.fetch_all(&mut *tx).await?;
+        if let Some(e) = abort(i, &rows) {
+            // Dropping the transaction rolls it back.
+            return Err(e);
+        }
+        out.push(rows);
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::Result;
 use serenity::all::{
@@ -24,6 +25,7 @@ use crate::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
 pub(super) const INTERACTION_MEMORY: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// What the gateway handler queues for the intake loop.
+#[derive(Debug)]
 pub enum Event {
     /// The session is up.
     Ready(Box<Ready>),
@@ -75,6 +77,24 @@ pub struct Intake {
     command_guilds: Vec<GuildId>,
     register: bool,
     registered: AtomicBool,
+    /// Set at shutdown: events still failing to be stored are left to the backfill.
+    pub(super) stopping: AtomicBool,
+}
+
+impl Event {
+    /// The channel the event happened in: events of one channel are handled in order, those
+    /// of different channels concurrently.
+    pub fn channel_key(&self) -> String {
+        match self {
+            Event::Ready(_) => "ready".into(),
+            Event::Message(m) => m.channel_id.to_string(),
+            Event::Interaction(i) => match &**i {
+                Interaction::Command(c) => c.channel_id.to_string(),
+                Interaction::Component(c) => c.channel_id.to_string(),
+                other => format!("interaction:{}", other.id()),
+            },
+        }
+    }
 }
 
 impl Intake {
@@ -93,6 +113,7 @@ impl Intake {
             command_guilds,
             register,
             registered: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
         }
     }
 
@@ -129,9 +150,27 @@ impl Intake {
         Ok(())
     }
 
+    /// Hands an event to the desk and its decided actions to the lanes. Discord does not
+    /// send an event again, so while the store is unreachable this keeps trying (holding up
+    /// only this conversation) until the event is handled or the bot stops.
     pub(super) async fn run(&self, inbound: Inbound) {
-        let actions = self.desk.handle(inbound).await;
-        self.router.dispatch(Platform::Discord, &actions).await;
+        let mut wait = Duration::from_millis(250);
+        loop {
+            match self.desk.decide(inbound.clone()).await {
+                Ok(planned) => {
+                    self.router.dispatch(Platform::Discord, planned);
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, key = ?inbound.key, ?wait, "store unavailable; the event will be handled when it is back");
+                    if self.stopping.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
     }
 
     async fn message(&self, m: &DMessage) -> Result<()> {

@@ -260,18 +260,25 @@ impl DiscordChannel {
             .context("cannot build the Discord client")?;
         let shards = Arc::clone(&client.shard_manager);
         let mut gateway = tokio::spawn(async move { client.start_autosharded().await });
-        let intake = intake::Intake::new(
+        let intake = Arc::new(intake::Intake::new(
             Arc::clone(&self.shared),
             desk,
             router,
             self.command_guilds.clone(),
             self.register_commands,
-        );
+        ));
+        let channels = {
+            let intake = Arc::clone(&intake);
+            crate::channels::serial::PerKey::new(move |event| {
+                let intake = Arc::clone(&intake);
+                async move { intake.handle(event).await }
+            })
+        };
         if !*shutdown.borrow() {
             loop {
                 tokio::select! {
                     event = rx.recv() => match event {
-                        Some(event) => intake.handle(event).await,
+                        Some(event) => channels.submit(event.channel_key(), event),
                         None => break,
                     },
                     changed = shutdown.changed() => {
@@ -289,6 +296,7 @@ impl DiscordChannel {
                 }
             }
         }
+        intake.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
         tracing::info!("discord: shutting down shards");
         shards.shutdown_all().await;
         if tokio::time::timeout(Duration::from_secs(5), &mut gateway)

@@ -4,6 +4,7 @@
 
 mod admins;
 mod format;
+mod limits;
 mod outlet;
 mod translate;
 
@@ -12,8 +13,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use teloxide::adaptors::Throttle;
-use teloxide::adaptors::throttle::Limits;
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand, BotCommandScope, Recipient, Update};
 use tokio::sync::watch;
@@ -28,7 +27,7 @@ use crate::domain::desk::Desk;
 use crate::domain::directory::TELEGRAM_GROUP_ADMIN;
 use crate::domain::event::Space;
 use crate::domain::ids::Platform;
-use crate::domain::ports::TicketStore;
+use crate::domain::ports::{StoreError, TicketStore};
 
 /// State key of the next `getUpdates` offset.
 pub const OFFSET_KEY: &str = "telegram.offset";
@@ -87,8 +86,7 @@ pub struct TelegramChannel {
 }
 
 impl TelegramChannel {
-    /// Builds the channel and its outlet. Must run inside a tokio runtime (the throttle
-    /// worker is spawned here).
+    /// Builds the channel and its outlet.
     pub fn new(
         cfg: &TelegramConfig,
         token: &str,
@@ -97,17 +95,9 @@ impl TelegramChannel {
         let url = url::Url::parse(&cfg.api_url)
             .with_context(|| format!("telegram.api_url `{}` is not a URL", cfg.api_url))?;
         let bot = Bot::new(token).set_api_url(url);
-        // Throttle keeps within Telegram's limits (30/s overall, ~1/s per chat) and retries
-        // after a 429 once `retry_after` has passed.
-        let l = &cfg.limits;
-        let limits = Limits {
-            messages_per_sec_overall: l.overall_per_sec,
-            messages_per_sec_chat: l.chat_per_sec,
-            messages_per_min_chat: l.chat_per_min,
-            messages_per_min_channel_or_supergroup: l.group_per_min,
-        };
-        let throttled: Throttle<Bot> = bot.clone().throttle(limits);
-        let outlet = Arc::new(TelegramOutlet::new(throttled, cfg.clone(), store.clone()));
+        // The outlet keeps within Telegram's limits (per chat and overall) itself; each lane
+        // waits for its own chat only, and a 429 makes that lane wait its `retry_after`.
+        let outlet = Arc::new(TelegramOutlet::new(bot.clone(), cfg.clone(), store.clone()));
         Ok((
             TelegramChannel {
                 bot,
@@ -170,8 +160,14 @@ impl TelegramChannel {
         }
     }
 
-    /// Hands one update to the desk and carries out its actions.
-    pub async fn process(&self, update: &Update, desk: &Desk, router: &Router) {
+    /// Hands one update to the desk and its decided actions to the lanes. `Err` means the
+    /// store is unreachable: the update was not handled and must be processed again.
+    pub async fn process(
+        &self,
+        update: &Update,
+        desk: &Desk,
+        router: &Router,
+    ) -> Result<(), StoreError> {
         if let Some(mut inb) = inbound(update, self.cfg.staff_chat_id) {
             if let Some(admins) = self
                 .group_admins
@@ -182,9 +178,33 @@ impl TelegramChannel {
             {
                 inb.roles.push(TELEGRAM_GROUP_ADMIN.to_string());
             }
-            let actions = desk.handle(inb).await;
-            router.dispatch(Platform::Telegram, &actions).await;
+            let planned = desk.decide(inb).await?;
+            router.dispatch(Platform::Telegram, planned);
         }
+        Ok(())
+    }
+
+    /// Processes a batch: conversations concurrently, each one's updates in order. Returns the
+    /// id of the first update not handled (the store went away), if any.
+    async fn process_batch(&self, updates: &[Update], desk: &Desk, router: &Router) -> Option<i32> {
+        let mut lanes: Vec<(String, Vec<&Update>)> = Vec::new();
+        for u in updates {
+            let key = conversation_key(u);
+            match lanes.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(u),
+                None => lanes.push((key, vec![u])),
+            }
+        }
+        let runs = lanes.iter().map(|(_, list)| async move {
+            for u in list {
+                if let Err(e) = self.process(u, desk, router).await {
+                    tracing::warn!(error = %e, update = u.id.0, "store unavailable; the update will be processed again");
+                    return Some(u.id.0 as i32);
+                }
+            }
+            None
+        });
+        futures::future::join_all(runs).await.into_iter().flatten().min()
     }
 
     async fn poll(
@@ -197,13 +217,25 @@ impl TelegramChannel {
         if let Err(e) = self.bot.delete_webhook().await {
             tracing::warn!(error = %e, "deleteWebhook failed");
         }
-        let mut offset: i32 = match self.store.get_state(OFFSET_KEY).await? {
-            Some(v) => v
-                .parse()
-                .with_context(|| format!("stored {OFFSET_KEY} `{v}` is not a number"))?,
-            None => 0,
+        let mut offset: i32 = loop {
+            match self.store.get_state(OFFSET_KEY).await {
+                Ok(Some(v)) => {
+                    break v
+                        .parse()
+                        .with_context(|| format!("stored {OFFSET_KEY} `{v}` is not a number"))?;
+                }
+                Ok(None) => break 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the Telegram offset; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                        _ = shutdown.changed() => return Ok(()),
+                    }
+                }
+            }
         };
         let allowed = vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+        let mut outage = Duration::ZERO;
         while !*shutdown.borrow() {
             let req = self
                 .bot
@@ -229,17 +261,57 @@ impl TelegramChannel {
                     }
                 }
             };
-            for update in updates {
-                // Finish the update in hand even if shutdown was requested meanwhile.
-                self.process(&update, &desk, &router).await;
-                offset = update.id.0 as i32 + 1;
-                self.store
+            let Some(last) = updates.last().map(|u| u.id.0 as i32) else {
+                continue;
+            };
+            // Finish the batch in hand even if shutdown was requested meanwhile.
+            let next = match self.process_batch(&updates, &desk, &router).await {
+                None => {
+                    outage = Duration::ZERO;
+                    last + 1
+                }
+                Some(failed) => {
+                    // Updates handled before it come again and are skipped as duplicates.
+                    outage = (outage * 2).clamp(Duration::from_millis(250), Duration::from_secs(5));
+                    tokio::select! {
+                        _ = tokio::time::sleep(outage) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    failed
+                }
+            };
+            if next != offset {
+                offset = next;
+                if let Err(e) = self
+                    .store
                     .set_state(OFFSET_KEY, Some(&offset.to_string()))
-                    .await?;
+                    .await
+                {
+                    // Telegram keeps the offset too; a restart before it is stored only
+                    // fetches updates that are then skipped as duplicates.
+                    tracing::warn!(error = %e, "cannot store the Telegram offset");
+                }
             }
         }
         tracing::info!("Telegram polling stopped");
         Ok(())
+    }
+}
+
+/// The conversation an update belongs to: its chat and topic (or the callback's message's).
+fn conversation_key(u: &Update) -> String {
+    use teloxide::types::UpdateKind;
+    let msg = match &u.kind {
+        UpdateKind::Message(m) | UpdateKind::EditedMessage(m) => Some(m),
+        UpdateKind::CallbackQuery(q) => q.regular_message(),
+        _ => None,
+    };
+    match msg {
+        Some(m) => format!("{}:{:?}", m.chat.id.0, m.thread_id.map(|t| t.0.0)),
+        None => match u.from() {
+            Some(user) => format!("user:{}", user.id.0),
+            None => format!("update:{}", u.id.0),
+        },
     }
 }
 
@@ -322,8 +394,11 @@ mod webhook {
             }
         };
         let _turn = s.lock.lock().await;
-        s.channel.process(&update, &s.desk, &s.router).await;
-        StatusCode::OK
+        match s.channel.process(&update, &s.desk, &s.router).await {
+            Ok(()) => StatusCode::OK,
+            // Telegram sends the update again later; nothing is lost while the store is down.
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
     }
 
     fn rand_secret() -> u128 {

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
 use async_trait::async_trait;
-use teloxide::adaptors::Throttle;
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, MessageId, ParseMode, ReplyParameters, ThreadId};
 
 use super::TelegramConfig;
+use super::limits::SendLimits;
+use crate::delivery::RateLimited;
 use super::format::{MAX_MESSAGE, keyboard, render_chunks};
 use crate::channels::Outlet;
 use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
@@ -17,11 +18,12 @@ use crate::domain::ids::{ConversationRef, Platform, TicketId};
 use crate::domain::ports::TicketStore;
 use crate::domain::replies;
 
-/// Sends desk actions through a throttled bot.
+/// Sends desk actions, within Telegram's limits per chat and overall.
 pub struct TelegramOutlet {
-    bot: Throttle<Bot>,
+    bot: Bot,
     cfg: TelegramConfig,
     store: Arc<dyn TicketStore>,
+    limits: SendLimits,
 }
 
 /// Where in a chat a message goes.
@@ -32,12 +34,14 @@ struct Place {
 
 impl TelegramOutlet {
     /// An outlet over `bot`.
-    pub fn new(
-        bot: Throttle<Bot>,
-        cfg: TelegramConfig,
-        store: Arc<dyn TicketStore>,
-    ) -> TelegramOutlet {
-        TelegramOutlet { bot, cfg, store }
+    pub fn new(bot: Bot, cfg: TelegramConfig, store: Arc<dyn TicketStore>) -> TelegramOutlet {
+        let limits = SendLimits::new(cfg.limits.clone());
+        TelegramOutlet {
+            bot,
+            cfg,
+            store,
+            limits,
+        }
     }
 
     fn staff_chat(&self) -> Result<ChatId> {
@@ -139,6 +143,7 @@ impl TelegramOutlet {
             {
                 req = req.reply_markup(kb);
             }
+            self.limits.acquire(place.chat.0).await;
             req.await.context("sendMessage failed")?;
         }
         Ok(())
@@ -146,9 +151,9 @@ impl TelegramOutlet {
 
     fn in_thread(
         &self,
-        req: <Throttle<Bot> as Requester>::SendMessage,
+        req: <Bot as Requester>::SendMessage,
         place: &Place,
-    ) -> <Throttle<Bot> as Requester>::SendMessage {
+    ) -> <Bot as Requester>::SendMessage {
         match place.thread {
             Some(t) if self.cfg.forum_topics => req.message_thread_id(ThreadId(MessageId(t))),
             // Without topics a reply to the ticket's root message keeps it in its reply thread.
@@ -173,6 +178,7 @@ impl TelegramOutlet {
                         )
                     };
                 }
+                self.limits.acquire(place.chat.0).await;
                 req.await.context("copyMessage failed")?;
             }
             _ => {
@@ -204,6 +210,7 @@ impl TelegramOutlet {
             return Ok(());
         }
         let chat = self.staff_chat()?;
+        self.limits.acquire(chat.0).await;
         let thread = if self.cfg.forum_topics {
             let topic = self
                 .bot
@@ -247,6 +254,7 @@ impl TelegramOutlet {
                 .await;
         }
         let thread = ThreadId(MessageId(thread));
+        self.limits.acquire(place.chat.0).await;
         let renamed = self
             .bot
             .edit_forum_topic(place.chat, thread)
@@ -286,6 +294,34 @@ impl Outlet for TelegramOutlet {
     }
 
     async fn deliver(&self, action: &Outbound) -> Result<()> {
+        self.carry_out(action).await.map_err(as_rate_limit)
+    }
+}
+
+/// Telegram's flood control (429 with `retry_after`) as the lanes' [`RateLimited`], so the
+/// lane waits exactly that long; the original error stays as context.
+fn as_rate_limit(e: anyhow::Error) -> anyhow::Error {
+    let after = e
+        .chain()
+        .find_map(|c| match c.downcast_ref::<teloxide::RequestError>() {
+            Some(teloxide::RequestError::RetryAfter(s)) => Some(s.duration()),
+            _ => None,
+        });
+    match after {
+        Some(after) => {
+            let text = format!("{e:#}");
+            anyhow::Error::new(RateLimited {
+                after,
+                global: false,
+            })
+            .context(text)
+        }
+        None => e,
+    }
+}
+
+impl TelegramOutlet {
+    async fn carry_out(&self, action: &Outbound) -> Result<()> {
         match action {
             Outbound::Send { to, message } => {
                 let place = self.resolve(to).await?;

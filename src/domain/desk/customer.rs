@@ -5,7 +5,7 @@ use crate::domain::event::{Attachment, Message, Outbound};
 use crate::domain::faq::FaqDecision;
 use crate::domain::ids::TicketId;
 use crate::domain::lifecycle::{NewTicket, subject_from};
-use crate::domain::ports::{FaqEvent, FaqOutcome};
+use crate::domain::ports::{DecideForNew, FaqEvent, FaqOutcome};
 use crate::domain::replies;
 use crate::domain::ticket::{
     Actor, AuthorRole, EventKind, Priority, Ticket, TicketEvent, TicketKind, TranscriptEntry,
@@ -70,9 +70,6 @@ impl Desk {
         );
         ticket.updated_at = ctx.now;
         let status_changed = events.len() > 1;
-        self.store
-            .save_ticket_handling(ticket, &[entry], &events, ctx.handled_by_this_write())
-            .await?;
         let mut out = vec![self.to_staff(
             ticket,
             Message {
@@ -84,6 +81,11 @@ impl Desk {
         if status_changed {
             out.push(self.rename_staff_space(ticket));
         }
+        let ids = self
+            .store
+            .save_ticket_handling(ticket, &[entry], &events, ctx.handling(&out))
+            .await?;
+        ctx.finished_with(out.clone(), ids);
         Ok(out)
     }
 
@@ -155,59 +157,69 @@ impl Desk {
             tier: new.tier,
         };
         let events = self.events(vec![created], Actor::Customer(from.name.clone()), ctx);
-        let ticket = self
-            .store
-            .create_ticket_handling(new, &entries, &events, ctx.handled_by_this_write())
-            .await?;
-
-        let promise = self.settings.sla.first_response_promise(
-            ticket.tier,
-            ticket.priority,
-            ticket.created_at,
-        );
-        let mut told = vec![replies::ticket_opened(ticket.id, &promise)];
-        if !in_support {
-            let until = ent.support_until.map(|d| d.to_string()).unwrap_or_default();
-            told.push(replies::out_of_support(&until));
-        }
-        // The confirmation names the ticket number, known only now: a second small write.
-        let said: Vec<TranscriptEntry> = told.iter().map(|t| self.bot_said(t, ctx)).collect();
-        self.store.save_ticket(&ticket, &said, &[]).await?;
-        let mut out: Vec<Outbound> = told.into_iter().map(|t| ctx.reply(t)).collect();
-        out.push(Outbound::OpenStaffSpace {
-            ticket: ticket.id,
-            platform: self.staff_home(&ticket),
-            title: replies::staff_title(&ticket),
-        });
-        let mut intro = format!(
-            "New {} ticket {} from {} ({} {}, tier {}{})\nSubject: {}\n\n{}",
-            kind.as_str(),
-            ticket.id,
-            from.name,
-            from.platform,
-            from.id,
-            ticket.tier,
-            if in_support { "" } else { ", OUT OF SUPPORT" },
-            ticket.subject,
-            text
-        );
-        if let Some(f) = faq
-            && let Some(t) = &f.article_title
-        {
-            intro.push_str(&format!(
-                "\n\nThe bot offered \"{t}\" (confidence {:.2}); the customer said it did not help.",
-                f.confidence
+        // The confirmation and the staff intro name the ticket number, known only once the
+        // ticket is numbered: they are built inside the creating transaction.
+        let decide = |ticket: &Ticket| -> (Vec<TranscriptEntry>, Vec<Outbound>) {
+            let promise = self.settings.sla.first_response_promise(
+                ticket.tier,
+                ticket.priority,
+                ticket.created_at,
+            );
+            let mut told = vec![replies::ticket_opened(ticket.id, &promise)];
+            if !in_support {
+                let until = ent.support_until.map(|d| d.to_string()).unwrap_or_default();
+                told.push(replies::out_of_support(&until));
+            }
+            let said: Vec<TranscriptEntry> = told.iter().map(|t| self.bot_said(t, ctx)).collect();
+            let mut out: Vec<Outbound> = told.into_iter().map(|t| ctx.reply(t)).collect();
+            out.push(Outbound::OpenStaffSpace {
+                ticket: ticket.id,
+                platform: self.staff_home(ticket),
+                title: replies::staff_title(ticket),
+            });
+            let mut intro = format!(
+                "New {} ticket {} from {} ({} {}, tier {}{})\nSubject: {}\n\n{}",
+                kind.as_str(),
+                ticket.id,
+                from.name,
+                from.platform,
+                from.id,
+                ticket.tier,
+                if in_support { "" } else { ", OUT OF SUPPORT" },
+                ticket.subject,
+                text
+            );
+            if let Some(f) = faq
+                && let Some(t) = &f.article_title
+            {
+                intro.push_str(&format!(
+                    "\n\nThe bot offered \"{t}\" (confidence {:.2}); the customer said it did not help.",
+                    f.confidence
+                ));
+            }
+            out.push(self.to_staff(
+                ticket,
+                Message {
+                    text: intro,
+                    buttons: vec![Self::claim_button(ticket.id)],
+                    attachments: attachments.clone(),
+                    ..Message::default()
+                },
             ));
+            (said, out)
+        };
+        let handling = ctx.handling(&[]).map(|h| (h.key, &decide as DecideForNew<'_>));
+        let finishes = handling.is_some();
+        let created = self
+            .store
+            .create_ticket_handling(new, &entries, &events, handling)
+            .await?;
+        if finishes {
+            ctx.finished_with(created.actions.clone(), created.outbox_ids);
+            return Ok(created.actions);
         }
-        out.push(self.to_staff(
-            &ticket,
-            Message {
-                text: intro,
-                buttons: vec![Self::claim_button(ticket.id)],
-                attachments,
-                ..Message::default()
-            },
-        ));
+        let (said, out) = decide(&created.ticket);
+        self.store.save_ticket(&created.ticket, &said, &[]).await?;
         Ok(out)
     }
 

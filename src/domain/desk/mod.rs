@@ -7,7 +7,6 @@ mod customer;
 mod faq_flow;
 mod staff;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -16,8 +15,8 @@ use super::command::{self, Command};
 use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
-use super::ids::{MessageKey, Platform, TicketId};
-use super::ports::{Clock, KnowledgeBase, Recorded, StoreError, TicketStore};
+use super::ids::{Platform, TicketId};
+use super::ports::{Clock, Handling, KnowledgeBase, Planned, Recorded, StoreError, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
 use super::ticket::{Ticket, TicketError};
@@ -82,20 +81,43 @@ struct Ctx<'a> {
     staff: Option<StaffMember>,
     /// The ticket whose staff space the event came from.
     here: Option<TicketId>,
-    /// Set once a ticket write has marked the inbound event handled in its own transaction.
-    handled: Option<&'a AtomicBool>,
+    /// Filled once a ticket write has finished the inbound event in its own transaction: the
+    /// actions it stored and their outbox ids. `None` outside [`Desk::decide`].
+    finished: Option<&'a Mutex<Option<Finished>>>,
     /// The sender's active ticket, loaded when the event was stored; taken by the first lookup,
     /// because later ones may follow the flow's own writes.
     sender_ticket: Mutex<Option<Option<Ticket>>>,
 }
 
+/// What the write that finished an inbound event stored.
+struct Finished {
+    actions: Vec<Outbound>,
+    outbox_ids: Vec<i64>,
+}
+
 impl Ctx<'_> {
-    /// The inbound event's key for the flow's main ticket write to mark handled together with
-    /// its change (so a crash can neither lose nor repeat it); `None` after the first call.
-    fn handled_by_this_write(&self) -> Option<&MessageKey> {
-        match self.handled {
-            Some(flag) if !flag.swap(true, Ordering::SeqCst) => Some(&self.inb.key),
-            _ => None,
+    /// For the flow's main ticket write: the inbound event to mark handled and the flow's
+    /// final `actions` to put in the outbox, together with its change, so a crash can neither
+    /// lose nor repeat them. `None` once a write has finished the event.
+    fn handling<'b>(&'b self, actions: &'b [Outbound]) -> Option<Handling<'b>> {
+        let slot = self.finished?;
+        let open = slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_none();
+        open.then_some(Handling {
+            key: &self.inb.key,
+            actions,
+        })
+    }
+
+    /// Records that a write finished the event, storing `actions` under `outbox_ids`.
+    fn finished_with(&self, actions: Vec<Outbound>, outbox_ids: Vec<i64>) {
+        if let Some(slot) = self.finished {
+            *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Finished {
+                actions,
+                outbox_ids,
+            });
         }
     }
 
@@ -147,9 +169,22 @@ impl Desk {
         &self.store
     }
 
-    /// Decides what to do about one inbound event. The event is stored first; a replay of an
-    /// event already handled (or being handled by this process) yields nothing.
+    /// Decides what to do about one inbound event and returns the actions (for callers that
+    /// deliver them at once; [`Desk::decide`] is what adapters use).
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
+        let fallback = self.error_reply(&inbound, replies::internal_error());
+        match self.decide(inbound).await {
+            Ok(planned) => planned.into_iter().map(|p| p.action).collect(),
+            Err(_) => vec![fallback],
+        }
+    }
+
+    /// Decides what to do about one inbound event. The event is stored first; a replay of an
+    /// event already handled (or being handled by this process) yields nothing. The actions
+    /// decided are stored in the outbox (the durable ones, with their ids in [`Planned`]) in
+    /// the same transaction that marks the event handled. `Err` means the store cannot be
+    /// reached: nothing is decided, and the caller keeps the event and tries again later.
+    pub async fn decide(&self, inbound: Inbound) -> Result<Vec<Planned>, StoreError> {
         // Customers' events nearly always need the sender's ticket next, and the store can
         // load it in the same round trip. `Some(loaded)` means the event is new.
         let recorded = match inbound.space {
@@ -171,32 +206,50 @@ impl Desk {
             Ok(Some(loaded)) => loaded,
             Ok(None) => {
                 tracing::debug!(key = ?inbound.key, "duplicate inbound ignored");
-                return Vec::new();
+                return Ok(Vec::new());
             }
+            Err(e @ StoreError::Unavailable(_)) => return Err(e),
             Err(e) => {
                 tracing::error!(error = %e, "cannot store inbound message");
-                return vec![self.error_reply(&inbound, replies::internal_error())];
+                return Ok(Planned::once(vec![
+                    self.error_reply(&inbound, replies::internal_error()),
+                ]));
             }
         };
-        let handled = AtomicBool::new(false);
-        let out = match self.dispatch(&inbound, &handled, sender_ticket).await {
+        let finished = Mutex::new(None);
+        let out = match self.dispatch(&inbound, &finished, sender_ticket).await {
             Ok(out) => out,
             Err(DeskError::Say(text)) => vec![self.error_reply(&inbound, text)],
             Err(DeskError::Store(e)) => {
-                // Left unfinished: if the platform redelivers the event after a restart, it
-                // is processed again instead of being dropped as a duplicate.
+                // Left unfinished: the event is processed again when it comes back (the
+                // adapter retries it once the store is back, or the platform redelivers it).
                 tracing::error!(error = %e, key = ?inbound.key, "store failed while handling");
-                return vec![self.error_reply(&inbound, replies::internal_error())];
+                if matches!(e, StoreError::Unavailable(_)) {
+                    return Err(e);
+                }
+                return Ok(Planned::once(vec![
+                    self.error_reply(&inbound, replies::internal_error()),
+                ]));
             }
         };
-        if handled.load(Ordering::SeqCst) {
-            return out;
+        let finished = finished
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(f) = finished {
+            if f.actions != out {
+                tracing::error!(key = ?inbound.key, "a flow returned other actions than it stored; delivering what it stored");
+            }
+            return Ok(Planned::zip(f.actions, f.outbox_ids));
         }
-        if let Err(e) = self.store.finish_inbound(&inbound.key).await {
-            // The work is done; at worst a redelivery to another process repeats it.
-            tracing::error!(error = %e, key = ?inbound.key, "cannot mark inbound message handled");
+        match self.store.finish_inbound(&inbound.key, &out).await {
+            Ok(ids) => Ok(Planned::zip(out, ids)),
+            Err(e @ StoreError::Unavailable(_)) => Err(e),
+            Err(e) => {
+                // The work is done; deliver it once. At worst a redelivery repeats it.
+                tracing::error!(error = %e, key = ?inbound.key, "cannot mark inbound message handled");
+                Ok(Planned::once(out))
+            }
         }
-        out
     }
 
     fn error_reply(&self, inbound: &Inbound, text: String) -> Outbound {
@@ -211,7 +264,7 @@ impl Desk {
                 now: self.clock.now(),
                 staff: None,
                 here: None,
-                handled: None,
+                finished: None,
                 sender_ticket: Mutex::new(None),
             }
             .private_reply(text),
@@ -221,7 +274,7 @@ impl Desk {
     async fn dispatch(
         &self,
         inb: &Inbound,
-        handled: &AtomicBool,
+        finished: &Mutex<Option<Finished>>,
         sender_ticket: Option<Option<Ticket>>,
     ) -> Outcome {
         let staff = self.settings.staff.member(&inb.from, &inb.roles);
@@ -234,7 +287,7 @@ impl Desk {
             now: self.clock.now(),
             staff,
             here,
-            handled: Some(handled),
+            finished: Some(finished),
             sender_ticket: Mutex::new(sender_ticket),
         };
         match &inb.body {

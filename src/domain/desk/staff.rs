@@ -86,10 +86,15 @@ impl Desk {
                 t.updated_at = ctx.now;
                 let entry = self.entry(AuthorRole::Agent, &me.name.0, &text, true, Vec::new(), ctx);
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-                self.store.save_ticket(&t, &[entry], &events).await?;
-                Ok(vec![ctx.reply(format!(
+                let out = vec![ctx.reply(format!(
                     "Internal note added to ticket {id} (the customer does not see it)."
-                ))])
+                ))];
+                let ids = self
+                    .store
+                    .save_ticket_handling(&t, &[entry], &events, ctx.handling(&out))
+                    .await?;
+                ctx.finished_with(out.clone(), ids);
+                Ok(out)
             }
             Command::Priority(id, p) => {
                 let mut t = self.load(id).await?;
@@ -211,7 +216,6 @@ impl Desk {
             .iter()
             .map(|text| self.bot_said(text, ctx))
             .collect();
-        self.store.save_ticket(t, &said, &events).await?;
         let mut out = vec![ctx.reply(confirm)];
         if let Some(text) = tell_customer {
             out.push(self.to_customer(t, Message::text(text)));
@@ -219,6 +223,11 @@ impl Desk {
         if renames {
             out.push(self.rename_staff_space(t));
         }
+        let ids = self
+            .store
+            .save_ticket_handling(t, &said, &events, ctx.handling(&out))
+            .await?;
+        ctx.finished_with(out.clone(), ids);
         Ok(out)
     }
 
@@ -246,9 +255,6 @@ impl Desk {
             ctx,
         );
         let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-        self.store
-            .save_ticket_handling(&t, &[entry], &events, ctx.handled_by_this_write())
-            .await?;
         let mut out = vec![self.to_customer(
             &t,
             Message {
@@ -261,6 +267,11 @@ impl Desk {
         if ctx.here != Some(id) {
             out.push(ctx.reply(format!("Reply sent to the customer of ticket {id}.")));
         }
+        let ids = self
+            .store
+            .save_ticket_handling(&t, &[entry], &events, ctx.handling(&out))
+            .await?;
+        ctx.finished_with(out.clone(), ids);
         Ok(out)
     }
 
