@@ -8,10 +8,10 @@ pub mod app;
 pub mod channels;
 /// Command-line definitions.
 pub mod cli;
-/// Delivery lanes: decided actions carried out concurrently per lane, in order within one.
-pub mod delivery;
 /// Layered configuration.
 pub mod config;
+/// Delivery lanes: decided actions carried out concurrently per lane, in order within one.
+pub mod delivery;
 /// The platform-neutral desk.
 pub mod domain;
 /// Knowledge-base search.

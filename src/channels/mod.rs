@@ -8,9 +8,9 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 
 use crate::admin::Metrics;
+use crate::delivery::Lanes;
 use crate::domain::event::Outbound;
 use crate::domain::ids::Platform;
-use crate::delivery::Lanes;
 use crate::domain::ports::{OutboxStore, Planned};
 
 pub mod console;
@@ -82,9 +82,8 @@ impl Router {
     }
 
     fn lease(&self) -> chrono::Duration {
-        self.lease.unwrap_or_else(|| {
-            chrono::Duration::seconds(crate::storage::DEFAULT_OUTBOX_LEASE_SECS)
-        })
+        self.lease
+            .unwrap_or_else(|| chrono::Duration::seconds(crate::storage::DEFAULT_OUTBOX_LEASE_SECS))
     }
 
     /// The counters this router updates.
@@ -129,7 +128,7 @@ impl Router {
     pub fn dispatch(&self, origin: Platform, planned: Vec<Planned>) {
         self.metrics
             .incr(&format!("inbound_handled_total{{platform=\"{origin}\"}}"));
-        self.lanes().submit(planned);
+        self.lanes().submit(Some(origin), planned);
     }
 
     /// Stores actions decided outside an inbound event (SLA notices) in the outbox and hands
@@ -144,7 +143,7 @@ impl Router {
             }
             None => Planned::once(actions),
         };
-        self.lanes().submit(planned);
+        self.lanes().submit(None, planned);
         Ok(())
     }
 

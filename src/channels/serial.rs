@@ -54,7 +54,9 @@ impl<E: Send + 'static> PerKey<E> {
             // The key stays in the map while an item runs, so later items queue behind it.
             let next = {
                 let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
-                let q = queues.get_mut(&key).expect("only this task removes the key");
+                let q = queues
+                    .get_mut(&key)
+                    .expect("only this task removes the key");
                 match q.pop_front() {
                     Some(item) => item,
                     None => {

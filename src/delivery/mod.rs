@@ -32,6 +32,9 @@ struct Item {
     outbox_id: Option<i64>,
     action: Outbound,
     attempts: i64,
+    /// The platform that carries it out: the action's own, or (for an acknowledgement) the
+    /// platform of the event it answers.
+    platform: Option<Platform>,
 }
 
 /// The lanes and their workers.
@@ -93,15 +96,35 @@ impl Lanes {
     }
 
     /// Queues actions behind the earlier ones of their lanes; returns at once. Actions
-    /// without a lane (interaction acknowledgements) go out immediately.
-    pub fn submit(self: &Arc<Self>, planned: Vec<Planned>) {
+    /// without a lane (interaction acknowledgements) go out immediately, on `origin`, the
+    /// platform of the event they answer.
+    pub fn submit(self: &Arc<Self>, origin: Option<Platform>, planned: Vec<Planned>) {
+        // An interaction's acknowledgement goes in the lane of the reply to the same
+        // interaction, so the platform sees them in the order the desk decided.
+        let reply_lanes: Vec<(String, String)> = planned
+            .iter()
+            .filter_map(|p| match &p.action {
+                Outbound::Send { message, .. } => {
+                    Some((message.in_reply_to.clone()?, p.action.lane()?))
+                }
+                _ => None,
+            })
+            .collect();
         for p in planned {
             let item = Item {
                 outbox_id: p.outbox_id,
+                platform: p.action.platform().or(origin),
                 action: p.action,
                 attempts: 0,
             };
-            match item.action.lane() {
+            let lane = match &item.action {
+                Outbound::Ack { interaction, .. } => reply_lanes
+                    .iter()
+                    .find(|(i, _)| i == interaction)
+                    .map(|(_, lane)| lane.clone()),
+                other => other.lane(),
+            };
+            match lane {
                 Some(lane) => self.enqueue(lane, item),
                 None => {
                     let lanes = Arc::clone(self);
@@ -162,6 +185,7 @@ impl Lanes {
                         outbox_id: item.outbox_id,
                         action: item.action.clone(),
                         attempts: item.attempts,
+                        platform: item.platform,
                     },
                     None => {
                         queues.remove(&lane);
@@ -219,7 +243,7 @@ impl Lanes {
 
     /// Delivers one action, retrying as the platform allows.
     async fn deliver_item(&self, lane: Option<&str>, mut item: Item) -> Outcome {
-        let platform = item.action.platform();
+        let platform = item.platform;
         let Some(outlet) = platform.and_then(|p| self.outlets.get(&p)) else {
             tracing::warn!(?platform, action = ?item.action, "no adapter for platform; action dropped");
             if let (Some(outbox), Some(id)) = (&self.outbox, item.outbox_id) {
@@ -248,8 +272,9 @@ impl Lanes {
             };
             let error = match result {
                 Ok(()) => {
-                    self.metrics
-                        .incr(&format!("outbound_delivered_total{{platform=\"{platform}\"}}"));
+                    self.metrics.incr(&format!(
+                        "outbound_delivered_total{{platform=\"{platform}\"}}"
+                    ));
                     self.confirm(item.outbox_id).await;
                     return Outcome::Done;
                 }

@@ -47,6 +47,7 @@ impl Lanes {
                 lane,
                 Item {
                     outbox_id: Some(d.id),
+                    platform: d.action.platform(),
                     action: d.action,
                     attempts: d.attempts,
                 },
@@ -86,7 +87,11 @@ impl Lanes {
 }
 
 /// Runs [`Lanes::pickup_once`] until `stop` turns true, then hands back what is left.
-pub async fn run_pickup(lanes: Arc<Lanes>, lease: chrono::Duration, mut stop: watch::Receiver<bool>) {
+pub async fn run_pickup(
+    lanes: Arc<Lanes>,
+    lease: chrono::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(PICKUP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -241,7 +241,8 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
         sqlx::Error::Database(d)
-            if d.code().is_some_and(|c| c.starts_with("08") || c == "57P01" || c == "57P03") =>
+            if d.code()
+                .is_some_and(|c| c.starts_with("08") || c == "57P01" || c == "57P03") =>
         {
             StoreError::Unavailable(d.message().to_string())
         }

@@ -209,7 +209,8 @@ impl TicketStore for SqlStore {
         events: &[TicketEvent],
         handled: Option<Handling<'_>>,
     ) -> Result<Vec<i64>, StoreError> {
-        let (sql, binds) = save_ticket_sql(self.backend, t, entries, events, handled.map(|h| h.key))?;
+        let (sql, binds) =
+            save_ticket_sql(self.backend, t, entries, events, handled.map(|h| h.key))?;
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = b.bind_to(q);

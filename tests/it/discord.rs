@@ -13,7 +13,7 @@ use supportbot::config::Config;
 use supportbot::domain::desk::{Desk, DeskSettings};
 use supportbot::domain::event::{Message, Outbound, Target};
 use supportbot::domain::ids::{Platform, TicketId, UserRef};
-use supportbot::domain::ports::{Clock, KnowledgeBase, ManualClock, TicketStore};
+use supportbot::domain::ports::{Clock, KnowledgeBase, ManualClock, Planned, TicketStore};
 use supportbot::domain::ticket::Status;
 use tokio::sync::watch;
 
@@ -233,7 +233,11 @@ async fn a_full_conversation_with_slash_commands_and_buttons() {
     let faq = matching(&calls, "POST", &callback_path("7001", "tok1"))[0].clone();
     assert_eq!(faq.body["type"], 4);
     assert_eq!(faq.body["data"]["flags"], 64, "ephemeral: {}", faq.body);
-    assert!(content(&faq).contains("How to reset your password"));
+    assert!(
+        content(&faq).contains("How to reset your password"),
+        "{}",
+        content(&faq)
+    );
 
     // A question gets the FAQ answer with Yes/No buttons.
     fake.dispatch(
@@ -991,15 +995,13 @@ async fn a_telegram_customers_ticket_is_worked_in_a_discord_staff_thread() {
         ticket: TicketId(1),
         platform: Platform::Discord,
     };
-    rig.router
-        .dispatch(
-            Platform::Discord,
-            &[Outbound::Send {
-                to,
-                message: notice,
-            }],
-        )
-        .await;
+    rig.router.dispatch(
+        Platform::Discord,
+        Planned::once(vec![Outbound::Send {
+            to,
+            message: notice,
+        }]),
+    );
     let calls = fake
         .wait_for("the SLA notice", |c| {
             posts_with(c, &thread, "SLA breached") == 1

@@ -1,17 +1,20 @@
-//! The outbox: actions a platform failed to take are kept, retried with backoff in their
-//! original order, and given up on after a bounded number of attempts.
+//! The transactional outbox and the delivery lanes: decided actions are stored with the
+//! write that decided them, delivered concurrently per lane and in order within one, retried
+//! at the time the platform asks, and brought back after a crash by the next instance.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
 
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use sqlx::Row;
-use supportbot::channels::{MAX_DELIVERY_ATTEMPTS, Outlet, Router};
+use supportbot::channels::{Outlet, Router};
+use supportbot::delivery::RateLimited;
 use supportbot::domain::event::{Message, Outbound, Target};
 use supportbot::domain::ids::{ConversationRef, Platform};
-use supportbot::domain::ports::OutboxStore;
-use supportbot::storage::SqlStore;
+use supportbot::domain::ports::{OutboxStore, Planned};
+use supportbot::storage::{self, SqlStore};
 
 use crate::db;
 
@@ -26,181 +29,129 @@ fn send_to(chat: &str, text: &str) -> Outbound {
     }
 }
 
-/// The store's side: due only when due, claimed once per lease, retried, delivered, given up.
-async fn outbox_contract(store: Arc<SqlStore>) {
-    let t0 = Utc::now();
-    assert!(!store.pending(None).await.unwrap());
-    store.defer(&send("a"), 1, "503", Some(t0)).await.unwrap();
-    store
-        .defer(&send_to("u2", "b"), 1, "timeout", Some(t0))
-        .await
-        .unwrap();
-    assert!(store.pending(None).await.unwrap());
-    assert!(
-        store
-            .pending(Some(&send("x").lane().unwrap()))
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .pending(Some(&send_to("u3", "x").lane().unwrap()))
-            .await
-            .unwrap()
-    );
-    assert!(
-        store
-            .due_deliveries(t0 - Duration::seconds(1), t0 + Duration::minutes(5), 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "not due yet"
-    );
-    let due = store
-        .due_deliveries(t0, t0 + Duration::minutes(5), 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        due.iter().map(|d| d.action.clone()).collect::<Vec<_>>(),
-        vec![send("a"), send_to("u2", "b")],
-        "oldest first, whole"
-    );
-    assert!(due.iter().all(|d| d.attempts == 1));
-    assert!(
-        store
-            .due_deliveries(t0 + Duration::minutes(1), t0 + Duration::minutes(6), 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "leased to the first claimer"
-    );
-    store.delivered(due[1].id).await.unwrap();
-    store
-        .failed_again(due[0].id, "503 again", Some(t0 + Duration::minutes(2)))
-        .await
-        .unwrap();
-    let again = store
-        .due_deliveries(t0 + Duration::minutes(2), t0 + Duration::minutes(7), 10)
-        .await
-        .unwrap();
-    assert_eq!(again.len(), 1);
-    assert_eq!((again[0].id, again[0].attempts), (due[0].id, 2));
-    store.failed_again(again[0].id, "gone", None).await.unwrap();
-    assert!(
-        store
-            .due_deliveries(t0 + Duration::days(1), t0 + Duration::days(2), 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "given up"
-    );
-    let kept: i64 = sqlx::query("SELECT COUNT(*) FROM outbox WHERE retry_at IS NULL")
+async fn rows(store: &SqlStore) -> i64 {
+    sqlx::query("SELECT COUNT(*) FROM outbox WHERE retry_at IS NOT NULL")
         .fetch_one(store.pool())
         .await
         .unwrap()
-        .get(0);
-    assert_eq!(kept, 1, "a given-up action stays on record");
-    assert!(
-        !store.pending(None).await.unwrap(),
-        "given up is not waiting"
-    );
+        .get(0)
 }
 
-/// Only the oldest waiting action of a lane is due; a later one waits for it (even when its
-/// own time has come), and a given-up one no longer holds the lane.
-async fn outbox_lanes(store: Arc<SqlStore>) {
+/// The store's side, with two instances on one database: held rows are not due, a lane's
+/// rows are claimed in order and only behind nothing held, a release hands rows over.
+async fn outbox_contract(a: Arc<SqlStore>, b: Arc<SqlStore>) {
     let t0 = Utc::now();
-    store.defer(&send("1st"), 1, "503", Some(t0)).await.unwrap();
-    store
-        .defer(&send_to("u2", "other"), 1, "503", Some(t0))
+    assert!(!a.pending(None).await.unwrap());
+    let ids = a
+        .enqueue(
+            &[send("a1"), send_to("u2", "b1"), send("a2")],
+            t0 + Duration::seconds(30),
+        )
         .await
         .unwrap();
-    store
-        .defer(&send("2nd"), 0, "waiting", Some(t0))
+    assert_eq!(ids.len(), 3);
+    assert!(a.pending(Some(&send("x").lane().unwrap())).await.unwrap());
+    assert!(
+        !a.pending(Some(&send_to("u3", "x").lane().unwrap()))
+            .await
+            .unwrap()
+    );
+    assert!(
+        b.any_elsewhere().await.unwrap(),
+        "a's rows are elsewhere for b"
+    );
+    assert!(!a.any_elsewhere().await.unwrap());
+    let lane = send("x").lane().unwrap();
+    assert!(b.waiting_elsewhere(&lane, ids[2] + 1).await.unwrap());
+    assert!(!a.waiting_elsewhere(&lane, ids[2] + 1).await.unwrap());
+    assert!(
+        b.due_deliveries(t0, t0 + Duration::minutes(1), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "held by a"
+    );
+    // a renews its lease: still not due when the first one would have ended.
+    assert_eq!(a.renew(t0 + Duration::seconds(90)).await.unwrap(), 3);
+    let at = t0 + Duration::seconds(60);
+    assert!(
+        b.due_deliveries(at, at + Duration::minutes(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // a dies; after its lease b claims every row, each lane in order.
+    let at = t0 + Duration::seconds(91);
+    let due = b
+        .due_deliveries(at, at + Duration::minutes(1), 10)
         .await
         .unwrap();
-    store
-        .defer(&send("3rd"), 0, "waiting", Some(t0))
+    let texts: Vec<Outbound> = due.iter().map(|d| d.action.clone()).collect();
+    assert_eq!(texts, vec![send("a1"), send_to("u2", "b1"), send("a2")]);
+    assert!(
+        b.due_deliveries(at, at + Duration::minutes(1), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "claimed once"
+    );
+    b.delivered(due[0].id).await.unwrap();
+    // A failure backs off and holds the rest of its lane; another lane is not held.
+    b.failed_again(due[1].id, "503", Some(at + Duration::seconds(5)))
         .await
         .unwrap();
-    let due = |at| {
-        let store = store.clone();
-        async move {
-            store
-                .due_deliveries(at, at + Duration::minutes(5), 10)
-                .await
-                .unwrap()
-        }
-    };
-    let first = due(t0).await;
+    let later = a
+        .enqueue(
+            &[send_to("u2", "b2"), send("a3")],
+            at - Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    let due2 = b
+        .due_deliveries(at, at + Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    assert!(
+        due2.iter().all(|d| d.id != later[0]),
+        "b2 waits behind b1, which backs off"
+    );
+    assert!(
+        due2.iter().all(|d| d.id != later[1]),
+        "a3 waits behind a2, held by b"
+    );
+    // Handing back makes rows due for anyone, without an owner.
+    b.release(Some(&[due[2].id]), at).await.unwrap();
+    let due3 = a
+        .due_deliveries(at, at + Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    let got: Vec<i64> = due3.iter().map(|d| d.id).collect();
+    assert_eq!(got, vec![due[2].id, later[1]], "a2 then a3, in order");
+    // Giving up keeps the row on record but no longer holds the lane.
+    b.failed_again(due[1].id, "403", None).await.unwrap();
+    let at2 = at + Duration::seconds(1);
+    let due4 = b
+        .due_deliveries(at2, at2 + Duration::minutes(1), 10)
+        .await
+        .unwrap();
     assert_eq!(
-        first.iter().map(|d| d.action.clone()).collect::<Vec<_>>(),
-        vec![send("1st"), send_to("u2", "other")]
+        due4.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![later[0]]
     );
-    assert!(
-        due(t0 + Duration::minutes(1)).await.is_empty(),
-        "a head being sent (leased) holds its lane"
-    );
-    // The head fails again and backs off: its lane waits with it.
-    store
-        .failed_again(first[0].id, "503", Some(t0 + Duration::hours(1)))
-        .await
-        .unwrap();
-    store.delivered(first[1].id).await.unwrap();
-    assert!(due(t0 + Duration::minutes(30)).await.is_empty());
-    let head = due(t0 + Duration::hours(1)).await;
-    assert_eq!(head.len(), 1);
-    assert_eq!(head[0].action, send("1st"));
-    store.delivered(head[0].id).await.unwrap();
-    let next = due(t0 + Duration::hours(1)).await;
-    assert_eq!(next.len(), 1);
-    assert_eq!((next[0].action.clone(), next[0].attempts), (send("2nd"), 0));
-    // Given up on: the rest of the lane goes on.
-    store.failed_again(next[0].id, "gone", None).await.unwrap();
-    let last = due(t0 + Duration::hours(1)).await;
-    assert_eq!(last.len(), 1);
-    assert_eq!(last[0].action, send("3rd"));
-    store.delivered(last[0].id).await.unwrap();
-
-    // Rows kept before lanes existed (lane '') do not wait for each other.
-    let t1 = t0 + Duration::hours(2);
-    store
-        .defer(&send("old 1"), 1, "503", Some(t1))
-        .await
-        .unwrap();
-    store
-        .defer(&send("old 2"), 1, "503", Some(t1))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE outbox SET lane = '' WHERE retry_at IS NOT NULL")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let legacy = due(t1).await;
-    assert_eq!(legacy.len(), 2);
-    for d in &legacy {
-        store.delivered(d.id).await.unwrap();
-    }
-
-    // An unreadable row is given up (kept for inspection) instead of blocking its lane.
-    store.defer(&send("bad"), 1, "503", Some(t1)).await.unwrap();
-    store
-        .defer(&send("after bad"), 0, "waiting", Some(t1))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE outbox SET action = '{not json' WHERE retry_at IS NOT NULL AND action LIKE '%\"bad\"%'")
-        .execute(store.pool())
+    // Unreadable rows are given up when read, not claimed forever.
+    sqlx::query("INSERT INTO outbox (platform, action, attempts, last_error, retry_at, created_at, lane, owner) VALUES ('console', '{not json', 0, '', $1, 0, 'x', '')")
+        .bind(at2.timestamp_millis())
+        .execute(b.pool())
         .await
         .unwrap();
     assert!(
-        due(t1).await.is_empty(),
-        "the bad head is given up in this pass"
+        b.due_deliveries(at2, at2 + Duration::minutes(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
-    let after = due(t1).await;
-    assert_eq!(after.len(), 1);
-    assert_eq!(after[0].action, send("after bad"));
     let given_up: String = sqlx::query("SELECT last_error FROM outbox WHERE action = '{not json'")
-        .fetch_one(store.pool())
+        .fetch_one(b.pool())
         .await
         .unwrap()
         .get(0);
@@ -208,258 +159,276 @@ async fn outbox_lanes(store: Arc<SqlStore>) {
 }
 
 #[tokio::test]
-async fn sqlite_outbox_lanes() {
-    let (store, _dir) = db::sqlite_store().await;
-    outbox_lanes(store).await;
-}
-
-#[tokio::test]
-async fn postgres_outbox_lanes() {
-    let Some((store, _db)) = db::postgres_store().await else {
-        return;
-    };
-    outbox_lanes(store).await;
-}
-
-#[tokio::test]
 async fn sqlite_outbox_contract() {
-    let (store, _dir) = db::sqlite_store().await;
-    outbox_contract(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db::sqlite_url(&dir);
+    let a = Arc::new(storage::connect(&url, 4).await.unwrap());
+    let b = Arc::new(storage::connect(&url, 4).await.unwrap());
+    outbox_contract(a, b).await;
 }
 
 #[tokio::test]
 async fn postgres_outbox_contract() {
-    let Some((store, _db)) = db::postgres_store().await else {
+    let Some(pg) = db::fresh_postgres().await else {
         return;
     };
-    outbox_contract(store).await;
+    let a = Arc::new(storage::connect(&pg.url, 4).await.unwrap());
+    let b = Arc::new(storage::connect(&pg.url, 4).await.unwrap());
+    outbox_contract(a, b).await;
 }
 
-/// An outlet that fails its first `fail` deliveries; with `refuse` set, as refused for good.
+/// An outlet that fails its first `fail` deliveries (as refused for good with `refuse`),
+/// answers 429 for its first `limited` ones, and is slow for chat `slow`.
 #[derive(Default)]
-struct Flaky {
+struct Fake {
     fail: AtomicUsize,
+    limited: AtomicUsize,
     refuse: std::sync::atomic::AtomicBool,
-    seen: Mutex<Vec<Outbound>>,
+    slow: Mutex<Option<(String, StdDuration)>>,
+    seen: Mutex<Vec<(Outbound, Instant)>>,
+    calls: AtomicUsize,
+}
+
+impl Fake {
+    fn texts(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(a, _)| match a {
+                Outbound::Send { message, .. } => message.text.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
-impl Outlet for Flaky {
+impl Outlet for Fake {
     fn refused_for_good(&self, error: &anyhow::Error) -> bool {
         self.refuse.load(Ordering::SeqCst) && error.to_string().contains("503")
     }
 
     async fn deliver(&self, action: &Outbound) -> anyhow::Result<()> {
-        if self
-            .fail
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
-        {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let take = |n: &AtomicUsize| {
+            n.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        };
+        if take(&self.limited) {
+            return Err(anyhow::Error::new(RateLimited {
+                after: StdDuration::from_millis(700),
+                global: false,
+            }));
+        }
+        if take(&self.fail) {
             anyhow::bail!("503 Service Unavailable");
         }
-        self.seen.lock().unwrap().push(action.clone());
+        let slow = self.slow.lock().unwrap().clone();
+        if let (
+            Some((chat, pause)),
+            Outbound::Send {
+                to: Target::Conversation(c),
+                ..
+            },
+        ) = (slow, action)
+            && c.chat == chat
+        {
+            tokio::time::sleep(pause).await;
+        }
+        self.seen
+            .lock()
+            .unwrap()
+            .push((action.clone(), Instant::now()));
         Ok(())
     }
 }
 
-#[tokio::test]
-async fn the_router_keeps_failed_messages_and_delivers_them_later() {
-    let (store, _dir) = db::sqlite_store().await;
-    let flaky = Arc::new(Flaky::default());
-    let mut router = Router::new().with_outbox(store.clone());
-    router.add(Platform::Console, flaky.clone());
+async fn router_with(store: &Arc<SqlStore>, fake: &Arc<Fake>) -> Router {
+    let mut router = Router::new()
+        .with_outbox(store.clone())
+        .with_lease(Duration::seconds(2));
+    router.add(Platform::Console, fake.clone());
+    router
+}
 
-    // Both fail: the message is kept, the interaction answer is not (it would be stale).
-    flaky.fail.store(2, Ordering::SeqCst);
-    let ack = Outbound::Ack {
-        interaction: "i-1".into(),
-        text: Some("ok".into()),
-        alert: false,
+async fn stored(store: &Arc<SqlStore>, actions: &[Outbound]) -> Vec<Planned> {
+    let ids = store
+        .enqueue(actions, Utc::now() + Duration::seconds(30))
+        .await
+        .unwrap();
+    Planned::zip(actions.to_vec(), ids)
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_within_seconds_in_order_and_then_forgotten() {
+    let (store, _dir) = db::sqlite_store().await;
+    let fake = Arc::new(Fake::default());
+    let router = router_with(&store, &fake).await;
+    fake.fail.store(2, Ordering::SeqCst);
+    let started = Instant::now();
+    let planned = stored(&store, &[send("first"), send("second")]).await;
+    router.dispatch(Platform::Console, planned);
+    router.flush().await;
+    let waited = started.elapsed();
+    assert_eq!(
+        fake.texts(),
+        ["first", "second"],
+        "order kept through failures"
+    );
+    // Backoff 1 s then 2 s: delivered within seconds, not at a 30-second sweep.
+    assert!(
+        waited >= StdDuration::from_secs(3) && waited < StdDuration::from_secs(10),
+        "{waited:?}"
+    );
+    assert_eq!(rows(&store).await, 0, "delivered rows are deleted");
+}
+
+#[tokio::test]
+async fn a_rate_limited_lane_waits_exactly_its_retry_after_while_other_lanes_go_on() {
+    let (store, _dir) = db::sqlite_store().await;
+    let fake = Arc::new(Fake::default());
+    let router = router_with(&store, &fake).await;
+    fake.limited.store(1, Ordering::SeqCst);
+    *fake.slow.lock().unwrap() = Some(("slow".into(), StdDuration::from_millis(1500)));
+    let started = Instant::now();
+    let planned = stored(
+        &store,
+        &[
+            send("limited"),
+            send_to("slow", "slow 1"),
+            send_to("slow", "slow 2"),
+            send_to("u3", "quick"),
+        ],
+    )
+    .await;
+    router.dispatch(Platform::Console, planned);
+    router.flush().await;
+    let at = |text: &str| {
+        fake.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(a, _)| matches!(a, Outbound::Send { message, .. } if message.text == text))
+            .map(|(_, t)| t.duration_since(started))
+            .unwrap()
     };
-    router
-        .dispatch(Platform::Console, &[send("hello"), ack])
-        .await;
-    assert!(flaky.seen.lock().unwrap().is_empty());
-    let now = Utc::now();
-    assert_eq!(router.retry_deferred(now).await, 0, "backs off first");
-    assert_eq!(router.retry_deferred(now + Duration::seconds(31)).await, 1);
-    assert_eq!(*flaky.seen.lock().unwrap(), vec![send("hello")]);
-    assert_eq!(
-        router.retry_deferred(now + Duration::hours(1)).await,
-        0,
-        "delivered once"
-    );
-
-    // A platform that keeps refusing: attempts are bounded, then the action is given up.
-    flaky.fail.store(usize::MAX, Ordering::SeqCst);
-    router.dispatch(Platform::Console, &[send("lost?")]).await;
-    let mut at = now + Duration::hours(2);
-    for _ in 0..MAX_DELIVERY_ATTEMPTS + 3 {
-        router.retry_deferred(at).await;
-        at += Duration::hours(2);
-    }
-    let row = sqlx::query("SELECT attempts, retry_at FROM outbox")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(row.get::<i64, _>(0), MAX_DELIVERY_ATTEMPTS);
     assert!(
-        row.get::<Option<i64>, _>(1).is_none(),
-        "given up, kept on record"
+        at("quick") < StdDuration::from_millis(500),
+        "{:?}",
+        at("quick")
     );
+    let limited = at("limited");
+    assert!(
+        limited >= StdDuration::from_millis(700) && limited < StdDuration::from_millis(1400),
+        "waited its retry_after, not a backoff: {limited:?}"
+    );
+    assert!(at("slow 2") > at("slow 1"), "order in the slow lane");
+    assert_eq!(
+        fake.calls.load(Ordering::SeqCst),
+        5,
+        "one extra request for the 429"
+    );
+    assert_eq!(rows(&store).await, 0);
 }
 
 #[tokio::test]
-async fn a_message_sent_during_an_outage_waits_for_the_earlier_one() {
+async fn a_refused_action_is_given_up_at_once_and_does_not_hold_its_lane() {
     let (store, _dir) = db::sqlite_store().await;
-    let flaky = Arc::new(Flaky::default());
-    let mut router = Router::new().with_outbox(store.clone());
-    router.add(Platform::Console, flaky.clone());
-    let now = Utc::now();
-    // A fresh router does not know whether an earlier run left actions; once a retry pass
-    // finds the outbox empty, sending costs no outbox query.
-    assert_eq!(router.retry_deferred(now).await, 0);
+    let fake = Arc::new(Fake::default());
+    let router = router_with(&store, &fake).await;
+    fake.fail.store(1, Ordering::SeqCst);
+    fake.refuse.store(true, Ordering::SeqCst);
+    let planned = stored(&store, &[send("refused"), send("next")]).await;
+    router.dispatch(Platform::Console, planned);
+    router.flush().await;
+    assert_eq!(fake.texts(), ["next"]);
+    let (attempts, error): (i64, String) =
+        sqlx::query_as("SELECT attempts, last_error FROM outbox WHERE retry_at IS NULL")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1);
+    assert!(
+        error.contains("503"),
+        "kept on record with its error: {error}"
+    );
+}
 
-    // The platform refuses the first message, then recovers.
-    flaky.fail.store(1, Ordering::SeqCst);
-    router.dispatch(Platform::Console, &[send("first")]).await;
-    router
-        .dispatch(
-            Platform::Console,
-            &[send("second"), send_to("u2", "elsewhere")],
-        )
-        .await;
-    assert_eq!(
-        *flaky.seen.lock().unwrap(),
-        vec![send_to("u2", "elsewhere")],
-        "the second message to u1 waits; other places are not held up"
+/// A crash: instance A stored actions and died before delivering. B delivers them once A's
+/// lease has passed, and B's own new action in the same lane goes after them.
+async fn actions_of_a_dead_instance_are_delivered_by_the_next_in_order(url: String) {
+    let a = Arc::new(
+        storage::connect(&url, 4)
+            .await
+            .unwrap()
+            .with_outbox_lease(Duration::seconds(1)),
     );
-    assert_eq!(router.retry_deferred(now + Duration::seconds(31)).await, 2);
-    assert_eq!(
-        *flaky.seen.lock().unwrap(),
-        vec![send_to("u2", "elsewhere"), send("first"), send("second")],
-        "in the order they were made, in one retry pass"
+    a.enqueue(
+        &[send("from a 1"), send("from a 2")],
+        Utc::now() + Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    drop(a); // killed: nothing delivered, nothing handed back.
+    let b = Arc::new(
+        storage::connect(&url, 4)
+            .await
+            .unwrap()
+            .with_outbox_lease(Duration::seconds(2)),
     );
-    assert!(!store.pending(None).await.unwrap());
-    // With the outbox empty again, messages go straight out.
-    router.dispatch(Platform::Console, &[send("third")]).await;
-    assert_eq!(flaky.seen.lock().unwrap().last(), Some(&send("third")));
+    let fake = Arc::new(Fake::default());
+    let router = Arc::new(router_with(&b, &fake).await);
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let pickup = {
+        let router = router.clone();
+        tokio::spawn(async move { router.run_pickup(stop).await })
+    };
+    let mine = stored(&b, &[send("from b")]).await;
+    router.dispatch(Platform::Console, mine);
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    while fake.texts().len() < 3 && Instant::now() < deadline {
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    assert_eq!(fake.texts(), ["from a 1", "from a 2", "from b"]);
+    assert_eq!(rows(&b).await, 0);
+    stop_tx.send(true).unwrap();
+    pickup.await.unwrap();
 }
 
 #[tokio::test]
-async fn a_message_refused_for_good_is_given_up_at_once_and_holds_nothing_up() {
-    let (store, _dir) = db::sqlite_store().await;
-    let flaky = Arc::new(Flaky::default());
-    let mut router = Router::new().with_outbox(store.clone());
-    router.add(Platform::Console, flaky.clone());
-    flaky.refuse.store(true, Ordering::SeqCst);
-    flaky.fail.store(1, Ordering::SeqCst);
-    router.dispatch(Platform::Console, &[send("refused")]).await;
-    router.dispatch(Platform::Console, &[send("next")]).await;
-    assert_eq!(*flaky.seen.lock().unwrap(), vec![send("next")]);
-    let row = sqlx::query("SELECT retry_at, last_error FROM outbox")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert!(
-        row.get::<Option<i64>, _>(0).is_none(),
-        "given up, on record"
-    );
-    assert!(row.get::<String, _>(1).contains("503"));
-    assert_eq!(
-        router.retry_deferred(Utc::now() + Duration::hours(3)).await,
-        0
-    );
-}
-
-/// An outbox that counts how often the router asks whether a lane is busy.
-struct Counting {
-    inner: Arc<SqlStore>,
-    asked: AtomicUsize,
-}
-
-#[async_trait]
-impl OutboxStore for Counting {
-    async fn defer(
-        &self,
-        action: &Outbound,
-        attempts: i64,
-        error: &str,
-        retry_at: Option<chrono::DateTime<Utc>>,
-    ) -> Result<(), supportbot::domain::ports::StoreError> {
-        self.inner.defer(action, attempts, error, retry_at).await
-    }
-    async fn pending(
-        &self,
-        lane: Option<&str>,
-    ) -> Result<bool, supportbot::domain::ports::StoreError> {
-        if lane.is_some() {
-            self.asked.fetch_add(1, Ordering::SeqCst);
-        }
-        self.inner.pending(lane).await
-    }
-    async fn due_deliveries(
-        &self,
-        now: chrono::DateTime<Utc>,
-        lease_until: chrono::DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<supportbot::domain::ports::Deferred>, supportbot::domain::ports::StoreError>
-    {
-        self.inner.due_deliveries(now, lease_until, limit).await
-    }
-    async fn delivered(&self, id: i64) -> Result<(), supportbot::domain::ports::StoreError> {
-        self.inner.delivered(id).await
-    }
-    async fn failed_again(
-        &self,
-        id: i64,
-        error: &str,
-        retry_at: Option<chrono::DateTime<Utc>>,
-    ) -> Result<(), supportbot::domain::ports::StoreError> {
-        self.inner.failed_again(id, error, retry_at).await
-    }
+async fn sqlite_actions_of_a_dead_instance_are_delivered_by_the_next_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    actions_of_a_dead_instance_are_delivered_by_the_next_in_order(db::sqlite_url(&dir)).await;
 }
 
 #[tokio::test]
-async fn lanes_are_checked_only_while_something_may_be_waiting() {
+async fn postgres_actions_of_a_dead_instance_are_delivered_by_the_next_in_order() {
+    let Some(pg) = db::fresh_postgres().await else {
+        return;
+    };
+    actions_of_a_dead_instance_are_delivered_by_the_next_in_order(pg.url.clone()).await;
+}
+
+#[tokio::test]
+async fn shutdown_hands_undelivered_actions_to_the_next_start_at_once() {
     let (store, _dir) = db::sqlite_store().await;
-    let counting = Arc::new(Counting {
-        inner: store.clone(),
-        asked: AtomicUsize::new(0),
-    });
-    let flaky = Arc::new(Flaky::default());
-    let mut router = Router::new().with_outbox(counting.clone());
-    router.add(Platform::Console, flaky.clone());
-    let now = Utc::now();
-    // Until a retry pass has seen the outbox empty, an earlier run's actions may be waiting.
-    router.dispatch(Platform::Console, &[send("a")]).await;
-    assert_eq!(counting.asked.load(Ordering::SeqCst), 1);
-    router.retry_deferred(now).await;
-    router
-        .dispatch(Platform::Console, &[send("b"), send("c")])
-        .await;
-    assert_eq!(
-        counting.asked.load(Ordering::SeqCst),
-        1,
-        "no query while empty"
-    );
-    // Another instance kept an action: the next retry pass notices, and lanes are checked.
-    store
-        .defer(
-            &send_to("u9", "theirs"),
-            1,
-            "503",
-            Some(now + Duration::hours(1)),
-        )
+    let fake = Arc::new(Fake::default());
+    fake.fail.store(usize::MAX, Ordering::SeqCst);
+    let router = Arc::new(router_with(&store, &fake).await);
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let pickup = {
+        let router = router.clone();
+        tokio::spawn(async move { router.run_pickup(stop).await })
+    };
+    router.dispatch(Platform::Console, stored(&store, &[send("pending")]).await);
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    stop_tx.send(true).unwrap();
+    pickup.await.unwrap();
+    let due = store
+        .due_deliveries(Utc::now(), Utc::now() + Duration::seconds(5), 10)
         .await
         .unwrap();
-    router.retry_deferred(now).await;
-    router
-        .dispatch(Platform::Console, &[send_to("u9", "mine")])
-        .await;
-    assert_eq!(counting.asked.load(Ordering::SeqCst), 2);
-    assert!(
-        !flaky.seen.lock().unwrap().contains(&send_to("u9", "mine")),
-        "queued behind the other instance's action"
-    );
+    assert_eq!(due.len(), 1, "due now, not after the lease");
+    assert_eq!(due[0].action, send("pending"));
 }

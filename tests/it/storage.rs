@@ -5,16 +5,19 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use sqlx::Row;
-use supportbot::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
+use supportbot::domain::event::{
+    Attachment, AttachmentKind, Inbound, InboundBody, Message, Outbound, Space, Target,
+};
 use supportbot::domain::ids::{
     AgentName, ConversationRef, MessageKey, Platform, TicketId, UserRef,
 };
 use supportbot::domain::lifecycle::NewTicket;
 use supportbot::domain::ports::{
-    Csat, FaqEvent, FaqOutcome, Recorded, StoreError, TicketFilter, TicketStore,
+    Csat, FaqEvent, FaqOutcome, Handling, Recorded, StoreError, TicketFilter, TicketStore,
 };
 use supportbot::domain::ticket::{
-    Actor, AuthorRole, EventKind, Priority, Status, TicketEvent, TicketKind, Tier, TranscriptEntry,
+    Actor, AuthorRole, EventKind, Priority, Status, Ticket, TicketEvent, TicketKind, Tier,
+    TranscriptEntry,
 };
 
 use crate::db::{postgres_store, sqlite_store, sqlite_url};
@@ -80,7 +83,7 @@ async fn contract(store: Arc<dyn TicketStore>) {
     );
     // Finished, it stays a duplicate.
     store
-        .finish_inbound(&inbound("u1", "hi").key)
+        .finish_inbound(&inbound("u1", "hi").key, &[])
         .await
         .unwrap();
     assert!(!store.record_inbound(&inbound("u1", "hi")).await.unwrap());
@@ -451,7 +454,7 @@ async fn sqlite_state_survives_reconnect() {
         .unwrap();
     store.record_inbound(&inbound("m-1", "x")).await.unwrap();
     store
-        .finish_inbound(&inbound("m-1", "x").key)
+        .finish_inbound(&inbound("m-1", "x").key, &[])
         .await
         .unwrap();
     // m-2 is stored but never finished, as when the process dies while handling it.
@@ -532,36 +535,93 @@ async fn handled_with_the_write(store: Arc<supportbot::storage::SqlStore>) {
     for id in ["w-1", "w-2", "w-3"] {
         assert!(store.record_inbound(&inbound(id, "x")).await.unwrap());
     }
-    let t = store
+    let said = |t: &Ticket| -> (Vec<TranscriptEntry>, Vec<Outbound>) {
+        let mut e = entry(AuthorRole::Bot, &format!("opened {}", t.id), false);
+        e.at = t.created_at;
+        (
+            vec![e],
+            vec![
+                Outbound::Send {
+                    to: Target::Conversation(t.conversation.clone()),
+                    message: Message::text(format!("ticket {}", t.id)),
+                },
+                Outbound::Ack {
+                    interaction: "i-1".into(),
+                    text: None,
+                    alert: false,
+                },
+            ],
+        )
+    };
+    let created = store
         .create_ticket_handling(
             new_ticket("1", "made by w-1"),
             &[],
             &[],
-            Some(&inbound("w-1", "x").key),
+            Some((&inbound("w-1", "x").key, &said)),
         )
         .await
         .unwrap();
+    let t = created.ticket.clone();
     assert!(handled_at("w-1").await.is_some());
+    assert_eq!(created.actions.len(), 2, "built from the numbered ticket");
+    assert_eq!(created.outbox_ids.len(), 1, "the ack is not kept");
+    assert_eq!(store.transcript(t.id).await.unwrap().len(), 1);
+    let outbox_rows = || async {
+        sqlx::query("SELECT COUNT(*) FROM outbox")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
+    };
+    assert_eq!(outbox_rows().await, 1);
     let mut ghost = t.clone();
     ghost.id = TicketId(777_777);
+    let relay = [Outbound::Send {
+        to: Target::Conversation(t.conversation.clone()),
+        message: Message::text("relayed"),
+    }];
     assert!(matches!(
         store
-            .save_ticket_handling(&ghost, &[], &[], Some(&inbound("w-2", "x").key))
+            .save_ticket_handling(
+                &ghost,
+                &[],
+                &[],
+                Some(Handling {
+                    key: &inbound("w-2", "x").key,
+                    actions: &relay,
+                })
+            )
             .await,
         Err(StoreError::NotFound(_))
     ));
     assert!(handled_at("w-2").await.is_none(), "no write, no mark");
-    store
+    assert_eq!(outbox_rows().await, 1, "no write, no outbox row");
+    let ids = store
         .save_ticket_handling(
             &t,
             &[entry(AuthorRole::Customer, "more", false)],
             &[],
-            Some(&inbound("w-3", "x").key),
+            Some(Handling {
+                key: &inbound("w-3", "x").key,
+                actions: &relay,
+            }),
         )
         .await
         .unwrap();
     assert!(handled_at("w-3").await.is_some());
-    assert_eq!(store.transcript(t.id).await.unwrap().len(), 1);
+    assert_eq!(ids.len(), 1);
+    assert_eq!(outbox_rows().await, 2);
+    assert_eq!(store.transcript(t.id).await.unwrap().len(), 2);
+    // An event finished without a ticket write stores its actions the same way.
+    assert!(store.record_inbound(&inbound("w-4", "x")).await.unwrap());
+    let ids = store
+        .finish_inbound(&inbound("w-4", "x").key, &relay)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 1);
+    assert!(handled_at("w-4").await.is_some());
+    assert_eq!(outbox_rows().await, 3);
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use super::content;
 use super::outlet::DiscordOutlet;
 use crate::channels::Router;
 use crate::domain::desk::Desk;
-use crate::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
+use crate::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Outbound, Space};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
 
 /// How long answered interactions are remembered (Discord tokens expire after 15 minutes).
@@ -153,18 +153,28 @@ impl Intake {
     /// Hands an event to the desk and its decided actions to the lanes. Discord does not
     /// send an event again, so while the store is unreachable this keeps trying (holding up
     /// only this conversation) until the event is handled or the bot stops.
-    pub(super) async fn run(&self, inbound: Inbound) {
+    /// Returns whether the decided actions answer the event's interaction.
+    pub(super) async fn run(&self, inbound: Inbound) -> bool {
         let mut wait = Duration::from_millis(250);
         loop {
             match self.desk.decide(inbound.clone()).await {
                 Ok(planned) => {
+                    let answers = inbound.interaction.as_ref().is_some_and(|handle| {
+                        planned.iter().any(|p| match &p.action {
+                            Outbound::Send { message, .. } => {
+                                message.in_reply_to.as_ref() == Some(handle)
+                            }
+                            Outbound::Ack { interaction, .. } => interaction == handle,
+                            _ => false,
+                        })
+                    });
                     self.router.dispatch(Platform::Discord, planned);
-                    return;
+                    return answers;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, key = ?inbound.key, ?wait, "store unavailable; the event will be handled when it is back");
                     if self.stopping.load(Ordering::SeqCst) {
-                        return;
+                        return false;
                     }
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_secs(5));

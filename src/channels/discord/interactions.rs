@@ -114,8 +114,9 @@ impl Intake {
                 received: std::time::Instant::now(),
             });
         }
-        self.run(inbound).await;
-        let answered = self.shared.interaction(id).is_some_and(|p| p.responded);
+        // The lanes deliver the desk's answer, if it gave one; otherwise acknowledge now.
+        let answered =
+            self.run(inbound).await || self.shared.interaction(id).is_some_and(|p| p.responded);
         if !answered {
             self.outlet.acknowledge(id, token).await?;
         }

@@ -296,7 +296,9 @@ impl DiscordChannel {
                 }
             }
         }
-        intake.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        intake
+            .stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         tracing::info!("discord: shutting down shards");
         shards.shutdown_all().await;
         if tokio::time::timeout(Duration::from_secs(5), &mut gateway)

@@ -17,16 +17,21 @@ struct Window {
 }
 
 impl Window {
-    /// When the next send may go, given at most `max` sends per `span`.
-    fn next_free(&mut self, now: Instant, max: u32, span: Duration) -> Instant {
+    /// Forgets sends that can no longer count at or after `now`.
+    fn prune(&mut self, now: Instant, span: Duration) {
         while self.sent.front().is_some_and(|t| *t + span <= now) {
             self.sent.pop_front();
         }
+    }
+
+    /// The earliest instant at or after `at` for one more send, given at most `max` sends per
+    /// `span`: the `max`-th latest reservation must have left the window by then.
+    fn next_free(&self, at: Instant, max: u32, span: Duration) -> Instant {
         if max == 0 || (self.sent.len() as u32) < max {
-            return now;
+            return at;
         }
         let idx = self.sent.len() - max as usize;
-        self.sent[idx] + span
+        at.max(self.sent[idx] + span)
     }
 }
 
@@ -77,21 +82,14 @@ impl SendLimits {
         } = &mut *s;
         let sec_w = per_sec.entry(chat).or_default();
         let min_w = minute.entry(chat).or_default();
-        // The latest of the windows' free instants; re-check, since waiting for one window
-        // can run into another one's.
-        let mut at = now;
-        for _ in 0..4 {
-            let next = overall
-                .next_free(at, l.overall_per_sec, Duration::from_secs(1))
-                .max(sec_w.next_free(at, l.chat_per_sec, Duration::from_secs(1)))
-                .max(min_w.next_free(at, per_min, Duration::from_secs(60)));
-            if next == at {
-                break;
-            }
-            at = next;
-        }
+        overall.prune(now, Duration::from_secs(1));
+        sec_w.prune(now, Duration::from_secs(1));
+        min_w.prune(now, Duration::from_secs(60));
+        let at = overall
+            .next_free(now, l.overall_per_sec, Duration::from_secs(1))
+            .max(sec_w.next_free(now, l.chat_per_sec, Duration::from_secs(1)))
+            .max(min_w.next_free(now, per_min, Duration::from_secs(60)));
         for w in [overall, sec_w, min_w] {
-            // Kept in order: `at` is never before the last reservation of a window it passed.
             let pos = w.sent.partition_point(|t| *t <= at);
             w.sent.insert(pos, at);
         }
@@ -121,7 +119,10 @@ mod tests {
         }
         assert_eq!(l.reserve(-100, t0), t0 + Duration::from_secs(60));
         // Another chat is not held up by the group.
-        assert_eq!(l.reserve(42, t0 + Duration::from_millis(1100)), t0 + Duration::from_millis(1100));
+        assert_eq!(
+            l.reserve(42, t0 + Duration::from_millis(1100)),
+            t0 + Duration::from_millis(1100)
+        );
     }
 
     #[tokio::test]
@@ -131,6 +132,10 @@ mod tests {
         assert_eq!(l.reserve(1, t0), t0);
         assert_eq!(l.reserve(1, t0), t0 + Duration::from_secs(1));
         assert_eq!(l.reserve(2, t0), t0);
-        assert_eq!(l.reserve(3, t0), t0 + Duration::from_secs(1), "overall 3/s is used up");
+        assert_eq!(
+            l.reserve(3, t0),
+            t0 + Duration::from_secs(1),
+            "overall 3/s is used up"
+        );
     }
 }

@@ -204,7 +204,11 @@ impl TelegramChannel {
             }
             None
         });
-        futures::future::join_all(runs).await.into_iter().flatten().min()
+        futures::future::join_all(runs)
+            .await
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     async fn poll(

@@ -9,10 +9,10 @@ use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, MessageId, ParseMode, ReplyParameters, ThreadId};
 
 use super::TelegramConfig;
-use super::limits::SendLimits;
-use crate::delivery::RateLimited;
 use super::format::{MAX_MESSAGE, keyboard, render_chunks};
+use super::limits::SendLimits;
 use crate::channels::Outlet;
+use crate::delivery::RateLimited;
 use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
 use crate::domain::ids::{ConversationRef, Platform, TicketId};
 use crate::domain::ports::TicketStore;

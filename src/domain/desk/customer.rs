@@ -208,7 +208,9 @@ impl Desk {
             ));
             (said, out)
         };
-        let handling = ctx.handling(&[]).map(|h| (h.key, &decide as DecideForNew<'_>));
+        let handling = ctx
+            .handling(&[])
+            .map(|h| (h.key, &decide as DecideForNew<'_>));
         let finishes = handling.is_some();
         let created = self
             .store

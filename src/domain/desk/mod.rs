@@ -236,10 +236,7 @@ impl Desk {
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(f) = finished {
-            if f.actions != out {
-                tracing::error!(key = ?inbound.key, "a flow returned other actions than it stored; delivering what it stored");
-            }
-            return Ok(Planned::zip(f.actions, f.outbox_ids));
+            return Ok(self.with_follow_ups(&inbound, f, out).await);
         }
         match self.store.finish_inbound(&inbound.key, &out).await {
             Ok(ids) => Ok(Planned::zip(out, ids)),
@@ -250,6 +247,53 @@ impl Desk {
                 Ok(Planned::once(out))
             }
         }
+    }
+
+    /// The flow's actions in its order, when its main write stored only some of them (a
+    /// flow may add to what a relay or a new ticket stored, like an acknowledgement before
+    /// it): the additions are stored in a second, small write.
+    async fn with_follow_ups(
+        &self,
+        inbound: &Inbound,
+        f: Finished,
+        out: Vec<Outbound>,
+    ) -> Vec<Planned> {
+        let mut stored = Planned::zip(f.actions, f.outbox_ids).into_iter().peekable();
+        let mut planned = Vec::with_capacity(out.len());
+        let mut extra_at = Vec::new();
+        for action in out {
+            if stored.peek().is_some_and(|p| p.action == action) {
+                planned.extend(stored.next());
+            } else {
+                extra_at.push(planned.len());
+                planned.push(Planned {
+                    outbox_id: None,
+                    action,
+                });
+            }
+        }
+        planned.extend(stored);
+        if extra_at.is_empty() {
+            return planned;
+        }
+        let extra: Vec<Outbound> = extra_at
+            .iter()
+            .map(|&i| planned[i].action.clone())
+            .collect();
+        match self.store.finish_inbound(&inbound.key, &extra).await {
+            Ok(ids) => {
+                let mut ids = ids.into_iter();
+                for i in extra_at {
+                    if planned[i].action.durable() {
+                        planned[i].outbox_id = ids.next();
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, key = ?inbound.key, "cannot store follow-up actions; delivering them once");
+            }
+        }
+        planned
     }
 
     fn error_reply(&self, inbound: &Inbound, text: String) -> Outbound {
