@@ -107,6 +107,7 @@ impl Router {
             Lanes::new(
                 self.outlets.clone(),
                 self.outbox.clone(),
+                self.lease(),
                 Arc::clone(&self.metrics),
             )
         })
@@ -156,12 +157,12 @@ impl Router {
     /// true, then hands undelivered rows back for the next start.
     pub async fn run_pickup(&self, stop: tokio::sync::watch::Receiver<bool>) {
         if self.outbox.is_some() {
-            crate::delivery::run_pickup(Arc::clone(self.lanes()), self.lease(), stop).await;
+            crate::delivery::run_pickup(Arc::clone(self.lanes()), stop).await;
         }
     }
 
     /// One pass of the outbox loop; returns how many rows it brought back (for tests).
     pub async fn pickup_once(&self) -> usize {
-        self.lanes().pickup_once(self.lease()).await
+        self.lanes().pickup_once().await
     }
 }

@@ -41,6 +41,8 @@ struct Item {
 pub struct Lanes {
     outlets: HashMap<Platform, Arc<dyn Outlet>>,
     outbox: Option<Arc<dyn OutboxStore>>,
+    /// How long this instance's rows stay held without renewal.
+    lease: chrono::Duration,
     metrics: Arc<Metrics>,
     /// Busy lanes: the actions waiting in each, the one being delivered first.
     queues: Mutex<HashMap<String, VecDeque<Item>>>,
@@ -74,14 +76,17 @@ enum Outcome {
 }
 
 impl Lanes {
-    /// Lanes delivering through `outlets`; with `outbox`, delivered rows are deleted there.
+    /// Lanes delivering through `outlets`; with `outbox`, delivered rows are deleted there,
+    /// and rows this instance holds stay held for `lease` past their last renewal.
     pub fn new(
         outlets: HashMap<Platform, Arc<dyn Outlet>>,
         outbox: Option<Arc<dyn OutboxStore>>,
+        lease: chrono::Duration,
         metrics: Arc<Metrics>,
     ) -> Arc<Lanes> {
         Arc::new(Lanes {
             outlets,
+            lease,
             // Until the first pickup looked, rows of a previous run may be waiting.
             foreign: AtomicBool::new(outbox.is_some()),
             outbox,
@@ -307,10 +312,9 @@ impl Lanes {
             let wait = backoff(item.attempts);
             tracing::warn!(%platform, lane, attempts = item.attempts, ?wait, error = %text, "delivery failed; trying again");
             if let (Some(outbox), Some(id)) = (&self.outbox, item.outbox_id) {
-                // On record (and still held by this instance: the lease is renewed).
-                let held_until = chrono::Utc::now()
-                    + chrono::Duration::from_std(wait).unwrap_or_default()
-                    + chrono::Duration::minutes(1);
+                // On record, and still held by this instance only as long as it lives: after
+                // a crash the next instance retries it once the lease has passed.
+                let held_until = chrono::Utc::now() + self.lease;
                 let _ = outbox.failed_again(id, &text, Some(held_until)).await;
             }
             tokio::time::sleep(wait).await;

@@ -18,7 +18,8 @@ const PICKUP_EVERY: Duration = Duration::from_millis(500);
 impl Lanes {
     /// One pass: retries pending deletes, renews leases, claims due rows; returns how many
     /// rows it claimed.
-    pub async fn pickup_once(self: &Arc<Self>, lease: chrono::Duration) -> usize {
+    pub async fn pickup_once(self: &Arc<Self>) -> usize {
+        let lease = self.lease;
         let Some(outbox) = self.outbox.clone() else {
             return 0;
         };
@@ -87,11 +88,7 @@ impl Lanes {
 }
 
 /// Runs [`Lanes::pickup_once`] until `stop` turns true, then hands back what is left.
-pub async fn run_pickup(
-    lanes: Arc<Lanes>,
-    lease: chrono::Duration,
-    mut stop: watch::Receiver<bool>,
-) {
+pub async fn run_pickup(lanes: Arc<Lanes>, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(PICKUP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -102,7 +99,7 @@ pub async fn run_pickup(
         if *stop.borrow() {
             break;
         }
-        lanes.pickup_once(lease).await;
+        lanes.pickup_once().await;
     }
     lanes.release_all().await;
 }

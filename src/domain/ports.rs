@@ -184,6 +184,10 @@ pub trait TicketStore: Send + Sync {
         })
     }
 
+    /// Gives up this process's claim on an event it could not finish (the store went away
+    /// midway), so that trying it again counts as new. A handled event stays handled.
+    async fn release_inbound(&self, key: &MessageKey) -> Result<(), StoreError>;
+
     /// Marks an inbound event as handled, so any redelivery is a duplicate, and puts the
     /// durable ones of `actions` in the outbox in the same transaction; returns their outbox
     /// ids, in order.

@@ -110,6 +110,18 @@ impl TicketStore for SqlStore {
         self.claim_inbound_with_sender_ticket(inbound).await
     }
 
+    async fn release_inbound(&self, key: &MessageKey) -> Result<(), StoreError> {
+        self.execute_hot(
+            sqlx::query("UPDATE inbound SET claimed_by = '' WHERE platform = $1 AND message_id = $2 AND handled_at IS NULL AND claimed_by = $3")
+                .bind(key.platform.as_str())
+                .bind(&key.id)
+                .bind(&self.instance),
+        )
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
     async fn finish_inbound(
         &self,
         key: &MessageKey,

@@ -31,6 +31,8 @@ struct Inner {
     next_thread: i64,
     fail_sends: usize,
     retry_after: u64,
+    /// While set, every call but polling answers 502, as during an outage.
+    down: bool,
     admins: Vec<i64>,
     /// createForumTopic calls still to refuse.
     refuse_topics: usize,
@@ -79,6 +81,11 @@ impl FakeTelegram {
         let mut s = self.inner.lock().unwrap();
         s.fail_sends = n;
         s.retry_after = retry_after;
+    }
+
+    /// Makes every call but polling fail with 502 (true) or work again (false).
+    pub fn set_down(&self, down: bool) {
+        self.inner.lock().unwrap().down = down;
     }
 
     /// Makes the next `n` createForumTopic calls fail (as when the bot lacks the right).
@@ -185,6 +192,21 @@ async fn handle(
         return get_updates(inner, body).await;
     }
     let mut s = inner.lock().unwrap();
+    let polling = matches!(
+        method.as_str(),
+        "getme" | "getwebhookinfo" | "deletewebhook" | "setmycommands"
+    );
+    if s.down && !polling {
+        s.calls.push(Call {
+            method,
+            body,
+            ok: false,
+        });
+        return (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({"ok": false, "error_code": 502, "description": "Bad Gateway"})),
+        );
+    }
     if method == "sendmessage" && s.fail_sends > 0 {
         s.fail_sends -= 1;
         let retry = s.retry_after;

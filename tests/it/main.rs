@@ -8,6 +8,7 @@ mod fake_discord;
 mod fake_telegram;
 mod harness;
 mod kb;
+mod outage;
 mod outbox;
 mod semantic;
 mod sla_cli;

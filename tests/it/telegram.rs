@@ -23,7 +23,7 @@ use crate::fake_telegram::{
 };
 use crate::harness::{StubKb, hit};
 
-const STAFF: i64 = -100;
+pub(crate) const STAFF: i64 = -100;
 const ALICE: i64 = 42;
 const ANN: i64 = 7;
 
@@ -40,12 +40,13 @@ fn config(api: &str, fast: bool) -> Config {
     Config::from_layers(Some((Path::new("tg.toml"), &toml)), &[]).unwrap()
 }
 
-struct Running {
+pub(crate) struct Running {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    pickup: tokio::task::JoinHandle<()>,
 }
 
-fn start(
+pub(crate) fn start(
     fake: &FakeTelegram,
     store: Arc<SqlStore>,
     kb: Option<Arc<dyn KnowledgeBase>>,
@@ -55,6 +56,7 @@ fn start(
 }
 
 fn start_with(cfg: Config, store: Arc<SqlStore>, kb: Option<Arc<dyn KnowledgeBase>>) -> Running {
+    let outbox = store.clone();
     let store: Arc<dyn TicketStore> = store;
     let desk = Arc::new(Desk::new(
         store.clone(),
@@ -64,17 +66,35 @@ fn start_with(cfg: Config, store: Arc<SqlStore>, kb: Option<Arc<dyn KnowledgeBas
     ));
     let (channel, outlet) = TelegramChannel::new(&cfg.telegram, "123:TEST", store).unwrap();
     let channel = channel.with_group_admins(cfg.staff.telegram_group_admins.is_some());
-    let mut router = Router::new();
+    // As in production: the outbox behind the lanes, and its pickup loop (with a short
+    // lease, so a crashed run's actions are taken over quickly).
+    let mut router = Router::new()
+        .with_outbox(outbox)
+        .with_lease(chrono::Duration::seconds(1));
     router.add(Platform::Telegram, outlet);
+    let router = Arc::new(router);
     let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(async move { channel.run(desk, Arc::new(router), rx).await });
-    Running { stop, task }
+    let pickup = {
+        let (router, rx) = (router.clone(), rx.clone());
+        tokio::spawn(async move { router.run_pickup(rx).await })
+    };
+    let task = tokio::spawn(async move { channel.run(desk, router, rx).await });
+    Running { stop, task, pickup }
 }
 
 impl Running {
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.stop.send(true).unwrap();
         self.task.await.unwrap().unwrap();
+        self.pickup.await.unwrap();
+    }
+
+    /// Kills the bot: no graceful shutdown, whatever was in flight is cut off.
+    async fn crash(self) {
+        self.task.abort();
+        self.pickup.abort();
+        let _ = self.task.await;
+        let _ = self.pickup.await;
     }
 }
 
@@ -90,7 +110,7 @@ fn buttons(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn sends_to(fake: &FakeTelegram, chat: i64) -> Vec<Value> {
+pub(crate) fn sends_to(fake: &FakeTelegram, chat: i64) -> Vec<Value> {
     fake.ok_calls("sendMessage")
         .into_iter()
         .filter(|b| b["chat_id"] == json!(chat))
@@ -365,13 +385,14 @@ async fn a_crash_mid_stream_loses_nothing_and_duplicates_nothing() {
         let user = 1000 + i % 10;
         fake.push(private_text(user, "C", 100 + i, &format!("message {i}")));
     }
+    // The platform refuses sends for a while, so decided actions are waiting at the crash.
+    fake.set_down(true);
     let first = start(&fake, store.clone(), None, true);
     while count(store.clone()).await < 80 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    // Crash: no graceful shutdown, whatever was in flight is cut off.
-    first.task.abort();
-    let _ = first.task.await;
+    first.crash().await;
+    fake.set_down(false);
     // The restarted process opens the database anew.
     let restarted = Arc::new(
         supportbot::storage::connect(&crate::db::sqlite_url(&dir), 4)
@@ -380,11 +401,18 @@ async fn a_crash_mid_stream_loses_nothing_and_duplicates_nothing() {
     );
     let second = start(&fake, restarted, None, true);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    while count(store.clone()).await < 200 {
+    let relayed = |fake: &FakeTelegram| {
+        sends_to(fake, STAFF)
+            .iter()
+            .filter(|b| b["text"].as_str().unwrap_or_default().contains("message "))
+            .count()
+    };
+    while count(store.clone()).await < 200 || relayed(&fake) < 200 {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "only {} of 200 stored",
-            count(store.clone()).await
+            "only {} of 200 stored, {} relayed",
+            count(store.clone()).await,
+            relayed(&fake)
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -407,7 +435,30 @@ async fn a_crash_mid_stream_loses_nothing_and_duplicates_nothing() {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), 20);
+        // The confirmation decided before the crash still reached the customer, once.
+        let confirmations = sends_to(&fake, user)
+            .iter()
+            .filter(|b| {
+                b["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("opened ticket")
+            })
+            .count();
+        assert_eq!(confirmations, 1, "user {user}");
     }
+    // Every message reached the staff exactly once (the intro carries the first), and each
+    // ticket has one topic: nothing was sent before the crash, so nothing was in flight.
+    let mut texts: Vec<String> = sends_to(&fake, STAFF)
+        .iter()
+        .filter_map(|b| b["text"].as_str().map(str::to_string))
+        .filter(|t| t.contains("message "))
+        .collect();
+    assert_eq!(texts.len(), 200, "{texts:?}");
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), 200, "no relay twice");
+    assert_eq!(fake.ok_calls("createForumTopic").len(), 10);
     assert_eq!(
         store.get_state("telegram.offset").await.unwrap().as_deref(),
         Some("201")

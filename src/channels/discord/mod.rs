@@ -120,6 +120,10 @@ struct Shared {
     parents: std::sync::Mutex<HashMap<ChannelId, Option<ChannelId>>>,
     interactions: std::sync::Mutex<HashMap<InteractionId, PendingInteraction>>,
     renamer: Arc<threads::Renamer>,
+    /// Staff threads made whose binding could not be stored yet (the store was down).
+    unbound: std::sync::Mutex<
+        HashMap<crate::domain::ids::TicketId, crate::domain::ids::ConversationRef>,
+    >,
 }
 
 impl Shared {
@@ -230,6 +234,7 @@ impl DiscordChannel {
             parents: Default::default(),
             interactions: Default::default(),
             renamer,
+            unbound: Default::default(),
         });
         let outlet: Arc<dyn Outlet> = Arc::new(outlet::DiscordOutlet::new(Arc::clone(&shared)));
         Ok((

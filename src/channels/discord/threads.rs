@@ -214,6 +214,22 @@ pub async fn open(shared: &Shared, ticket: TicketId, title: &str) -> Result<()> 
     {
         return Ok(());
     }
+    // A thread made when the store could not record it: record it now, make no second one.
+    let made = shared
+        .unbound
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&ticket)
+        .cloned();
+    if let Some(space) = made {
+        shared.store.bind_staff_space(ticket, &space).await?;
+        shared
+            .unbound
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&ticket);
+        return Ok(());
+    }
     let staff = shared
         .staff_channel
         .context("discord.staff_channel_id is not set, so tickets cannot get a staff thread")?;
@@ -231,7 +247,17 @@ pub async fn open(shared: &Shared, ticket: TicketId, title: &str) -> Result<()> 
     shared.remember_parent(thread.id, Some(staff));
     let space =
         ConversationRef::thread(Platform::Discord, staff.to_string(), thread.id.to_string());
+    shared
+        .unbound
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(ticket, space.clone());
     shared.store.bind_staff_space(ticket, &space).await?;
+    shared
+        .unbound
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&ticket);
     shared.renamer.created(thread.id, title).await;
     Ok(())
 }

@@ -24,6 +24,9 @@ pub struct TelegramOutlet {
     cfg: TelegramConfig,
     store: Arc<dyn TicketStore>,
     limits: SendLimits,
+    /// Topics made whose binding to their ticket could not be stored yet (the store was
+    /// down): a retry stores the binding instead of making a second topic.
+    unbound: std::sync::Mutex<std::collections::HashMap<TicketId, ConversationRef>>,
 }
 
 /// Where in a chat a message goes.
@@ -41,6 +44,7 @@ impl TelegramOutlet {
             cfg,
             store,
             limits,
+            unbound: Default::default(),
         }
     }
 
@@ -209,6 +213,15 @@ impl TelegramOutlet {
         {
             return Ok(());
         }
+        let made = self
+            .unbound
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ticket)
+            .cloned();
+        if let Some(conv) = made {
+            return self.bind(ticket, conv).await;
+        }
         let chat = self.staff_chat()?;
         self.limits.acquire(chat.0).await;
         let thread = if self.cfg.forum_topics {
@@ -232,7 +245,19 @@ impl TelegramOutlet {
         };
         let conv =
             ConversationRef::thread(Platform::Telegram, chat.0.to_string(), thread.to_string());
+        self.unbound
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(ticket, conv.clone());
+        self.bind(ticket, conv).await
+    }
+
+    async fn bind(&self, ticket: TicketId, conv: ConversationRef) -> Result<()> {
         self.store.bind_staff_space(ticket, &conv).await?;
+        self.unbound
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&ticket);
         Ok(())
     }
 

@@ -7,6 +7,7 @@ mod customer;
 mod faq_flow;
 mod staff;
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use super::command::{self, Command};
 use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
-use super::ids::{Platform, TicketId};
+use super::ids::{MessageKey, Platform, TicketId};
 use super::ports::{Clock, Handling, KnowledgeBase, Planned, Recorded, StoreError, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
@@ -40,6 +41,9 @@ pub struct Desk {
     kb: Option<Arc<dyn KnowledgeBase>>,
     clock: Arc<dyn Clock>,
     settings: DeskSettings,
+    /// Events this process claimed but could not finish because the store went away: when
+    /// they come again, the claim is given up first so they are handled, not skipped.
+    unfinished: Mutex<HashSet<MessageKey>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -156,6 +160,7 @@ impl Desk {
             kb,
             clock,
             settings,
+            unfinished: Mutex::new(HashSet::new()),
         }
     }
 
@@ -185,6 +190,28 @@ impl Desk {
     /// the same transaction that marks the event handled. `Err` means the store cannot be
     /// reached: nothing is decided, and the caller keeps the event and tries again later.
     pub async fn decide(&self, inbound: Inbound) -> Result<Vec<Planned>, StoreError> {
+        let retry = self
+            .unfinished
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(&inbound.key);
+        if retry {
+            self.store.release_inbound(&inbound.key).await?;
+        }
+        let result = self.decide_claimed(&inbound).await;
+        let mut unfinished = self
+            .unfinished
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &result {
+            Err(_) => unfinished.insert(inbound.key.clone()),
+            Ok(_) => unfinished.remove(&inbound.key),
+        };
+        result
+    }
+
+    async fn decide_claimed(&self, inbound: &Inbound) -> Result<Vec<Planned>, StoreError> {
+        let inbound = inbound.clone();
         // Customers' events nearly always need the sender's ticket next, and the store can
         // load it in the same round trip. `Some(loaded)` means the event is new.
         let recorded = match inbound.space {
