@@ -266,6 +266,14 @@ pub trait TicketStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<(Ticket, Vec<TicketEvent>)>, StoreError>;
 
+    /// Where events on `platform` may have been missed while the bot was away: the
+    /// conversations of active tickets and their staff spaces there, and when the last event
+    /// from `platform` was received (`None` before the first).
+    async fn catch_up_points(
+        &self,
+        platform: Platform,
+    ) -> Result<(Vec<ConversationRef>, Option<DateTime<Utc>>), StoreError>;
+
     /// Remembers the staff thread/topic created for a ticket on a platform.
     async fn bind_staff_space(
         &self,

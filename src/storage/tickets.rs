@@ -110,6 +110,39 @@ impl TicketStore for SqlStore {
         self.claim_inbound_with_sender_ticket(inbound).await
     }
 
+    async fn catch_up_points(
+        &self,
+        platform: Platform,
+    ) -> Result<(Vec<ConversationRef>, Option<DateTime<Utc>>), StoreError> {
+        let rows = sqlx::query(
+            "SELECT conv_chat AS chat, conv_thread AS thread FROM tickets WHERE active = 1 AND conv_platform = $1 \
+             UNION SELECT s.chat, s.thread FROM staff_spaces s JOIN tickets t ON t.id = s.ticket_id \
+             WHERE t.active = 1 AND s.platform = $1",
+        )
+        .bind(platform.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let mut places = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let chat: String = r.try_get("chat").map_err(db_err)?;
+            let thread: Option<String> = r.try_get("thread").map_err(db_err)?;
+            places.push(match thread.filter(|t| !t.is_empty()) {
+                Some(t) => ConversationRef::thread(platform, chat, t),
+                None => ConversationRef::chat(platform, chat),
+            });
+        }
+        let last: Option<i64> =
+            sqlx::query("SELECT MAX(received_at) FROM inbound WHERE platform = $1")
+                .bind(platform.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?
+                .try_get(0)
+                .map_err(db_err)?;
+        Ok((places, last.and_then(DateTime::from_timestamp_millis)))
+    }
+
     async fn release_inbound(&self, key: &MessageKey) -> Result<(), StoreError> {
         self.execute_hot(
             sqlx::query("UPDATE inbound SET claimed_by = '' WHERE platform = $1 AND message_id = $2 AND handled_at IS NULL AND claimed_by = $3")

@@ -688,6 +688,75 @@ async fn support_channel_moves_to_a_private_thread_mentions_are_neutralised_and_
     rig.stop().await;
 }
 
+/// A message id Discord would give now (ids are time-ordered, from 2015-01-01).
+fn snowflake_now(n: u64) -> String {
+    let ms = chrono::Utc::now().timestamp_millis() - 1_420_070_400_000;
+    (((ms as u64) << 22) + n).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_session_fetches_what_the_old_one_missed_and_relays_it_once() {
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    let alice = alice();
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        dm(&snowflake_now(1), CUSTOMER_DM, &alice, "my export fails"),
+    );
+    fake.wait_for("ticket", |c| {
+        c.iter()
+            .any(|c| content(c).starts_with("New question ticket #1"))
+    })
+    .await;
+    let thread = rig.staff_thread(1).await;
+    // The session expires; what the customer writes meanwhile is never dispatched.
+    fake.expire_session();
+    fake.write_unseen(dm(
+        &snowflake_now(2),
+        CUSTOMER_DM,
+        &alice,
+        "missed detail one",
+    ));
+    fake.write_unseen(dm(
+        &snowflake_now(3),
+        CUSTOMER_DM,
+        &alice,
+        "missed detail two",
+    ));
+    let calls = fake
+        .wait_for("the missed messages relayed", |c| {
+            posts_with(c, &thread, "missed detail one") == 1
+                && posts_with(c, &thread, "missed detail two") == 1
+        })
+        .await;
+    assert_eq!(fake.sessions().0, 2, "identified anew, not resumed");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.method == "GET" && c.path == format!("/channels/{CUSTOMER_DM}/messages")),
+        "fetched the DM's history"
+    );
+    // The first message came again with the history; the dedupe dropped it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mentions: Vec<String> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "POST" && c.path == messages_path(&thread))
+        .map(content)
+        .filter(|t| t.contains("my export fails"))
+        .collect();
+    assert_eq!(mentions.len(), 1, "{mentions:?}");
+    let transcript = rig.store.transcript(TicketId(1)).await.unwrap();
+    assert_eq!(
+        transcript
+            .iter()
+            .filter(|e| e.body.contains("missed detail"))
+            .count(),
+        2
+    );
+    rig.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_resume_mid_stream_loses_nothing_and_duplicates_nothing() {
     let rig = rig("").await;

@@ -54,6 +54,9 @@ struct Gateway {
     queued: usize,
     /// Events re-sent on resume that the client had already received.
     duplicates: usize,
+    /// Refuse the next RESUME (op 9, not resumable), as when a session expired: what was
+    /// dispatched meanwhile is then lost to the gateway.
+    refuse_resume: bool,
 }
 
 enum Frame {
@@ -69,6 +72,8 @@ struct Inner {
     next_id: AtomicU64,
     /// Thread creations still to refuse with 403 Missing Permissions.
     refuse_threads: AtomicU64,
+    /// Messages people wrote, per channel, for `GET /channels/{id}/messages`.
+    history: Mutex<HashMap<String, Vec<Value>>>,
 }
 
 /// The running fake.
@@ -95,6 +100,7 @@ impl FakeDiscord {
             channels: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(900_000),
             refuse_threads: AtomicU64::new(0),
+            history: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/gw", get(gateway))
@@ -116,8 +122,34 @@ impl FakeDiscord {
         format!("http://127.0.0.1:{}", self.inner.port)
     }
 
+    /// A message written while the bot's session was gone: in the channel's history, never
+    /// dispatched.
+    pub fn write_unseen(&self, m: Value) {
+        let ch = m["channel_id"].as_str().unwrap_or_default().to_string();
+        self.inner
+            .history
+            .lock()
+            .unwrap()
+            .entry(ch)
+            .or_default()
+            .push(m);
+    }
+
+    /// Drops the session: the bot's RESUME is refused, so it identifies anew (READY).
+    pub fn expire_session(&self) {
+        let mut g = self.inner.gateway.lock().unwrap();
+        g.refuse_resume = true;
+        if let Some((_, tx)) = g.conn.take() {
+            let _ = tx.send(Frame::Text(json!({"op": 7, "d": null}).to_string()));
+            let _ = tx.send(Frame::Close);
+        }
+    }
+
     /// Sends (or, while the bot is disconnected, queues) a dispatch event.
     pub fn dispatch(&self, t: &str, d: Value) {
+        if t == "MESSAGE_CREATE" {
+            self.write_unseen(d.clone());
+        }
         let mut g = self.inner.gateway.lock().unwrap();
         g.seq += 1;
         let frame = json!({"op": 0, "s": g.seq, "t": t, "d": d}).to_string();
@@ -254,6 +286,10 @@ async fn connection(socket: WebSocket, inner: Arc<Inner>) {
                 let _ = tx.send(Frame::Text(ready.to_string()));
                 g.conn = Some((id, tx.clone()));
             }
+            Some(6) if g.refuse_resume => {
+                g.refuse_resume = false;
+                let _ = tx.send(Frame::Text(json!({"op": 9, "d": false}).to_string()));
+            }
             Some(6) => {
                 let from = v["d"]["seq"].as_u64().unwrap_or(0);
                 g.resumes.push(from);
@@ -294,7 +330,10 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
         .unwrap_or(uri.path())
         .to_string();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let (status, reply) = route(&inner, method.as_str(), &path, &body);
+    let (status, reply) = match history(&inner, method.as_str(), &path, uri.query()) {
+        Some(found) => (StatusCode::OK, Some(found)),
+        None => route(&inner, method.as_str(), &path, &body),
+    };
     inner.calls.lock().unwrap().push(Call {
         method: method.to_string(),
         path: path.clone(),
@@ -371,6 +410,46 @@ fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, 
         | ("PUT", ["applications", _, "guilds", _, "commands"]) => ok(json!([])),
         _ => not_found(),
     }
+}
+
+/// `GET /channels/{id}/messages?after=ID&limit=N`: the first N messages after ID, newest
+/// first, as Discord answers.
+fn history(inner: &Inner, method: &str, path: &str, query: Option<&str>) -> Option<Value> {
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let ["channels", ch, "messages"] = seg.as_slice() else {
+        return None;
+    };
+    if method != "GET" {
+        return None;
+    }
+    let param = |name: &str| {
+        query?
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    let after = param("after").unwrap_or(0);
+    let limit = param("limit").unwrap_or(50) as usize;
+    let id = |m: &Value| {
+        m["id"]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut found: Vec<Value> = inner
+        .history
+        .lock()
+        .unwrap()
+        .get(*ch)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| id(m) > after)
+        .collect();
+    found.sort_by_key(id);
+    found.truncate(limit);
+    found.reverse();
+    Some(Value::Array(found))
 }
 
 fn not_found() -> (StatusCode, Option<Value>) {

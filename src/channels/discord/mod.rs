@@ -2,6 +2,7 @@
 //! private threads of a staff channel. Payloads become `Inbound`s for the desk; the desk's
 //! `Outbound`s become messages, thread edits and interaction responses.
 
+mod backfill;
 mod commands;
 mod content;
 mod intake;
@@ -283,7 +284,25 @@ impl DiscordChannel {
             loop {
                 tokio::select! {
                     event = rx.recv() => match event {
-                        Some(event) => channels.submit(event.channel_key(), event),
+                        Some(event) => {
+                            // A new session (not a RESUME) missed whatever came meanwhile.
+                            if matches!(event, intake::Event::Ready(_)) {
+                                let (shared, channels) = (Arc::clone(&self.shared), Arc::clone(&channels));
+                                tokio::spawn(async move {
+                                    match backfill::missed(&shared).await {
+                                        Ok(missed) => {
+                                            tracing::info!(messages = missed.len(), "discord: catching up");
+                                            for m in missed {
+                                                let event = intake::Event::Message(Box::new(m));
+                                                channels.submit(event.channel_key(), event);
+                                            }
+                                        }
+                                        Err(e) => tracing::warn!(error = %format!("{e:#}"), "discord: cannot catch up"),
+                                    }
+                                });
+                            }
+                            channels.submit(event.channel_key(), event)
+                        }
                         None => break,
                     },
                     changed = shutdown.changed() => {
