@@ -12,6 +12,8 @@ pub mod cli;
 pub mod config;
 /// The platform-neutral desk.
 pub mod domain;
+/// Scrubbing secrets from logs, errors and panics.
+pub mod redact;
 /// Knowledge-base search.
 pub mod search;
 /// sqlx-backed ticket store.

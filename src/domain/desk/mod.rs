@@ -5,6 +5,7 @@ mod buttons;
 mod closing;
 mod customer;
 mod faq_flow;
+mod bounds;
 mod staff;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +18,7 @@ use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
 use super::ids::{MessageKey, Platform, TicketId};
+use super::limits::{FloodLimit, LimitsConfig};
 use super::ports::{Clock, KnowledgeBase, Recorded, StoreError, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
@@ -41,6 +43,8 @@ pub struct Desk {
     kb: Option<Arc<dyn KnowledgeBase>>,
     clock: Arc<dyn Clock>,
     settings: DeskSettings,
+    limits: LimitsConfig,
+    flood: FloodLimit,
 }
 
 impl std::fmt::Debug for Desk {
@@ -129,12 +133,27 @@ impl Desk {
         clock: Arc<dyn Clock>,
         settings: DeskSettings,
     ) -> Desk {
+        let limits = LimitsConfig::default();
         Desk {
             store,
             kb,
             clock,
             settings,
+            flood: FloodLimit::new(limits.per_user_per_minute),
+            limits,
         }
+    }
+
+    /// The same desk with other `[limits]`.
+    pub fn with_limits(mut self, limits: LimitsConfig) -> Desk {
+        self.flood = FloodLimit::new(limits.per_user_per_minute);
+        self.limits = limits;
+        self
+    }
+
+    /// The bounds the desk enforces.
+    pub fn limits(&self) -> &LimitsConfig {
+        &self.limits
     }
 
     /// The settings the desk runs with.
@@ -150,6 +169,10 @@ impl Desk {
     /// Decides what to do about one inbound event. The event is stored first; a replay of an
     /// event already handled (or being handled by this process) yields nothing.
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
+        // A flood is cut before it costs a store round trip, so others are not slowed.
+        if let Some(out) = self.flooded(&inbound) {
+            return out;
+        }
         // Customers' events nearly always need the sender's ticket next, and the store can
         // load it in the same round trip. `Some(loaded)` means the event is new.
         let recorded = match inbound.space {
@@ -237,6 +260,7 @@ impl Desk {
             handled: Some(handled),
             sender_ticket: Mutex::new(sender_ticket),
         };
+        bounds::check_sizes(&self.limits, &inb.body).map_err(DeskError::Say)?;
         match &inb.body {
             InboundBody::Button { data } => match ButtonAction::decode(data) {
                 Some(action) => self.on_button(&ctx, action).await,
@@ -285,6 +309,24 @@ impl Desk {
         if cmd.is_staff_only() && ctx.staff.is_none() {
             return Err(DeskError::Say(replies::staff_only()));
         }
+        // The staff space is for agents: someone else there may only ask for help.
+        if ctx.inb.space == Space::Staff
+            && ctx.staff.is_none()
+            && !matches!(cmd, Command::Help | Command::Start)
+        {
+            return Err(DeskError::Say(replies::not_staff_here()));
+        }
+        // Customer commands act on the sender's own ticket, which staff in the staff space
+        // do not have.
+        if ctx.inb.space == Space::Staff
+            && matches!(
+                cmd,
+                Command::Ticket(_) | Command::Status | Command::Feedback(..) | Command::Register(_)
+            )
+        {
+            return Err(DeskError::Say(replies::customer_command_in_staff_space()));
+        }
+        bounds::check_command(&self.limits, &cmd).map_err(DeskError::Say)?;
         match cmd {
             Command::Start => Ok(vec![ctx.reply(replies::welcome())]),
             Command::Help => Ok(vec![ctx.reply(match ctx.staff {
