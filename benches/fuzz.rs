@@ -78,7 +78,12 @@ fn main() {
         }
         ok &= match *t {
             "command" => run(t, cases, targets::command_input(), targets::command),
-            "front_matter" => run(t, cases, targets::front_matter_input(), targets::front_matter),
+            "front_matter" => run(
+                t,
+                cases,
+                targets::front_matter_input(),
+                targets::front_matter,
+            ),
             "config" => run(t, cases, targets::config_input(), targets::config),
             "telegram" => run(t, cases, targets::telegram_input(), targets::telegram),
             "discord" => run(t, cases, targets::discord_input(), targets::discord),

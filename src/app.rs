@@ -21,7 +21,9 @@ pub fn main(cli: Cli) -> ExitCode {
     for var in ["DISCORD_TOKEN", "TELEGRAM_TOKEN"] {
         crate::redact::register(&std::env::var(var).unwrap_or_default());
     }
-    crate::redact::register_url_password(&std::env::var("SUPPORTBOT__STORAGE__URL").unwrap_or_default());
+    crate::redact::register_url_password(
+        &std::env::var("SUPPORTBOT__STORAGE__URL").unwrap_or_default(),
+    );
     crate::redact::install_panic_hook();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -121,13 +123,15 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
     let (kb, _kb_watch) = open_kb(&cfg)?;
-    let desk = Arc::new(Desk::new(
-        store.clone(),
-        kb,
-        Arc::new(SystemClock),
-        desk_settings(&cfg),
-    )
-    .with_limits(cfg.limits.clone()));
+    let desk = Arc::new(
+        Desk::new(
+            store.clone(),
+            kb,
+            Arc::new(SystemClock),
+            desk_settings(&cfg),
+        )
+        .with_limits(cfg.limits.clone()),
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         wait_for_signal().await;

@@ -105,7 +105,10 @@ mod tests {
         let text = "GET https://api.telegram.org/bot123456:AAE-token_xyz/getMe failed; \
                     postgres://u:p%40ss%2Fw0rd-1@h/db and p@ss/w0rd-1";
         let s = scrub(text);
-        assert!(!s.contains("AAE-token_xyz") && !s.contains("p%40ss") && !s.contains("p@ss"), "{s}");
+        assert!(
+            !s.contains("AAE-token_xyz") && !s.contains("p%40ss") && !s.contains("p@ss"),
+            "{s}"
+        );
         assert_eq!(s.matches(MASK).count(), 3, "{s}");
         let mut out = Scrubbed(Vec::new());
         std::io::Write::write_all(&mut out, b"token 123456:AAE-token_xyz").unwrap();

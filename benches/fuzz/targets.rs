@@ -35,9 +35,32 @@ const NAMES: &[&str] = &[
 
 /// Argument words that sit on parsing edges.
 const WORDS: &[&str] = &[
-    "42", "#42", "-1", "0", "#", "##1", "9223372036854775807", "9223372036854775808",
-    "99999999999999999999999", "P1", "p4", "P9", "bug", "feature", "enterprise", "basic",
-    "ann", "@bot", "\u{0}", "\u{202e}", "\u{1b}[31m", "٣", "🎫", "\u{3000}", "\r\n", "\t",
+    "42",
+    "#42",
+    "-1",
+    "0",
+    "#",
+    "##1",
+    "9223372036854775807",
+    "9223372036854775808",
+    "99999999999999999999999",
+    "P1",
+    "p4",
+    "P9",
+    "bug",
+    "feature",
+    "enterprise",
+    "basic",
+    "ann",
+    "@bot",
+    "\u{0}",
+    "\u{202e}",
+    "\u{1b}[31m",
+    "٣",
+    "🎫",
+    "\u{3000}",
+    "\r\n",
+    "\t",
 ];
 
 fn word() -> impl Strategy<Value = String> {
@@ -87,7 +110,17 @@ pub fn command((text, here): &(String, Option<i64>)) {
 /// Front matter made of known keys with odd values, or anything.
 pub fn front_matter_input() -> impl Strategy<Value = String> {
     let key = proptest::sample::select(
-        &["id", "title", "lang", "tags", "questions", "updated", "source", "?", "- x"][..],
+        &[
+            "id",
+            "title",
+            "lang",
+            "tags",
+            "questions",
+            "updated",
+            "source",
+            "?",
+            "- x",
+        ][..],
     );
     let value = prop_oneof![
         "\\PC{0,20}",
@@ -118,7 +151,10 @@ pub fn front_matter_input() -> impl Strategy<Value = String> {
 /// The kb article parser.
 pub fn front_matter(text: &String) {
     if let Ok(a) = supportbot::search::article::parse_article(text) {
-        assert!(!a.id.trim().is_empty(), "an article without an id was accepted");
+        assert!(
+            !a.id.trim().is_empty(),
+            "an article without an id was accepted"
+        );
     }
 }
 
@@ -126,18 +162,56 @@ pub fn front_matter(text: &String) {
 pub fn config_input() -> impl Strategy<Value = (String, Vec<(String, String)>)> {
     let section = proptest::sample::select(
         &[
-            "storage", "customers", "staff", "faq", "search", "search.semantic", "sla",
-            "sla.calendars.b", "sla.tiers.pro", "sla.tiers.pro.p2", "sla.warnings",
-            "sla.escalation", "telegram", "discord", "admin", "limits", "nope", "staff.agents",
+            "storage",
+            "customers",
+            "staff",
+            "faq",
+            "search",
+            "search.semantic",
+            "sla",
+            "sla.calendars.b",
+            "sla.tiers.pro",
+            "sla.tiers.pro.p2",
+            "sla.warnings",
+            "sla.escalation",
+            "telegram",
+            "discord",
+            "admin",
+            "limits",
+            "nope",
+            "staff.agents",
         ][..],
     );
     let key = proptest::sample::select(
         &[
-            "url", "max_connections", "default_tier", "home", "answer_threshold",
-            "suggest_threshold", "kb_dir", "timezone", "mon", "sun", "holidays", "calendar",
-            "first_response", "resolution", "at_percent", "before", "repeat_every",
-            "max_repeats", "enabled", "bind", "message_chars", "per_user_per_minute",
-            "sweep_every_secs", "staff_chat_id", "api_url", "name", "role", "users",
+            "url",
+            "max_connections",
+            "default_tier",
+            "home",
+            "answer_threshold",
+            "suggest_threshold",
+            "kb_dir",
+            "timezone",
+            "mon",
+            "sun",
+            "holidays",
+            "calendar",
+            "first_response",
+            "resolution",
+            "at_percent",
+            "before",
+            "repeat_every",
+            "max_repeats",
+            "enabled",
+            "bind",
+            "message_chars",
+            "per_user_per_minute",
+            "sweep_every_secs",
+            "staff_chat_id",
+            "api_url",
+            "name",
+            "role",
+            "users",
         ][..],
     );
     let value = prop_oneof![
@@ -166,7 +240,11 @@ pub fn config_input() -> impl Strategy<Value = (String, Vec<(String, String)>)> 
     )
         .prop_map(|(open, s, lines)| {
             let close = if open == "[[" { "]]" } else { "]" };
-            let head = if open.is_empty() { String::new() } else { format!("{open}{s}{close}\n") };
+            let head = if open.is_empty() {
+                String::new()
+            } else {
+                format!("{open}{s}{close}\n")
+            };
             format!("{head}{}", lines.concat())
         });
     let text = prop_oneof![
@@ -177,13 +255,21 @@ pub fn config_input() -> impl Strategy<Value = (String, Vec<(String, String)>)> 
         (
             proptest::sample::select(
                 &[
-                    "SUPPORTBOT__FAQ__ANSWER_THRESHOLD", "SUPPORTBOT__STORAGE__URL",
-                    "SUPPORTBOT____X", "SUPPORTBOT__FAQ", "SUPPORTBOT__SLA__CALENDARS__B__SUN",
-                    "SUPPORTBOT__LIMITS__FAQ_CHARS", "OTHER",
+                    "SUPPORTBOT__FAQ__ANSWER_THRESHOLD",
+                    "SUPPORTBOT__STORAGE__URL",
+                    "SUPPORTBOT____X",
+                    "SUPPORTBOT__FAQ",
+                    "SUPPORTBOT__SLA__CALENDARS__B__SUN",
+                    "SUPPORTBOT__LIMITS__FAQ_CHARS",
+                    "OTHER",
                 ][..],
             )
             .prop_map(str::to_string),
-            prop_oneof!["\\PC{0,12}", Just("[\"00:00-00:00\"]".to_string()), Just("0.5".to_string())],
+            prop_oneof![
+                "\\PC{0,12}",
+                Just("[\"00:00-00:00\"]".to_string()),
+                Just("0.5".to_string())
+            ],
         ),
         0..3,
     );
@@ -219,9 +305,13 @@ fn json_int() -> impl Strategy<Value = serde_json::Value> {
     ]
 }
 
-/// A Telegram update as the Bot API sends it, with fields dropped, retyped or odd, as text;
-/// sometimes cut short.
-pub fn telegram_input() -> impl Strategy<Value = String> {
+fn tg_user() -> impl Strategy<Value = serde_json::Value> {
+    (json_int(), any::<bool>(), json_str()).prop_map(
+        |(id, bot, name)| serde_json::json!({"id": id, "is_bot": bot, "first_name": name}),
+    )
+}
+
+fn tg_message() -> impl Strategy<Value = serde_json::Value> {
     let chat = (
         json_int(),
         proptest::sample::select(&["private", "group", "supergroup", "channel", "???"][..]),
@@ -230,19 +320,29 @@ pub fn telegram_input() -> impl Strategy<Value = String> {
         .prop_map(|(id, kind, forum)| {
             serde_json::json!({"id": id, "type": kind, "title": "t", "first_name": "A", "is_forum": forum})
         });
-    let user = (json_int(), any::<bool>(), json_str())
-        .prop_map(|(id, bot, name)| serde_json::json!({"id": id, "is_bot": bot, "first_name": name}));
     let content = prop_oneof![
         json_str().prop_map(|t| serde_json::json!({"text": t})),
         Just(serde_json::json!({"photo": []})),
-        Just(serde_json::json!({"photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}], "caption": "c"})),
-        Just(serde_json::json!({"document": {"file_id": "d", "file_unique_id": "u", "file_name": "a\u{0}.txt"}})),
+        Just(
+            serde_json::json!({"photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}], "caption": "c"})
+        ),
+        Just(
+            serde_json::json!({"document": {"file_id": "d", "file_unique_id": "u", "file_name": "a\u{0}.txt"}})
+        ),
         Just(serde_json::json!({"voice": {"file_id": "v", "file_unique_id": "u", "duration": 1}})),
-        Just(serde_json::json!({"video": {"file_id": "v", "file_unique_id": "u", "width": 1, "height": 1, "duration": 1}})),
+        Just(
+            serde_json::json!({"video": {"file_id": "v", "file_unique_id": "u", "width": 1, "height": 1, "duration": 1}})
+        ),
         Just(serde_json::json!({"sticker": {}})),
         Just(serde_json::json!({})),
     ];
-    let message = (json_int(), chat, proptest::option::of(user.clone()), content, proptest::option::of(json_int()))
+    (
+        json_int(),
+        chat,
+        proptest::option::of(tg_user()),
+        content,
+        proptest::option::of(json_int()),
+    )
         .prop_map(|(id, chat, from, content, thread)| {
             let mut m = serde_json::json!({"message_id": id, "date": 1700000000, "chat": chat});
             if let Some(f) = from {
@@ -252,14 +352,25 @@ pub fn telegram_input() -> impl Strategy<Value = String> {
                 m["message_thread_id"] = t;
                 m["is_topic_message"] = serde_json::json!(true);
             }
-            for (k, v) in content.as_object().unwrap() {
-                m[k] = v.clone();
+            if let Some(fields) = content.as_object() {
+                for (k, v) in fields {
+                    m[k] = v.clone();
+                }
             }
             m
-        });
+        })
+}
+
+/// A Telegram update as the Bot API sends it, with fields dropped, retyped or odd, as text;
+/// sometimes cut short.
+pub fn telegram_input() -> impl Strategy<Value = String> {
     let update = prop_oneof![
-        message.clone().prop_map(|m| serde_json::json!({"update_id": 1, "message": m})),
-        (user, proptest::option::of(message.clone()), proptest::option::of(json_str()))
+        tg_message().prop_map(|m| serde_json::json!({"update_id": 1, "message": m})),
+        (
+            tg_user(),
+            proptest::option::of(tg_message()),
+            proptest::option::of(json_str())
+        )
             .prop_map(|(from, msg, data)| {
                 let mut q = serde_json::json!({"id": "q", "chat_instance": "c", "from": from});
                 if let Some(m) = msg {
@@ -270,7 +381,7 @@ pub fn telegram_input() -> impl Strategy<Value = String> {
                 }
                 serde_json::json!({"update_id": 2, "callback_query": q})
             }),
-        message.prop_map(|m| serde_json::json!({"update_id": 3, "edited_message": m})),
+        tg_message().prop_map(|m| serde_json::json!({"update_id": 3, "edited_message": m})),
     ];
     (update, any::<u16>(), any::<bool>()).prop_map(|(u, cut, truncate)| {
         let s = u.to_string();
@@ -326,7 +437,12 @@ pub fn discord_input() -> impl Strategy<Value = (String, String, String)> {
             m.to_string()
         });
     let option = (
-        proptest::sample::select(&["ticket", "text", "priority", "tier", "agent", "reason", "type", "query", "key", "x"][..]),
+        proptest::sample::select(
+            &[
+                "ticket", "text", "priority", "tier", "agent", "reason", "type", "query", "key",
+                "x",
+            ][..],
+        ),
         prop_oneof![
             json_str().prop_map(|v| (3, v)),
             json_int().prop_map(|v| (4, v)),
@@ -338,7 +454,8 @@ pub fn discord_input() -> impl Strategy<Value = (String, String, String)> {
     (
         message,
         proptest::sample::select(NAMES).prop_map(str::to_string),
-        proptest::collection::vec(option, 0..4).prop_map(|o| serde_json::Value::from(o).to_string()),
+        proptest::collection::vec(option, 0..4)
+            .prop_map(|o| serde_json::Value::from(o).to_string()),
     )
 }
 
@@ -371,8 +488,17 @@ pub fn calendar_input() -> impl Strategy<Value = (Vec<String>, String, String, S
     ];
     let tz = proptest::sample::select(
         &[
-            "UTC", "Europe/Budapest", "America/New_York", "Australia/Lord_Howe", "America/Santiago",
-            "America/Havana", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Etc/GMT+12", "Mars/Olympus", "",
+            "UTC",
+            "Europe/Budapest",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "America/Santiago",
+            "America/Havana",
+            "Pacific/Kiritimati",
+            "Pacific/Pago_Pago",
+            "Etc/GMT+12",
+            "Mars/Olympus",
+            "",
         ][..],
     )
     .prop_map(str::to_string);
@@ -409,7 +535,16 @@ pub fn calendar_input() -> impl Strategy<Value = (Vec<String>, String, String, S
 }
 
 /// Interval, duration and holiday parsing, validation, and the arithmetic on what validates.
-pub fn calendar((intervals, tz, duration, holiday, start, minutes): &(Vec<String>, String, String, String, i64, i64)) {
+pub fn calendar(
+    (intervals, tz, duration, holiday, start, minutes): &(
+        Vec<String>,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+    ),
+) {
     for i in intervals {
         let _ = parse_interval(i);
     }

@@ -79,7 +79,10 @@ pub fn check_sla_section(cfg: &crate::config::Config, command: &Command) -> anyh
         return Ok(());
     };
     match command {
-        Command::Run | Command::Console | Command::Config(_) | Command::Sla(sla::SlaCommand::Explain { .. }) => {
+        Command::Run
+        | Command::Console
+        | Command::Config(_)
+        | Command::Sla(sla::SlaCommand::Explain { .. }) => {
             anyhow::bail!("{problem}")
         }
         _ => {

@@ -354,7 +354,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     for c in t.chars() {
         if let Some(digit) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
             // Saturate: any number past the maximum is reported as too long, not as garbage.
-            let n = num.unwrap_or(0).saturating_mul(10).saturating_add(i64::from(digit));
+            let n = num
+                .unwrap_or(0)
+                .saturating_mul(10)
+                .saturating_add(i64::from(digit));
             num = Some(n.min(max_minutes + 1));
             continue;
         }
@@ -554,7 +557,9 @@ mod tests {
     fn huge_targets_are_errors_not_panics() {
         let start = utc("2026-11-20T15:00:00Z");
         let far = Duration::days(i64::from(i32::MAX));
-        let e = Calendar::always_open().add_business(start, far).unwrap_err();
+        let e = Calendar::always_open()
+            .add_business(start, far)
+            .unwrap_err();
         assert!(e.to_string().contains("9999-12-31"), "{e}");
         let c = cal("UTC", |c| c.sun = vec!["00:00-00:01".into()]);
         let e = c
@@ -562,7 +567,11 @@ mod tests {
             .unwrap_err();
         assert_eq!(e, CalendarError::TooFar("t".into()));
         let late = utc("9999-12-31T20:00:00Z");
-        assert!(Calendar::always_open().add_business(late, Duration::hours(5)).is_err());
+        assert!(
+            Calendar::always_open()
+                .add_business(late, Duration::hours(5))
+                .is_err()
+        );
         assert_eq!(
             Calendar::always_open()
                 .add_business(late, Duration::hours(3))
@@ -575,9 +584,30 @@ mod tests {
     fn fall_back_counts_only_readings_inside_the_interval() {
         // The examples of issue 13: (zone, day, interval, start, target, due).
         let cases = [
-            ("Europe/Budapest", "sat", "23:00-02:30", "2026-10-24T21:00:00Z", 240, "2026-10-25T01:30:00Z"),
-            ("America/New_York", "sun", "01:30-05:00", "2026-11-01T05:30:00Z", 60, "2026-11-01T07:00:00Z"),
-            ("Australia/Sydney", "sun", "02:45-03:15", "2027-04-03T15:45:00Z", 81, "2027-04-17T16:51:00Z"),
+            (
+                "Europe/Budapest",
+                "sat",
+                "23:00-02:30",
+                "2026-10-24T21:00:00Z",
+                240,
+                "2026-10-25T01:30:00Z",
+            ),
+            (
+                "America/New_York",
+                "sun",
+                "01:30-05:00",
+                "2026-11-01T05:30:00Z",
+                60,
+                "2026-11-01T07:00:00Z",
+            ),
+            (
+                "Australia/Sydney",
+                "sun",
+                "02:45-03:15",
+                "2027-04-03T15:45:00Z",
+                81,
+                "2027-04-17T16:51:00Z",
+            ),
         ];
         for (tz, day, iv, start, mins, due) in cases {
             let c = cal(tz, |c| match day {

@@ -161,9 +161,15 @@ mod tests {
         // Someone else is not affected.
         assert_eq!(f.admit("b", t0), Admission::Allowed);
         // One event's worth refills in 20 s.
-        assert_eq!(f.admit("a", t0 + Duration::seconds(19)), Admission::RefusedQuiet);
+        assert_eq!(
+            f.admit("a", t0 + Duration::seconds(19)),
+            Admission::RefusedQuiet
+        );
         assert_eq!(f.admit("a", t0 + Duration::seconds(40)), Admission::Allowed);
-        assert_eq!(f.admit("a", t0 + Duration::seconds(40)), Admission::RefusedTell);
+        assert_eq!(
+            f.admit("a", t0 + Duration::seconds(40)),
+            Admission::RefusedTell
+        );
         let later = t0 + Duration::minutes(5);
         for _ in 0..3 {
             assert_eq!(f.admit("a", later), Admission::Allowed);

@@ -214,7 +214,6 @@ pub fn slow_down(per_minute: u32) -> String {
     )
 }
 
-
 /// A customer command (`/ticket`, `/status`, `/feedback`, `/register`) used in the staff space.
 pub fn customer_command_in_staff_space() -> String {
     "That command is for customers in their own chat with me. Here, send /help to see the agent commands.".into()

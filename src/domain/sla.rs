@@ -132,8 +132,7 @@ fn compile_calendar(name: &str, cc: &CalendarConfig) -> Result<Calendar, String>
             "{key}: `24x7` is built in and cannot be redefined; give your calendar another name"
         ));
     }
-    Calendar::from_config(name, cc, &key)
-        .map_err(|e| format!("calendar `{name}` is invalid: {e}"))
+    Calendar::from_config(name, cc, &key).map_err(|e| format!("calendar `{name}` is invalid: {e}"))
 }
 
 fn compile(c: &SlaConfig) -> Result<Policy, String> {

@@ -74,7 +74,11 @@ impl Offsets {
                 let (mut a, mut b) = (from, next);
                 while b - a > 1 {
                     let m = a + (b - a) / 2;
-                    if self.offset_at(m) == last { a = m } else { b = m }
+                    if self.offset_at(m) == last {
+                        a = m
+                    } else {
+                        b = m
+                    }
                 }
                 last = self.offset_at(b);
                 self.runs.push_back((b, last));
@@ -124,7 +128,11 @@ mod tests {
         // New York falls back on 2026-11-01 at 02:00 EDT (06:00Z) to 01:00 EST.
         let mut o = Offsets::new(chrono_tz::America::New_York);
         let mut out = Vec::new();
-        o.preimage(local("2026-11-01 01:30"), local("2026-11-01 05:00"), &mut out);
+        o.preimage(
+            local("2026-11-01 01:30"),
+            local("2026-11-01 05:00"),
+            &mut out,
+        );
         assert_eq!(
             out,
             vec![
@@ -139,9 +147,17 @@ mod tests {
         // Budapest springs forward on 2026-03-29 at 02:00 CET (01:00Z) to 03:00 CEST.
         let mut o = Offsets::new(chrono_tz::Europe::Budapest);
         let mut out = Vec::new();
-        o.preimage(local("2026-03-29 02:15"), local("2026-03-29 02:45"), &mut out);
+        o.preimage(
+            local("2026-03-29 02:15"),
+            local("2026-03-29 02:45"),
+            &mut out,
+        );
         assert!(out.is_empty(), "{out:?}");
-        o.preimage(local("2026-03-29 01:30"), local("2026-03-29 03:30"), &mut out);
+        o.preimage(
+            local("2026-03-29 01:30"),
+            local("2026-03-29 03:30"),
+            &mut out,
+        );
         assert_eq!(
             out,
             vec![(utc("2026-03-29T00:30:00Z"), utc("2026-03-29T01:30:00Z"))]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use supportbot::domain::event::{Attachment, AttachmentKind, InboundBody};
 use supportbot::domain::ids::Platform;
-use supportbot::domain::ports::{KnowledgeBase, TicketStore};
+use supportbot::domain::ports::KnowledgeBase;
 use supportbot::domain::replies;
 
 use crate::db::sqlite_store;
@@ -46,16 +46,26 @@ async fn long_messages_questions_and_notes_are_refused_with_the_bound() {
     let r = app.user_says("bob", &"é".repeat(50)).await;
     assert!(r.opened_ticket().is_some(), "{:?}", r.texts());
     app.advance(Duration::minutes(1));
-    let r = app.user_says("bob", &format!("/faq {}", "reset ".repeat(5))).await;
+    let r = app
+        .user_says("bob", &format!("/faq {}", "reset ".repeat(5)))
+        .await;
     assert_eq!(r.texts(), vec![replies::faq_too_long(20)]);
     let r = app.user_says("bob", "/faq reset it").await;
     assert!(r.says("Resetting"), "{:?}", r.texts());
-    let id = app.store.active_ticket_for(&supportbot::domain::ids::UserRef::new(Platform::Console, "bob", "bob"))
+    let id = app
+        .store
+        .active_ticket_for(&supportbot::domain::ids::UserRef::new(
+            Platform::Console,
+            "bob",
+            "bob",
+        ))
         .await
         .unwrap()
         .unwrap()
         .id;
-    let r = app.agent_says(id, &format!("/note {}", "n".repeat(31))).await;
+    let r = app
+        .agent_says(id, &format!("/note {}", "n".repeat(31)))
+        .await;
     assert_eq!(r.texts(), vec![replies::note_too_long(31, 30)]);
     app.agent_says(id, &format!("/note {}", "n".repeat(30)))
         .await
@@ -100,7 +110,11 @@ async fn a_ticket_holds_a_bounded_number_of_files() {
 #[tokio::test]
 async fn one_open_ticket_per_person() {
     let (app, _dir) = app().await;
-    let id = app.user_says("bob", "/ticket first").await.opened_ticket().unwrap();
+    let id = app
+        .user_says("bob", "/ticket first")
+        .await
+        .opened_ticket()
+        .unwrap();
     for text in ["/ticket second", "/feedback bug third"] {
         let r = app.user_says("bob", text).await;
         assert!(r.opened_ticket().is_none(), "{text}");
@@ -124,7 +138,16 @@ async fn a_flood_is_cut_for_its_sender_only() {
     // The store saw only the admitted five events: one ticket, four "already open" replies.
     let flood = supportbot::domain::ids::UserRef::new(Platform::Console, "flood", "flood");
     let t = app.store.active_ticket_for(&flood).await.unwrap().unwrap();
-    assert_eq!(app.store.transcript(t.id).await.unwrap().iter().filter(|e| e.body.starts_with("spam")).count(), 1);
+    assert_eq!(
+        app.store
+            .transcript(t.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.body.starts_with("spam"))
+            .count(),
+        1
+    );
     // Someone else, at the same instant, is served at once.
     let began = std::time::Instant::now();
     let r = app.user_says("calm", "/ticket please help").await;
@@ -132,7 +155,14 @@ async fn a_flood_is_cut_for_its_sender_only() {
     assert!(began.elapsed() < std::time::Duration::from_secs(2));
     // A refused button press is still acknowledged (quietly), so the client stops waiting.
     let r = app.user_presses("flood", "ot").await;
-    assert!(matches!(r.0.as_slice(), [supportbot::domain::event::Outbound::Ack { text: None, .. }]), "{:?}", r.0);
+    assert!(
+        matches!(
+            r.0.as_slice(),
+            [supportbot::domain::event::Outbound::Ack { text: None, .. }]
+        ),
+        "{:?}",
+        r.0
+    );
     // A minute later the sender is heard again.
     app.advance(Duration::minutes(1));
     let r = app.user_says("flood", "/status").await;

@@ -42,7 +42,13 @@ enum Who {
     Outsider,
 }
 
-const WHO: [Who; 5] = [Who::Customer, Who::Agent, Who::Lead, Who::Admin, Who::Outsider];
+const WHO: [Who; 5] = [
+    Who::Customer,
+    Who::Agent,
+    Who::Lead,
+    Who::Admin,
+    Who::Outsider,
+];
 
 /// What a cell expects: carried out (`Y`), or refused with one of these texts.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,32 +101,122 @@ enum Before {
 const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
     ("/start", "/start", Before::Nothing, [Y, Y, Y, Y, Y]),
     ("/help", "/help", Before::Nothing, [Y, Y, Y, Y, Y]),
-    ("/ticket more", "/ticket more", Before::Nothing, [Y, K, K, K, H]),
+    (
+        "/ticket more",
+        "/ticket more",
+        Before::Nothing,
+        [Y, K, K, K, H],
+    ),
     ("/status", "/status", Before::Nothing, [Y, K, K, K, H]),
     ("/faq reset", "/faq reset", Before::Nothing, [Y, Y, Y, Y, H]),
-    ("/feedback bug it crashes", "/feedback bug it crashes", Before::Nothing, [Y, K, K, K, H]),
-    ("/register ACME-KEY-1", "/register ACME-KEY-1", Before::Nothing, [Y, K, K, K, H]),
-    ("/close", "/close {id} fixed", Before::Nothing, [Y, Y, Y, Y, H]),
+    (
+        "/feedback bug it crashes",
+        "/feedback bug it crashes",
+        Before::Nothing,
+        [Y, K, K, K, H],
+    ),
+    (
+        "/register ACME-KEY-1",
+        "/register ACME-KEY-1",
+        Before::Nothing,
+        [Y, K, K, K, H],
+    ),
+    (
+        "/close",
+        "/close {id} fixed",
+        Before::Nothing,
+        [Y, Y, Y, Y, H],
+    ),
     ("/queue", "/queue", Before::Nothing, [S, Y, Y, Y, S]),
     ("/mine", "/mine", Before::Nothing, [S, Y, Y, Y, S]),
     ("/show {id}", "/show {id}", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/claim {id}", "/claim {id}", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/unclaim {id}", "/unclaim {id}", Before::ClaimedByBob, [S, U, Y, Y, S]),
-    ("/assign {id} ann", "/assign {id} ann", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/transfer {id} lea", "/transfer {id} lea", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/reply {id} hello", "/reply {id} hello", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/note {id} vip", "/note {id} vip", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/priority {id} P1", "/priority {id} P1", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/tier {id} pro", "/tier {id} pro", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/pending {id}", "/pending {id}", Before::Nothing, [S, Y, Y, Y, S]),
+    (
+        "/claim {id}",
+        "/claim {id}",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/unclaim {id}",
+        "/unclaim {id}",
+        Before::ClaimedByBob,
+        [S, U, Y, Y, S],
+    ),
+    (
+        "/assign {id} ann",
+        "/assign {id} ann",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/transfer {id} lea",
+        "/transfer {id} lea",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/reply {id} hello",
+        "/reply {id} hello",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/note {id} vip",
+        "/note {id} vip",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/priority {id} P1",
+        "/priority {id} P1",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/tier {id} pro",
+        "/tier {id} pro",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/pending {id}",
+        "/pending {id}",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
     ("/hold {id}", "/hold {id}", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/solve {id}", "/solve {id}", Before::Nothing, [S, Y, Y, Y, S]),
-    ("/reopen {id}", "/reopen {id}", Before::Closed, [S, Y, Y, Y, S]),
+    (
+        "/solve {id}",
+        "/solve {id}",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
+    (
+        "/reopen {id}",
+        "/reopen {id}",
+        Before::Closed,
+        [S, Y, Y, Y, S],
+    ),
     ("/sla {id}", "/sla {id}", Before::Nothing, [S, Y, Y, Y, S]),
     ("/panel", "/panel", Before::Nothing, [S, P, P, Y, S]),
-    ("a plain message", "a plain message", Before::Nothing, [Y, Y, Y, Y, H]),
-    ("!fy:{faq}", "!fy:{faq}", Before::FaqAnswered, [Y, Q, Q, Q, Q]),
-    ("!fn:{faq}", "!fn:{faq}", Before::FaqAnswered, [Y, Q, Q, Q, Q]),
+    (
+        "a plain message",
+        "a plain message",
+        Before::Nothing,
+        [Y, Y, Y, Y, H],
+    ),
+    (
+        "!fy:{faq}",
+        "!fy:{faq}",
+        Before::FaqAnswered,
+        [Y, Q, Q, Q, Q],
+    ),
+    (
+        "!fn:{faq}",
+        "!fn:{faq}",
+        Before::FaqAnswered,
+        [Y, Q, Q, Q, Q],
+    ),
     ("!cs:{id}:5", "!cs:{id}:5", Before::Closed, [Y, R, R, R, R]),
     ("!cl:{id}", "!cl:{id}", Before::Nothing, [C, Y, Y, Y, C]),
     ("!ot", "!ot", Before::Nothing, [Y, Y, Y, Y, Y]),
@@ -141,7 +237,10 @@ impl World {
         let (body, interaction) = match text.strip_prefix('!') {
             Some(data) => (
                 InboundBody::Button { data: data.into() },
-                Some(format!("i-{}", self.seq.load(std::sync::atomic::Ordering::SeqCst))),
+                Some(format!(
+                    "i-{}",
+                    self.seq.load(std::sync::atomic::Ordering::SeqCst)
+                )),
             ),
             None => (InboundBody::Text { text: text.into() }, None),
         };
@@ -157,8 +256,17 @@ impl World {
         }
     }
 
-    async fn say(&self, from: &UserRef, space: Space, conv: &ConversationRef, text: &str) -> Vec<Outbound> {
-        self.app.desk.handle(self.inbound(from, space, conv, text)).await
+    async fn say(
+        &self,
+        from: &UserRef,
+        space: Space,
+        conv: &ConversationRef,
+        text: &str,
+    ) -> Vec<Outbound> {
+        self.app
+            .desk
+            .handle(self.inbound(from, space, conv, text))
+            .await
     }
 }
 
@@ -204,7 +312,15 @@ async fn run_matrix(p: Platform) -> Vec<String> {
         app: TestApp::over(store.clone(), STAFF, Some(kb)),
         seq: Default::default(),
     };
-    let bob = UserRef::new(p, if p == Platform::Telegram { "100" } else { "200" }, "bob");
+    let bob = UserRef::new(
+        p,
+        if p == Platform::Telegram {
+            "100"
+        } else {
+            "200"
+        },
+        "bob",
+    );
     let mut wrong = Vec::new();
     let mut cells = 0;
     for (n, (as_customer, as_staff, before, row)) in MATRIX.iter().enumerate() {
@@ -215,7 +331,9 @@ async fn run_matrix(p: Platform) -> Vec<String> {
             // A fresh customer and ticket for each cell.
             let cust = UserRef::new(p, format!("c{n}-{who:?}"), "Cleo");
             let dm = ConversationRef::chat(p, format!("dm-{}", cust.id));
-            let out = world.say(&cust, Space::Customer, &dm, "my printer is on fire").await;
+            let out = world
+                .say(&cust, Space::Customer, &dm, "my printer is on fire")
+                .await;
             let id = out
                 .iter()
                 .find_map(|o| match o {
@@ -232,19 +350,25 @@ async fn run_matrix(p: Platform) -> Vec<String> {
                     world.say(&bob, Space::Staff, &staff_space, "/claim").await;
                 }
                 Before::Closed => {
-                    world.say(&bob, Space::Staff, &staff_space, "/close done").await;
+                    world
+                        .say(&bob, Space::Staff, &staff_space, "/close done")
+                        .await;
                 }
                 Before::FaqAnswered => {
                     // Ask in another conversation of theirs, with no ticket there to relay to.
                     world.say(&cust, Space::Customer, &dm, "/close").await;
-                    let out = world.say(&cust, Space::Customer, &dm, "how do I reset it").await;
+                    let out = world
+                        .say(&cust, Space::Customer, &dm, "how do I reset it")
+                        .await;
                     faq = out
                         .iter()
                         .find_map(|o| match o {
-                            Outbound::Send { message, .. } => message.buttons.iter().find_map(|b| match b.action {
-                                ButtonAction::FaqHelpful(e) => Some(e),
-                                _ => None,
-                            }),
+                            Outbound::Send { message, .. } => {
+                                message.buttons.iter().find_map(|b| match b.action {
+                                    ButtonAction::FaqHelpful(e) => Some(e),
+                                    _ => None,
+                                })
+                            }
                             _ => None,
                         })
                         .expect("FAQ answered with buttons");
@@ -252,20 +376,36 @@ async fn run_matrix(p: Platform) -> Vec<String> {
             }
             let (from, space, conv, text) = match who {
                 Who::Customer => (cust.clone(), Space::Customer, dm.clone(), *as_customer),
-                Who::Outsider => (UserRef::new(p, "999", "Otto"), Space::Staff, staff_space.clone(), *as_staff),
-                staff => (staff_user(p, *staff), Space::Staff, staff_space.clone(), *as_staff),
+                Who::Outsider => (
+                    UserRef::new(p, "999", "Otto"),
+                    Space::Staff,
+                    staff_space.clone(),
+                    *as_staff,
+                ),
+                staff => (
+                    staff_user(p, *staff),
+                    Space::Staff,
+                    staff_space.clone(),
+                    *as_staff,
+                ),
             };
-            let text = text.replace("{id}", &id.0.to_string()).replace("{faq}", &faq.to_string());
+            let text = text
+                .replace("{id}", &id.0.to_string())
+                .replace("{faq}", &faq.to_string());
             let out = world.say(&from, space, &conv, &text).await;
             let said = texts(&out);
-            let all_refusals: Vec<String> =
-                [S, H, K, P, C, Q, R, U].iter().filter_map(|c| refusal(*c, id)).collect();
+            let all_refusals: Vec<String> = [S, H, K, P, C, Q, R, U]
+                .iter()
+                .filter_map(|c| refusal(*c, id))
+                .collect();
             let ok = match refusal(*expected, id) {
                 None => !out.is_empty() && !said.iter().any(|t| all_refusals.contains(t)),
                 Some(r) => said.contains(&r) && said.len() == 1,
             };
             if !ok {
-                wrong.push(format!("{p} {who:?} `{text}`: expected {expected:?}, got {said:?}"));
+                wrong.push(format!(
+                    "{p} {who:?} `{text}`: expected {expected:?}, got {said:?}"
+                ));
             }
         }
     }
@@ -276,13 +416,23 @@ async fn run_matrix(p: Platform) -> Vec<String> {
 #[tokio::test]
 async fn every_command_and_button_on_telegram() {
     let wrong = run_matrix(Platform::Telegram).await;
-    assert!(wrong.is_empty(), "{} cells differ:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 #[tokio::test]
 async fn every_command_and_button_on_discord() {
     let wrong = run_matrix(Platform::Discord).await;
-    assert!(wrong.is_empty(), "{} cells differ:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]

@@ -151,7 +151,14 @@ sun = ["00:00-00:01"]
 fn deadline(dir: &tempfile::TempDir, calendar: &str, target: &str, start: &str) -> Command {
     let mut cmd = bot(dir);
     cmd.args(["--config", &config_file(dir, ROUND_THE_CLOCK)])
-        .args(["sla", "deadline", "--calendar", calendar, "--target", target])
+        .args([
+            "sla",
+            "deadline",
+            "--calendar",
+            calendar,
+            "--target",
+            target,
+        ])
         .args(["--start", start]);
     cmd
 }
@@ -164,7 +171,11 @@ fn round_the_clock_calendars_answer_at_once() {
         let (out, err, ok) = run(deadline(&dir, cal, "30d", "2026-10-20T10:00:00Z"), "");
         assert!(ok, "{cal}: {err}");
         assert_eq!(out, "2026-11-19T10:00:00Z\n", "{cal}");
-        assert!(began.elapsed() < std::time::Duration::from_secs(10), "{cal} took {:?}", began.elapsed());
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(10),
+            "{cal} took {:?}",
+            began.elapsed()
+        );
     }
 }
 
@@ -172,17 +183,29 @@ fn round_the_clock_calendars_answer_at_once() {
 fn huge_targets_and_far_due_times_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     for cal in ["24x7", "always"] {
-        let (out, err, ok) = run(deadline(&dir, cal, "2147483647d", "2026-11-20T16:00:00Z"), "");
+        let (out, err, ok) = run(
+            deadline(&dir, cal, "2147483647d", "2026-11-20T16:00:00Z"),
+            "",
+        );
         assert!(!ok && out.is_empty(), "{cal}: {out}");
-        assert!(err.contains("--target") && err.contains("at most 366d"), "{err}");
+        assert!(
+            err.contains("--target") && err.contains("at most 366d"),
+            "{err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     }
     // One minute a week: a year of business time lies some 10 000 years ahead.
     let (out, err, ok) = run(deadline(&dir, "tiny", "366d", "9000-11-20T16:00:00Z"), "");
     assert!(!ok && out.is_empty(), "{out}");
-    assert!(err.contains("after 9999-12-31T23:59:59Z") && err.contains("`tiny`"), "{err}");
+    assert!(
+        err.contains("after 9999-12-31T23:59:59Z") && err.contains("`tiny`"),
+        "{err}"
+    );
     let (out, err, ok) = run(deadline(&dir, "24x7", "2h", "9999-12-31T23:00:00Z"), "");
-    assert!(!ok && out.is_empty() && err.contains("9999-12-31"), "{out} {err}");
+    assert!(
+        !ok && out.is_empty() && err.contains("9999-12-31"),
+        "{out} {err}"
+    );
 }
 
 #[test]
@@ -198,7 +221,11 @@ fn a_bad_calendar_is_named_but_blocks_only_what_uses_it() {
         run(cmd, "")
     };
     // Commands that use the SLA policy refuse, naming the calendar and the fix.
-    for args in [&["config", "check"][..], &["sla", "explain", "1"], &["console"]] {
+    for args in [
+        &["config", "check"][..],
+        &["sla", "explain", "1"],
+        &["console"],
+    ] {
         let (_, err, ok) = with(args);
         assert!(!ok, "{args:?} ran");
         assert!(
@@ -211,11 +238,32 @@ fn a_bad_calendar_is_named_but_blocks_only_what_uses_it() {
     // The others run and warn.
     let (out, err, ok) = with(&["tickets", "list"]);
     assert!(ok, "{err}");
-    assert!(err.contains("warning:") && err.contains("calendar `mars`"), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("calendar `mars`"),
+        "{err}"
+    );
     assert!(!out.contains("mars"), "{out}");
-    let (out, err, ok) = with(&["sla", "deadline", "--calendar", "business", "--target", "4h", "--start", "2026-11-20T16:00:00Z"]);
+    let (out, err, ok) = with(&[
+        "sla",
+        "deadline",
+        "--calendar",
+        "business",
+        "--target",
+        "4h",
+        "--start",
+        "2026-11-20T16:00:00Z",
+    ]);
     assert!(ok, "{err}");
     assert_eq!(out, "2026-11-23T12:00:00Z\n");
-    let (_, err, ok) = with(&["sla", "deadline", "--calendar", "mars", "--target", "4h", "--start", "2026-11-20T16:00:00Z"]);
+    let (_, err, ok) = with(&[
+        "sla",
+        "deadline",
+        "--calendar",
+        "mars",
+        "--target",
+        "4h",
+        "--start",
+        "2026-11-20T16:00:00Z",
+    ]);
     assert!(!ok && err.contains("calendar `mars` is invalid"), "{err}");
 }

@@ -254,9 +254,30 @@ proptest! {
 #[test]
 fn the_reference_agrees_with_the_issue_examples() {
     let cases = [
-        (0usize, 5usize, (1380u32, 150u32), "2026-10-24T21:00:00Z", 240, "2026-10-25T01:30:00Z"),
-        (1, 6, (90, 300), "2026-11-01T05:30:00Z", 60, "2026-11-01T07:00:00Z"),
-        (3, 6, (165, 195), "2027-04-03T15:45:00Z", 81, "2027-04-17T16:51:00Z"),
+        (
+            0usize,
+            5usize,
+            (1380u32, 150u32),
+            "2026-10-24T21:00:00Z",
+            240,
+            "2026-10-25T01:30:00Z",
+        ),
+        (
+            1,
+            6,
+            (90, 300),
+            "2026-11-01T05:30:00Z",
+            60,
+            "2026-11-01T07:00:00Z",
+        ),
+        (
+            3,
+            6,
+            (165, 195),
+            "2027-04-03T15:45:00Z",
+            81,
+            "2027-04-17T16:51:00Z",
+        ),
     ];
     for (zone, day, iv, start, target, due) in cases {
         let mut week = vec![Vec::new(); 7];
@@ -282,7 +303,9 @@ fn the_reference_agrees_with_the_issue_examples() {
         }
         assert_eq!(at(m), DateTime::parse_from_rfc3339(due).unwrap());
         assert_eq!(
-            calendar(&c).add_business(at(start), Duration::minutes(target)).unwrap(),
+            calendar(&c)
+                .add_business(at(start), Duration::minutes(target))
+                .unwrap(),
             at(m)
         );
     }

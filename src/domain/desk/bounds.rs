@@ -3,8 +3,8 @@
 
 use super::{Desk, DeskError};
 use crate::domain::command::Command;
-use crate::domain::event::{InboundBody, Outbound};
 use crate::domain::event::Inbound;
+use crate::domain::event::{InboundBody, Outbound};
 use crate::domain::limits::{Admission, LimitsConfig};
 use crate::domain::replies;
 use crate::domain::ticket::Ticket;
@@ -19,7 +19,10 @@ pub(super) fn check_sizes(limits: &LimitsConfig, body: &InboundBody) -> Result<(
     // Counting stops just past the bound, so a megabyte of text costs no more than the bound.
     let n = text.chars().take(limits.message_chars + 1).count();
     if n > limits.message_chars {
-        return Err(replies::message_too_long(text.chars().count(), limits.message_chars));
+        return Err(replies::message_too_long(
+            text.chars().count(),
+            limits.message_chars,
+        ));
     }
     Ok(())
 }
@@ -43,10 +46,12 @@ impl Desk {
     pub(super) fn flooded(&self, inbound: &Inbound) -> Option<Vec<Outbound>> {
         match self.flood.admit(&inbound.from.key(), self.clock.now()) {
             Admission::Allowed => None,
-            Admission::RefusedTell => Some(vec![self.error_reply(
-                inbound,
-                replies::slow_down(self.limits.per_user_per_minute),
-            )]),
+            Admission::RefusedTell => {
+                Some(vec![self.error_reply(
+                    inbound,
+                    replies::slow_down(self.limits.per_user_per_minute),
+                )])
+            }
             Admission::RefusedQuiet => Some(
                 inbound
                     .interaction

@@ -1,11 +1,11 @@
 //! `Desk::handle(Inbound) -> Vec<Outbound>`: the one entry point for everything people do.
 //! The desk reads and writes through the `TicketStore` port and never talks to a platform.
 
+mod bounds;
 mod buttons;
 mod closing;
 mod customer;
 mod faq_flow;
-mod bounds;
 mod staff;
 
 use std::sync::atomic::{AtomicBool, Ordering};
