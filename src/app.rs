@@ -16,6 +16,15 @@ use crate::domain::ports::{KnowledgeBase, SystemClock, TicketStore};
 
 /// Runs the CLI and maps errors to a message on stderr and exit code 1.
 pub fn main(cli: Cli) -> ExitCode {
+    // Secrets known from the environment are scrubbed from everything printed from here on;
+    // the database password is added once the config is read.
+    for var in ["DISCORD_TOKEN", "TELEGRAM_TOKEN"] {
+        crate::redact::register(&std::env::var(var).unwrap_or_default());
+    }
+    crate::redact::register_url_password(
+        &std::env::var("SUPPORTBOT__STORAGE__URL").unwrap_or_default(),
+    );
+    crate::redact::install_panic_hook();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -32,7 +41,7 @@ pub fn main(cli: Cli) -> ExitCode {
         // Quietly, with the status a tool killed by SIGPIPE has (128 + 13).
         Err(e) if e.is::<crate::cli::OutputClosed>() => ExitCode::from(141),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::redact::scrub(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
@@ -45,13 +54,16 @@ fn init_tracing() {
     // Logs go to stderr so the console chat on stdout stays clean and scriptable.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| crate::redact::Scrubbed(std::io::stderr()))
         .try_init();
 }
 
 async fn run_cli(cli: Cli) -> Result<()> {
     let cfg = Config::load(cli.config.as_deref())?;
-    match cli.command.unwrap_or(Command::Run) {
+    crate::redact::register_url_password(&cfg.storage.url);
+    let command = cli.command.unwrap_or(Command::Run);
+    crate::cli::check_sla_section(&cfg, &command)?;
+    match command {
         Command::Run => run_bot(cfg, false).await,
         Command::Console => run_bot(cfg, true).await,
         Command::Migrate => {
@@ -64,7 +76,7 @@ async fn run_cli(cli: Cli) -> Result<()> {
             crate::cli::tickets::run(cmd, store.as_ref()).await
         }
         Command::Config(ConfigCommand::Check) => {
-            crate::cli::out!("{}", cfg.redacted_toml())?;
+            crate::cli::out!("{}", crate::redact::scrub(&cfg.redacted_toml()))?;
             eprintln!("configuration is valid");
             Ok(())
         }
@@ -111,12 +123,15 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
     let (kb, _kb_watch) = open_kb(&cfg)?;
-    let desk = Arc::new(Desk::new(
-        store.clone(),
-        kb,
-        Arc::new(SystemClock),
-        desk_settings(&cfg),
-    ));
+    let desk = Arc::new(
+        Desk::new(
+            store.clone(),
+            kb,
+            Arc::new(SystemClock),
+            desk_settings(&cfg),
+        )
+        .with_limits(cfg.limits.clone()),
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         wait_for_signal().await;

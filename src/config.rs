@@ -37,6 +37,9 @@ pub struct Config {
     pub discord: crate::channels::discord::DiscordConfig,
     /// Health and metrics endpoint.
     pub admin: AdminConfig,
+    /// Bounds on what people send.
+    #[serde(default)]
+    pub limits: crate::domain::limits::LimitsConfig,
     /// Secrets, from the environment only; never serialized.
     #[serde(skip)]
     pub secrets: Secrets,
@@ -149,6 +152,7 @@ impl Config {
                 f.answer_threshold
             );
         }
+        self.limits.validate().map_err(anyhow::Error::msg)?;
         for a in &self.staff.agents {
             for u in &a.users {
                 parse_user_key(u)
@@ -163,11 +167,26 @@ impl Config {
                     .with_context(|| format!("customers.accounts `{}`", c.name))?;
             }
         }
+        Ok(())
+    }
+
+    /// What is wrong with the `[sla]` section, if anything. It does not stop loading: commands
+    /// that do not use SLAs (kb, tickets, migrate) still run and only warn, while those that
+    /// do ([`Config::require_sla`]) refuse with this message.
+    pub fn sla_problem(&self) -> Option<String> {
         self.sla
             .validate()
-            .map_err(anyhow::Error::msg)
-            .context("invalid [sla] section")?;
-        Ok(())
+            .and_then(|()| self.sla.check_reachable(chrono::Utc::now()))
+            .err()
+            .map(|e| format!("invalid [sla] section: {e}"))
+    }
+
+    /// Fails with [`Config::sla_problem`] (for commands that use the SLA policy).
+    pub fn require_sla(&self) -> Result<()> {
+        match self.sla_problem() {
+            Some(p) => bail!("{p}"),
+            None => Ok(()),
+        }
     }
 
     /// Where agents work tickets opened by customers on `platform`.

@@ -14,6 +14,8 @@ pub mod config;
 pub mod delivery;
 /// The platform-neutral desk.
 pub mod domain;
+/// Scrubbing secrets from logs, errors and panics.
+pub mod redact;
 /// Knowledge-base search.
 pub mod search;
 /// sqlx-backed ticket store.

@@ -72,6 +72,28 @@ pub enum ConfigCommand {
     Check,
 }
 
+/// A bad `[sla]` section stops only the commands that use SLAs (the bot, `config check`,
+/// `sla explain`); the others warn and run. `sla deadline` checks just the calendar it is given.
+pub fn check_sla_section(cfg: &crate::config::Config, command: &Command) -> anyhow::Result<()> {
+    let Some(problem) = cfg.sla_problem() else {
+        return Ok(());
+    };
+    match command {
+        Command::Run
+        | Command::Console
+        | Command::Config(_)
+        | Command::Sla(sla::SlaCommand::Explain { .. }) => {
+            anyhow::bail!("{problem}")
+        }
+        _ => {
+            eprintln!(
+                "warning: {problem}\n(supportbot run, console, config check and sla explain refuse to start until this is fixed)"
+            );
+            Ok(())
+        }
+    }
+}
+
 /// Standard output was closed by its reader (`supportbot tickets list | head`): the command
 /// stops writing and the process exits quietly with status 141, as a tool killed by SIGPIPE
 /// would (so `set -o pipefail` still sees that the command did not finish).

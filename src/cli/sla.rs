@@ -39,14 +39,7 @@ pub async fn run(cmd: SlaCommand, cfg: &crate::config::Config) -> Result<()> {
             target,
             start,
         } => {
-            let policy = cfg.sla.policy().map_err(anyhow::Error::msg)?;
-            let Some(cal) = policy.calendars.get(&calendar) else {
-                let known: Vec<&str> = policy.calendars.keys().map(String::as_str).collect();
-                bail!(
-                    "no calendar named `{calendar}` (known: {})",
-                    known.join(", ")
-                );
-            };
+            let cal = &cfg.sla.calendar(&calendar).map_err(anyhow::Error::msg)?;
             let target = parse_duration(&target)
                 .map_err(anyhow::Error::msg)
                 .context("--target")?;

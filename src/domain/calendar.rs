@@ -8,11 +8,14 @@
 //! passes it when it closes one, so an interval covers exactly the instants whose wall-clock
 //! reading lies inside it.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+
+use super::wall_clock::{MAX_OFFSET_SECS, Offsets, instant};
 
 /// The name of the always-open calendar that exists without configuration.
 pub const ALWAYS_OPEN: &str = "24x7";
@@ -57,8 +60,22 @@ pub struct CalendarConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// No open time within the search horizon.
-    #[error("calendar `{0}` has no open time within {MAX_CLOSED_DAYS} days")]
+    #[error(
+        "calendar `{0}` has no open time within {MAX_CLOSED_DAYS} days (its holidays cover all of it; shorten them)"
+    )]
     NoOpenTime(String),
+    /// The answer would lie after the last instant RFC 3339 can write.
+    #[error(
+        "on calendar `{0}` the due time would fall after 9999-12-31T23:59:59Z, the last instant RFC 3339 can write; use a shorter target or a calendar with more open time"
+    )]
+    TooFar(String),
+}
+
+/// The last instant the arithmetic answers with: 9999-12-31T23:59:59Z, the end of RFC 3339.
+pub fn latest_instant() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// A validated calendar, ready for arithmetic.
@@ -132,7 +149,12 @@ impl Calendar {
         let tz: Tz = c
             .timezone
             .parse()
-            .map_err(|_| format!("{key}.timezone: `{}` is not an IANA time zone", c.timezone))?;
+            .map_err(|_| {
+                let shown: String = c.timezone.chars().take(60).collect();
+                format!(
+                    "{key}.timezone: `{shown}` is not an IANA time zone name (use one such as \"Europe/Budapest\", \"America/New_York\" or \"UTC\")"
+                )
+            })?;
         let mut week: [Vec<(u32, u32)>; 7] = Default::default();
         let days = [&c.mon, &c.tue, &c.wed, &c.thu, &c.fri, &c.sat, &c.sun];
         let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -179,124 +201,99 @@ impl Calendar {
             .find(|e| *e >= d)
     }
 
-    /// The first instant at which the local wall clock reads `w` or later.
-    fn open_instant(&self, w: NaiveDateTime) -> DateTime<Utc> {
-        match self.tz.from_local_datetime(&w) {
-            LocalResult::Single(t) => t.with_timezone(&Utc),
-            LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
-            LocalResult::None => self.gap_end(w),
-        }
-    }
-
-    /// The instant after which the wall clock never again reads earlier than `w`.
-    fn close_instant(&self, w: NaiveDateTime) -> DateTime<Utc> {
-        match self.tz.from_local_datetime(&w) {
-            LocalResult::Single(t) => t.with_timezone(&Utc),
-            LocalResult::Ambiguous(a, b) => {
-                let (a, b) = (a.min(b).with_timezone(&Utc), a.max(b).with_timezone(&Utc));
-                // At the very start of the repeated hour the clock reads `w` or later throughout
-                // the fold, so business time ends at the first reading.
-                let before = (b - Duration::seconds(1))
-                    .with_timezone(&self.tz)
-                    .naive_local();
-                if before < w { b } else { a }
-            }
-            LocalResult::None => self.gap_end(w),
-        }
-    }
-
-    /// For a nonexistent local time: the instant of the jump over it (binary search on UTC).
-    fn gap_end(&self, w: NaiveDateTime) -> DateTime<Utc> {
-        let local = |s: i64| {
-            let u = DateTime::<Utc>::from_timestamp(s, 0).expect("in range");
-            u.with_timezone(&self.tz).naive_local()
-        };
-        let base = w.and_utc().timestamp();
-        let (mut lo, mut hi) = (base - 15 * 3600, base + 15 * 3600);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if local(mid) >= w { hi = mid } else { lo = mid }
-        }
-        DateTime::<Utc>::from_timestamp(hi, 0).expect("in range")
-    }
-
-    /// Windows of intervals that start on local day `d` (empty on holidays).
-    fn day_windows(&self, d: NaiveDate, out: &mut Vec<Window>) {
-        let midnight = d.and_hms_opt(0, 0, 0).expect("valid");
-        for &(s, e) in &self.week[d.weekday().num_days_from_monday() as usize] {
-            let a = self.open_instant(midnight + Duration::minutes(s.into()));
-            let b = self.close_instant(midnight + Duration::minutes(e.into()));
-            if b > a {
-                out.push((a, b));
-            }
-        }
-    }
-
-    /// Open windows, merged and in order, covering `from` onwards, until `f` returns false.
-    /// `f` gets each window clipped to start no earlier than `from`.
-    fn for_windows(
+    /// Open stretches of real time from `from` onwards, in order, disjoint (adjacent ones are
+    /// not merged), until `f` returns false. Each stretch starts no earlier than `from`.
+    fn for_pieces(
         &self,
         from: DateTime<Utc>,
         mut f: impl FnMut(Window) -> bool,
     ) -> Result<(), CalendarError> {
-        // Intervals from the previous local day may cross midnight into `from`'s day.
-        let mut day = from.with_timezone(&self.tz).date_naive() - Duration::days(1);
-        let mut cur: Option<Window> = None;
+        let from_s = from.timestamp();
+        let last_s = latest_instant().timestamp();
+        let mut offsets = Offsets::new(self.tz);
+        // An interval of local day d ends before d + 2 days read as UTC, plus at most a day of
+        // offset: days starting three UTC days before `from` cannot reach it.
+        let mut day = from
+            .date_naive()
+            .checked_sub_days(Days::new(3))
+            .unwrap_or(from.date_naive());
         let mut last_open = day;
+        let mut pending: BinaryHeap<Reverse<(i64, i64)>> = BinaryHeap::new();
+        let mut emitted_to = from_s;
         let mut buf = Vec::new();
         loop {
+            let next = match self.holiday_end(day) {
+                Some(end) => end.succ_opt(),
+                None => {
+                    let midnight = day.and_time(NaiveTime::MIN).and_utc().timestamp();
+                    buf.clear();
+                    for &(s, e) in &self.week[day.weekday().num_days_from_monday() as usize] {
+                        let (a, b) = (midnight + 60 * i64::from(s), midnight + 60 * i64::from(e));
+                        offsets.preimage(a, b, &mut buf);
+                    }
+                    if !buf.is_empty() {
+                        last_open = day;
+                    }
+                    pending.extend(buf.iter().filter(|p| p.1 > from_s).map(|p| Reverse(*p)));
+                    day.succ_opt()
+                }
+            };
+            let Some(next) = next else {
+                return Err(CalendarError::TooFar(self.name.clone()));
+            };
+            day = next;
+            // Stretches of later days start at or after their local midnight minus a day.
+            let frontier = day.and_time(NaiveTime::MIN).and_utc().timestamp() - MAX_OFFSET_SECS;
+            while let Some(&Reverse((a, b))) = pending.peek() {
+                if a >= frontier {
+                    break;
+                }
+                pending.pop();
+                let a = a.max(emitted_to);
+                if b > a {
+                    if !f((instant(a), instant(b))) {
+                        return Ok(());
+                    }
+                    emitted_to = b;
+                }
+            }
             if (day - last_open).num_days() > MAX_CLOSED_DAYS {
                 return Err(CalendarError::NoOpenTime(self.name.clone()));
             }
-            if let Some(end) = self.holiday_end(day) {
-                day = end.succ_opt().expect("date in range");
-                continue;
-            }
-            buf.clear();
-            self.day_windows(day, &mut buf);
-            day = day.succ_opt().expect("date in range");
-            for &(a, b) in &buf {
-                last_open = day;
-                if b <= from {
-                    continue;
-                }
-                let a = a.max(from);
-                match cur {
-                    Some((ca, cb)) if a <= cb => cur = Some((ca, cb.max(b))),
-                    Some(w) => {
-                        if !f(w) {
-                            return Ok(());
-                        }
-                        cur = Some((a, b));
-                    }
-                    None => cur = Some((a, b)),
-                }
+            if frontier > last_s {
+                return Err(CalendarError::TooFar(self.name.clone()));
             }
         }
     }
 
-    /// The instant at which `d` of business time has passed since `start`.
+    /// The instant at which `d` of business time has passed since `start`. Fails when the
+    /// calendar has no open time for years, or when the instant would lie after
+    /// [`latest_instant`].
     pub fn add_business(
         &self,
         start: DateTime<Utc>,
         d: Duration,
     ) -> Result<DateTime<Utc>, CalendarError> {
-        if self.always_open || d <= Duration::zero() {
-            return Ok(start + d.max(Duration::zero()));
-        }
-        let mut left = d;
-        let mut due = start;
-        self.for_windows(start, |(a, b)| {
-            let len = b - a;
-            if len >= left {
-                due = a + left;
-                false
-            } else {
-                left -= len;
-                true
-            }
-        })?;
-        Ok(due)
+        let d = d.max(Duration::zero());
+        let due = if self.always_open || d.is_zero() {
+            start.checked_add_signed(d)
+        } else {
+            let mut left = d;
+            let mut due = None;
+            self.for_pieces(start, |(a, b)| {
+                let len = b - a;
+                if len >= left {
+                    due = Some(a + left);
+                    false
+                } else {
+                    left -= len;
+                    true
+                }
+            })?;
+            due
+        };
+        due.filter(|t| *t <= latest_instant())
+            .ok_or_else(|| CalendarError::TooFar(self.name.clone()))
     }
 
     /// Business time between `a` and `b` (zero when `b` is not after `a`).
@@ -314,13 +311,16 @@ impl Calendar {
         if self.always_open {
             return vec![(a, b)];
         }
-        let mut out = Vec::new();
+        let mut out: Vec<Window> = Vec::new();
         // A calendar with no open time before `b` yields an error only after `b`: nothing to add.
-        let _ = self.for_windows(a, |(x, y)| {
+        let _ = self.for_pieces(a, |(x, y)| {
             if x >= b {
                 return false;
             }
-            out.push((x, y.min(b)));
+            match out.last_mut() {
+                Some(last) if last.1 == x => last.1 = y.min(b),
+                _ => out.push((x, y.min(b))),
+            }
             y < b
         });
         out
@@ -332,42 +332,60 @@ impl Calendar {
     }
 }
 
-/// Parses `90m`, `4h`, `2d`, `1h30m` (`d` is 24 hours, not a business day).
+/// The longest duration a target, warning or repeat may be: a year (366 days) of business time.
+pub const MAX_DURATION_DAYS: i64 = 366;
+
+/// Parses `90m`, `4h`, `2d`, `1h30m` (`d` is 24 hours, not a business day), at most
+/// [`MAX_DURATION_DAYS`].
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("`{s}` is not a duration (use e.g. 90m, 4h, 2d or 1h30m)");
+    let shown: String = s.trim().chars().take(40).collect();
+    let bad = || format!("`{shown}` is not a duration (use e.g. 90m, 4h, 2d or 1h30m)");
+    let too_long = || {
+        format!("`{shown}` is too long: a duration may be at most {MAX_DURATION_DAYS}d (a year)")
+    };
     let t = s.trim();
     if t.is_empty() {
         return Err(bad());
     }
-    let mut total = Duration::zero();
-    let mut num = String::new();
+    let max_minutes = MAX_DURATION_DAYS * 1440;
+    let mut total: i64 = 0;
+    let mut num: Option<i64> = None;
     let mut last_rank = 0;
     for c in t.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
+        if let Some(digit) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
+            // Saturate: any number past the maximum is reported as too long, not as garbage.
+            let n = num
+                .unwrap_or(0)
+                .saturating_mul(10)
+                .saturating_add(i64::from(digit));
+            num = Some(n.min(max_minutes + 1));
             continue;
         }
         let (rank, unit) = match c {
-            'd' => (1, Duration::days(1)),
-            'h' => (2, Duration::hours(1)),
-            'm' => (3, Duration::minutes(1)),
+            'd' => (1, 1440),
+            'h' => (2, 60),
+            'm' => (3, 1),
             _ => return Err(bad()),
         };
-        if num.is_empty() || rank <= last_rank {
+        let Some(n) = num.take() else {
+            return Err(bad());
+        };
+        if rank <= last_rank {
             return Err(bad());
         }
-        let n: i32 = num.parse().map_err(|_| bad())?;
-        total += unit * n;
-        num.clear();
+        total = total.saturating_add(n.saturating_mul(unit));
         last_rank = rank;
     }
-    if !num.is_empty() {
+    if num.is_some() {
         return Err(bad());
     }
-    if total <= Duration::zero() {
-        return Err(format!("`{s}`: a duration must be longer than zero"));
+    if total <= 0 {
+        return Err(format!("`{shown}`: a duration must be longer than zero"));
     }
-    Ok(total)
+    if total > max_minutes {
+        return Err(too_long());
+    }
+    Ok(Duration::minutes(total))
 }
 
 /// Renders a duration the way `parse_duration` reads it: `1h30m`, `2d4h`, `45m`.
@@ -418,8 +436,15 @@ mod tests {
         assert_eq!(parse_duration("4h"), Ok(Duration::hours(4)));
         assert_eq!(parse_duration("2d"), Ok(Duration::days(2)));
         assert_eq!(parse_duration("1h30m"), Ok(Duration::minutes(90)));
-        for bad in ["", "h", "4", "30m1h", "1h1h", "4x", "-4h", "0m", "1.5h"] {
+        for bad in [
+            "", "h", "4", "30m1h", "1h1h", "4x", "-4h", "0m", "1.5h", "４h", "1d 2h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(parse_duration("366d"), Ok(Duration::days(366)));
+        for huge in ["367d", "2147483647d", "99999999999999999999999m", "366d1m"] {
+            let e = parse_duration(huge).unwrap_err();
+            assert!(e.contains("at most 366d"), "{huge}: {e}");
         }
         assert_eq!(format_duration(Duration::minutes(90)), "1h30m");
         assert_eq!(format_duration(Duration::hours(52)), "2d4h");
@@ -501,14 +526,109 @@ mod tests {
     }
 
     #[test]
+    fn around_the_clock_calendars_answer() {
+        let all: Vec<String> = vec!["00:00-24:00".into()];
+        let c = cal("Europe/Budapest", |c| {
+            for d in [
+                &mut c.mon, &mut c.tue, &mut c.wed, &mut c.thu, &mut c.fri, &mut c.sat, &mut c.sun,
+            ] {
+                *d = all.clone();
+            }
+        });
+        let start = utc("2026-11-20T15:00:00Z");
+        let due = c.add_business(start, Duration::days(30)).unwrap();
+        assert_eq!(due, start + Duration::days(30));
+        assert_eq!(c.business_between(start, due), Duration::days(30));
+        assert_eq!(c.windows_between(start, due), vec![(start, due)]);
+        // Two shifts that hand over at 08:00 and 20:00 every day, across a DST change.
+        let shifts = cal("America/New_York", |c| {
+            for d in [
+                &mut c.mon, &mut c.tue, &mut c.wed, &mut c.thu, &mut c.fri, &mut c.sat, &mut c.sun,
+            ] {
+                *d = vec!["08:00-20:00".into(), "20:00-08:00".into()];
+            }
+        });
+        let start = utc("2026-10-25T00:00:00Z");
+        let due = shifts.add_business(start, Duration::days(14)).unwrap();
+        assert_eq!(due, start + Duration::days(14));
+    }
+
+    #[test]
+    fn huge_targets_are_errors_not_panics() {
+        let start = utc("2026-11-20T15:00:00Z");
+        let far = Duration::days(i64::from(i32::MAX));
+        let e = Calendar::always_open()
+            .add_business(start, far)
+            .unwrap_err();
+        assert!(e.to_string().contains("9999-12-31"), "{e}");
+        let c = cal("UTC", |c| c.sun = vec!["00:00-00:01".into()]);
+        let e = c
+            .add_business(utc("9000-01-01T00:00:00Z"), Duration::days(366))
+            .unwrap_err();
+        assert_eq!(e, CalendarError::TooFar("t".into()));
+        let late = utc("9999-12-31T20:00:00Z");
+        assert!(
+            Calendar::always_open()
+                .add_business(late, Duration::hours(5))
+                .is_err()
+        );
+        assert_eq!(
+            Calendar::always_open()
+                .add_business(late, Duration::hours(3))
+                .unwrap(),
+            utc("9999-12-31T23:00:00Z")
+        );
+    }
+
+    #[test]
+    fn fall_back_counts_only_readings_inside_the_interval() {
+        // The examples of issue 13: (zone, day, interval, start, target, due).
+        let cases = [
+            (
+                "Europe/Budapest",
+                "sat",
+                "23:00-02:30",
+                "2026-10-24T21:00:00Z",
+                240,
+                "2026-10-25T01:30:00Z",
+            ),
+            (
+                "America/New_York",
+                "sun",
+                "01:30-05:00",
+                "2026-11-01T05:30:00Z",
+                60,
+                "2026-11-01T07:00:00Z",
+            ),
+            (
+                "Australia/Sydney",
+                "sun",
+                "02:45-03:15",
+                "2027-04-03T15:45:00Z",
+                81,
+                "2027-04-17T16:51:00Z",
+            ),
+        ];
+        for (tz, day, iv, start, mins, due) in cases {
+            let c = cal(tz, |c| match day {
+                "sat" => c.sat = vec![iv.into()],
+                _ => c.sun = vec![iv.into()],
+            });
+            let got = c.add_business(utc(start), Duration::minutes(mins)).unwrap();
+            assert_eq!(got, utc(due), "{tz} {day} {iv}");
+            assert_eq!(c.business_between(utc(start), got), Duration::minutes(mins));
+        }
+    }
+
+    #[test]
     fn endless_holiday_is_an_error_not_a_hang() {
         let c = cal("UTC", |c| {
             c.mon = vec!["09:00-17:00".into()];
             c.holidays = vec!["2026-01-01..2099-12-31".into()];
         });
-        assert!(
-            c.add_business(utc("2026-06-01T00:00:00Z"), Duration::hours(1))
-                .is_err()
+        assert_eq!(
+            c.add_business(utc("2026-06-01T00:00:00Z"), Duration::hours(1)),
+            Err(CalendarError::NoOpenTime("t".into()))
         );
     }
 }

@@ -178,3 +178,43 @@ pub const NO_PERSON: &str = "No, I need a person";
 pub const CLAIM: &str = "Claim";
 /// Label of the panel button.
 pub const OPEN_TICKET: &str = "Open a ticket";
+
+/// A message over `[limits] message_chars`.
+pub fn message_too_long(chars: usize, max: usize) -> String {
+    format!(
+        "Your message is {chars} characters long, more than the {max} I can take. Please split it into shorter messages, or attach the text as a file."
+    )
+}
+
+/// A `/faq` question over `[limits] faq_chars`.
+pub fn faq_too_long(max: usize) -> String {
+    format!(
+        "Please keep /faq questions under {max} characters. For a longer question, just write it here and I'll answer or hand it to a person."
+    )
+}
+
+/// An internal note over `[limits] note_chars`.
+pub fn note_too_long(chars: usize, max: usize) -> String {
+    format!(
+        "That note is {chars} characters long; notes may have at most {max}. Please split it into several /note commands."
+    )
+}
+
+/// A ticket already holds `[limits] attachments_per_ticket` files.
+pub fn too_many_attachments(id: TicketId, max: usize) -> String {
+    format!(
+        "Ticket {id} already has {max} files, the most one ticket can hold. Please share further files as a link."
+    )
+}
+
+/// Someone sent more than `[limits] per_user_per_minute` events in a minute (said once).
+pub fn slow_down(per_minute: u32) -> String {
+    format!(
+        "You're sending messages faster than I can take them (at most {per_minute} a minute). Please wait a moment; I'll read what you send after that."
+    )
+}
+
+/// A customer command (`/ticket`, `/status`, `/feedback`, `/register`) used in the staff space.
+pub fn customer_command_in_staff_space() -> String {
+    "That command is for customers in their own chat with me. Here, send /help to see the agent commands.".into()
+}

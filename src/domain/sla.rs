@@ -124,15 +124,32 @@ impl Default for EscalationConfig {
     }
 }
 
+/// Validates one configured calendar; the error names it and says how to fix it.
+fn compile_calendar(name: &str, cc: &CalendarConfig) -> Result<Calendar, String> {
+    let key = format!("sla.calendars.{name}");
+    if name == ALWAYS_OPEN {
+        return Err(format!(
+            "{key}: `24x7` is built in and cannot be redefined; give your calendar another name"
+        ));
+    }
+    Calendar::from_config(name, cc, &key).map_err(|e| format!("calendar `{name}` is invalid: {e}"))
+}
+
 fn compile(c: &SlaConfig) -> Result<Policy, String> {
     let mut calendars = BTreeMap::new();
     calendars.insert(ALWAYS_OPEN.to_string(), Calendar::always_open());
+    // Every bad calendar is reported at once, so one round of fixes is enough.
+    let mut bad = Vec::new();
     for (name, cc) in &c.calendars {
-        let key = format!("sla.calendars.{name}");
-        if name == ALWAYS_OPEN {
-            return Err(format!("{key}: `24x7` is built in and cannot be redefined"));
+        match compile_calendar(name, cc) {
+            Ok(cal) => {
+                calendars.insert(name.clone(), cal);
+            }
+            Err(e) => bad.push(e),
         }
-        calendars.insert(name.clone(), Calendar::from_config(name, cc, &key)?);
+    }
+    if !bad.is_empty() {
+        return Err(bad.join("; "));
     }
     let mut targets = std::collections::HashMap::new();
     for (tier_name, tp) in &c.tiers {
@@ -199,6 +216,46 @@ impl SlaConfig {
     /// Checks calendars and policies; errors name the offending key.
     pub fn validate(&self) -> Result<(), String> {
         self.policy().map(|_| ())
+    }
+
+    /// One calendar by name, validated on its own: a mistake in another calendar or in the
+    /// targets does not stop commands that only need this one (`sla deadline`).
+    pub fn calendar(&self, name: &str) -> Result<Calendar, String> {
+        if name == ALWAYS_OPEN {
+            return Ok(Calendar::always_open());
+        }
+        match self.calendars.get(name) {
+            Some(cc) => compile_calendar(name, cc),
+            None => {
+                let mut known: Vec<&str> = vec![ALWAYS_OPEN];
+                known.extend(self.calendars.keys().map(String::as_str));
+                Err(format!(
+                    "no calendar named `{name}` (known: {}); define it under [sla.calendars.{name}]",
+                    known.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// Checks that every target can be met on its calendar for a ticket opened at `now`: a
+    /// calendar with too little open time can push a due time past year 9999, which RFC 3339
+    /// cannot write, or find no open time at all.
+    pub fn check_reachable(&self, now: DateTime<Utc>) -> Result<(), String> {
+        let policy = self.policy()?;
+        let mut keys: Vec<_> = policy.targets.iter().collect();
+        keys.sort_by_key(|((tier, prio, kind), _)| (tier.to_string(), prio.rank(), kind.as_str()));
+        for ((tier, prio, kind), (target, cal)) in keys {
+            let calendar = policy.calendar(cal);
+            if let Err(e) = calendar.add_business(now, *target) {
+                return Err(format!(
+                    "sla.tiers.{tier}.p{}.{}: {}: {e}",
+                    prio.rank(),
+                    kind.as_str(),
+                    super::calendar::format_duration(*target)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Every clock of a ticket at `now` (empty when SLAs are not configured for its tier).

@@ -102,12 +102,10 @@ impl TestApp {
             faq: cfg.faq.clone(),
             sla: cfg.sla.clone(),
         };
-        let desk = Arc::new(Desk::new(
-            store.clone(),
-            kb,
-            clock.clone() as Arc<dyn Clock>,
-            settings,
-        ));
+        let desk = Arc::new(
+            Desk::new(store.clone(), kb, clock.clone() as Arc<dyn Clock>, settings)
+                .with_limits(cfg.limits.clone()),
+        );
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let run = format!(
             "{}-{}",

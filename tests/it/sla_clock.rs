@@ -354,8 +354,11 @@ fn explain_lists_target_pauses_windows_and_status() {
 fn config_errors_name_the_key() {
     let bad = |extra: &str| {
         let text = format!("{CAL}{extra}");
-        let e = Config::from_layers(Some((Path::new("t.toml"), &text)), &[]).unwrap_err();
-        format!("{e:#}")
+        let cfg = Config::from_layers(Some((Path::new("t.toml"), &text)), &[])
+            .expect("an [sla] mistake does not stop loading");
+        let e = format!("{:#}", cfg.require_sla().unwrap_err());
+        assert_eq!(Some(e.clone()), cfg.sla_problem());
+        e
     };
     let e = bad("[sla.tiers.pro]\np2 = { first_response = \"4 hours\" }\n");
     assert!(e.contains("sla.tiers.pro.p2.first_response"), "{e}");
@@ -368,4 +371,31 @@ fn config_errors_name_the_key() {
     );
     let e = bad("[sla.tiers.gold]\n");
     assert!(e.contains("sla.tiers.gold"), "{e}");
+    // Every bad calendar is named, with the fix.
+    let e = bad(
+        "[sla.calendars.mars]\ntimezone = \"Mars/Olympus\"\nmon = [\"09:00-17:00\"]\n[sla.calendars.late]\ntimezone = \"UTC\"\nmon = [\"9-17\"]\n",
+    );
+    for needle in [
+        "calendar `mars` is invalid",
+        "sla.calendars.mars.timezone",
+        "\"Europe/Budapest\"",
+        "calendar `late` is invalid",
+        "sla.calendars.late.mon",
+        "use HH:MM-HH:MM",
+    ] {
+        assert!(e.contains(needle), "{needle:?} missing in {e}");
+    }
+    // Huge targets and targets a calendar cannot reach before year 9999.
+    let e = bad("[sla.tiers.pro]\np2 = { first_response = \"2147483647d\" }\n");
+    assert!(
+        e.contains("sla.tiers.pro.p2.first_response") && e.contains("at most 366d"),
+        "{e}"
+    );
+    let e = bad(
+        "[sla.calendars.tiny]\ntimezone = \"UTC\"\nsun = [\"00:00-00:01\"]\n[sla.tiers.pro]\ncalendar = \"tiny\"\np2 = { resolution = \"366d\" }\n",
+    );
+    assert!(
+        e.contains("sla.tiers.pro.p2.resolution") && e.contains("9999-12-31"),
+        "{e}"
+    );
 }

@@ -190,47 +190,8 @@ impl Intake {
         let Some(place) = self.message_place(m).await? else {
             return Ok(());
         };
-        let roles = m
-            .member
-            .as_ref()
-            .map(|mb| roles(&mb.roles))
-            .unwrap_or_default();
-        let base = Inbound {
-            key: MessageKey::new(Platform::Discord, m.id.to_string()),
-            at: *m.timestamp,
-            from: user_ref(&m.author),
-            roles,
-            conversation: place.conversation,
-            space: place.space,
-            interaction: None,
-            body: InboundBody::Text {
-                text: m.content.clone(),
-            },
-        };
-        if m.attachments.is_empty() {
-            if !m.content.trim().is_empty() {
-                self.run(base).await;
-            }
-            return Ok(());
-        }
-        // One Inbound per file; the caption rides on the first. Keys stay stable on replay.
-        for (i, a) in m.attachments.iter().enumerate() {
-            let mut inb = base.clone();
-            if i > 0 {
-                inb.key.id = format!("{}#{i}", m.id);
-            }
-            let caption = (i == 0 && !m.content.trim().is_empty()).then(|| m.content.clone());
-            inb.body = InboundBody::Attachment {
-                attachment: Attachment {
-                    kind: attachment_kind(a.content_type.as_deref()),
-                    platform: Platform::Discord,
-                    file_ref: a.url.clone(),
-                    source: None,
-                    name: Some(a.filename.clone()),
-                },
-                caption,
-            };
-            self.run(inb).await;
+        for inbound in message_inbounds(m, place.conversation, place.space) {
+            self.run(inbound).await;
         }
         Ok(())
     }
@@ -361,6 +322,58 @@ impl Intake {
             .await?;
         Ok(thread.id)
     }
+}
+
+/// The desk events a message stands for, once its place is known: one per file (the caption
+/// rides on the first; keys stay stable on replay), or one text event; none for an empty
+/// message. Pure, so it can be tested and fuzzed without a gateway.
+pub fn message_inbounds(m: &DMessage, conversation: ConversationRef, space: Space) -> Vec<Inbound> {
+    let roles = m
+        .member
+        .as_ref()
+        .map(|mb| roles(&mb.roles))
+        .unwrap_or_default();
+    let base = Inbound {
+        key: MessageKey::new(Platform::Discord, m.id.to_string()),
+        at: *m.timestamp,
+        from: user_ref(&m.author),
+        roles,
+        conversation,
+        space,
+        interaction: None,
+        body: InboundBody::Text {
+            text: m.content.clone(),
+        },
+    };
+    if m.attachments.is_empty() {
+        return if m.content.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![base]
+        };
+    }
+    m.attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut inb = base.clone();
+            if i > 0 {
+                inb.key.id = format!("{}#{i}", m.id);
+            }
+            let caption = (i == 0 && !m.content.trim().is_empty()).then(|| m.content.clone());
+            inb.body = InboundBody::Attachment {
+                attachment: Attachment {
+                    kind: attachment_kind(a.content_type.as_deref()),
+                    platform: Platform::Discord,
+                    file_ref: a.url.clone(),
+                    source: None,
+                    name: Some(a.filename.clone()),
+                },
+                caption,
+            };
+            inb
+        })
+        .collect()
 }
 
 pub(super) fn customer(conversation: ConversationRef) -> Place {

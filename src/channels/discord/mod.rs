@@ -25,7 +25,9 @@ use crate::channels::{Outlet, Router};
 use crate::domain::desk::Desk;
 use crate::domain::ports::TicketStore;
 
+pub use commands::to_text as command_text;
 pub use content::{MAX_LEN, neutralise, split};
+pub use intake::message_inbounds;
 
 /// `[discord]`
 #[derive(Debug, Clone, Serialize, Deserialize)]

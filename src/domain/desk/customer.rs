@@ -58,6 +58,7 @@ impl Desk {
         text: &str,
         attachments: Vec<Attachment>,
     ) -> Outcome {
+        self.check_attachments(ticket, attachments.len()).await?;
         let kinds = ticket.customer_wrote()?;
         let events = self.events(kinds, Actor::Customer(ctx.inb.from.name.clone()), ctx);
         let entry = self.entry(

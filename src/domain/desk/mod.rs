@@ -1,6 +1,7 @@
 //! `Desk::handle(Inbound) -> Vec<Outbound>`: the one entry point for everything people do.
 //! The desk reads and writes through the `TicketStore` port and never talks to a platform.
 
+mod bounds;
 mod buttons;
 mod closing;
 mod customer;
@@ -17,6 +18,7 @@ use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
 use super::ids::{MessageKey, Platform, TicketId};
+use super::limits::{FloodLimit, LimitsConfig};
 use super::ports::{Clock, Handling, KnowledgeBase, Planned, Recorded, StoreError, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
@@ -44,6 +46,8 @@ pub struct Desk {
     /// Events this process claimed but could not finish because the store went away: when
     /// they come again, the claim is given up first so they are handled, not skipped.
     unfinished: Mutex<HashSet<MessageKey>>,
+    limits: LimitsConfig,
+    flood: FloodLimit,
 }
 
 impl std::fmt::Debug for Desk {
@@ -155,13 +159,28 @@ impl Desk {
         clock: Arc<dyn Clock>,
         settings: DeskSettings,
     ) -> Desk {
+        let limits = LimitsConfig::default();
         Desk {
             store,
             kb,
             clock,
             settings,
             unfinished: Mutex::new(HashSet::new()),
+            flood: FloodLimit::new(limits.per_user_per_minute),
+            limits,
         }
+    }
+
+    /// The same desk with other `[limits]`.
+    pub fn with_limits(mut self, limits: LimitsConfig) -> Desk {
+        self.flood = FloodLimit::new(limits.per_user_per_minute);
+        self.limits = limits;
+        self
+    }
+
+    /// The bounds the desk enforces.
+    pub fn limits(&self) -> &LimitsConfig {
+        &self.limits
     }
 
     /// The settings the desk runs with.
@@ -197,6 +216,10 @@ impl Desk {
             .contains(&inbound.key);
         if retry {
             self.store.release_inbound(&inbound.key).await?;
+        } else if let Some(out) = self.flooded(&inbound) {
+            // A flood is cut before it costs a store round trip, so others are not slowed;
+            // an event tried again after an outage was admitted already.
+            return Ok(Planned::once(out));
         }
         let result = self.decide_claimed(&inbound).await;
         let mut unfinished = self
@@ -361,6 +384,7 @@ impl Desk {
             finished: Some(finished),
             sender_ticket: Mutex::new(sender_ticket),
         };
+        bounds::check_sizes(&self.limits, &inb.body).map_err(DeskError::Say)?;
         match &inb.body {
             InboundBody::Button { data } => match ButtonAction::decode(data) {
                 Some(action) => self.on_button(&ctx, action).await,
@@ -409,6 +433,24 @@ impl Desk {
         if cmd.is_staff_only() && ctx.staff.is_none() {
             return Err(DeskError::Say(replies::staff_only()));
         }
+        // The staff space is for agents: someone else there may only ask for help.
+        if ctx.inb.space == Space::Staff
+            && ctx.staff.is_none()
+            && !matches!(cmd, Command::Help | Command::Start)
+        {
+            return Err(DeskError::Say(replies::not_staff_here()));
+        }
+        // Customer commands act on the sender's own ticket, which staff in the staff space
+        // do not have.
+        if ctx.inb.space == Space::Staff
+            && matches!(
+                cmd,
+                Command::Ticket(_) | Command::Status | Command::Feedback(..) | Command::Register(_)
+            )
+        {
+            return Err(DeskError::Say(replies::customer_command_in_staff_space()));
+        }
+        bounds::check_command(&self.limits, &cmd).map_err(DeskError::Say)?;
         match cmd {
             Command::Start => Ok(vec![ctx.reply(replies::welcome())]),
             Command::Help => Ok(vec![ctx.reply(match ctx.staff {

@@ -244,6 +244,7 @@ impl Desk {
         if t.status == Status::Closed {
             return Err(TicketError::Closed(id).into());
         }
+        self.check_attachments(&t, attachments.len()).await?;
         let kinds = t.agent_replied()?;
         t.updated_at = ctx.now;
         let entry = self.entry(
