@@ -59,7 +59,9 @@ fn retryable(action: &Outbound) -> bool {
     match action {
         Outbound::Ack { .. } => false,
         Outbound::Send { message, .. } => !message.ephemeral && message.in_reply_to.is_none(),
-        Outbound::OpenStaffSpace { .. } | Outbound::UpdateStaffSpace { .. } => true,
+        Outbound::OpenStaffSpace { .. }
+        | Outbound::UpdateStaffSpace { .. }
+        | Outbound::ClearButtons { .. } => true,
     }
 }
 

@@ -7,6 +7,7 @@ mod content;
 mod intake;
 mod interactions;
 mod outlet;
+mod private;
 mod threads;
 
 use std::collections::{HashMap, HashSet};

@@ -203,7 +203,11 @@ impl TelegramChannel {
                 .with_context(|| format!("stored {OFFSET_KEY} `{v}` is not a number"))?,
             None => 0,
         };
-        let allowed = vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+        let allowed = vec![
+            AllowedUpdate::Message,
+            AllowedUpdate::EditedMessage,
+            AllowedUpdate::CallbackQuery,
+        ];
         while !*shutdown.borrow() {
             let req = self
                 .bot

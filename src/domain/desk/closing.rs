@@ -69,25 +69,31 @@ impl Desk {
         Ok(Some(vec![ctx.reply(replies::csat_comment_thanks())]))
     }
 
+    /// Records the ticket's first rating and opens the comment window; `false`, changing
+    /// nothing, when the ticket was rated before.
     pub(super) async fn record_rating(
         &self,
         ctx: &Ctx<'_>,
         ticket: &Ticket,
         score: u8,
-    ) -> Result<(), DeskError> {
-        self.store
-            .record_csat(&Csat {
+    ) -> Result<bool, DeskError> {
+        let first = self
+            .store
+            .record_first_csat(&Csat {
                 ticket: ticket.id,
                 score,
                 comment: None,
                 at: ctx.now,
             })
             .await?;
+        if !first {
+            return Ok(false);
+        }
         let value = format!("{}:{}", ticket.id.0, ctx.now.timestamp_millis());
         self.store
             .set_state(&csat_state_key(ctx), Some(&value))
             .await?;
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -4,6 +4,7 @@
 mod buttons;
 mod closing;
 mod customer;
+mod edits;
 mod faq_flow;
 mod staff;
 
@@ -116,6 +117,7 @@ impl Ctx<'_> {
         let mut out = self.reply(text);
         if let Outbound::Send { message, .. } = &mut out {
             message.ephemeral = true;
+            message.private_to = Some(self.inb.from.clone());
         }
         out
     }
@@ -238,7 +240,7 @@ impl Desk {
             sender_ticket: Mutex::new(sender_ticket),
         };
         match &inb.body {
-            InboundBody::Button { data } => match ButtonAction::decode(data) {
+            InboundBody::Button { data, .. } => match ButtonAction::decode(data) {
                 Some(action) => self.on_button(&ctx, action).await,
                 None => Ok(vec![buttons::stale(&ctx)]),
             },
@@ -259,6 +261,10 @@ impl Desk {
                 let text = caption.clone().unwrap_or_default();
                 self.on_message(&ctx, &text, vec![attachment.clone()]).await
             }
+            InboundBody::Edited { text, attachments } => {
+                self.on_edit(&ctx, text, attachments.clone()).await
+            }
+            InboundBody::Unsupported { kind } => self.on_unsupported(&ctx, *kind).await,
         }
     }
 
