@@ -3,7 +3,6 @@
 
 use supportbot::domain::event::{InboundBody, Outbound, Target, UnsupportedKind};
 use supportbot::domain::ids::{Platform, TicketId};
-use supportbot::domain::ports::TicketStore;
 use supportbot::domain::ticket::Status;
 
 use crate::db::sqlite_store;
