@@ -70,6 +70,15 @@ async fn an_agents_edit_in_a_closed_ticket_is_answered_privately() {
         Some(AGENT)
     );
     assert!(r.to_customer("bob").is_empty());
+    // Any answer in the closed ticket's space is private; once reopened, answers are public.
+    let shown = app.agent_says(id, "/show").await;
+    assert!(shown.to_staff(id)[0].ephemeral, "{shown:#?}");
+    let reopened = app.agent_says(id, "/reopen").await;
+    reopened.expect("reopened");
+    assert!(
+        reopened.to_staff(id).iter().all(|m| !m.ephemeral),
+        "{reopened:#?}"
+    );
 }
 
 #[tokio::test]

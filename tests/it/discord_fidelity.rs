@@ -169,6 +169,23 @@ async fn closed_threads_stay_archived_surveys_count_once_and_used_buttons_go() {
         "nothing posted in the thread"
     );
     assert_eq!(posts_with(&calls, &thread, "one more thing"), 0);
+    // A command typed in the closed thread is answered by DM as well.
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        guild_message("2004", &thread, &ann(), &[AGENT_ROLE], "/show"),
+    );
+    let calls = fake
+        .wait_for("the private /show", |c| {
+            matching(c, "POST", "/users/@me/channels").len() == 2 && archived(c) == 3
+        })
+        .await;
+    assert!(
+        calls.iter().any(|c| c.method == "POST"
+            && c.path.ends_with("/messages")
+            && content(c).contains("Ticket #1 [P3]")),
+        "the /show answer went somewhere"
+    );
+    assert_eq!(posts_with(&calls, &thread, "Ticket #1 [P3]"), 0);
 
     // The survey: the first tap counts and takes the buttons off; a second tap says so.
     fake.dispatch(

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Result;
 use serenity::all::{
     AutoArchiveDuration, ChannelId, ChannelType, Command, Context, CreateMessage, CreateThread,
-    EventHandler, GuildId, Interaction, Message as DMessage, MessageType, MessageUpdateEvent,
-    PartialChannel, Ready, RoleId, User,
+    EventHandler, GuildId, Interaction, Message as DMessage, MessageUpdateEvent, PartialChannel,
+    Ready, RoleId, User,
 };
 use tokio::sync::mpsc;
 
@@ -18,9 +18,7 @@ use super::content;
 use super::outlet::DiscordOutlet;
 use crate::channels::Router;
 use crate::domain::desk::Desk;
-use crate::domain::event::{
-    Attachment, AttachmentKind, Inbound, InboundBody, Space, UnsupportedKind,
-};
+use crate::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
 
 /// How long answered interactions are remembered (Discord tokens expire after 15 minutes).
@@ -177,7 +175,7 @@ impl Intake {
         if m.attachments.is_empty() {
             if !m.content.trim().is_empty() {
                 self.run(base).await;
-            } else if let Some(kind) = unsupported(m) {
+            } else if let Some(kind) = super::edits::unsupported(m) {
                 // Nothing silently dropped: the sender hears that it was not passed on.
                 self.run(Inbound {
                     body: InboundBody::Unsupported { kind },
@@ -206,63 +204,6 @@ impl Intake {
             };
             self.run(inb).await;
         }
-        Ok(())
-    }
-
-    /// An edit of a message the bot serves becomes an `Edited` event keyed by message id and
-    /// edit time, so a redelivered edit is a duplicate. Updates without an edit time or new
-    /// content (Discord adding a link preview) are not edits.
-    async fn edit(&self, e: &MessageUpdateEvent) -> Result<()> {
-        let (Some(author), Some(content), Some(edited)) =
-            (&e.author, &e.content, e.edited_timestamp)
-        else {
-            return Ok(());
-        };
-        if author.bot || matches!(e.webhook_id, Some(Some(_))) || content.trim().is_empty() {
-            return Ok(());
-        }
-        let ch = e.channel_id;
-        let place = if e.guild_id.is_none() {
-            Some(customer(ConversationRef::chat(
-                Platform::Discord,
-                ch.to_string(),
-            )))
-        } else if self.shared.support_channels.contains(&ch) {
-            // The original moved the conversation to the customer's private thread.
-            let thread = self.customer_thread(ch, author).await?;
-            Some(customer(ConversationRef::thread(
-                Platform::Discord,
-                ch.to_string(),
-                thread.to_string(),
-            )))
-        } else {
-            self.guild_place(ch, None).await
-        };
-        let Some(place) = place else {
-            return Ok(());
-        };
-        let roles = match &e.member {
-            Some(Some(mb)) => roles(&mb.roles),
-            _ => Vec::new(),
-        };
-        self.run(Inbound {
-            key: MessageKey::new(
-                Platform::Discord,
-                format!("{}:edit:{}", e.id, edited.timestamp_millis()),
-            ),
-            at: *edited,
-            from: user_ref(author),
-            roles,
-            conversation: place.conversation,
-            space: place.space,
-            interaction: None,
-            // An edit cannot add files, and the ones kept were relayed with the original.
-            body: InboundBody::Edited {
-                text: content.clone(),
-                attachments: Vec::new(),
-            },
-        })
-        .await;
         Ok(())
     }
 
@@ -418,21 +359,6 @@ fn display_name(u: &User) -> String {
 
 pub(super) fn user_ref(u: &User) -> UserRef {
     UserRef::new(Platform::Discord, u.id.to_string(), display_name(u))
-}
-
-/// What an empty message without files holds that cannot be relayed; `None` for system
-/// messages (pins, thread starts, joins), which need no answer.
-fn unsupported(m: &DMessage) -> Option<UnsupportedKind> {
-    if !matches!(m.kind, MessageType::Regular | MessageType::InlineReply) {
-        return None;
-    }
-    Some(if !m.sticker_items.is_empty() {
-        UnsupportedKind::Sticker
-    } else if m.poll.is_some() {
-        UnsupportedKind::Poll
-    } else {
-        UnsupportedKind::Other
-    })
 }
 
 fn attachment_kind(content_type: Option<&str>) -> AttachmentKind {

@@ -4,6 +4,7 @@
 
 mod commands;
 mod content;
+mod edits;
 mod intake;
 mod interactions;
 mod outlet;

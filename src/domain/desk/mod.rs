@@ -239,7 +239,7 @@ impl Desk {
             handled: Some(handled),
             sender_ticket: Mutex::new(sender_ticket),
         };
-        match &inb.body {
+        let out = match &inb.body {
             InboundBody::Button { data, .. } => match ButtonAction::decode(data) {
                 Some(action) => self.on_button(&ctx, action).await,
                 None => Ok(vec![buttons::stale(&ctx)]),
@@ -265,7 +265,8 @@ impl Desk {
                 self.on_edit(&ctx, text, attachments.clone()).await
             }
             InboundBody::Unsupported { kind } => self.on_unsupported(&ctx, *kind).await,
-        }
+        }?;
+        self.private_in_closed_space(&ctx, out).await
     }
 
     async fn on_message(
