@@ -107,6 +107,8 @@ impl Outlet for ConsoleOutlet {
                     &format!("(new staff thread: {title})"),
                 );
             }
+            // Console buttons are typed, not shown on a message: nothing to take off.
+            Outbound::ClearButtons { .. } => {}
             Outbound::UpdateStaffSpace {
                 ticket,
                 title,
@@ -160,6 +162,7 @@ pub fn parse_line(line: &str, seq: u64, run_id: i64, focus: Option<TicketId>) ->
         Some(data) => (
             InboundBody::Button {
                 data: data.trim().to_string(),
+                message: None,
             },
             Some(format!("console-{seq}")),
         ),
@@ -240,7 +243,8 @@ mod tests {
         assert_eq!(
             b.body,
             InboundBody::Button {
-                data: "cs:1:5".into()
+                data: "cs:1:5".into(),
+                message: None,
             }
         );
         assert!(b.interaction.is_some());

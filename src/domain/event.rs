@@ -57,7 +57,46 @@ pub enum InboundBody {
     Button {
         /// The raw callback data, kept so stale or foreign data can be reported.
         data: String,
+        /// The platform id of the message carrying the button, when the platform says; lets
+        /// the desk take used buttons off it.
+        #[serde(default)]
+        message: Option<String>,
     },
+    /// A correction of an earlier message: its new text (and files). The event's key holds
+    /// the edited message's id and the edit's time, so a redelivered edit is a duplicate.
+    Edited {
+        /// The whole new text (or caption).
+        text: String,
+        /// Files of the edited message, when it has any.
+        attachments: Vec<Attachment>,
+    },
+    /// Something the bot cannot pass on (a sticker, a location, a poll, …).
+    Unsupported {
+        /// What it was.
+        kind: UnsupportedKind,
+    },
+}
+
+/// Kinds of message the bot cannot relay to the other side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnsupportedKind {
+    /// A sticker.
+    Sticker,
+    /// A shared location or venue.
+    Location,
+    /// A shared contact card.
+    Contact,
+    /// A poll or quiz.
+    Poll,
+    /// A dice, darts or similar animated emoji game.
+    Dice,
+    /// A game.
+    Game,
+    /// A forwarded story.
+    Story,
+    /// Anything else without text or a file.
+    Other,
 }
 
 /// Kinds of file the bot relays.
@@ -117,6 +156,13 @@ pub enum Outbound {
         platform: Platform,
         /// Thread/topic title, like `#42 [P2] printer offline`.
         title: String,
+    },
+    /// Takes the buttons off a message the bot sent (they were used).
+    ClearButtons {
+        /// Where the message is.
+        to: Target,
+        /// The platform's id of the message.
+        message: String,
     },
     /// Rename, archive or reopen the ticket's staff space.
     UpdateStaffSpace {
@@ -183,7 +229,7 @@ impl Outbound {
     /// creates, renames or posts in it. `None` for `Ack`, which answers one interaction.
     pub fn lane(&self) -> Option<String> {
         match self {
-            Outbound::Send { to, .. } => Some(to.lane()),
+            Outbound::Send { to, .. } | Outbound::ClearButtons { to, .. } => Some(to.lane()),
             Outbound::Ack { .. } => None,
             Outbound::OpenStaffSpace {
                 ticket, platform, ..
@@ -206,7 +252,9 @@ impl Outbound {
         match self {
             Outbound::Ack { .. } => false,
             Outbound::Send { message, .. } => !message.ephemeral && message.in_reply_to.is_none(),
-            Outbound::OpenStaffSpace { .. } | Outbound::UpdateStaffSpace { .. } => true,
+            Outbound::OpenStaffSpace { .. }
+            | Outbound::UpdateStaffSpace { .. }
+            | Outbound::ClearButtons { .. } => true,
         }
     }
 
@@ -214,7 +262,7 @@ impl Outbound {
     /// to whichever platform issued the interaction.
     pub fn platform(&self) -> Option<Platform> {
         match self {
-            Outbound::Send { to, .. } => Some(to.platform()),
+            Outbound::Send { to, .. } | Outbound::ClearButtons { to, .. } => Some(to.platform()),
             Outbound::Ack { .. } => None,
             Outbound::OpenStaffSpace { platform, .. }
             | Outbound::UpdateStaffSpace { platform, .. } => Some(*platform),
@@ -240,6 +288,11 @@ pub struct Message {
     /// already names them); everything else the bot sends pings nobody.
     #[serde(default)]
     pub notify: Vec<UserRef>,
+    /// The one person this is for, when it must not be shown to others: where the platform
+    /// cannot show a message to one person in place (a plain message in a closed Discord
+    /// thread), the adapter sends it to them directly instead.
+    #[serde(default)]
+    pub private_to: Option<UserRef>,
 }
 
 impl Message {

@@ -308,6 +308,10 @@ pub trait TicketStore: Send + Sync {
     /// Stores (or replaces) the satisfaction rating of a ticket.
     async fn record_csat(&self, csat: &Csat) -> Result<(), StoreError>;
 
+    /// Stores the rating of a ticket unless it already has one; `false`, changing nothing,
+    /// when it had (a second tap on an old survey keeps the first score and its comment).
+    async fn record_first_csat(&self, csat: &Csat) -> Result<bool, StoreError>;
+
     /// The rating of a ticket, if given.
     async fn csat(&self, ticket: TicketId) -> Result<Option<Csat>, StoreError>;
 

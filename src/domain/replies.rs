@@ -2,6 +2,7 @@
 //! English only for now; the functions are the seam where locales would plug in.
 
 use super::command::{STAFF_COMMANDS, USER_COMMANDS};
+use super::event::UnsupportedKind;
 use super::ids::TicketId;
 use super::ticket::{Priority, Status, Ticket};
 
@@ -168,6 +169,74 @@ pub fn unknown_license() -> String {
 /// Priority changed, told to staff.
 pub fn priority_changed(id: TicketId, p: Priority) -> String {
     format!("Ticket {id} is now {p}.")
+}
+
+/// The transcript entry kept for an edit; the earlier version stays in its own entry.
+pub fn edited_entry(text: &str) -> String {
+    format!("✏️ edited: {text}")
+}
+
+/// An edit relayed to the other side: `who` is like `Alice (customer)` or `ann (support)`.
+pub fn edited_note(who: &str, text: &str) -> String {
+    if text.trim().is_empty() {
+        format!("✏️ {who} edited a message (the new version has no text)")
+    } else {
+        format!("✏️ {who} edited a message: {text}")
+    }
+}
+
+/// A customer edited a message while no ticket is open, so nobody needs the correction.
+pub fn edit_not_relayed() -> String {
+    "I saw you edited a message. I only act on new messages, so please send the corrected text      as a new message if you still need help."
+        .into()
+}
+
+/// An edited command is not run again.
+pub fn edit_of_command() -> String {
+    "Edited commands are not run again. Please send the command as a new message.".into()
+}
+
+/// "a sticker", "a location", … for the sentences below.
+pub fn unsupported_kind(kind: UnsupportedKind) -> &'static str {
+    match kind {
+        UnsupportedKind::Sticker => "a sticker",
+        UnsupportedKind::Location => "a location",
+        UnsupportedKind::Contact => "a contact",
+        UnsupportedKind::Poll => "a poll",
+        UnsupportedKind::Dice => "an animated emoji",
+        UnsupportedKind::Game => "a game",
+        UnsupportedKind::Story => "a story",
+        UnsupportedKind::Other => "a kind of message",
+    }
+}
+
+/// Told to a customer who sent something the bot cannot relay.
+pub fn cannot_relay_to_support(kind: UnsupportedKind) -> String {
+    format!(
+        "Sorry, I can't pass on {} to our support team. Please describe it in words, or send          a photo or a file.",
+        unsupported_kind(kind)
+    )
+}
+
+/// Told to an agent who sent something the bot cannot relay.
+pub fn cannot_relay_to_customer(kind: UnsupportedKind) -> String {
+    format!(
+        "I can't pass on {} to the customer; it was not sent. Please write it as text, or send          a photo or a file.",
+        unsupported_kind(kind)
+    )
+}
+
+/// Told to the agent when the customer sent something the bot cannot relay.
+pub fn customer_sent_unsupported(name: &str, kind: UnsupportedKind) -> String {
+    format!(
+        "{name} (customer) sent {}, which the bot cannot relay. They were asked to describe it          in words.",
+        unsupported_kind(kind)
+    )
+}
+
+/// A second tap on a survey that was already answered.
+pub fn already_rated(id: TicketId, score: u8) -> String {
+    format!("You already rated ticket {id} ({score}/5); only the first rating counts. Thanks!")
 }
 
 /// "did this help?" buttons' labels.

@@ -115,6 +115,19 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Inserts a rating unless the ticket has one; `true` when it was inserted.
+    pub(crate) async fn put_first_csat(&self, c: &Csat) -> Result<bool, StoreError> {
+        let done = sqlx::query("INSERT INTO csat (ticket_id, score, comment, at) VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id) DO NOTHING")
+            .bind(c.ticket.0)
+            .bind(i64::from(c.score))
+            .bind(c.comment.as_deref().map(text))
+            .bind(ms(c.at))
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub(crate) async fn get_csat(&self, ticket: TicketId) -> Result<Option<Csat>, StoreError> {
         let row =
             sqlx::query("SELECT ticket_id, score, comment, at FROM csat WHERE ticket_id = $1")

@@ -430,6 +430,10 @@ impl TicketStore for SqlStore {
         self.put_csat(csat).await
     }
 
+    async fn record_first_csat(&self, csat: &Csat) -> Result<bool, StoreError> {
+        self.put_first_csat(csat).await
+    }
+
     async fn csat(&self, ticket: TicketId) -> Result<Option<Csat>, StoreError> {
         self.get_csat(ticket).await
     }

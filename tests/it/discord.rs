@@ -24,6 +24,9 @@ use crate::fake_discord::{
 use crate::fake_telegram::{FakeTelegram, press, private_text, topic_text};
 use crate::harness::{StubKb, hit, t0};
 
+#[path = "discord_fidelity.rs"]
+mod fidelity;
+
 const STAFF: &str = "6000";
 const SUPPORT: &str = "6100";
 const AGENT_ROLE: &str = "777";

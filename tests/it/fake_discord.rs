@@ -400,6 +400,15 @@ fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, 
             Some(t) => ok(t.clone()),
             None => ok(text_channel(ch)),
         },
+        ("PATCH", ["channels", ch, "messages", id]) => {
+            let text = body["content"].as_str().unwrap_or_default();
+            ok(bot_message(id, ch, text))
+        }
+        ("POST", ["users", "@me", "channels"]) => {
+            let who = body["recipient_id"].as_str().unwrap_or("0");
+            ok(json!({"id": new_id(), "type": 1, "last_message_id": null,
+                "recipients": [user(who, "someone", false)]}))
+        }
         ("PUT", ["channels", _, "thread-members", _]) => (StatusCode::NO_CONTENT, None),
         ("POST", ["interactions", _, _, "callback"]) => (StatusCode::NO_CONTENT, None),
         ("POST", ["webhooks", _, _]) => {
@@ -520,6 +529,34 @@ pub fn with_attachment(mut m: Value, id: &str, filename: &str, url: &str) -> Val
         "id": id, "filename": filename, "size": 1234, "url": url, "proxy_url": url,
         "content_type": "image/png", "height": 10, "width": 10
     }]);
+    m
+}
+
+/// A MESSAGE_UPDATE for an edit: message `id` in `channel` now says `content`, edited at
+/// `edited` (RFC 3339). In a server, the author's role ids ride along.
+pub fn message_update(
+    id: &str,
+    channel: &str,
+    author: &Value,
+    guild_roles: Option<&[&str]>,
+    content: &str,
+    edited: &str,
+) -> Value {
+    let mut m = base_message(id, channel, author.clone(), content);
+    m["edited_timestamp"] = json!(edited);
+    if let Some(roles) = guild_roles {
+        m["guild_id"] = json!(GUILD);
+        m["member"] = json!({
+            "roles": roles, "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0
+        });
+    }
+    m
+}
+
+/// Turns a message fixture into a sticker-only message.
+pub fn with_sticker(mut m: Value) -> Value {
+    m["content"] = json!("");
+    m["sticker_items"] = json!([{"id": "7400", "name": "wave", "format_type": 1}]);
     m
 }
 
@@ -658,6 +695,26 @@ mod fixture_checks {
             serde_json::from_value::<Message>(m.clone()).expect("Message");
             dispatch_parses("MESSAGE_CREATE", m);
         }
+        let sticker = with_sticker(dm("2004", "3000", &alice, "x"));
+        let parsed = serde_json::from_value::<Message>(sticker.clone()).expect("sticker Message");
+        assert_eq!(parsed.sticker_items.len(), 1);
+        dispatch_parses("MESSAGE_CREATE", &sticker);
+        for edit in [
+            message_update("2000", "3000", &alice, None, "hi!", TIMESTAMP),
+            message_update("2001", "3001", &alice, Some(&["777"]), "hello!", TIMESTAMP),
+        ] {
+            let frame = json!({"op": 0, "s": 1, "t": "MESSAGE_UPDATE", "d": edit});
+            match serde_json::from_value::<GatewayEvent>(frame).expect("gateway frame") {
+                GatewayEvent::Dispatch(_, Event::MessageUpdate(u)) => {
+                    assert!(u.author.is_some() && u.content.is_some());
+                    assert!(u.edited_timestamp.is_some());
+                }
+                other => panic!("not a MESSAGE_UPDATE: {other:?}"),
+            }
+        }
+        let dm_channel = json!({"id": "3999", "type": 1, "last_message_id": null,
+            "recipients": [user("5100", "ann", false)]});
+        serde_json::from_value::<serenity::all::PrivateChannel>(dm_channel).expect("DM channel");
         let ints = [
             slash(
                 "7000",

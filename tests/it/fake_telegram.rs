@@ -290,6 +290,13 @@ async fn handle(
                 .collect();
             ok(json!(members))
         }
+        "editmessagereplymarkup" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or_default();
+            ok(
+                json!({"message_id": body["message_id"], "date": 1_700_000_000, "chat": chat(chat_id),
+                "from": bot_user, "text": "…"}),
+            )
+        }
         "copymessage" => {
             s.next_message += 1;
             ok(json!({"message_id": s.next_message}))
@@ -430,4 +437,49 @@ pub fn thread_reply(
         "reply_to_message": {"message_id": root, "date": 1_700_000_000, "chat": group,
             "from": {"id": 1, "is_bot": true, "first_name": "Support"}, "text": "ticket"},
         "from": {"id": user, "is_bot": false, "first_name": name}, "text": text}})
+}
+
+/// `user` edits their private message `message_id` to `text` at `edit_date`.
+pub fn private_edit(user: i64, name: &str, message_id: i64, edit_date: i64, text: &str) -> Value {
+    let mut u = private_text(user, name, message_id, text);
+    u["message"]["edit_date"] = json!(edit_date);
+    json!({"edited_message": u["message"]})
+}
+
+/// `user` edits their message `message_id` in a staff-group forum topic.
+pub fn topic_edit(
+    staff_chat: i64,
+    thread: i64,
+    user: i64,
+    name: &str,
+    message_id: i64,
+    edit_date: i64,
+    text: &str,
+) -> Value {
+    let mut u = topic_text(staff_chat, thread, user, name, message_id, text);
+    u["message"]["edit_date"] = json!(edit_date);
+    json!({"edited_message": u["message"]})
+}
+
+/// A button press without a message (as on a message sent in inline mode).
+pub fn press_without_message(id: &str, user: i64, name: &str, data: &str) -> Value {
+    json!({"callback_query": {"id": id, "chat_instance": "ci", "inline_message_id": "inline-1",
+        "from": {"id": user, "is_bot": false, "first_name": name}, "data": data}})
+}
+
+/// A private message from `user` carrying `extra` (e.g. `{"sticker": …}`) instead of text.
+pub fn private_other(user: i64, name: &str, message_id: i64, extra: Value) -> Value {
+    let mut m = json!({"message_id": message_id, "date": 1_700_000_000,
+        "chat": {"id": user, "type": "private", "first_name": name},
+        "from": {"id": user, "is_bot": false, "first_name": name}});
+    for (k, v) in extra.as_object().expect("an object of message fields") {
+        m[k] = v.clone();
+    }
+    json!({"message": m})
+}
+
+/// A sticker, as the `extra` of [`private_other`].
+pub fn sticker() -> Value {
+    json!({"sticker": {"file_id": "STICKER-1", "file_unique_id": "us1", "type": "regular",
+        "width": 512, "height": 512, "is_animated": false, "is_video": false, "emoji": "👍"}})
 }

@@ -169,7 +169,13 @@ impl TestApp {
 
     /// A customer presses a button.
     pub async fn user_presses(&self, who: &str, data: &str) -> Replies {
-        let mut inb = self.customer_inbound(who, InboundBody::Button { data: data.into() });
+        let mut inb = self.customer_inbound(
+            who,
+            InboundBody::Button {
+                data: data.into(),
+                message: None,
+            },
+        );
         inb.interaction = Some(format!("cb-{}", inb.key.id));
         self.send(inb).await
     }
@@ -187,12 +193,20 @@ impl TestApp {
 
     /// Staff member `who` presses a button in ticket `id`'s staff space.
     pub async fn staff_presses(&self, who: &str, id: TicketId, data: &str) -> Replies {
-        let mut inb = self.staff_inbound(who, Some(id), InboundBody::Button { data: data.into() });
+        let mut inb = self.staff_inbound(
+            who,
+            Some(id),
+            InboundBody::Button {
+                data: data.into(),
+                message: None,
+            },
+        );
         inb.interaction = Some(format!("cb-{}", inb.key.id));
         self.send(inb).await
     }
 
-    fn staff_inbound(&self, who: &str, id: Option<TicketId>, body: InboundBody) -> Inbound {
+    /// Builds a staff message in ticket `id`'s space (or the lobby) without sending it.
+    pub fn staff_inbound(&self, who: &str, id: Option<TicketId>, body: InboundBody) -> Inbound {
         Inbound {
             key: self.next_key(),
             at: self.clock.now(),

@@ -3,6 +3,7 @@
 mod cli;
 mod db;
 mod desk;
+mod desk_fidelity;
 mod discord;
 mod fake_discord;
 mod fake_telegram;

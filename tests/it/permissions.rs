@@ -236,7 +236,10 @@ impl World {
     fn inbound(&self, from: &UserRef, space: Space, conv: &ConversationRef, text: &str) -> Inbound {
         let (body, interaction) = match text.strip_prefix('!') {
             Some(data) => (
-                InboundBody::Button { data: data.into() },
+                InboundBody::Button {
+                    data: data.into(),
+                    message: None,
+                },
                 Some(format!(
                     "i-{}",
                     self.seq.load(std::sync::atomic::Ordering::SeqCst)

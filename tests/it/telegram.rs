@@ -23,6 +23,9 @@ use crate::fake_telegram::{
 };
 use crate::harness::{StubKb, hit};
 
+#[path = "telegram_fidelity.rs"]
+mod fidelity;
+
 pub(crate) const STAFF: i64 = -100;
 const ALICE: i64 = 42;
 const ANN: i64 = 7;

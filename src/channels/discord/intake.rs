@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Result;
 use serenity::all::{
     AutoArchiveDuration, ChannelId, ChannelType, Command, Context, CreateMessage, CreateThread,
-    EventHandler, GuildId, Interaction, Message as DMessage, PartialChannel, Ready, RoleId, User,
+    EventHandler, GuildId, Interaction, Message as DMessage, MessageUpdateEvent, PartialChannel,
+    Ready, RoleId, User,
 };
 use tokio::sync::mpsc;
 
@@ -33,6 +34,8 @@ pub enum Event {
     Message(Box<DMessage>),
     /// A slash command or button press.
     Interaction(Box<Interaction>),
+    /// A message was edited (or Discord updated it, e.g. with a link preview).
+    Edit(Box<MessageUpdateEvent>),
 }
 
 /// serenity's event handler: it only queues. serenity runs each handler call in its own
@@ -59,6 +62,16 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, _ctx: Context, interaction: Interaction) {
         let _ = self.tx.send(Event::Interaction(Box::new(interaction)));
+    }
+
+    async fn message_update(
+        &self,
+        _ctx: Context,
+        _old: Option<DMessage>,
+        _new: Option<DMessage>,
+        event: MessageUpdateEvent,
+    ) {
+        let _ = self.tx.send(Event::Edit(Box::new(event)));
     }
 }
 
@@ -88,6 +101,7 @@ impl Event {
         match self {
             Event::Ready(_) => "ready".into(),
             Event::Message(m) => m.channel_id.to_string(),
+            Event::Edit(e) => e.channel_id.to_string(),
             Event::Interaction(i) => match &**i {
                 Interaction::Command(c) => c.channel_id.to_string(),
                 Interaction::Component(c) => c.channel_id.to_string(),
@@ -127,6 +141,7 @@ impl Intake {
                 Interaction::Component(c) => self.component(&c).await,
                 _ => Ok(()),
             },
+            Event::Edit(e) => self.edit(&e).await,
         };
         if let Err(e) = result {
             tracing::error!(error = %format!("{e:#}"), "discord: event handling failed");
@@ -346,10 +361,16 @@ pub fn message_inbounds(m: &DMessage, conversation: ConversationRef, space: Spac
         },
     };
     if m.attachments.is_empty() {
-        return if m.content.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![base]
+        if !m.content.trim().is_empty() {
+            return vec![base];
+        }
+        // Nothing silently dropped: the sender hears that it was not passed on.
+        return match super::edits::unsupported(m) {
+            Some(kind) => vec![Inbound {
+                body: InboundBody::Unsupported { kind },
+                ..base
+            }],
+            None => Vec::new(),
         };
     }
     m.attachments

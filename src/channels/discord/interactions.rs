@@ -83,6 +83,7 @@ impl Intake {
             interaction: Some(handle(c.id, &c.token)),
             body: InboundBody::Button {
                 data: c.data.custom_id.clone(),
+                message: Some(c.message.id.to_string()),
             },
         };
         self.interact(c.id, &c.token, c.channel_id, true, inbound)

@@ -5,9 +5,11 @@
 mod backfill;
 mod commands;
 mod content;
+mod edits;
 mod intake;
 mod interactions;
 mod outlet;
+mod private;
 mod threads;
 
 use std::collections::{HashMap, HashSet};

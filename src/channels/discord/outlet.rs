@@ -22,7 +22,7 @@ const EMBED_MAX: usize = 4096;
 
 /// The Discord side of the router.
 pub struct DiscordOutlet {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
 }
 
 impl DiscordOutlet {
@@ -69,9 +69,18 @@ impl Outlet for DiscordOutlet {
                 if let Some((id, token)) = message.in_reply_to.as_deref().and_then(parse_handle) {
                     return self.respond(id, token, message).await;
                 }
+                // A private answer must not reopen a closed ticket's archived thread.
+                if message.ephemeral
+                    && let Some(thread) = self.closed_staff_thread(to).await?
+                {
+                    return self
+                        .tell_privately(message.private_to.as_ref(), thread, message)
+                        .await;
+                }
                 let channel = self.resolve(to).await?;
                 self.send(channel, message).await
             }
+            Outbound::ClearButtons { to, message } => self.clear_buttons(to, message).await,
             Outbound::Ack {
                 interaction, text, ..
             } => {
@@ -96,7 +105,7 @@ impl Outlet for DiscordOutlet {
 }
 
 impl DiscordOutlet {
-    async fn resolve(&self, to: &Target) -> Result<ChannelId> {
+    pub(super) async fn resolve(&self, to: &Target) -> Result<ChannelId> {
         match to {
             Target::Conversation(c) => channel_id(c.thread.as_deref().unwrap_or(&c.chat)),
             Target::StaffSpace { ticket, .. } => {

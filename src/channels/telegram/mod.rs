@@ -238,7 +238,11 @@ impl TelegramChannel {
                 }
             }
         };
-        let allowed = vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+        let allowed = vec![
+            AllowedUpdate::Message,
+            AllowedUpdate::EditedMessage,
+            AllowedUpdate::CallbackQuery,
+        ];
         let mut outage = Duration::ZERO;
         while !*shutdown.borrow() {
             let req = self

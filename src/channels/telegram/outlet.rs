@@ -249,7 +249,13 @@ impl TelegramOutlet {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(ticket, conv.clone());
-        self.bind(ticket, conv).await
+        self.bind(ticket, conv).await?;
+        let place = Place {
+            chat,
+            thread: Some(thread),
+        };
+        self.remember_topic(&topic_state_key(&place, thread), title, true)
+            .await
     }
 
     async fn bind(&self, ticket: TicketId, conv: ConversationRef) -> Result<()> {
@@ -261,6 +267,9 @@ impl TelegramOutlet {
         Ok(())
     }
 
+    /// Brings the ticket's topic to `title` and `open`, making only the calls that change
+    /// something: the last applied title and state are kept per topic, so a claim (which
+    /// changes neither) costs no request, where Telegram would answer TOPIC_NOT_MODIFIED.
     async fn update_space(&self, ticket: TicketId, title: &str, open: bool) -> Result<()> {
         let Some(conv) = self.store.staff_space(ticket, Platform::Telegram).await? else {
             return Ok(());
@@ -269,30 +278,53 @@ impl TelegramOutlet {
         let Some(thread) = place.thread else {
             return Ok(());
         };
+        let key = topic_state_key(&place, thread);
+        let known = self
+            .store
+            .get_state(&key)
+            .await?
+            .and_then(|v| serde_json::from_str::<(String, bool)>(&v).ok());
+        let rename = known.as_ref().is_none_or(|(t, _)| t != title);
+        let toggle = known.as_ref().is_none_or(|(_, o)| *o != open);
+        if !rename && !toggle {
+            return Ok(());
+        }
         if !self.cfg.forum_topics {
             let state = if open { "open" } else { "closed" };
-            return self
-                .send_text(
-                    &place,
-                    &DeskMessage::text(format!("Ticket is now: {title} ({state})")),
-                )
-                .await;
+            self.send_text(
+                &place,
+                &DeskMessage::text(format!("Ticket is now: {title} ({state})")),
+            )
+            .await?;
+            return self.remember_topic(&key, title, open).await;
         }
         let thread = ThreadId(MessageId(thread));
         self.limits.acquire(place.chat.0).await;
-        let renamed = self
-            .bot
-            .edit_forum_topic(place.chat, thread)
-            .name(title.to_string())
-            .await;
-        // The open/closed state matters more than the name, so it is set even if renaming failed.
-        let toggled = if open {
-            self.bot.reopen_forum_topic(place.chat, thread).await
+        let renamed = if rename {
+            self.bot
+                .edit_forum_topic(place.chat, thread)
+                .name(title.to_string())
+                .await
+                .map(|_| ())
         } else {
-            self.bot.close_forum_topic(place.chat, thread).await
+            Ok(())
         };
-        // Telegram rejects a change to the state a topic already has (TOPIC_NOT_MODIFIED), e.g.
-        // renaming to the same title when a claim moves a ticket from new to open.
+        // The open/closed state matters more than the name, so it is set even if renaming failed.
+        let toggled = match (toggle, open) {
+            (false, _) => Ok(()),
+            (true, true) => self
+                .bot
+                .reopen_forum_topic(place.chat, thread)
+                .await
+                .map(|_| ()),
+            (true, false) => self
+                .bot
+                .close_forum_topic(place.chat, thread)
+                .await
+                .map(|_| ()),
+        };
+        // When the state is not known (a topic from before a restart), Telegram may still
+        // answer that nothing changed; that is the state wanted.
         let unchanged = |e: &teloxide::RequestError| e.to_string().contains("TOPIC_NOT_MODIFIED");
         match toggled {
             Err(e) if !unchanged(&e) => {
@@ -307,9 +339,38 @@ impl TelegramOutlet {
         }
         match renamed {
             Err(e) if !unchanged(&e) => Err(anyhow::Error::new(e).context("editForumTopic failed")),
-            _ => Ok(()),
+            _ => self.remember_topic(&key, title, open).await,
         }
     }
+
+    async fn remember_topic(&self, key: &str, title: &str, open: bool) -> Result<()> {
+        let value = serde_json::to_string(&(title, open))?;
+        self.store.set_state(key, Some(&value)).await?;
+        Ok(())
+    }
+
+    /// Removes the inline keyboard of a message the bot sent.
+    async fn clear_buttons(&self, to: &Target, message: &str) -> Result<()> {
+        let place = self.resolve(to).await?;
+        let id = message
+            .parse::<i32>()
+            .with_context(|| format!("bad Telegram message id {message}"))?;
+        match self
+            .bot
+            .edit_message_reply_markup(place.chat, MessageId(id))
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Already without buttons (a repeated tap, a retried action): the state wanted.
+            Err(e) if e.to_string().contains("message is not modified") => Ok(()),
+            Err(e) => Err(anyhow::Error::new(e).context("editMessageReplyMarkup failed")),
+        }
+    }
+}
+
+/// The state key under which the last applied title and state of a topic are kept.
+fn topic_state_key(place: &Place, thread: i32) -> String {
+    format!("telegram.topic:{}:{thread}", place.chat.0)
 }
 
 #[async_trait]
@@ -375,6 +436,7 @@ impl TelegramOutlet {
                 open,
                 ..
             } => self.update_space(*ticket, title, *open).await,
+            Outbound::ClearButtons { to, message } => self.clear_buttons(to, message).await,
         }
     }
 }

@@ -3,13 +3,17 @@
 
 use teloxide::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User};
 
-use crate::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Space};
+use crate::domain::event::{
+    Attachment, AttachmentKind, Inbound, InboundBody, Space, UnsupportedKind,
+};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
 
-/// Translates one update; `None` for updates the bot does not act on (edits, other groups, …).
+/// Translates one update; `None` for updates the bot does not act on (other groups, service
+/// messages, other update kinds, …).
 pub fn inbound(update: &Update, staff_chat: Option<i64>) -> Option<Inbound> {
     match &update.kind {
         UpdateKind::Message(m) => from_message(m, staff_chat),
+        UpdateKind::EditedMessage(m) => from_edit(m, staff_chat),
         UpdateKind::CallbackQuery(q) => from_callback(q, staff_chat),
         _ => None,
     }
@@ -58,6 +62,58 @@ fn from_message(m: &Message, staff_chat: Option<i64>) -> Option<Inbound> {
     })
 }
 
+/// An edit becomes its own event, keyed by message and edit time: a redelivered edit is a
+/// duplicate, a second edit of the same message is new.
+fn from_edit(m: &Message, staff_chat: Option<i64>) -> Option<Inbound> {
+    let mut inb = from_message(m, staff_chat)?;
+    let edited = m.edit_date().map_or(0, |d| d.timestamp());
+    inb.key.id = format!("{}:edit:{edited}", inb.key.id);
+    if let Some(at) = m.edit_date() {
+        inb.at = *at;
+    }
+    inb.body = match inb.body {
+        InboundBody::Text { text } => InboundBody::Edited {
+            text,
+            attachments: Vec::new(),
+        },
+        InboundBody::Attachment {
+            attachment,
+            caption,
+        } => InboundBody::Edited {
+            text: caption.unwrap_or_default(),
+            attachments: vec![attachment],
+        },
+        // A live location sends an edit every few seconds; the first message was answered.
+        _ => return None,
+    };
+    Some(inb)
+}
+
+/// What a message holds that the bot cannot relay, or `None` when it is a service message
+/// (someone joined, a topic was created, …) that nobody needs to hear about.
+fn unsupported(m: &Message) -> Option<UnsupportedKind> {
+    let kind = if m.sticker().is_some() {
+        UnsupportedKind::Sticker
+    } else if m.location().is_some() || m.venue().is_some() {
+        UnsupportedKind::Location
+    } else if m.contact().is_some() {
+        UnsupportedKind::Contact
+    } else if m.poll().is_some() {
+        UnsupportedKind::Poll
+    } else if m.dice().is_some() {
+        UnsupportedKind::Dice
+    } else if m.game().is_some() {
+        UnsupportedKind::Game
+    } else if m.story().is_some() {
+        UnsupportedKind::Story
+    } else if matches!(m.kind, teloxide::types::MessageKind::Common(_)) {
+        UnsupportedKind::Other
+    } else {
+        return None;
+    };
+    Some(kind)
+}
+
 fn body(m: &Message, conv: &ConversationRef) -> Option<InboundBody> {
     if let Some(text) = m.text() {
         return Some(InboundBody::Text {
@@ -80,8 +136,16 @@ fn body(m: &Message, conv: &ConversationRef) -> Option<InboundBody> {
         file(AttachmentKind::Voice, &v.file.id.0, None)
     } else if let Some(v) = m.video() {
         file(AttachmentKind::Video, &v.file.id.0, v.file_name.clone())
+    } else if let Some(v) = m.video_note() {
+        // Round video notes, audio files and GIFs are files like any other: copyMessage
+        // relays them within Telegram, and other platforms see that a file was sent.
+        file(AttachmentKind::Video, &v.file.id.0, None)
+    } else if let Some(a) = m.audio() {
+        file(AttachmentKind::Voice, &a.file.id.0, a.file_name.clone())
+    } else if let Some(a) = m.animation() {
+        file(AttachmentKind::Video, &a.file.id.0, a.file_name.clone())
     } else {
-        return None;
+        return unsupported(m).map(|kind| InboundBody::Unsupported { kind });
     };
     Some(InboundBody::Attachment {
         attachment,
@@ -90,15 +154,25 @@ fn body(m: &Message, conv: &ConversationRef) -> Option<InboundBody> {
 }
 
 fn from_callback(q: &CallbackQuery, staff_chat: Option<i64>) -> Option<Inbound> {
-    let msg = q.message.as_ref()?;
-    let chat = msg.chat();
-    let private = matches!(chat.kind, ChatKind::Private(_));
-    // A press on a foreign or inaccessible message still deserves an answer: the desk
-    // treats unknown data as stale and replies with a polite alert.
-    let space = space_of(chat.id.0, private, staff_chat).unwrap_or(Space::Customer);
-    let conv = match msg.regular_message() {
-        Some(m) => conversation(m, space),
-        None => ConversationRef::chat(Platform::Telegram, chat.id.0.to_string()),
+    // Every press is answered, so the client stops its spinner: one on a foreign or
+    // inaccessible message, and one without a message at all (an inline-mode message), which
+    // is answered in the presser's private chat, whose id is their user id.
+    let (conv, space, message) = match &q.message {
+        Some(msg) => {
+            let chat = msg.chat();
+            let private = matches!(chat.kind, ChatKind::Private(_));
+            let space = space_of(chat.id.0, private, staff_chat).unwrap_or(Space::Customer);
+            let conv = match msg.regular_message() {
+                Some(m) => conversation(m, space),
+                None => ConversationRef::chat(Platform::Telegram, chat.id.0.to_string()),
+            };
+            (conv, space, Some(msg.id().0.to_string()))
+        }
+        None => (
+            ConversationRef::chat(Platform::Telegram, q.from.id.0.to_string()),
+            Space::Customer,
+            None,
+        ),
     };
     Some(Inbound {
         key: MessageKey::new(Platform::Telegram, format!("cb:{}", q.id.0)),
@@ -110,6 +184,7 @@ fn from_callback(q: &CallbackQuery, staff_chat: Option<i64>) -> Option<Inbound> 
         interaction: Some(q.id.0.clone()),
         body: InboundBody::Button {
             data: q.data.clone().unwrap_or_default(),
+            message,
         },
     })
 }
@@ -204,9 +279,71 @@ mod tests {
         assert_eq!(
             inb.body,
             InboundBody::Button {
-                data: "cs:3:5".into()
+                data: "cs:3:5".into(),
+                message: Some("13".into()),
             }
         );
         assert_eq!(inb.key.id, "cb:cbq1");
+    }
+
+    #[test]
+    fn a_callback_without_a_message_is_still_a_press_in_the_private_chat() {
+        let u = update(
+            serde_json::json!({"update_id": 9, "callback_query": {"id": "cbq2", "chat_instance": "x",
+            "from": {"id": 42, "is_bot": false, "first_name": "Alice"}, "data": "zz",
+            "inline_message_id": "inl-1"}}),
+        );
+        let inb = inbound(&u, Some(-100)).unwrap();
+        assert_eq!(inb.interaction.as_deref(), Some("cbq2"));
+        assert_eq!(inb.space, Space::Customer);
+        assert_eq!(
+            inb.conversation,
+            ConversationRef::chat(Platform::Telegram, "42")
+        );
+    }
+
+    #[test]
+    fn edits_are_keyed_by_message_and_edit_time() {
+        let edit = |at: i64| {
+            update(
+                serde_json::json!({"update_id": 10, "edited_message": {"message_id": 10, "date": 1700000000,
+                "edit_date": at, "chat": {"id": 42, "type": "private", "first_name": "Alice"},
+                "from": {"id": 42, "is_bot": false, "first_name": "Alice"}, "text": "key ABC-2"}}),
+            )
+        };
+        let first = inbound(&edit(1700000100), None).unwrap();
+        assert_eq!(first.key.id, "42:10:edit:1700000100");
+        assert_eq!(
+            first.body,
+            InboundBody::Edited {
+                text: "key ABC-2".into(),
+                attachments: Vec::new()
+            }
+        );
+        assert_ne!(inbound(&edit(1700000200), None).unwrap().key, first.key);
+    }
+
+    #[test]
+    fn stickers_and_locations_are_unsupported_not_dropped() {
+        let msg = |extra: serde_json::Value| {
+            let mut m = serde_json::json!({"message_id": 14, "date": 1700000000,
+                "chat": {"id": 42, "type": "private", "first_name": "Alice"},
+                "from": {"id": 42, "is_bot": false, "first_name": "Alice"}});
+            for (k, v) in extra.as_object().unwrap() {
+                m[k] = v.clone();
+            }
+            update(serde_json::json!({"update_id": 11, "message": m}))
+        };
+        let sticker = msg(
+            serde_json::json!({"sticker": {"file_id": "s1", "file_unique_id": "u1",
+            "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false}}),
+        );
+        let location = msg(serde_json::json!({"location": {"latitude": 47.5, "longitude": 19.0}}));
+        let kind = |u: &Update| match inbound(u, None).unwrap().body {
+            InboundBody::Unsupported { kind } => kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kind(&sticker), UnsupportedKind::Sticker);
+        assert_eq!(kind(&location), UnsupportedKind::Location);
     }
 }

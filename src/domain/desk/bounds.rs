@@ -14,7 +14,8 @@ pub(super) fn check_sizes(limits: &LimitsConfig, body: &InboundBody) -> Result<(
     let text = match body {
         InboundBody::Text { text } => text.as_str(),
         InboundBody::Attachment { caption, .. } => caption.as_deref().unwrap_or(""),
-        InboundBody::Button { .. } => "",
+        InboundBody::Edited { text, .. } => text.as_str(),
+        InboundBody::Button { .. } | InboundBody::Unsupported { .. } => "",
     };
     // Counting stops just past the bound, so a megabyte of text costs no more than the bound.
     let n = text.chars().take(limits.message_chars + 1).count();

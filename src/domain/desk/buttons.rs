@@ -2,7 +2,7 @@
 
 use super::customer::same_person;
 use super::{Ctx, Desk, DeskError, Outcome};
-use crate::domain::event::{ButtonAction, Outbound};
+use crate::domain::event::{ButtonAction, InboundBody, Outbound, Space, Target};
 use crate::domain::ports::FaqOutcome;
 use crate::domain::replies;
 use crate::domain::ticket::{Actor, Status, TicketKind};
@@ -15,6 +15,30 @@ pub(super) fn stale(ctx: &Ctx<'_>) -> Outbound {
         true,
     )
     .unwrap_or_else(|| ctx.reply("This button has expired. Please write your question again."))
+}
+
+/// Takes the buttons off the pressed message, once they have done their job, so nobody taps a
+/// used one again; `None` when the platform did not say which message it was.
+fn clear(ctx: &Ctx<'_>) -> Option<Outbound> {
+    let InboundBody::Button {
+        message: Some(message),
+        ..
+    } = &ctx.inb.body
+    else {
+        return None;
+    };
+    // In a staff space the message lives in the ticket's lane, like everything sent there.
+    let to = match (ctx.inb.space, ctx.here) {
+        (Space::Staff, Some(ticket)) => Target::StaffSpace {
+            ticket,
+            platform: ctx.inb.conversation.platform,
+        },
+        _ => Target::Conversation(ctx.inb.conversation.clone()),
+    };
+    Some(Outbound::ClearButtons {
+        to,
+        message: message.clone(),
+    })
 }
 
 fn ack(ctx: &Ctx<'_>, text: &str, alert: bool) -> Option<Outbound> {
@@ -56,23 +80,33 @@ impl Desk {
                 if !same_person(&event.user, &ctx.inb.from) {
                     return refuse("This question was asked by someone else.");
                 }
+                let answered = || -> Outcome {
+                    let mut out = refuse("You've already answered this one. Thanks!")?;
+                    out.extend(clear(ctx));
+                    Ok(out)
+                };
                 if !matches!(event.outcome, FaqOutcome::Answered | FaqOutcome::Suggested) {
-                    return refuse("You've already answered this one. Thanks!");
+                    return answered();
                 }
                 if let ButtonAction::FaqHelpful(_) = action {
                     if !self.store.resolve_faq_event(id, FaqOutcome::Helpful, None).await? {
-                        return refuse("You've already answered this one. Thanks!");
+                        return answered();
                     }
-                    return Ok(vec![
+                    let mut out = vec![
                         ack(ctx, "Glad it helped!", false).unwrap_or_else(|| ctx.reply("Glad it helped!")),
                         ctx.reply("Great, glad that helped! Write any time if you have another question."),
-                    ]);
+                    ];
+                    out.extend(clear(ctx));
+                    return Ok(out);
                 }
                 if let Some(t) = self.sender_ticket(ctx).await? {
                     self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id)).await?;
-                    return Ok(vec![ctx.reply(replies::already_open(&t))]);
+                    let mut out = vec![ctx.reply(replies::already_open(&t))];
+                    out.extend(clear(ctx));
+                    return Ok(out);
                 }
-                let out = self.open_ticket(ctx, &event.query, Vec::new(), TicketKind::Question, Some(&event)).await?;
+                let mut out = self.open_ticket(ctx, &event.query, Vec::new(), TicketKind::Question, Some(&event)).await?;
+                out.extend(clear(ctx));
                 let ticket = out.iter().find_map(|o| match o {
                     Outbound::OpenStaffSpace { ticket, .. } => Some(*ticket),
                     _ => None,
@@ -88,8 +122,21 @@ impl Desk {
                 if !matches!(t.status, Status::Closed | Status::Solved) {
                     return refuse("This ticket is open again; you can rate it once it is closed.");
                 }
-                self.record_rating(ctx, &t, score).await?;
-                Ok(vec![ctx.reply(replies::csat_thanks(score))])
+                // A survey counts once: a second tap keeps the first score and its comment.
+                let mut earlier = self.store.csat(id).await?.map(|c| c.score);
+                if earlier.is_none() && !self.record_rating(ctx, &t, score).await? {
+                    // Rated meanwhile (a double tap on two devices): that rating stands.
+                    earlier = Some(self.store.csat(id).await?.map_or(score, |c| c.score));
+                }
+                let mut out = match earlier {
+                    None => vec![ctx.reply(replies::csat_thanks(score))],
+                    Some(earlier) => {
+                        let text = replies::already_rated(id, earlier);
+                        vec![ack(ctx, &text, false).unwrap_or_else(|| ctx.private_reply(text))]
+                    }
+                };
+                out.extend(clear(ctx));
+                Ok(out)
             }
             ButtonAction::Claim(id) => {
                 let Some(me) = ctx.staff.clone() else {
@@ -104,12 +151,14 @@ impl Desk {
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
                 let told = replies::claimed_for_customer(id, &me.name.0);
                 self.store.save_ticket(&t, &[self.bot_said(&told, ctx)], &events).await?;
-                Ok(vec![
+                let mut out = vec![
                     ack(ctx, &format!("You claimed ticket {id}."), false).unwrap_or_else(|| ctx.reply("Claimed.")),
                     self.to_staff(&t, crate::domain::event::Message::text(format!("{} claimed ticket {id}.", me.name))),
                     self.to_customer(&t, crate::domain::event::Message::text(told)),
                     self.rename_staff_space(&t),
-                ])
+                ];
+                out.extend(clear(ctx));
+                Ok(out)
             }
             ButtonAction::OpenTicket => Ok(vec![ctx.private_reply(
                 "Tell me what you need help with: write your question here (in a DM with me if you prefer).",

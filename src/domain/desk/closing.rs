@@ -1,11 +1,12 @@
-//! Closing a ticket: the thank-you, the CSAT question, and the rating with its optional comment.
+//! Closing a ticket: the thank-you, the CSAT question, and the rating with its optional comment;
+//! and answers to agents in a closed ticket's staff space, which go to them privately.
 
 use super::{Ctx, Desk, DeskError, Outcome};
-use crate::domain::event::{Button, ButtonAction, Message, Outbound};
+use crate::domain::event::{Button, ButtonAction, Message, Outbound, Space, Target};
 use crate::domain::ids::TicketId;
 use crate::domain::ports::Csat;
 use crate::domain::replies;
-use crate::domain::ticket::{Actor, Ticket};
+use crate::domain::ticket::{Actor, Status, Ticket};
 
 /// How long after a CSAT rating the next plain message counts as its comment.
 const CSAT_COMMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -69,25 +70,70 @@ impl Desk {
         Ok(Some(vec![ctx.reply(replies::csat_comment_thanks())]))
     }
 
+    /// Records the ticket's first rating and opens the comment window; `false`, changing
+    /// nothing, when the ticket was rated before.
     pub(super) async fn record_rating(
         &self,
         ctx: &Ctx<'_>,
         ticket: &Ticket,
         score: u8,
-    ) -> Result<(), DeskError> {
-        self.store
-            .record_csat(&Csat {
+    ) -> Result<bool, DeskError> {
+        let first = self
+            .store
+            .record_first_csat(&Csat {
                 ticket: ticket.id,
                 score,
                 comment: None,
                 at: ctx.now,
             })
             .await?;
+        if !first {
+            return Ok(false);
+        }
         let value = format!("{}:{}", ticket.id.0, ctx.now.timestamp_millis());
         self.store
             .set_state(&csat_state_key(ctx), Some(&value))
             .await?;
-        Ok(())
+        Ok(true)
+    }
+}
+
+impl Desk {
+    /// Makes the answers to an agent in a closed ticket's staff space private: the space is
+    /// archived there (a Discord thread), and a public answer would reopen it for everyone.
+    /// Answers to an interaction are already shown to the presser only.
+    pub(super) async fn private_in_closed_space(
+        &self,
+        ctx: &Ctx<'_>,
+        mut out: Vec<Outbound>,
+    ) -> Outcome {
+        let here = &ctx.inb.conversation;
+        let answers_here = |o: &Outbound| {
+            matches!(o, Outbound::Send { to: Target::Conversation(c), message }
+                if c == here && !message.ephemeral && message.in_reply_to.is_none())
+        };
+        let (Space::Staff, Some(id)) = (ctx.inb.space, ctx.here) else {
+            return Ok(out);
+        };
+        // Checked only when there is a public answer, so most staff messages cost nothing.
+        if !out.iter().any(answers_here) {
+            return Ok(out);
+        }
+        let closed = self
+            .store
+            .ticket(id)
+            .await?
+            .is_some_and(|t| t.status == Status::Closed);
+        if !closed {
+            return Ok(out);
+        }
+        for o in out.iter_mut().filter(|o| answers_here(o)) {
+            if let Outbound::Send { message, .. } = o {
+                message.ephemeral = true;
+                message.private_to = Some(ctx.inb.from.clone());
+            }
+        }
+        Ok(out)
     }
 }
 

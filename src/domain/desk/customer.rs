@@ -74,7 +74,7 @@ impl Desk {
         let mut out = vec![self.to_staff(
             ticket,
             Message {
-                text: format!("{} (customer): {}", ctx.inb.from.name, text),
+                text: relayed(&ctx.inb.from.name, "customer", text),
                 attachments,
                 ..Message::default()
             },
@@ -350,6 +350,16 @@ impl Desk {
             .collect()
     }
 }
+/// The relayed copy of a message, `Name (role): text`; a file without a caption is relayed
+/// on its own, without an empty `Name (role): ` line before it.
+pub(super) fn relayed(name: &str, role: &str, text: &str) -> String {
+    if text.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{name} ({role}): {text}")
+    }
+}
+
 /// Names change; platform and id do not.
 pub(super) fn same_person(
     a: &crate::domain::ids::UserRef,

@@ -5,6 +5,7 @@ mod bounds;
 mod buttons;
 mod closing;
 mod customer;
+mod edits;
 mod faq_flow;
 mod staff;
 
@@ -146,6 +147,7 @@ impl Ctx<'_> {
         let mut out = self.reply(text);
         if let Outbound::Send { message, .. } = &mut out {
             message.ephemeral = true;
+            message.private_to = Some(self.inb.from.clone());
         }
         out
     }
@@ -385,8 +387,8 @@ impl Desk {
             sender_ticket: Mutex::new(sender_ticket),
         };
         bounds::check_sizes(&self.limits, &inb.body).map_err(DeskError::Say)?;
-        match &inb.body {
-            InboundBody::Button { data } => match ButtonAction::decode(data) {
+        let out = match &inb.body {
+            InboundBody::Button { data, .. } => match ButtonAction::decode(data) {
                 Some(action) => self.on_button(&ctx, action).await,
                 None => Ok(vec![buttons::stale(&ctx)]),
             },
@@ -407,7 +409,12 @@ impl Desk {
                 let text = caption.clone().unwrap_or_default();
                 self.on_message(&ctx, &text, vec![attachment.clone()]).await
             }
-        }
+            InboundBody::Edited { text, attachments } => {
+                self.on_edit(&ctx, text, attachments.clone()).await
+            }
+            InboundBody::Unsupported { kind } => self.on_unsupported(&ctx, *kind).await,
+        }?;
+        self.private_in_closed_space(&ctx, out).await
     }
 
     async fn on_message(

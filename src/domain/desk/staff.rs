@@ -259,7 +259,7 @@ impl Desk {
         let mut out = vec![self.to_customer(
             &t,
             Message {
-                text: format!("{} (support): {text}", me.name),
+                text: super::customer::relayed(&me.name.0, "support", text),
                 attachments,
                 ..Message::default()
             },
