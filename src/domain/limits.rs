@@ -30,7 +30,9 @@ pub struct LimitsConfig {
 }
 
 fn default_message_chars() -> usize {
-    4000
+    // Above every platform's own cap (Telegram 4096, a Discord slash-command option 6000), so
+    // only the console and forged payloads reach it.
+    16_000
 }
 fn default_faq_chars() -> usize {
     300

@@ -513,11 +513,19 @@ async fn bad_input_gets_a_clear_reply_and_changes_nothing() {
     app.agent_says(id, "too late").await.expect("is closed");
     assert_eq!(closed, snapshot().await);
 
-    // A very long message and control characters are stored whole.
-    let long = "x".repeat(20_000);
+    // A message at the length bound and control characters are stored whole; a longer one is
+    // refused with the bound ([limits] message_chars, tests/it/limits.rs).
+    let max = supportbot::domain::limits::LimitsConfig::default().message_chars;
+    let r = app.user_says("carol", &"x".repeat(max + 1)).await;
+    assert!(
+        r.opened_ticket().is_none() && r.says(&max.to_string()),
+        "{:?}",
+        r.texts()
+    );
+    let long = "x".repeat(max);
     let id2 = open(&app, "carol", &long).await;
     let t = app.store.transcript(id2).await.unwrap();
-    assert_eq!(t[0].body.len(), 20_000);
+    assert_eq!(t[0].body.len(), max);
     let weird = "bell\u{7} esc\u{1b}[31m nul-free\ttab";
     app.user_says("carol", weird).await;
     let t = app.store.transcript(id2).await.unwrap();

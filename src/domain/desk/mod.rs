@@ -445,7 +445,7 @@ impl Desk {
             && ctx.staff.is_none()
             && !matches!(cmd, Command::Help | Command::Start)
         {
-            return Err(DeskError::Say(replies::not_staff_here()));
+            return Err(DeskError::Say(replies::staff_only()));
         }
         // Customer commands act on the sender's own ticket, which staff in the staff space
         // do not have.
