@@ -16,6 +16,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0005_outbox.sql",
     "0006_ticket_saves.sql",
     "0007_outbox_lanes.sql",
+    "0009_user_langs.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -26,6 +27,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0005_outbox.sql"),
     include_str!("../../migrations/sqlite/0006_ticket_saves.sql"),
     include_str!("../../migrations/sqlite/0007_outbox_lanes.sql"),
+    include_str!("../../migrations/sqlite/0009_user_langs.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -35,6 +37,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0005_outbox.sql"),
     include_str!("../../migrations/postgres/0006_ticket_saves.sql"),
     include_str!("../../migrations/postgres/0007_outbox_lanes.sql"),
+    include_str!("../../migrations/postgres/0009_user_langs.sql"),
 ];
 
 /// The migrator for a backend.

@@ -146,6 +146,7 @@ impl TestApp {
             space: Space::Customer,
             interaction: None,
             body,
+            locale: None,
         }
     }
 
@@ -207,6 +208,7 @@ impl TestApp {
             space: Space::Staff,
             interaction: None,
             body,
+            locale: None,
         }
     }
 }

@@ -23,9 +23,9 @@ use crate::fake_telegram::{
 };
 use crate::harness::{StubKb, hit};
 
-const STAFF: i64 = -100;
-const ALICE: i64 = 42;
-const ANN: i64 = 7;
+pub(crate) const STAFF: i64 = -100;
+pub(crate) const ALICE: i64 = 42;
+pub(crate) const ANN: i64 = 7;
 
 fn config(api: &str, fast: bool) -> Config {
     let limits = if fast {
@@ -40,12 +40,12 @@ fn config(api: &str, fast: bool) -> Config {
     Config::from_layers(Some((Path::new("tg.toml"), &toml)), &[]).unwrap()
 }
 
-struct Running {
+pub(crate) struct Running {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
-fn start(
+pub(crate) fn start(
     fake: &FakeTelegram,
     store: Arc<SqlStore>,
     kb: Option<Arc<dyn KnowledgeBase>>,
@@ -72,13 +72,13 @@ fn start_with(cfg: Config, store: Arc<SqlStore>, kb: Option<Arc<dyn KnowledgeBas
 }
 
 impl Running {
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.stop.send(true).unwrap();
         self.task.await.unwrap().unwrap();
     }
 }
 
-fn buttons(body: &Value) -> Vec<String> {
+pub(crate) fn buttons(body: &Value) -> Vec<String> {
     body["reply_markup"]["inline_keyboard"]
         .as_array()
         .map(|rows| {
@@ -90,7 +90,7 @@ fn buttons(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn sends_to(fake: &FakeTelegram, chat: i64) -> Vec<Value> {
+pub(crate) fn sends_to(fake: &FakeTelegram, chat: i64) -> Vec<Value> {
     fake.ok_calls("sendMessage")
         .into_iter()
         .filter(|b| b["chat_id"] == json!(chat))

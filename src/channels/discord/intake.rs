@@ -157,6 +157,9 @@ impl Intake {
             body: InboundBody::Text {
                 text: m.content.clone(),
             },
+            // A message carries no locale; the desk falls back to the script of the text and
+            // to what an earlier interaction of this person told.
+            locale: None,
         };
         if m.attachments.is_empty() {
             if !m.content.trim().is_empty() {

@@ -15,9 +15,15 @@ use crate::channels::Outlet;
 use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
 use crate::domain::ids::{ConversationRef, Platform, TicketId};
 use crate::domain::ports::TicketStore;
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::replies;
+use crate::tr;
 
-/// Sends desk actions through a throttled bot.
+/// The outlet does not know `staff.lang`; the two texts it words itself (a staff topic made
+/// late, a status line where topics are off) are in the default language.
+const STAFF_FALLBACK_LANG: Lang = Lang::En;
+
+/// Carries out the desk's actions on Telegram.
 pub struct TelegramOutlet {
     bot: Throttle<Bot>,
     cfg: TelegramConfig,
@@ -77,7 +83,7 @@ impl TelegramOutlet {
                 // The topic could not be made when the ticket opened: try again now; failing
                 // that, keep the message visible in the group itself.
                 if let Some(t) = self.store.ticket(*ticket).await? {
-                    match self.open_space(*ticket, &replies::staff_title(&t)).await {
+                    match self.open_space(*ticket, &replies::staff_title(STAFF_FALLBACK_LANG, &t)).await {
                         Ok(()) => {
                             if let Some(conv) =
                                 self.store.staff_space(*ticket, Platform::Telegram).await?
@@ -238,11 +244,12 @@ impl TelegramOutlet {
             return Ok(());
         };
         if !self.cfg.forum_topics {
-            let state = if open { "open" } else { "closed" };
+            let lang = STAFF_FALLBACK_LANG;
+            let state = tr!(lang, if open { Key::TopicOpen } else { Key::TopicClosed });
             return self
                 .send_text(
                     &place,
-                    &DeskMessage::text(format!("Ticket is now: {title} ({state})")),
+                    &DeskMessage::text(tr!(lang, Key::TopicNow, title = title, state = state)),
                 )
                 .await;
         }

@@ -55,6 +55,7 @@ fn from_message(m: &Message, staff_chat: Option<i64>) -> Option<Inbound> {
         space,
         interaction: None,
         body,
+        locale: from.language_code.clone(),
     })
 }
 
@@ -111,6 +112,7 @@ fn from_callback(q: &CallbackQuery, staff_chat: Option<i64>) -> Option<Inbound> 
         body: InboundBody::Button {
             data: q.data.clone().unwrap_or_default(),
         },
+        locale: q.from.language_code.clone(),
     })
 }
 

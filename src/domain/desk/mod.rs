@@ -5,10 +5,13 @@ mod buttons;
 mod closing;
 mod customer;
 mod faq_flow;
+mod lang;
+mod small_talk;
 mod staff;
+mod triage;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Utc};
 
@@ -16,9 +19,11 @@ use super::command::{self, Command};
 use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
+use super::i18n::{Key, Lang, Text};
 use super::ids::{MessageKey, Platform, TicketId};
 use super::ports::{Clock, KnowledgeBase, Recorded, StoreError, TicketStore};
 use super::replies;
+use crate::tr;
 use super::sla::SlaConfig;
 use super::ticket::{Ticket, TicketError};
 
@@ -56,20 +61,29 @@ impl std::fmt::Debug for Desk {
 enum DeskError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A refusal or usage problem, already phrased for the person.
-    #[error("{0}")]
-    Say(String),
+    /// A refusal or usage problem, worded once the reader's language is known.
+    #[error("{}", .0.render(Lang::En))]
+    Say(Text),
 }
 
 impl From<TicketError> for DeskError {
     fn from(e: TicketError) -> Self {
-        let text = e.to_string();
-        let mut chars = text.chars();
-        let capitalised = match chars.next() {
-            Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
-            None => text,
-        };
-        DeskError::Say(format!("{capitalised}."))
+        DeskError::Say(ticket_error_text(&e))
+    }
+}
+
+/// What a refused transition says to the person who tried it.
+fn ticket_error_text(e: &TicketError) -> Text {
+    match e {
+        TicketError::Closed(id) => crate::text!(Key::ErrClosed, id = *id),
+        TicketError::NotClosed(id) => crate::text!(Key::ErrNotClosed, id = *id),
+        TicketError::ClaimedByOther { ticket, by } => {
+            crate::text!(Key::ErrClaimedByOther, id = *ticket, agent = &by.0)
+        }
+        TicketError::NotClaimedByYou(id) => crate::text!(Key::ErrNotClaimedByYou, id = *id),
+        TicketError::Unchanged { ticket, what } => {
+            crate::text!(Key::ErrUnchanged, id = *ticket, what = what)
+        }
     }
 }
 
@@ -87,6 +101,8 @@ struct Ctx<'a> {
     /// The sender's active ticket, loaded when the event was stored; taken by the first lookup,
     /// because later ones may follow the flow's own writes.
     sender_ticket: Mutex<Option<Option<Ticket>>>,
+    /// The sender's language, once a flow needed it (`Desk::lang`).
+    lang: OnceLock<Lang>,
 }
 
 impl Ctx<'_> {
@@ -109,6 +125,15 @@ impl Ctx<'_> {
                 ..Message::default()
             },
         }
+    }
+
+    /// A reply with buttons under it.
+    fn reply_with(&self, text: impl Into<String>, buttons: Vec<Button>) -> Outbound {
+        let mut out = self.reply(text);
+        if let Outbound::Send { message, .. } = &mut out {
+            message.buttons = buttons;
+        }
+        out
     }
 
     /// A reply visible only to the sender where the platform supports it.
@@ -175,18 +200,27 @@ impl Desk {
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot store inbound message");
-                return vec![self.error_reply(&inbound, replies::internal_error())];
+                let lang = self.quick_lang(&inbound);
+                return vec![self.error_reply(&inbound, tr!(lang, Key::InternalError))];
             }
         };
         let handled = AtomicBool::new(false);
-        let out = match self.dispatch(&inbound, &handled, sender_ticket).await {
+        let lang = OnceLock::new();
+        let out = match self.dispatch(&inbound, &handled, sender_ticket, &lang).await {
             Ok(out) => out,
-            Err(DeskError::Say(text)) => vec![self.error_reply(&inbound, text)],
+            Err(DeskError::Say(text)) => {
+                let lang = match lang.get() {
+                    Some(l) => *l,
+                    None => self.error_lang(&inbound).await,
+                };
+                vec![self.error_reply(&inbound, text.render(lang))]
+            }
             Err(DeskError::Store(e)) => {
                 // Left unfinished: if the platform redelivers the event after a restart, it
                 // is processed again instead of being dropped as a duplicate.
                 tracing::error!(error = %e, key = ?inbound.key, "store failed while handling");
-                return vec![self.error_reply(&inbound, replies::internal_error())];
+                let lang = lang.get().copied().unwrap_or(self.quick_lang(&inbound));
+                return vec![self.error_reply(&inbound, tr!(lang, Key::InternalError))];
             }
         };
         if handled.load(Ordering::SeqCst) {
@@ -213,6 +247,7 @@ impl Desk {
                 here: None,
                 handled: None,
                 sender_ticket: Mutex::new(None),
+                lang: OnceLock::new(),
             }
             .private_reply(text),
         }
@@ -223,6 +258,7 @@ impl Desk {
         inb: &Inbound,
         handled: &AtomicBool,
         sender_ticket: Option<Option<Ticket>>,
+        lang: &OnceLock<Lang>,
     ) -> Outcome {
         let staff = self.settings.staff.member(&inb.from, &inb.roles);
         let here = match inb.space {
@@ -236,28 +272,38 @@ impl Desk {
             here,
             handled: Some(handled),
             sender_ticket: Mutex::new(sender_ticket),
+            lang: OnceLock::new(),
         };
+        let out = self.dispatch_in(&ctx).await;
+        if let Some(l) = ctx.lang.get() {
+            let _ = lang.set(*l);
+        }
+        out
+    }
+
+    async fn dispatch_in(&self, ctx: &Ctx<'_>) -> Outcome {
+        let (inb, here) = (ctx.inb, ctx.here);
         match &inb.body {
             InboundBody::Button { data } => match ButtonAction::decode(data) {
-                Some(action) => self.on_button(&ctx, action).await,
-                None => Ok(vec![buttons::stale(&ctx)]),
+                Some(action) => self.on_button(ctx, action).await,
+                None => Ok(vec![buttons::stale(ctx, self.lang(ctx).await?)]),
             },
             InboundBody::Text { text }
                 if ctx.staff.is_none() && command::names_staff_command(text) =>
             {
-                Err(DeskError::Say(replies::staff_only()))
+                Err(DeskError::Say(crate::text!(Key::StaffOnly)))
             }
             InboundBody::Text { text } => match command::parse(text, here) {
-                Err(e) => Err(DeskError::Say(e.to_string())),
-                Ok(Some(cmd)) => self.on_command(&ctx, cmd).await,
-                Ok(None) => self.on_message(&ctx, text, Vec::new()).await,
+                Err(e) => Err(DeskError::Say(e.text())),
+                Ok(Some(cmd)) => self.on_command(ctx, cmd).await,
+                Ok(None) => self.on_message(ctx, text, Vec::new()).await,
             },
             InboundBody::Attachment {
                 attachment,
                 caption,
             } => {
                 let text = caption.clone().unwrap_or_default();
-                self.on_message(&ctx, &text, vec![attachment.clone()]).await
+                self.on_message(ctx, &text, vec![attachment.clone()]).await
             }
         }
     }
@@ -271,7 +317,7 @@ impl Desk {
         match ctx.inb.space {
             Space::Customer => self.customer_message(ctx, text, attachments).await,
             Space::Staff => match (&ctx.staff, ctx.here) {
-                (None, _) => Err(DeskError::Say(replies::not_staff_here())),
+                (None, _) => Err(DeskError::Say(crate::text!(Key::NotStaffHere))),
                 (Some(member), Some(id)) => {
                     self.agent_reply(ctx, member, id, text, attachments).await
                 }
@@ -283,14 +329,25 @@ impl Desk {
 
     async fn on_command(&self, ctx: &Ctx<'_>, cmd: Command) -> Outcome {
         if cmd.is_staff_only() && ctx.staff.is_none() {
-            return Err(DeskError::Say(replies::staff_only()));
+            return Err(DeskError::Say(crate::text!(Key::StaffOnly)));
         }
         match cmd {
-            Command::Start => Ok(vec![ctx.reply(replies::welcome())]),
-            Command::Help => Ok(vec![ctx.reply(match ctx.staff {
-                Some(_) => format!("{}\n\n{}", replies::staff_help(), replies::user_help()),
-                None => replies::user_help(),
-            })]),
+            Command::Start => Ok(vec![ctx.reply(replies::welcome(self.lang(ctx).await?))]),
+            Command::Help => {
+                let lang = self.lang(ctx).await?;
+                let text = match ctx.staff {
+                    Some(_) => format!(
+                        "{}\n\n{}",
+                        replies::staff_help(lang),
+                        replies::user_help(lang)
+                    ),
+                    None => replies::user_help(lang),
+                };
+                // The language buttons sit under the help, where a newcomer looks first.
+                let text = format!("{text}\n\n{}", tr!(lang, Key::HelpLang));
+                Ok(vec![ctx.reply_with(text, lang::lang_buttons())])
+            }
+            Command::Lang(choice) => self.choose_lang(ctx, choice).await,
             Command::Ticket(text) => self.customer_ticket_command(ctx, text).await,
             Command::Status => self.customer_status(ctx).await,
             Command::Feedback(kind, text) => self.customer_feedback(ctx, kind, &text).await,
@@ -327,7 +384,31 @@ impl Desk {
         self.store
             .ticket(id)
             .await?
-            .ok_or_else(|| DeskError::Say(format!("There is no ticket {id}.")))
+            .ok_or_else(|| DeskError::Say(crate::text!(Key::NoTicket, id = id)))
+    }
+
+    /// The language of an error reply when the flow failed before choosing one: the stored
+    /// choice if the store answers, else what the event itself tells.
+    async fn error_lang(&self, inb: &Inbound) -> Lang {
+        if inb.space == Space::Staff {
+            return self.quick_lang(inb);
+        }
+        let stored = self.store.user_lang(&inb.from).await.ok().flatten();
+        lang::choose(stored, inb.locale.as_deref(), None, self.quick_lang(inb))
+    }
+
+    /// The language of a reply when the store cannot be asked.
+    fn quick_lang(&self, inb: &Inbound) -> Lang {
+        match (self.settings.staff.member(&inb.from, &inb.roles), inb.space) {
+            (Some(m), Space::Staff) => m.lang,
+            (None, Space::Staff) => self.settings.staff.lang,
+            (m, Space::Customer) => lang::choose(
+                None,
+                inb.locale.as_deref(),
+                None,
+                m.map_or(self.settings.customers.default_lang, |m| m.lang),
+            ),
+        }
     }
 
     /// Where agents work tickets from this requester platform.
@@ -361,14 +442,14 @@ impl Desk {
         Outbound::UpdateStaffSpace {
             ticket: ticket.id,
             platform: self.staff_home(ticket),
-            title: replies::staff_title(ticket),
+            title: replies::staff_title(self.staff_lang(), ticket),
             open: ticket.status.is_active(),
         }
     }
 
-    fn claim_button(id: TicketId) -> Button {
+    fn claim_button(&self, id: TicketId) -> Button {
         Button {
-            label: replies::CLAIM.into(),
+            label: tr!(self.staff_lang(), Key::BtnClaim),
             action: ButtonAction::Claim(id),
         }
     }
