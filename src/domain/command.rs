@@ -83,13 +83,11 @@ impl Command {
 
 /// Why a command could not be parsed. Every variant has a message for the user ([`ParseError::text`]);
 /// `Display` gives the English one, for logs.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
     /// Not a command this bot knows.
-    #[error("{}", self.text().render(Lang::En))]
     Unknown(String),
     /// A required argument is missing.
-    #[error("{}", self.text().render(Lang::En))]
     Missing {
         /// Command name.
         cmd: &'static str,
@@ -99,7 +97,6 @@ pub enum ParseError {
         usage: Key,
     },
     /// A word where a ticket number belongs.
-    #[error("{}", self.text().render(Lang::En))]
     NotTicketNumber {
         /// The word, shortened.
         value: String,
@@ -107,24 +104,27 @@ pub enum ParseError {
         usage: Key,
     },
     /// Words left over after the last argument.
-    #[error("{}", self.text().render(Lang::En))]
     TooManyArgs {
         /// Usage line.
         usage: Key,
     },
     /// `/feedback` with a type other than bug or feature.
-    #[error("{}", self.text().render(Lang::En))]
     NotFeedbackType(String),
     /// Not P1..P4.
-    #[error("{}", self.text().render(Lang::En))]
     NotPriority(String),
     /// Not a configured tier.
-    #[error("{}", self.text().render(Lang::En))]
     NotTier(String),
     /// `/lang` with a language the bot has no catalog for.
-    #[error("{}", self.text().render(Lang::En))]
     NotLang(String),
 }
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().render(Lang::En))
+    }
+}
+
+impl std::error::Error for ParseError {}
 
 impl ParseError {
     /// The message for the person who typed the command, in any language.
@@ -244,11 +244,9 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         "ticket" => Command::Ticket(non_empty(args)),
         "status" => Command::Status,
         "faq" => Command::Faq(p.text("faq", Key::WhatQuestion, Key::UsageFaq)?),
-        "register" => Command::Register(p.text(
-            "register",
-            Key::WhatLicense,
-            Key::UsageRegister,
-        )?),
+        "register" => {
+            Command::Register(p.text("register", Key::WhatLicense, Key::UsageRegister)?)
+        }
         "feedback" => {
             let usage = Key::UsageFeedback;
             let (kind, text) = split_word(args);
@@ -271,7 +269,11 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
             (code, "") => Command::Lang(Some(
                 Lang::parse(code).ok_or_else(|| ParseError::NotLang(shorten(code)))?,
             )),
-            _ => return Err(ParseError::TooManyArgs { usage: Key::UsageLang }),
+            _ => {
+                return Err(ParseError::TooManyArgs {
+                    usage: Key::UsageLang,
+                });
+            }
         },
         "queue" => Command::Queue,
         "mine" => Command::Mine,
@@ -355,12 +357,7 @@ struct Args<'a> {
 }
 
 impl<'a> Args<'a> {
-    fn text(
-        &self,
-        cmd: &'static str,
-        what: Key,
-        usage: Key,
-    ) -> Result<String, ParseError> {
+    fn text(&self, cmd: &'static str, what: Key, usage: Key) -> Result<String, ParseError> {
         non_empty(self.args).ok_or(missing(cmd, what, usage))
     }
 
@@ -384,11 +381,7 @@ impl<'a> Args<'a> {
         }
     }
 
-    fn id_then(
-        &self,
-        cmd: &'static str,
-        usage: Key,
-    ) -> Result<(TicketId, &'a str), ParseError> {
+    fn id_then(&self, cmd: &'static str, usage: Key) -> Result<(TicketId, &'a str), ParseError> {
         let (id, rest) = self.optional_id(self.args, usage)?;
         match id.or(self.here) {
             Some(id) => Ok((id, rest)),
@@ -660,7 +653,10 @@ mod tests {
         assert_eq!(ok("/lang zh"), Command::Lang(Some(Lang::Zh)));
         assert_eq!(ok("/lang HU"), Command::Lang(Some(Lang::Hu)));
         assert_eq!(ok("/lang en-GB"), Command::Lang(Some(Lang::En)));
-        assert_eq!(parse("/lang de", None), Err(ParseError::NotLang("de".into())));
+        assert_eq!(
+            parse("/lang de", None),
+            Err(ParseError::NotLang("de".into()))
+        );
         assert!(!ok("/lang hu").is_staff_only());
     }
 

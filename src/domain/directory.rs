@@ -301,7 +301,11 @@ mod tests {
             .member(&UserRef::new(Platform::Telegram, "7", "Ann"), &[])
             .unwrap();
         assert_eq!(ann.role, StaffRole::Lead);
-        assert_eq!(ann.lang, Lang::Hu, "an agent's own language beats staff.lang");
+        assert_eq!(
+            ann.lang,
+            Lang::Hu,
+            "an agent's own language beats staff.lang"
+        );
         assert!(
             s.member(&UserRef::new(Platform::Telegram, "8", "x"), &[])
                 .is_none()
@@ -310,7 +314,11 @@ mod tests {
             .member(&UserRef::new(Platform::Discord, "8", "dee"), &["42".into()])
             .unwrap();
         assert_eq!(d.role, StaffRole::Agent);
-        assert_eq!(d.lang, Lang::Zh, "without their own, agents read staff.lang");
+        assert_eq!(
+            d.lang,
+            Lang::Zh,
+            "without their own, agents read staff.lang"
+        );
         // Telegram has no roles; a role id coming from there must not grant anything.
         assert!(
             s.member(&UserRef::new(Platform::Telegram, "8", "x"), &["42".into()])

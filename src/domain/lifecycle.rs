@@ -327,7 +327,10 @@ mod tests {
         );
         assert_eq!(subject_from("", "(no subject)"), "(no subject)");
         assert_eq!(subject_from("\u{200b}", "(none)"), "(none)");
-        assert_eq!(subject_from("👍\nprinter \u{200b}offline", "-"), "printer offline");
+        assert_eq!(
+            subject_from("👍\nprinter \u{200b}offline", "-"),
+            "printer offline"
+        );
         assert_eq!(subject_from(&"x".repeat(200), "-").chars().count(), 81);
     }
 }

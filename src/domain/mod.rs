@@ -16,5 +16,5 @@ pub mod sla_clock;
 pub mod sla_sweep;
 pub mod sla_text;
 pub mod small_talk;
-pub mod triage;
 pub mod ticket;
+pub mod triage;

@@ -155,5 +155,10 @@ pub fn registered(lang: Lang, account: &str, until: Option<&str>) -> String {
 
 /// Priority changed, told to staff.
 pub fn priority_changed(lang: Lang, id: TicketId, p: Priority) -> String {
-    tr!(lang, Key::PriorityChanged, id = id, priority = p.to_string())
+    tr!(
+        lang,
+        Key::PriorityChanged,
+        id = id,
+        priority = p.to_string()
+    )
 }

@@ -11,16 +11,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::calendar::parse_duration;
-use super::i18n::{Key, format_datetime, format_duration_short};
-use super::sla_text::clock_name;
-use crate::tr;
 use super::directory::{StaffConfig, parse_user_key};
 use super::event::{Message, Outbound, Target};
+use super::i18n::{Key, format_datetime, format_duration_short};
 use super::ids::{Platform, TicketId, UserRef};
 use super::ports::StoreError;
 use super::sla::SlaConfig;
 use super::sla_clock::ClockKind;
+use super::sla_text::clock_name;
 use super::ticket::{Ticket, TicketEvent};
+use crate::tr;
 
 /// What a notice says.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,37 +13,169 @@ pub enum SmallTalk {
 }
 
 const GREETINGS: &[&str] = &[
-    "hi", "hello", "hey", "hiya", "yo", "good morning", "good afternoon", "good evening",
-    "morning", "hi there", "hello there", "hey there", "greetings", "你好", "您好", "嗨", "哈喽",
-    "早上好", "下午好", "晚上好", "早", "大家好", "在吗", "在么", "你好呀", "szia", "sziasztok",
-    "helló", "hello", "hali", "halihó", "szervusz", "szervusztok", "jó napot", "jó napot kívánok",
-    "jó reggelt", "jó estét", "üdv", "üdvözlöm", "csá", "csumi", "kezicsókolom",
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "yo",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "morning",
+    "hi there",
+    "hello there",
+    "hey there",
+    "greetings",
+    "你好",
+    "您好",
+    "嗨",
+    "哈喽",
+    "早上好",
+    "下午好",
+    "晚上好",
+    "早",
+    "大家好",
+    "在吗",
+    "在么",
+    "你好呀",
+    "szia",
+    "sziasztok",
+    "helló",
+    "hello",
+    "hali",
+    "halihó",
+    "szervusz",
+    "szervusztok",
+    "jó napot",
+    "jó napot kívánok",
+    "jó reggelt",
+    "jó estét",
+    "üdv",
+    "üdvözlöm",
+    "csá",
+    "csumi",
+    "kezicsókolom",
 ];
 
 const THANKS: &[&str] = &[
-    "thanks", "thank you", "thx", "ty", "thanks a lot", "thank you so much", "many thanks",
-    "cheers", "thanks!", "great thanks", "ok thanks", "ok thank you", "谢谢", "谢谢你", "谢谢您",
-    "多谢", "感谢", "非常感谢", "谢啦", "好的谢谢", "好的，谢谢", "köszönöm", "köszi", "kösz",
-    "köszönöm szépen", "köszönjük", "nagyon köszönöm", "köszi szépen", "köszönöm a segítséget",
-    "rendben köszönöm", "oké köszi",
+    "thanks",
+    "thank you",
+    "thx",
+    "ty",
+    "thanks a lot",
+    "thank you so much",
+    "many thanks",
+    "cheers",
+    "thanks!",
+    "great thanks",
+    "ok thanks",
+    "ok thank you",
+    "谢谢",
+    "谢谢你",
+    "谢谢您",
+    "多谢",
+    "感谢",
+    "非常感谢",
+    "谢啦",
+    "好的谢谢",
+    "好的，谢谢",
+    "köszönöm",
+    "köszi",
+    "kösz",
+    "köszönöm szépen",
+    "köszönjük",
+    "nagyon köszönöm",
+    "köszi szépen",
+    "köszönöm a segítséget",
+    "rendben köszönöm",
+    "oké köszi",
 ];
 
 const ACKS: &[&str] = &[
-    "ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "got it", "sure", "cool",
-    "great", "nice", "yes", "no", "yep", "nope", "good", "perfect", "好", "好的", "好吧", "行",
-    "嗯", "嗯嗯", "可以", "明白", "知道了", "收到", "没问题", "oké", "oke", "rendben", "jó",
-    "értem", "világos", "igen", "nem", "persze", "szuper", "remek", "tökéletes", "megvan",
+    "ok",
+    "okay",
+    "okey",
+    "k",
+    "kk",
+    "fine",
+    "alright",
+    "all right",
+    "got it",
+    "sure",
+    "cool",
+    "great",
+    "nice",
+    "yes",
+    "no",
+    "yep",
+    "nope",
+    "good",
+    "perfect",
+    "好",
+    "好的",
+    "好吧",
+    "行",
+    "嗯",
+    "嗯嗯",
+    "可以",
+    "明白",
+    "知道了",
+    "收到",
+    "没问题",
+    "oké",
+    "oke",
+    "rendben",
+    "jó",
+    "értem",
+    "világos",
+    "igen",
+    "nem",
+    "persze",
+    "szuper",
+    "remek",
+    "tökéletes",
+    "megvan",
 ];
 
 /// The Hungarian phrases of the lists above: a Latin-script greeting tells its language only
 /// through its words.
 const HUNGARIAN: &[&str] = &[
-    "szia", "sziasztok", "helló", "hali", "halihó", "szervusz", "szervusztok", "jó napot",
-    "jó napot kívánok", "jó reggelt", "jó estét", "üdv", "üdvözlöm", "csá", "csumi",
-    "kezicsókolom", "köszönöm", "köszi", "kösz", "köszönöm szépen", "köszönjük",
-    "nagyon köszönöm", "köszi szépen", "köszönöm a segítséget", "rendben köszönöm",
-    "oké köszi", "oké", "rendben", "értem", "világos", "igen", "persze", "szuper", "remek",
-    "tökéletes", "megvan",
+    "szia",
+    "sziasztok",
+    "helló",
+    "hali",
+    "halihó",
+    "szervusz",
+    "szervusztok",
+    "jó napot",
+    "jó napot kívánok",
+    "jó reggelt",
+    "jó estét",
+    "üdv",
+    "üdvözlöm",
+    "csá",
+    "csumi",
+    "kezicsókolom",
+    "köszönöm",
+    "köszi",
+    "kösz",
+    "köszönöm szépen",
+    "köszönjük",
+    "nagyon köszönöm",
+    "köszi szépen",
+    "köszönöm a segítséget",
+    "rendben köszönöm",
+    "oké köszi",
+    "oké",
+    "rendben",
+    "értem",
+    "világos",
+    "igen",
+    "persze",
+    "szuper",
+    "remek",
+    "tökéletes",
+    "megvan",
 ];
 
 /// The language a piece of small talk is in, when its words say so (Hungarian; Chinese is
@@ -100,7 +232,9 @@ pub fn classify(text: &str) -> Option<SmallTalk> {
     } else {
         // "hi bot", "thanks team": a phrase and one addressing word.
         let (head, tail) = norm.rsplit_once(' ')?;
-        let addressed = ["bot", "team", "guys", "all", "there", "everyone", "srácok", "mindenki"];
+        let addressed = [
+            "bot", "team", "guys", "all", "there", "everyone", "srácok", "mindenki",
+        ];
         if !addressed.contains(&tail) {
             return None;
         }
@@ -137,13 +271,33 @@ mod tests {
 
     #[test]
     fn greetings_thanks_and_acks_in_three_languages() {
-        for g in ["hello", "Hi!", "hiii", "hey there", "你好", "您好！", "Szia!", "Jó napot kívánok", "hi bot"] {
+        for g in [
+            "hello",
+            "Hi!",
+            "hiii",
+            "hey there",
+            "你好",
+            "您好！",
+            "Szia!",
+            "Jó napot kívánok",
+            "hi bot",
+        ] {
             assert_eq!(classify(g), Some(SmallTalk::Greeting), "{g}");
         }
-        for t in ["thanks", "Thank you!!", "thx 🙏", "谢谢", "非常感谢！", "Köszönöm szépen!", "köszi"] {
+        for t in [
+            "thanks",
+            "Thank you!!",
+            "thx 🙏",
+            "谢谢",
+            "非常感谢！",
+            "Köszönöm szépen!",
+            "köszi",
+        ] {
             assert_eq!(classify(t), Some(SmallTalk::Thanks), "{t}");
         }
-        for a in ["ok", "OK.", "okay", "好的", "收到", "rendben", "oké", "👍", "🙂🙂", "?!"] {
+        for a in [
+            "ok", "OK.", "okay", "好的", "收到", "rendben", "oké", "👍", "🙂🙂", "?!",
+        ] {
             assert_eq!(classify(a), Some(SmallTalk::Ack), "{a}");
         }
     }
@@ -165,7 +319,10 @@ mod tests {
 
     #[test]
     fn hungarian_small_talk_tells_its_language() {
-        assert_eq!(phrase_lang("Köszönöm szépen!"), Some(super::super::i18n::Lang::Hu));
+        assert_eq!(
+            phrase_lang("Köszönöm szépen!"),
+            Some(super::super::i18n::Lang::Hu)
+        );
         assert_eq!(phrase_lang("szia"), Some(super::super::i18n::Lang::Hu));
         assert_eq!(phrase_lang("thanks"), None);
         assert_eq!(phrase_lang("Nem működik a bejelentkezés"), None);

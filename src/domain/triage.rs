@@ -19,51 +19,169 @@ pub struct Suggestion {
 // (suffixes: "hiba" finds "hibaüzenetet"); English words prone to false hits ("down" in
 // "download") are given with spaces or punctuation around them by `padded`.
 const INCIDENT: &[&str] = &[
-    " down ", " down,", " down.", "is down", "are down", "outage", "cannot log in",
-    "can't log in", "can not log in", "unable to log in", "cannot login", "can't login",
-    "not loading", "500 error", " 500 ", "502", "503", "unavailable", "unreachable",
-    "宕机", "中断", "无法登录", "登录不了", "登不上", "打不开", "访问不了", "无法访问", "挂了",
-    "瘫痪", "leállt", "leállás", "nem tud belépni", "nem tudnak belépni", "nem tudok belépni",
-    "nem tudok bejelentkezni", "nem működik a bejelentkezés", "nem töltődik be", "elérhetetlen",
-    "nem érhető el", "500-as",
+    " down ",
+    " down,",
+    " down.",
+    "is down",
+    "are down",
+    "outage",
+    "cannot log in",
+    "can't log in",
+    "can not log in",
+    "unable to log in",
+    "cannot login",
+    "can't login",
+    "not loading",
+    "500 error",
+    " 500 ",
+    "502",
+    "503",
+    "unavailable",
+    "unreachable",
+    "宕机",
+    "中断",
+    "无法登录",
+    "登录不了",
+    "登不上",
+    "打不开",
+    "访问不了",
+    "无法访问",
+    "挂了",
+    "瘫痪",
+    "leállt",
+    "leállás",
+    "nem tud belépni",
+    "nem tudnak belépni",
+    "nem tudok belépni",
+    "nem tudok bejelentkezni",
+    "nem működik a bejelentkezés",
+    "nem töltődik be",
+    "elérhetetlen",
+    "nem érhető el",
+    "500-as",
 ];
 const BUG: &[&str] = &[
-    "crash", "error", "bug", "broken", "wrong", "empty", "blank", "fails", "failed",
-    "failing", "doesn't work", "does not work", "not working", "incorrect", "exception",
-    "lost data", "data loss", "disappeared", "崩溃", "报错", "错误", "不对", "不正确", "空的",
-    "丢失", "不见了", "失败", "异常", "闪退", "összeomlik", "összeomlott", "hiba", "rossz",
-    "üres", "nem működik", "eltűnt", "adatvesztés", "sikertelen", "lefagy",
+    "crash",
+    "error",
+    "bug",
+    "broken",
+    "wrong",
+    "empty",
+    "blank",
+    "fails",
+    "failed",
+    "failing",
+    "doesn't work",
+    "does not work",
+    "not working",
+    "incorrect",
+    "exception",
+    "lost data",
+    "data loss",
+    "disappeared",
+    "崩溃",
+    "报错",
+    "错误",
+    "不对",
+    "不正确",
+    "空的",
+    "丢失",
+    "不见了",
+    "失败",
+    "异常",
+    "闪退",
+    "összeomlik",
+    "összeomlott",
+    "hiba",
+    "rossz",
+    "üres",
+    "nem működik",
+    "eltűnt",
+    "adatvesztés",
+    "sikertelen",
+    "lefagy",
 ];
 const FEATURE: &[&str] = &[
-    "could you add", "can you add", "please add", "would be nice", "would be great",
-    "feature request", "feature", "support for", "i wish", "suggestion", "it would help",
-    "能不能增加", "能否增加", "增加一个", "希望", "建议", "请支持", "新功能", "lehetne",
-    "jó lenne", "funkciókérés", "adjanak hozzá", "javaslat", "szeretnénk, ha", "bővíten",
-];
-const QUESTION: &[&str] = &[
-    "?", "？", "how ", "what ", "when ", "where ", "can i ", "is there", "怎么", "如何",
-    "什么时候", "哪里", "吗", "hogyan", "mikor", "hol ", "meg lehet", "lehet-e",
+    "could you add",
+    "can you add",
+    "please add",
+    "would be nice",
+    "would be great",
+    "feature request",
+    "feature",
+    "support for",
+    "i wish",
+    "suggestion",
+    "it would help",
+    "能不能增加",
+    "能否增加",
+    "增加一个",
+    "希望",
+    "建议",
+    "请支持",
+    "新功能",
+    "lehetne",
+    "jó lenne",
+    "funkciókérés",
+    "adjanak hozzá",
+    "javaslat",
+    "szeretnénk, ha",
+    "bővíten",
 ];
 /// Words that make a failure everyone's problem (or the customer says it cannot wait).
 const WIDE: &[&str] = &[
-    "production", " prod ", "everyone", "everybody", "all users", "all customers",
-    "all our", "none of our", "nobody can", "whole team", "total", "urgent", "asap",
-    "生产", "所有", "全部", "整个", "大家都", "紧急", "éles", "mindenki", "minden ügyfel",
-    "minden felhasználó", "egyik felhasználó sem", "senki sem", "egész csapat", "teljes",
+    "production",
+    " prod ",
+    "everyone",
+    "everybody",
+    "all users",
+    "all customers",
+    "all our",
+    "none of our",
+    "nobody can",
+    "whole team",
+    "total",
+    "urgent",
+    "asap",
+    "生产",
+    "所有",
+    "全部",
+    "整个",
+    "大家都",
+    "紧急",
+    "éles",
+    "mindenki",
+    "minden ügyfel",
+    "minden felhasználó",
+    "egyik felhasználó sem",
+    "senki sem",
+    "egész csapat",
+    "teljes",
     "sürgős",
 ];
 /// Bug words that are worse than a nuisance.
 const SEVERE_BUG: &[&str] = &[
-    "lost data", "data loss", "disappeared", "security", "数据丢失", "丢失", "不见了", "安全漏洞",
-    "adatvesztés", "eltűnt", "biztonsági rés", "urgent", "紧急", "sürgős",
+    "lost data",
+    "data loss",
+    "disappeared",
+    "security",
+    "数据丢失",
+    "丢失",
+    "不见了",
+    "安全漏洞",
+    "adatvesztés",
+    "eltűnt",
+    "biztonsági rés",
+    "urgent",
+    "紧急",
+    "sürgős",
 ];
 
 /// The kind and priority the message's words suggest. A message without cues is a question.
 pub fn suggest(text: &str) -> Suggestion {
     let t = padded(text);
     let hits = |cues: &[&str]| cues.iter().filter(|c| t.contains(*c)).count();
-    let (incident, bug, feature, question) =
-        (hits(INCIDENT), hits(BUG), hits(FEATURE), hits(QUESTION));
+    let (incident, bug, feature) = (hits(INCIDENT), hits(BUG), hits(FEATURE));
     let wide = hits(WIDE) > 0;
     // A failure that hits everyone is an incident whatever word describes it.
     let kind = if incident > 0 || (bug > 0 && wide && feature == 0) {
@@ -73,7 +191,7 @@ pub fn suggest(text: &str) -> Suggestion {
     } else if bug > 0 {
         TicketKind::Bug
     } else {
-        let _ = question; // a question needs no cue: it is what is left
+        // A question needs no cue: it is what is left.
         TicketKind::Question
     };
     let priority = match kind {
@@ -108,10 +226,10 @@ mod tests {
     use super::*;
 
     const LABELS: &str = include_str!("../../tests/fixtures/intake_labels.tsv");
+    const HELD_OUT: &str = include_str!("../../tests/fixtures/intake_heldout.tsv");
 
-    fn labelled() -> Vec<(TicketKind, Priority, &'static str, &'static str)> {
-        LABELS
-            .lines()
+    fn labelled(list: &'static str) -> Vec<(TicketKind, Priority, &'static str, &'static str)> {
+        list.lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .map(|l| {
                 let f: Vec<&str> = l.split('\t').collect();
@@ -119,6 +237,31 @@ mod tests {
                 (f[0].parse().unwrap(), f[1].parse().unwrap(), f[2], f[3])
             })
             .collect()
+    }
+
+    /// Kind and priority both right, over `list`: (right, total, per language, misses).
+    fn score(list: &'static str) -> (usize, usize, Vec<(&'static str, usize, usize)>, Vec<String>) {
+        let rows = labelled(list);
+        let mut misses = Vec::new();
+        let mut per: Vec<(&str, usize, usize)> = Vec::new();
+        for (kind, priority, lang, text) in &rows {
+            let s = suggest(text);
+            let ok = s.kind == *kind && s.priority == *priority;
+            match per.iter_mut().find(|p| p.0 == *lang) {
+                Some(p) => {
+                    p.1 += usize::from(ok);
+                    p.2 += 1;
+                }
+                None => per.push((lang, usize::from(ok), 1)),
+            }
+            if !ok {
+                misses.push(format!(
+                    "{text}: {:?} {} (want {kind:?} {priority})",
+                    s.kind, s.priority
+                ));
+            }
+        }
+        (rows.len() - misses.len(), rows.len(), per, misses)
     }
 
     #[test]
@@ -135,37 +278,31 @@ mod tests {
         assert_eq!(s.kind, TicketKind::Question, "'download' is not 'down'");
     }
 
-    /// Accuracy on the labelled list (kind and priority both right), per language and in all.
-    /// The floor is what the classifier measured when it was written, so a change that makes
-    /// it worse fails here.
+    /// Accuracy on the list the cues were written against (69 messages): an upper bound,
+    /// kept so that a change cannot silently break what once worked.
     #[test]
-    fn accuracy_on_the_labelled_list() {
-        let rows = labelled();
-        assert!(rows.len() >= 60, "the list has {} messages", rows.len());
-        let mut wrong = Vec::new();
-        let mut per_lang: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
-        for (kind, priority, lang, text) in &rows {
-            let s = suggest(text);
-            let ok = s.kind == *kind && s.priority == *priority;
-            let e = per_lang.entry(lang).or_default();
-            e.1 += 1;
-            if ok {
-                e.0 += 1;
-            } else {
-                wrong.push(format!("{text}: {:?} {} (want {kind:?} {priority})", s.kind, s.priority));
-            }
-        }
-        let right = rows.len() - wrong.len();
-        let accuracy = right as f64 / rows.len() as f64;
-        println!("intake suggestion accuracy {right}/{} = {accuracy:.3}; per language {per_lang:?}", rows.len());
-        for w in &wrong {
-            println!("  miss: {w}");
-        }
-        assert!(accuracy >= ACCURACY_FLOOR, "accuracy {accuracy:.3}: {wrong:#?}");
-        for (lang, (ok, n)) in per_lang {
-            assert!(ok * 10 >= n * 8, "{lang}: {ok}/{n}");
-        }
+    fn accuracy_on_the_tuning_list() {
+        let (right, n, per, misses) = score(LABELS);
+        assert!(n >= 60, "the list has {n} messages");
+        println!("tuning list: {right}/{n}; per language {per:?}");
+        assert!(right * 100 >= n * 97, "{right}/{n}: {misses:#?}");
     }
 
-    const ACCURACY_FLOOR: f64 = 0.9;
+    /// Accuracy on messages written after the cues were fixed (30, ten per language): the
+    /// honest figure. Measured when written: 18/30 (en 6/10, zh 8/10, hu 4/10); the misses
+    /// are failures described without a cue word ("does nothing", "off by one cent").
+    #[test]
+    fn accuracy_on_the_held_out_list() {
+        let (right, n, per, misses) = score(HELD_OUT);
+        println!("held-out list: {right}/{n}; per language {per:?}");
+        for m in &misses {
+            println!("  miss: {m}");
+        }
+        assert!(
+            right as f64 / n as f64 >= HELD_OUT_FLOOR,
+            "{right}/{n}: {misses:#?}"
+        );
+    }
+
+    const HELD_OUT_FLOOR: f64 = 0.6;
 }

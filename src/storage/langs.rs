@@ -6,16 +6,17 @@ use sqlx::Row;
 use super::{SqlStore, db_err};
 use crate::domain::i18n::Lang;
 use crate::domain::ids::UserRef;
-use crate::domain::ports::{StoredLang, StoreError};
+use crate::domain::ports::{StoreError, StoredLang};
 
 impl SqlStore {
     pub(crate) async fn lang_of(&self, user: &UserRef) -> Result<Option<StoredLang>, StoreError> {
-        let row = sqlx::query("SELECT lang, chosen FROM user_langs WHERE platform = $1 AND user_id = $2")
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let row =
+            sqlx::query("SELECT lang, chosen FROM user_langs WHERE platform = $1 AND user_id = $2")
+                .bind(user.platform.as_str())
+                .bind(&user.id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
         let Some(r) = row else { return Ok(None) };
         let code: String = r.try_get("lang").map_err(db_err)?;
         let chosen: i64 = r.try_get("chosen").map_err(db_err)?;

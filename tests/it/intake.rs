@@ -66,7 +66,13 @@ impl Rig {
         }
     }
 
-    async fn send(&self, who: &str, space: Space, ticket: Option<i64>, body: InboundBody) -> Vec<Outbound> {
+    async fn send(
+        &self,
+        who: &str,
+        space: Space,
+        ticket: Option<i64>,
+        body: InboundBody,
+    ) -> Vec<Outbound> {
         let n = self.n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let conversation = match ticket {
             Some(id) => staff_space(TicketId(id)),
@@ -89,14 +95,23 @@ impl Rig {
             .await;
         for o in &out {
             if let Outbound::OpenStaffSpace { ticket, .. } = o {
-                self.store.bind_staff_space(*ticket, &staff_space(*ticket)).await.unwrap();
+                self.store
+                    .bind_staff_space(*ticket, &staff_space(*ticket))
+                    .await
+                    .unwrap();
             }
         }
         out
     }
 
     async fn says(&self, who: &str, text: &str) -> Vec<Outbound> {
-        self.send(who, Space::Customer, None, InboundBody::Text { text: text.into() }).await
+        self.send(
+            who,
+            Space::Customer,
+            None,
+            InboundBody::Text { text: text.into() },
+        )
+        .await
     }
 }
 
@@ -113,7 +128,9 @@ fn texts(out: &[Outbound]) -> Vec<String> {
 fn button_data(out: &[Outbound]) -> Vec<String> {
     out.iter()
         .filter_map(|o| match o {
-            Outbound::Send { message, .. } => Some(message.buttons.iter().map(|b| b.action.encode())),
+            Outbound::Send { message, .. } => {
+                Some(message.buttons.iter().map(|b| b.action.encode()))
+            }
             _ => None,
         })
         .flatten()
@@ -123,11 +140,16 @@ fn button_data(out: &[Outbound]) -> Vec<String> {
 #[tokio::test]
 async fn an_outage_is_suggested_as_a_p1_incident_and_one_tap_sets_it_and_its_sla() {
     let rig = Rig::new().await;
-    let out = rig.says("bob", "Production is down, none of our users can log in").await;
+    let out = rig
+        .says("bob", "Production is down, none of our users can log in")
+        .await;
     let all = texts(&out);
     // The customer reads English; the staff space reads Hungarian, with the suggestion.
     assert!(all[0].starts_with("I've opened ticket #1"), "{all:?}");
-    let intro = all.iter().find(|t| t.starts_with("Új jegy")).expect("a Hungarian intro");
+    let intro = all
+        .iter()
+        .find(|t| t.starts_with("Új jegy"))
+        .expect("a Hungarian intro");
     assert!(intro.contains("Az ügyfél nyelve: angol"), "{intro}");
     assert!(intro.contains("Javaslat: üzemzavar, P1"), "{intro}");
     let data = button_data(&out);
@@ -144,29 +166,63 @@ async fn an_outage_is_suggested_as_a_p1_incident_and_one_tap_sets_it_and_its_sla
     // Ann (staff.lang hu) accepts; the ticket becomes a P1 incident and its first-response
     // clock targets P1 from the moment it opened.
     let out = rig
-        .send("ann", Space::Staff, Some(1), InboundBody::Button { data: "tr:1:i:1".into() })
+        .send(
+            "ann",
+            Space::Staff,
+            Some(1),
+            InboundBody::Button {
+                data: "tr:1:i:1".into(),
+            },
+        )
         .await;
     let said = texts(&out);
-    assert!(said.iter().any(|t| t.contains("ann elfogadta a javaslatot: üzemzavar, P1")), "{said:?}");
+    assert!(
+        said.iter()
+            .any(|t| t.contains("ann elfogadta a javaslatot: üzemzavar, P1")),
+        "{said:?}"
+    );
     let t = rig.store.ticket(TicketId(1)).await.unwrap().unwrap();
     assert_eq!((t.priority, t.kind), (Priority::P1, TicketKind::Incident));
     assert!(t.tags.contains(&"incident".to_string()));
     let events = rig.store.events(TicketId(1)).await.unwrap();
     let clocks = rig.cfg.sla.clocks(&t, &events, t0());
-    let first = clocks.iter().find(|c| c.kind == ClockKind::FirstResponse).unwrap();
+    let first = clocks
+        .iter()
+        .find(|c| c.kind == ClockKind::FirstResponse)
+        .unwrap();
     let p1 = rig.cfg.sla.clocks(
-        &supportbot::domain::ticket::Ticket { priority: Priority::P1, ..t.clone() },
+        &supportbot::domain::ticket::Ticket {
+            priority: Priority::P1,
+            ..t.clone()
+        },
         &[],
         t0(),
     );
-    assert_eq!(first.target, p1.iter().find(|c| c.kind == ClockKind::FirstResponse).unwrap().target);
+    assert_eq!(
+        first.target,
+        p1.iter()
+            .find(|c| c.kind == ClockKind::FirstResponse)
+            .unwrap()
+            .target
+    );
     assert_eq!(first.start, t.created_at);
 
     // A second tap finds nothing to change.
     let out = rig
-        .send("ann", Space::Staff, Some(1), InboundBody::Button { data: "tr:1:i:1".into() })
+        .send(
+            "ann",
+            Space::Staff,
+            Some(1),
+            InboundBody::Button {
+                data: "tr:1:i:1".into(),
+            },
+        )
         .await;
-    assert!(texts(&out).iter().any(|t| t.contains("már nem érvényes")), "{:?}", texts(&out));
+    assert!(
+        texts(&out).iter().any(|t| t.contains("már nem érvényes")),
+        "{:?}",
+        texts(&out)
+    );
 }
 
 #[tokio::test]
@@ -174,14 +230,38 @@ async fn agents_read_their_own_language_and_the_customer_theirs() {
     let rig = Rig::new().await;
     rig.says("bob", "我的软件什么时候有安全更新？").await;
     // Wei reads Chinese, Ann (staff.lang) Hungarian; /show names the customer's language.
-    let wei = rig.send("wei", Space::Staff, Some(1), InboundBody::Text { text: "/show".into() }).await;
+    let wei = rig
+        .send(
+            "wei",
+            Space::Staff,
+            Some(1),
+            InboundBody::Text {
+                text: "/show".into(),
+            },
+        )
+        .await;
     let shown = texts(&wei).join("\n");
     assert!(shown.contains("语言：中文"), "{shown}");
-    let ann = rig.send("ann", Space::Staff, Some(1), InboundBody::Text { text: "/claim".into() }).await;
+    let ann = rig
+        .send(
+            "ann",
+            Space::Staff,
+            Some(1),
+            InboundBody::Text {
+                text: "/claim".into(),
+            },
+        )
+        .await;
     let said = texts(&ann);
-    assert!(said.iter().any(|t| t == "ann átvette a jegyet: #1."), "{said:?}");
+    assert!(
+        said.iter().any(|t| t == "ann átvette a jegyet: #1."),
+        "{said:?}"
+    );
     // The customer learns of the claim in Chinese.
-    assert!(said.iter().any(|t| t == "客服 ann 正在处理您的工单 #1。"), "{said:?}");
+    assert!(
+        said.iter().any(|t| t == "客服 ann 正在处理您的工单 #1。"),
+        "{said:?}"
+    );
     let stored = rig
         .store
         .user_lang(&UserRef::new(Platform::Console, "bob", "bob"))
@@ -205,7 +285,11 @@ async fn small_talk_in_three_languages_opens_no_ticket() {
         let t = texts(&out);
         assert_eq!(t.len(), 1, "{text}: {t:?}");
         assert!(t[0].starts_with(reply), "{text}: {t:?}");
-        assert!(!out.iter().any(|o| matches!(o, Outbound::OpenStaffSpace { .. })), "{text}");
+        assert!(
+            !out.iter()
+                .any(|o| matches!(o, Outbound::OpenStaffSpace { .. })),
+            "{text}"
+        );
     }
     let out = rig.says("f", "\u{200b}\u{2060}").await;
     assert!(out.is_empty(), "{out:?}");

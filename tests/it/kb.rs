@@ -69,7 +69,10 @@ fn bundled_kb_has_english_and_chinese_articles() {
     let en = loaded.articles.iter().filter(|a| a.lang == "en").count();
     let zh = loaded.articles.iter().filter(|a| a.lang == "zh").count();
     let hu = loaded.articles.iter().filter(|a| a.lang == "hu").count();
-    assert!(en >= 12 && zh == en && hu == en, "en {en}, zh {zh}, hu {hu}");
+    assert!(
+        en >= 12 && zh == en && hu == en,
+        "en {en}, zh {zh}, hu {hu}"
+    );
     for a in &loaded.articles {
         assert!(!a.questions.is_empty(), "{} has no questions", a.id);
         assert!(a.updated.is_some(), "{} has no updated date", a.id);
@@ -99,13 +102,17 @@ fn bundled_kb_covers_every_topic_in_three_languages_with_the_same_content() {
             .lines()
             .filter(|l| {
                 let t = l.trim_start();
-                t.starts_with("- ") || t.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+                t.starts_with("- ")
+                    || t.split_once(". ")
+                        .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
             })
             .count();
         let rows = body.lines().filter(|l| l.starts_with('|')).count();
         let mut commands: Vec<String> = body
             .split(|c: char| c.is_whitespace() || c == '`')
-            .filter(|w| w.starts_with('/') && w.len() > 1 && w[1..].chars().all(|c| c.is_ascii_lowercase()))
+            .filter(|w| {
+                w.starts_with('/') && w.len() > 1 && w[1..].chars().all(|c| c.is_ascii_lowercase())
+            })
             .map(str::to_string)
             .collect();
         commands.sort();

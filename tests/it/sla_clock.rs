@@ -4,9 +4,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use supportbot::config::Config;
+use supportbot::domain::i18n::Lang;
 use supportbot::domain::ids::{ConversationRef, Platform, TicketId, UserRef};
 use supportbot::domain::lifecycle::NewTicket;
-use supportbot::domain::i18n::Lang;
 use supportbot::domain::sla::SlaConfig;
 use supportbot::domain::sla_clock::{ClockKind, ClockState, ClockStatus};
 use supportbot::domain::ticket::{
@@ -303,7 +303,12 @@ fn friday_evening_before_holiday_weekend() {
 #[test]
 fn promise_in_24x7_terms_for_enterprise_p1() {
     let s = sla("");
-    let p = s.first_response_promise(Lang::En, Tier::Enterprise, Priority::P1, t("2026-11-21T22:00:00Z"));
+    let p = s.first_response_promise(
+        Lang::En,
+        Tier::Enterprise,
+        Priority::P1,
+        t("2026-11-21T22:00:00Z"),
+    );
     assert_eq!(
         p,
         "expect a first reply within 2 hours, by Sun 22 Nov 00:00 (UTC)"
@@ -316,7 +321,8 @@ fn queue_sorts_by_nearest_deadline() {
     let a = ticket(Tier::Basic, Priority::P4, MON10);
     let mut b = ticket(Tier::Basic, Priority::P1, MON10);
     b.id = TicketId(8);
-    let rows = s.queue_rows(Lang::En, 
+    let rows = s.queue_rows(
+        Lang::En,
         &[
             (a.clone(), vec![created(&a)]),
             (b.clone(), vec![created(&b)]),
@@ -325,7 +331,11 @@ fn queue_sorts_by_nearest_deadline() {
     );
     assert!(rows[0].starts_with("#8"), "{rows:?}");
     assert!(rows[0].contains("first response due in 1 h"), "{rows:?}");
-    let late = s.queue_rows(Lang::En, &[(b.clone(), vec![created(&b)])], t("2026-11-23T12:00:00Z"));
+    let late = s.queue_rows(
+        Lang::En,
+        &[(b.clone(), vec![created(&b)])],
+        t("2026-11-23T12:00:00Z"),
+    );
     assert!(late[0].contains("BREACHED 1 h ago"), "{late:?}");
 }
 

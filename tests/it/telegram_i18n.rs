@@ -40,8 +40,10 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
     let bot = start(&fake, store.clone(), Some(kb), true);
 
     // The menus: English by default, and one per language, none repeating the command.
-    fake.wait_until("the command menus", |f| f.ok_calls("setMyCommands").len() >= 6)
-        .await;
+    fake.wait_until("the command menus", |f| {
+        f.ok_calls("setMyCommands").len() >= 6
+    })
+    .await;
     let menus = fake.ok_calls("setMyCommands");
     let private_hu = menus
         .iter()
@@ -55,7 +57,11 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
         .unwrap();
     assert_eq!(help["description"], "Miben segíthetek");
     assert!(menus.iter().any(|m| m["language_code"] == "zh"));
-    assert!(menus.iter().any(|m| m.get("language_code").is_none_or(Value::is_null)));
+    assert!(
+        menus
+            .iter()
+            .any(|m| m.get("language_code").is_none_or(Value::is_null))
+    );
     for m in &menus {
         for c in m["commands"].as_array().unwrap() {
             let d = c["description"].as_str().unwrap();
@@ -65,16 +71,26 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
 
     // Small talk first: a greeting gets a greeting, no ticket.
     fake.push(text_from("hu", 9, "Szia!"));
-    fake.wait_until("the greeting", |f| !f.texts_to(ALICE).is_empty()).await;
-    assert!(fake.texts_to(ALICE)[0].starts_with("Üdvözlöm!"), "{:?}", fake.texts_to(ALICE));
+    fake.wait_until("the greeting", |f| !f.texts_to(ALICE).is_empty())
+        .await;
+    assert!(
+        fake.texts_to(ALICE)[0].starts_with("Üdvözlöm!"),
+        "{:?}",
+        fake.texts_to(ALICE)
+    );
     assert!(fake.ok_calls("createForumTopic").is_empty());
 
     // Question → answer → No → ticket.
     fake.push(text_from("hu", 10, "offline a nyomtató"));
-    fake.wait_until("the FAQ answer", |f| sends_to(f, ALICE).iter().any(|b| !buttons(b).is_empty()))
-        .await;
+    fake.wait_until("the FAQ answer", |f| {
+        sends_to(f, ALICE).iter().any(|b| !buttons(b).is_empty())
+    })
+    .await;
     let answer = sends_to(&fake, ALICE).pop().unwrap();
-    assert!(answer["text"].as_str().unwrap().contains("Segített ez?"), "{answer}");
+    assert!(
+        answer["text"].as_str().unwrap().contains("Segített ez?"),
+        "{answer}"
+    );
     let labels: Vec<&str> = answer["reply_markup"]["inline_keyboard"]
         .as_array()
         .unwrap()
@@ -86,27 +102,44 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
     let no = buttons(&answer)[1].clone();
     fake.push(press_from("hu", "cb1", &no));
     fake.wait_until("the ticket confirmation", |f| {
-        f.texts_to(ALICE).iter().any(|t| t.contains("#1 számú jegyet"))
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("#1 számú jegyet"))
     })
     .await;
-    fake.wait_until("the staff intro", |f| !sends_to(f, STAFF).is_empty()).await;
+    fake.wait_until("the staff intro", |f| !sends_to(f, STAFF).is_empty())
+        .await;
     let intro = sends_to(&fake, STAFF).pop().unwrap();
     let thread = intro["message_thread_id"].as_i64().unwrap();
     assert!(
-        intro["text"].as_str().unwrap().contains("Customer's language: Hungarian"),
+        intro["text"]
+            .as_str()
+            .unwrap()
+            .contains("Customer's language: Hungarian"),
         "{intro}"
     );
 
     // The agent claims and answers; the customer reads it in Hungarian.
     fake.push(press("cb2", ANN, "ann", STAFF, Some(thread), "cl:1"));
-    fake.push(topic_text(STAFF, thread, ANN, "ann", 20, "Kérem, indítsa újra"));
+    fake.push(topic_text(
+        STAFF,
+        thread,
+        ANN,
+        "ann",
+        20,
+        "Kérem, indítsa újra",
+    ));
     fake.wait_until("the relayed reply", |f| {
         f.texts_to(ALICE)
             .iter()
             .any(|t| t == "ann (ügyfélszolgálat): Kérem, indítsa újra")
     })
     .await;
-    assert!(fake.texts_to(ALICE).iter().any(|t| t.contains("ann munkatársunk foglalkozik")));
+    assert!(
+        fake.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("ann munkatársunk foglalkozik"))
+    );
 
     // Everything so far reached Alice in Hungarian.
     for t in fake.texts_to(ALICE) {
@@ -116,12 +149,23 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
     // /lang zh mid-ticket: the confirmation and the next reply are in Chinese.
     fake.push(text_from("hu", 11, "/lang zh"));
     fake.wait_until("the language confirmation", |f| {
-        f.texts_to(ALICE).iter().any(|t| t == "好的，之后我会用中文回复您。")
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t == "好的，之后我会用中文回复您。")
     })
     .await;
-    fake.push(topic_text(STAFF, thread, ANN, "ann", 21, "/close 1 megoldva"));
-    fake.wait_until("the survey", |f| sends_to(f, ALICE).iter().any(|b| buttons(b).len() == 5))
-        .await;
+    fake.push(topic_text(
+        STAFF,
+        thread,
+        ANN,
+        "ann",
+        21,
+        "/close 1 megoldva",
+    ));
+    fake.wait_until("the survey", |f| {
+        sends_to(f, ALICE).iter().any(|b| buttons(b).len() == 5)
+    })
+    .await;
     let survey = sends_to(&fake, ALICE)
         .into_iter()
         .find(|b| buttons(b).len() == 5)
@@ -130,7 +174,9 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
     assert!(text.starts_with("工单 #1 已关闭（megoldva）"), "{text}");
     fake.push(press_from("hu", "cb3", "cs:1:4"));
     fake.wait_until("the rating thanks", |f| {
-        f.texts_to(ALICE).iter().any(|t| t.contains("感谢您给出 4/5 的评分"))
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("感谢您给出 4/5 的评分"))
     })
     .await;
     assert_eq!(store.csat(TicketId(1)).await.unwrap().unwrap().score, 4);
@@ -141,17 +187,22 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
     let bot = start(&fake, store.clone(), None, true);
     fake.push(text_from("hu", 12, "köszönöm"));
     fake.wait_until("the reply after the restart", |f| {
-        f.texts_to(ALICE).iter().any(|t| t.starts_with("谢谢，您的意见已添加到评分中"))
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t.starts_with("谢谢，您的意见已添加到评分中"))
     })
     .await;
-    assert!(store.active_ticket_for(&supportbot::domain::ids::UserRef::new(
-        supportbot::domain::ids::Platform::Telegram,
-        ALICE.to_string(),
-        "Alice",
-    ))
-    .await
-    .unwrap()
-    .is_none());
+    assert!(
+        store
+            .active_ticket_for(&supportbot::domain::ids::UserRef::new(
+                supportbot::domain::ids::Platform::Telegram,
+                ALICE.to_string(),
+                "Alice",
+            ))
+            .await
+            .unwrap()
+            .is_none()
+    );
     bot.stop().await;
 }
 
@@ -172,8 +223,14 @@ async fn invisible_text_and_a_lone_emoji_never_open_a_ticket() {
     assert_eq!(topics[0]["name"], "#1 [P3] 我的软件无法启动");
     let texts = fake.texts_to(ALICE);
     // The emoji got a short answer, the zero-width space none, the question a Chinese ticket.
-    assert!(texts.iter().any(|t| t.starts_with("All right.")), "{texts:?}");
-    assert!(texts.iter().any(|t| t.starts_with("已为您创建工单 #1")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.starts_with("All right.")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with("已为您创建工单 #1")),
+        "{texts:?}"
+    );
     assert_eq!(texts.len(), 2, "{texts:?}");
     bot.stop().await;
 }

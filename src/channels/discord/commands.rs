@@ -135,7 +135,13 @@ const SPECS: &[Spec] = &[
     spec("mine", Key::CmdnameMine, Key::CmdMine, Agents, &[]),
     spec("show", Key::CmdnameShow, Key::CmdShow, Agents, &[TICKET]),
     spec("claim", Key::CmdnameClaim, Key::CmdClaim, Agents, &[TICKET]),
-    spec("unclaim", Key::CmdnameUnclaim, Key::CmdUnclaim, Agents, &[TICKET]),
+    spec(
+        "unclaim",
+        Key::CmdnameUnclaim,
+        Key::CmdUnclaim,
+        Agents,
+        &[TICKET],
+    ),
     spec(
         "assign",
         Key::CmdnameAssign,
@@ -181,10 +187,22 @@ const SPECS: &[Spec] = &[
         Agents,
         &[TICKET, opt("tier", Key::OptTier, Kind::Choice(TIERS), true)],
     ),
-    spec("pending", Key::CmdnamePending, Key::CmdPending, Agents, &[TICKET]),
+    spec(
+        "pending",
+        Key::CmdnamePending,
+        Key::CmdPending,
+        Agents,
+        &[TICKET],
+    ),
     spec("hold", Key::CmdnameHold, Key::CmdHold, Agents, &[TICKET]),
     spec("solve", Key::CmdnameSolve, Key::CmdSolve, Agents, &[TICKET]),
-    spec("reopen", Key::CmdnameReopen, Key::CmdReopen, Agents, &[TICKET]),
+    spec(
+        "reopen",
+        Key::CmdnameReopen,
+        Key::CmdReopen,
+        Agents,
+        &[TICKET],
+    ),
     spec("sla", Key::CmdnameSla, Key::CmdSla, Agents, &[TICKET]),
     spec("panel", Key::CmdnamePanel, Key::CmdPanel, Admins, &[]),
 ];
@@ -228,8 +246,8 @@ fn definition(s: &Spec) -> CreateCommand {
             Kind::Ticket => CommandOptionType::Integer,
             Kind::Text | Kind::Choice(_) => CommandOptionType::String,
         };
-        let mut b = CreateCommandOption::new(kind, o.name, tr!(Lang::En, o.desc))
-            .required(o.required);
+        let mut b =
+            CreateCommandOption::new(kind, o.name, tr!(Lang::En, o.desc)).required(o.required);
         for (locale, lang) in LOCALES {
             b = b.description_localized(locale, tr!(lang, o.desc));
         }
@@ -345,20 +363,34 @@ mod tests {
                 // Discord rejects the whole registration for one bad name or description.
                 assert!(
                     (1..=32).contains(&name.chars().count())
-                        && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                        && name
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
                         && name.to_lowercase() == name,
                     "{}: bad {locale} name {name:?}",
                     d["name"]
                 );
                 assert!((1..=100).contains(&desc.chars().count()), "{desc:?}");
-                assert_ne!(desc, d["description"].as_str().unwrap(), "{} untranslated", d["name"]);
+                assert_ne!(
+                    desc,
+                    d["description"].as_str().unwrap(),
+                    "{} untranslated",
+                    d["name"]
+                );
                 for o in d["options"].as_array().into_iter().flatten() {
-                    let od = o["description_localizations"][locale].as_str().unwrap_or_default();
+                    let od = o["description_localizations"][locale]
+                        .as_str()
+                        .unwrap_or_default();
                     assert!((1..=100).contains(&od.chars().count()), "{o}");
                 }
             }
         }
-        let help = defs.as_array().unwrap().iter().find(|d| d["name"] == "help").unwrap();
+        let help = defs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "help")
+            .unwrap();
         assert_eq!(help["name_localizations"]["zh-CN"], "帮助");
         assert_eq!(help["description_localizations"]["hu"], "Miben segíthetek");
     }

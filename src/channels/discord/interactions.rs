@@ -13,8 +13,8 @@ use super::commands::{self, Audience};
 use super::intake::{INTERACTION_MEMORY, Intake, Place, customer, roles, user_ref};
 use super::outlet::handle;
 use crate::domain::event::{Inbound, InboundBody};
-use crate::domain::ids::{ConversationRef, MessageKey, Platform};
 use crate::domain::i18n::{Key, Lang};
+use crate::domain::ids::{ConversationRef, MessageKey, Platform};
 use crate::tr;
 
 impl Intake {

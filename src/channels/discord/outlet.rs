@@ -118,7 +118,8 @@ impl DiscordOutlet {
                     // The outlet does not know `staff.lang`; a thread made late is titled in
                     // the default language until the desk renames it.
                     &replies::staff_title(Lang::En, &t),
-                ).await?;
+                )
+                .await?;
                 threads::staff_thread(&self.shared, *ticket)
                     .await?
                     .with_context(|| format!("ticket {ticket} has no Discord staff thread"))

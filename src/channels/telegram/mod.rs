@@ -24,13 +24,13 @@ pub use translate::inbound;
 
 use crate::channels::{Outlet, Router};
 use crate::domain::command::{CommandInfo, STAFF_COMMANDS, USER_COMMANDS};
-use crate::domain::i18n::Lang;
-use crate::tr;
 use crate::domain::desk::Desk;
 use crate::domain::directory::TELEGRAM_GROUP_ADMIN;
 use crate::domain::event::Space;
+use crate::domain::i18n::Lang;
 use crate::domain::ids::Platform;
 use crate::domain::ports::TicketStore;
+use crate::tr;
 
 /// State key of the next `getUpdates` offset.
 pub const OFFSET_KEY: &str = "telegram.offset";

@@ -13,9 +13,9 @@ use super::TelegramConfig;
 use super::format::{MAX_MESSAGE, keyboard, render_chunks};
 use crate::channels::Outlet;
 use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::{ConversationRef, Platform, TicketId};
 use crate::domain::ports::TicketStore;
-use crate::domain::i18n::{Key, Lang};
 use crate::domain::replies;
 use crate::tr;
 
@@ -83,7 +83,10 @@ impl TelegramOutlet {
                 // The topic could not be made when the ticket opened: try again now; failing
                 // that, keep the message visible in the group itself.
                 if let Some(t) = self.store.ticket(*ticket).await? {
-                    match self.open_space(*ticket, &replies::staff_title(STAFF_FALLBACK_LANG, &t)).await {
+                    match self
+                        .open_space(*ticket, &replies::staff_title(STAFF_FALLBACK_LANG, &t))
+                        .await
+                    {
                         Ok(()) => {
                             if let Some(conv) =
                                 self.store.staff_space(*ticket, Platform::Telegram).await?
@@ -245,7 +248,14 @@ impl TelegramOutlet {
         };
         if !self.cfg.forum_topics {
             let lang = STAFF_FALLBACK_LANG;
-            let state = tr!(lang, if open { Key::TopicOpen } else { Key::TopicClosed });
+            let state = tr!(
+                lang,
+                if open {
+                    Key::TopicOpen
+                } else {
+                    Key::TopicClosed
+                }
+            );
             return self
                 .send_text(
                     &place,

@@ -52,7 +52,9 @@ impl Desk {
         };
         match action {
             ButtonAction::FaqHelpful(id) | ButtonAction::FaqNeedHuman(id) => {
-                let Some(event) = self.store.faq_event(id).await? else { return Ok(vec![stale(ctx, lang)]) };
+                let Some(event) = self.store.faq_event(id).await? else {
+                    return Ok(vec![stale(ctx, lang)]);
+                };
                 if !same_person(&event.user, &ctx.inb.from) {
                     return refuse(Key::FaqNotYours);
                 }
@@ -60,7 +62,11 @@ impl Desk {
                     return refuse(Key::FaqAlreadyAnswered);
                 }
                 if let ButtonAction::FaqHelpful(_) = action {
-                    if !self.store.resolve_faq_event(id, FaqOutcome::Helpful, None).await? {
+                    if !self
+                        .store
+                        .resolve_faq_event(id, FaqOutcome::Helpful, None)
+                        .await?
+                    {
                         return refuse(Key::FaqAlreadyAnswered);
                     }
                     let short = tr!(lang, Key::FaqGladShort);
@@ -70,19 +76,33 @@ impl Desk {
                     ]);
                 }
                 if let Some(t) = self.sender_ticket(ctx).await? {
-                    self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id)).await?;
+                    self.store
+                        .resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id))
+                        .await?;
                     return Ok(vec![ctx.reply(replies::already_open(lang, &t))]);
                 }
-                let out = self.open_ticket(ctx, &event.query, Vec::new(), TicketKind::Question, Some(&event)).await?;
+                let out = self
+                    .open_ticket(
+                        ctx,
+                        &event.query,
+                        Vec::new(),
+                        TicketKind::Question,
+                        Some(&event),
+                    )
+                    .await?;
                 let ticket = out.iter().find_map(|o| match o {
                     Outbound::OpenStaffSpace { ticket, .. } => Some(*ticket),
                     _ => None,
                 });
-                self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, ticket).await?;
+                self.store
+                    .resolve_faq_event(id, FaqOutcome::NeedHuman, ticket)
+                    .await?;
                 Ok(out)
             }
             ButtonAction::Csat(id, score) => {
-                let Some(t) = self.store.ticket(id).await? else { return Ok(vec![stale(ctx, lang)]) };
+                let Some(t) = self.store.ticket(id).await? else {
+                    return Ok(vec![stale(ctx, lang)]);
+                };
                 if !same_person(&t.requester, &ctx.inb.from) {
                     return refuse(Key::CsatNotYours);
                 }
@@ -101,18 +121,26 @@ impl Desk {
                     Ok(k) => k,
                     Err(e) => {
                         let text = super::ticket_error_text(&e).render(lang);
-                        return Ok(vec![ack(ctx, &text, true).unwrap_or_else(|| ctx.private_reply(text))]);
+                        return Ok(vec![
+                            ack(ctx, &text, true).unwrap_or_else(|| ctx.private_reply(text)),
+                        ]);
                     }
                 };
                 t.updated_at = ctx.now;
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
                 let theirs = self.customer_lang(&t.requester).await?;
                 let told = tr!(theirs, Key::ClaimedForCustomer, agent = &me.name.0, id = id);
-                self.store.save_ticket(&t, &[self.bot_said(&told, ctx)], &events).await?;
+                self.store
+                    .save_ticket(&t, &[self.bot_said(&told, ctx)], &events)
+                    .await?;
                 let staff = self.staff_lang();
                 Ok(vec![
-                    ack(ctx, &tr!(lang, Key::ClaimAck, id = id), false).unwrap_or_else(|| ctx.reply(tr!(lang, Key::ClaimedShort))),
-                    self.to_staff(&t, Message::text(tr!(staff, Key::ClaimedStaff, agent = &me.name.0, id = id))),
+                    ack(ctx, &tr!(lang, Key::ClaimAck, id = id), false)
+                        .unwrap_or_else(|| ctx.reply(tr!(lang, Key::ClaimedShort))),
+                    self.to_staff(
+                        &t,
+                        Message::text(tr!(staff, Key::ClaimedStaff, agent = &me.name.0, id = id)),
+                    ),
                     self.to_customer(&t, Message::text(told)),
                     self.rename_staff_space(&t),
                 ])

@@ -2,12 +2,12 @@
 
 use super::{Ctx, Desk, DeskError, Outcome};
 use crate::domain::event::{Button, ButtonAction, Message, Outbound};
-use crate::domain::ids::TicketId;
 use crate::domain::i18n::Key;
+use crate::domain::ids::TicketId;
 use crate::domain::ports::Csat;
 use crate::domain::replies;
-use crate::tr;
 use crate::domain::ticket::{Actor, Ticket};
+use crate::tr;
 
 /// How long after a CSAT rating the next plain message counts as its comment.
 const CSAT_COMMENT_WINDOW_MS: i64 = 15 * 60 * 1000;

@@ -3,10 +3,10 @@
 use super::{Ctx, Desk, DeskError, Outcome};
 use crate::domain::event::{Attachment, Message, Outbound};
 use crate::domain::faq::FaqDecision;
+use crate::domain::i18n::Key;
 use crate::domain::ids::TicketId;
 use crate::domain::lifecycle::{NewTicket, subject_from};
 use crate::domain::ports::{FaqEvent, FaqOutcome};
-use crate::domain::i18n::Key;
 use crate::domain::replies;
 use crate::domain::small_talk;
 use crate::domain::ticket::{

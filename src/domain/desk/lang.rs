@@ -141,7 +141,10 @@ mod tests {
 
     #[test]
     fn a_choice_beats_everything() {
-        assert_eq!(choose(Some(CHOSEN_HU), Some("zh-CN"), Some("你好"), Lang::En), Lang::Hu);
+        assert_eq!(
+            choose(Some(CHOSEN_HU), Some("zh-CN"), Some("你好"), Lang::En),
+            Lang::Hu
+        );
     }
 
     #[test]

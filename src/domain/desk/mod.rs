@@ -23,9 +23,9 @@ use super::i18n::{Key, Lang, Text};
 use super::ids::{MessageKey, Platform, TicketId};
 use super::ports::{Clock, KnowledgeBase, Recorded, StoreError, TicketStore};
 use super::replies;
-use crate::tr;
 use super::sla::SlaConfig;
 use super::ticket::{Ticket, TicketError};
+use crate::tr;
 
 /// The parts of the configuration the desk decides with.
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ enum DeskError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A refusal or usage problem, worded once the reader's language is known.
-    #[error("{}", .0.render(Lang::En))]
+    #[error("refused with {0:?}")]
     Say(Text),
 }
 
@@ -206,7 +206,10 @@ impl Desk {
         };
         let handled = AtomicBool::new(false);
         let lang = OnceLock::new();
-        let out = match self.dispatch(&inbound, &handled, sender_ticket, &lang).await {
+        let out = match self
+            .dispatch(&inbound, &handled, sender_ticket, &lang)
+            .await
+        {
             Ok(out) => out,
             Err(DeskError::Say(text)) => {
                 let lang = match lang.get() {

@@ -123,16 +123,34 @@ impl Desk {
                 .await
             }
             Command::Pending(id) => {
-                self.set_status(ctx, me, id, Status::Pending, tr!(lang, Key::NowPending, id = id))
-                    .await
+                self.set_status(
+                    ctx,
+                    me,
+                    id,
+                    Status::Pending,
+                    tr!(lang, Key::NowPending, id = id),
+                )
+                .await
             }
             Command::Hold(id) => {
-                self.set_status(ctx, me, id, Status::OnHold, tr!(lang, Key::NowOnHold, id = id))
-                    .await
+                self.set_status(
+                    ctx,
+                    me,
+                    id,
+                    Status::OnHold,
+                    tr!(lang, Key::NowOnHold, id = id),
+                )
+                .await
             }
             Command::Solve(id) => {
-                self.set_status(ctx, me, id, Status::Solved, tr!(lang, Key::NowSolved, id = id))
-                    .await
+                self.set_status(
+                    ctx,
+                    me,
+                    id,
+                    Status::Solved,
+                    tr!(lang, Key::NowSolved, id = id),
+                )
+                .await
             }
             Command::Reopen(id) => {
                 let mut t = self.load(id).await?;
@@ -150,9 +168,9 @@ impl Desk {
             Command::Sla(id) => {
                 let t = self.load(id).await?;
                 let events = self.store.events(id).await?;
-                Ok(vec![
-                    ctx.reply(self.settings.sla.explain(lang, &t, &events, ctx.now)),
-                ])
+                Ok(vec![ctx.reply(
+                    self.settings.sla.explain(lang, &t, &events, ctx.now),
+                )])
             }
             Command::Panel => {
                 if me.role < StaffRole::Admin {
@@ -167,12 +185,10 @@ impl Desk {
                         tr!(theirs, Key::PanelTitle),
                         tr!(theirs, Key::PanelText)
                     ))
-                    .with_buttons(vec![
-                        crate::domain::event::Button {
-                            label: tr!(theirs, Key::BtnOpenTicket),
-                            action: crate::domain::event::ButtonAction::OpenTicket,
-                        },
-                    ]),
+                    .with_buttons(vec![crate::domain::event::Button {
+                        label: tr!(theirs, Key::BtnOpenTicket),
+                        action: crate::domain::event::ButtonAction::OpenTicket,
+                    }]),
                 }])
             }
             // Customer commands are routed before staff ones; none reaches here.

@@ -177,7 +177,12 @@ pub fn render(lang: Lang, key: Key, args: &[(&str, Arg)]) -> String {
             let mut errors = Vec::new();
             let out: Cow<'_, str> = b.format_pattern(pattern, Some(&fargs), &mut errors);
             if !errors.is_empty() {
-                tracing::warn!(?errors, key = key.id(), lang = l.tag(), "catalog message errors");
+                tracing::warn!(
+                    ?errors,
+                    key = key.id(),
+                    lang = l.tag(),
+                    "catalog message errors"
+                );
             }
             return out.into_owned();
         }

@@ -54,7 +54,11 @@ fn ceil_minute<Tz: TimeZone>(t: &DateTime<Tz>) -> DateTime<Tz> {
 /// go is rounded up (60 s before a due reads "1 min", never "0 min"); time gone, down.
 pub fn format_duration_short(lang: Lang, d: Duration, round_up: bool) -> String {
     let secs = d.num_seconds().abs();
-    let mins = if round_up { (secs + 59) / 60 } else { secs / 60 };
+    let mins = if round_up {
+        (secs + 59) / 60
+    } else {
+        secs / 60
+    };
     let (days, hours, m) = (mins / 1440, mins / 60 % 24, mins % 60);
     let mut parts = Vec::new();
     if days > 0 {
@@ -124,14 +128,38 @@ mod tests {
 
     #[test]
     fn time_to_go_rounds_up_and_time_gone_rounds_down() {
-        assert_eq!(format_duration_short(Lang::En, Duration::seconds(60), true), "1 min");
-        assert_eq!(format_duration_short(Lang::En, Duration::seconds(1), true), "1 min");
-        assert_eq!(format_duration_short(Lang::En, Duration::seconds(59), false), "0 min");
-        assert_eq!(format_duration_short(Lang::En, Duration::minutes(125), true), "2 h 5 min");
-        assert_eq!(format_duration_short(Lang::Zh, Duration::minutes(125), true), "2小时5分钟");
-        assert_eq!(format_duration_short(Lang::Hu, Duration::minutes(125), true), "2 óra 5 perc");
-        assert_eq!(format_duration_short(Lang::En, Duration::minutes(1441), true), "1 d");
-        assert_eq!(format_duration_short(Lang::En, Duration::minutes(1500), true), "1 d 1 h");
+        assert_eq!(
+            format_duration_short(Lang::En, Duration::seconds(60), true),
+            "1 min"
+        );
+        assert_eq!(
+            format_duration_short(Lang::En, Duration::seconds(1), true),
+            "1 min"
+        );
+        assert_eq!(
+            format_duration_short(Lang::En, Duration::seconds(59), false),
+            "0 min"
+        );
+        assert_eq!(
+            format_duration_short(Lang::En, Duration::minutes(125), true),
+            "2 h 5 min"
+        );
+        assert_eq!(
+            format_duration_short(Lang::Zh, Duration::minutes(125), true),
+            "2小时5分钟"
+        );
+        assert_eq!(
+            format_duration_short(Lang::Hu, Duration::minutes(125), true),
+            "2 óra 5 perc"
+        );
+        assert_eq!(
+            format_duration_short(Lang::En, Duration::minutes(1441), true),
+            "1 d"
+        );
+        assert_eq!(
+            format_duration_short(Lang::En, Duration::minutes(1500), true),
+            "1 d 1 h"
+        );
     }
 
     #[test]
@@ -139,7 +167,10 @@ mod tests {
         assert_eq!(format_span(Lang::En, Duration::hours(1)), "1 hour");
         assert_eq!(format_span(Lang::En, Duration::hours(8)), "8 hours");
         assert_eq!(format_span(Lang::En, Duration::minutes(90)), "90 minutes");
-        assert_eq!(format_span(Lang::En, Duration::minutes(150)), "2 hours 30 minutes");
+        assert_eq!(
+            format_span(Lang::En, Duration::minutes(150)),
+            "2 hours 30 minutes"
+        );
         assert_eq!(format_span(Lang::En, Duration::days(2)), "2 days");
         assert_eq!(format_span(Lang::Zh, Duration::hours(8)), "8小时");
         assert_eq!(format_span(Lang::Hu, Duration::hours(8)), "8 óra");

@@ -125,9 +125,15 @@ mod tests {
 
     #[test]
     fn script_gives_away_chinese_and_hungarian_only() {
-        assert_eq!(Lang::from_script("我的软件什么时候有安全更新？"), Some(Lang::Zh));
+        assert_eq!(
+            Lang::from_script("我的软件什么时候有安全更新？"),
+            Some(Lang::Zh)
+        );
         assert_eq!(Lang::from_script("VPN 连接失败"), Some(Lang::Zh));
-        assert_eq!(Lang::from_script("Mikor jön a következő frissítés?"), Some(Lang::Hu));
+        assert_eq!(
+            Lang::from_script("Mikor jön a következő frissítés?"),
+            Some(Lang::Hu)
+        );
         assert_eq!(Lang::from_script("hello there"), None);
         assert_eq!(Lang::from_script("👍"), None);
     }

@@ -23,7 +23,11 @@ fn every_key_exists_in_every_locale_and_nothing_else_does() {
         let missing: Vec<_> = keys.difference(&ids).collect();
         let extra: Vec<_> = ids.difference(&keys).collect();
         assert!(missing.is_empty(), "{} lacks {missing:?}", lang.tag());
-        assert!(extra.is_empty(), "{} has keys no code knows: {extra:?}", lang.tag());
+        assert!(
+            extra.is_empty(),
+            "{} has keys no code knows: {extra:?}",
+            lang.tag()
+        );
     }
 }
 
@@ -33,7 +37,13 @@ fn placeholders_are_the_same_in_every_locale() {
         let en = placeholders(Lang::En, key.id()).expect("checked above");
         for lang in [Lang::Zh, Lang::Hu] {
             let other = placeholders(lang, key.id()).expect("checked above");
-            assert_eq!(en, other, "{} placeholders differ in {}", key.id(), lang.tag());
+            assert_eq!(
+                en,
+                other,
+                "{} placeholders differ in {}",
+                key.id(),
+                lang.tag()
+            );
         }
     }
 }
@@ -87,6 +97,10 @@ fn plurals_follow_the_locale() {
 
 #[test]
 fn arguments_are_filled_in_without_isolation_marks() {
-    let s = crate::tr!(Lang::Zh, Key::ClaimAck, id = crate::domain::ids::TicketId(42));
+    let s = crate::tr!(
+        Lang::Zh,
+        Key::ClaimAck,
+        id = crate::domain::ids::TicketId(42)
+    );
     assert_eq!(s, "您已认领工单 #42。");
 }
