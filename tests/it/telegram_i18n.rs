@@ -115,7 +115,7 @@ async fn a_hungarian_customer_is_answered_in_hungarian_and_lang_switches_mid_tic
         intro["text"]
             .as_str()
             .unwrap()
-            .contains("Customer's language: Hungarian"),
+            .contains("language: Hungarian"),
         "{intro}"
     );
 
