@@ -239,8 +239,11 @@ mod tests {
             .collect()
     }
 
+    /// Right answers per language: (language, right, total).
+    type PerLang = Vec<(&'static str, usize, usize)>;
+
     /// Kind and priority both right, over `list`: (right, total, per language, misses).
-    fn score(list: &'static str) -> (usize, usize, Vec<(&'static str, usize, usize)>, Vec<String>) {
+    fn score(list: &'static str) -> (usize, usize, PerLang, Vec<String>) {
         let rows = labelled(list);
         let mut misses = Vec::new();
         let mut per: Vec<(&str, usize, usize)> = Vec::new();
