@@ -4,7 +4,9 @@
 //! Staff read `staff.lang`, or their own `lang`.
 
 use super::{Ctx, Desk, DeskError, Outcome};
-use crate::domain::event::{Button, ButtonAction, InboundBody, Message, Outbound, Space, Target};
+use crate::domain::event::{
+    Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target,
+};
 use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::UserRef;
 use crate::domain::ports::StoredLang;
@@ -64,6 +66,30 @@ impl Desk {
             }
         };
         Ok(*ctx.lang.get_or_init(|| lang))
+    }
+
+    /// The language of an error reply when the flow failed before choosing one: the stored
+    /// choice if the store answers, else what the event itself tells.
+    pub(super) async fn error_lang(&self, inb: &Inbound) -> Lang {
+        if inb.space == Space::Staff {
+            return self.quick_lang(inb);
+        }
+        let stored = self.store.user_lang(&inb.from).await.ok().flatten();
+        choose(stored, inb.locale.as_deref(), None, self.quick_lang(inb))
+    }
+
+    /// The language of a reply when the store cannot be asked.
+    pub(super) fn quick_lang(&self, inb: &Inbound) -> Lang {
+        match (self.settings.staff.member(&inb.from, &inb.roles), inb.space) {
+            (Some(m), Space::Staff) => m.lang,
+            (None, Space::Staff) => self.settings.staff.lang,
+            (m, Space::Customer) => choose(
+                None,
+                inb.locale.as_deref(),
+                None,
+                m.map_or(self.settings.customers.default_lang, |m| m.lang),
+            ),
+        }
     }
 
     /// The language a ticket's customer reads, when the event came from someone else.

@@ -4,10 +4,12 @@
 mod buttons;
 mod closing;
 mod customer;
+mod error;
 mod faq_flow;
 mod lang;
 mod small_talk;
 mod staff;
+mod staff_views;
 mod triage;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,13 +21,14 @@ use super::command::{self, Command};
 use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
-use super::i18n::{Key, Lang, Text};
+use super::i18n::{Key, Lang};
 use super::ids::{MessageKey, Platform, TicketId};
-use super::ports::{Clock, KnowledgeBase, Recorded, StoreError, TicketStore};
+use super::ports::{Clock, KnowledgeBase, Recorded, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
-use super::ticket::{Ticket, TicketError};
+use super::ticket::Ticket;
 use crate::tr;
+use error::{DeskError, ticket_error_text};
 
 /// The parts of the configuration the desk decides with.
 #[derive(Debug, Clone)]
@@ -53,37 +56,6 @@ impl std::fmt::Debug for Desk {
         f.debug_struct("Desk")
             .field("settings", &self.settings)
             .finish_non_exhaustive()
-    }
-}
-
-/// Why handling an event stopped early. Users see a friendly text, never the internals.
-#[derive(Debug, thiserror::Error)]
-enum DeskError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// A refusal or usage problem, worded once the reader's language is known.
-    #[error("refused with {0:?}")]
-    Say(Text),
-}
-
-impl From<TicketError> for DeskError {
-    fn from(e: TicketError) -> Self {
-        DeskError::Say(ticket_error_text(&e))
-    }
-}
-
-/// What a refused transition says to the person who tried it.
-fn ticket_error_text(e: &TicketError) -> Text {
-    match e {
-        TicketError::Closed(id) => crate::text!(Key::ErrClosed, id = *id),
-        TicketError::NotClosed(id) => crate::text!(Key::ErrNotClosed, id = *id),
-        TicketError::ClaimedByOther { ticket, by } => {
-            crate::text!(Key::ErrClaimedByOther, id = *ticket, agent = &by.0)
-        }
-        TicketError::NotClaimedByYou(id) => crate::text!(Key::ErrNotClaimedByYou, id = *id),
-        TicketError::Unchanged { ticket, what } => {
-            crate::text!(Key::ErrUnchanged, id = *ticket, what = what)
-        }
     }
 }
 
@@ -388,30 +360,6 @@ impl Desk {
             .ticket(id)
             .await?
             .ok_or_else(|| DeskError::Say(crate::text!(Key::NoTicket, id = id)))
-    }
-
-    /// The language of an error reply when the flow failed before choosing one: the stored
-    /// choice if the store answers, else what the event itself tells.
-    async fn error_lang(&self, inb: &Inbound) -> Lang {
-        if inb.space == Space::Staff {
-            return self.quick_lang(inb);
-        }
-        let stored = self.store.user_lang(&inb.from).await.ok().flatten();
-        lang::choose(stored, inb.locale.as_deref(), None, self.quick_lang(inb))
-    }
-
-    /// The language of a reply when the store cannot be asked.
-    fn quick_lang(&self, inb: &Inbound) -> Lang {
-        match (self.settings.staff.member(&inb.from, &inb.roles), inb.space) {
-            (Some(m), Space::Staff) => m.lang,
-            (None, Space::Staff) => self.settings.staff.lang,
-            (m, Space::Customer) => lang::choose(
-                None,
-                inb.locale.as_deref(),
-                None,
-                m.map_or(self.settings.customers.default_lang, |m| m.lang),
-            ),
-        }
     }
 
     /// Where agents work tickets from this requester platform.
