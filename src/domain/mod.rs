@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod command;
+pub mod command_menu;
 pub mod desk;
 pub mod directory;
 pub mod event;
