@@ -152,8 +152,8 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
 });
 
 fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
-    let c = &*CATALOG;
-    &c.bundles
+    &CATALOG
+        .bundles
         .iter()
         .find(|(l, _)| *l == lang)
         .expect("every language has a bundle")

@@ -6,8 +6,6 @@ mod catalog;
 mod format;
 mod keys;
 mod lang;
-#[cfg(test)]
-mod tests;
 
 pub use catalog::{Arg, Text, catalog_ids, catalog_source, placeholders, render};
 pub use format::{format_datetime, format_duration_short, format_span};
@@ -36,3 +34,6 @@ macro_rules! text {
         )
     };
 }
+
+#[cfg(test)]
+mod tests;
