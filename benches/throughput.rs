@@ -32,6 +32,7 @@ fn inbound(i: usize, customers: usize) -> Inbound {
                 "message {i}: the export still fails with error 0x{i:04x}, see attached log"
             ),
         },
+        locale: None,
     }
 }
 

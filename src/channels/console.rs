@@ -182,6 +182,7 @@ pub fn parse_line(line: &str, seq: u64, run_id: i64, focus: Option<TicketId>) ->
         space,
         interaction,
         body,
+        locale: None,
     })
 }
 

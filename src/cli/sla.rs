@@ -71,7 +71,11 @@ pub async fn run(cmd: SlaCommand, cfg: &crate::config::Config) -> Result<()> {
                 bail!("no ticket {id}");
             };
             let events = store.events(id).await?;
-            outln!("{}", cfg.sla.explain(&ticket, &events, Utc::now()))?;
+            outln!(
+                "{}",
+                cfg.sla
+                    .explain(cfg.staff.lang, &ticket, &events, Utc::now())
+            )?;
             Ok(())
         }
     }

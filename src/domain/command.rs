@@ -1,7 +1,10 @@
 //! Pure parser for slash commands typed by customers and agents. No I/O; inline tests.
 
+pub use super::command_menu::{CommandInfo, STAFF_COMMANDS, USER_COMMANDS};
+use super::i18n::{Arg, Key, Lang, Text};
 use super::ids::{AgentName, TicketId};
 use super::ticket::{Priority, TicketKind, Tier};
+use crate::text;
 
 /// A parsed command. Ticket ids omitted inside a ticket's staff space are already filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +59,8 @@ pub enum Command {
     Sla(TicketId),
     /// `/panel`: post an "Open a ticket" panel (admins).
     Panel,
+    /// `/lang [en|zh|hu]`: choose the language the bot answers in; alone, offers the choice.
+    Lang(Option<Lang>),
 }
 
 impl Command {
@@ -72,71 +77,88 @@ impl Command {
                 | Command::Register(_)
                 | Command::Faq(_)
                 | Command::Close(..)
+                | Command::Lang(_)
         )
     }
 }
 
-/// Why a command could not be parsed. Every variant renders as a message for the user.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a command could not be parsed. Every variant has a message for the user ([`ParseError::text`]);
+/// `Display` gives the English one, for logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
     /// Not a command this bot knows.
-    #[error("I don't know the command /{0}. Send /help to see what I can do.")]
     Unknown(String),
     /// A required argument is missing.
-    #[error("/{cmd} needs {what}. Usage: {usage}")]
     Missing {
         /// Command name.
         cmd: &'static str,
         /// What is missing.
-        what: &'static str,
+        what: Key,
         /// Usage line.
-        usage: &'static str,
+        usage: Key,
     },
-    /// An argument is malformed.
-    #[error("{0}")]
-    Invalid(String),
+    /// A word where a ticket number belongs.
+    NotTicketNumber {
+        /// The word, shortened.
+        value: String,
+        /// Usage line.
+        usage: Key,
+    },
+    /// Words left over after the last argument.
+    TooManyArgs {
+        /// Usage line.
+        usage: Key,
+    },
+    /// `/feedback` with a type other than bug or feature.
+    NotFeedbackType(String),
+    /// Not P1..P4.
+    NotPriority(String),
+    /// Not a configured tier.
+    NotTier(String),
+    /// `/lang` with a language the bot has no catalog for.
+    NotLang(String),
 }
 
-/// Names of the user commands, with usage, for `/help` and command menus.
-pub const USER_COMMANDS: &[(&str, &str)] = &[
-    ("help", "/help: what I can do"),
-    ("ticket", "/ticket [text]: talk to a person now"),
-    ("status", "/status: your open ticket"),
-    ("faq", "/faq <question>: search the help articles"),
-    ("close", "/close: close your ticket"),
-    (
-        "feedback",
-        "/feedback bug|feature <text>: report a bug or request a feature",
-    ),
-    ("register", "/register <key>: link your license key"),
-];
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().render(Lang::En))
+    }
+}
 
-/// Names of the staff commands, with usage.
-pub const STAFF_COMMANDS: &[(&str, &str)] = &[
-    ("queue", "/queue: open tickets, nearest deadline first"),
-    ("mine", "/mine: your tickets"),
-    ("show", "/show <id>: ticket details and transcript"),
-    ("claim", "/claim [id]: take a ticket"),
-    ("unclaim", "/unclaim [id]: give a ticket back"),
-    ("assign", "/assign <id> <agent>: assign to an agent"),
-    (
-        "transfer",
-        "/transfer <id> <agent>: hand over to another agent",
-    ),
-    ("reply", "/reply <id> <text>: answer the customer"),
-    ("note", "/note <id> <text>: internal note"),
-    ("priority", "/priority <id> P1..P4: change priority"),
-    (
-        "tier",
-        "/tier <id> basic|pro|enterprise: change the customer tier",
-    ),
-    ("pending", "/pending <id>: waiting on the customer"),
-    ("hold", "/hold <id>: put on hold"),
-    ("solve", "/solve <id>: mark solved"),
-    ("close", "/close <id> <reason>: close with a reason"),
-    ("reopen", "/reopen <id>: reopen"),
-    ("sla", "/sla <id>: explain the deadlines"),
-];
+impl std::error::Error for ParseError {}
+
+impl ParseError {
+    /// The message for the person who typed the command, in any language.
+    pub fn text(&self) -> Text {
+        match self {
+            ParseError::Unknown(cmd) => text!(Key::ErrUnknownCommand, cmd = cmd),
+            ParseError::Missing { cmd, what, usage } => text!(
+                Key::ErrMissing,
+                cmd = *cmd,
+                what = Arg::Key(*what),
+                usage = Arg::Key(*usage)
+            ),
+            ParseError::NotTicketNumber { value, usage } => text!(
+                Key::ErrNotTicketNumber,
+                value = value,
+                usage = Arg::Key(*usage)
+            ),
+            ParseError::TooManyArgs { usage } => {
+                text!(Key::ErrTooManyArgs, usage = Arg::Key(*usage))
+            }
+            ParseError::NotFeedbackType(v) => text!(
+                Key::ErrNotFeedbackType,
+                value = v,
+                usage = Arg::Key(Key::UsageFeedback)
+            ),
+            ParseError::NotPriority(v) => text!(Key::ErrNotPriority, value = v),
+            ParseError::NotTier(v) => text!(Key::ErrNotTier, value = v),
+            ParseError::NotLang(v) => {
+                text!(Key::ErrNotLang, value = v, usage = Arg::Key(Key::UsageLang))
+            }
+        }
+    }
+}
 
 /// True when `text` invokes a command only staff may run, whatever its arguments; lets the
 /// desk refuse a customer before judging the arguments (so no staff usage text is shown).
@@ -147,8 +169,8 @@ pub fn names_staff_command(text: &str) -> bool {
     let head = rest.split(char::is_whitespace).next().unwrap_or("");
     let name = head.split('@').next().unwrap_or("").to_ascii_lowercase();
     name == "panel"
-        || (STAFF_COMMANDS.iter().any(|(n, _)| *n == name)
-            && !USER_COMMANDS.iter().any(|(n, _)| *n == name))
+        || (STAFF_COMMANDS.iter().any(|c| c.name == name)
+            && !USER_COMMANDS.iter().any(|c| c.name == name))
 }
 
 /// Parses `text` if it is a command (starts with `/`); `Ok(None)` for ordinary messages.
@@ -173,54 +195,61 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         "help" => Command::Help,
         "ticket" => Command::Ticket(non_empty(args)),
         "status" => Command::Status,
-        "faq" => Command::Faq(p.text("faq", "a question", "/faq <question>")?),
-        "register" => Command::Register(p.text("register", "a license key", "/register <key>")?),
+        "faq" => Command::Faq(p.text("faq", Key::WhatQuestion, Key::UsageFaq)?),
+        "register" => {
+            Command::Register(p.text("register", Key::WhatLicense, Key::UsageRegister)?)
+        }
         "feedback" => {
-            let usage = "/feedback bug|feature <text>";
+            let usage = Key::UsageFeedback;
             let (kind, text) = split_word(args);
             let kind = match kind.to_ascii_lowercase().as_str() {
                 "bug" => TicketKind::Bug,
                 "feature" => TicketKind::Feature,
-                "" => return Err(missing("feedback", "bug or feature", usage)),
-                other => {
-                    return Err(ParseError::Invalid(format!(
-                        "`{other}` is not a feedback type. Usage: {usage}"
-                    )));
-                }
+                "" => return Err(missing("feedback", Key::WhatFeedbackKind, usage)),
+                other => return Err(ParseError::NotFeedbackType(shorten(other))),
             };
-            let text = non_empty(text).ok_or(missing("feedback", "a description", usage))?;
+            let text = non_empty(text).ok_or(missing("feedback", Key::WhatDescription, usage))?;
             Command::Feedback(kind, text)
         }
         "close" => {
-            let (id, reason) = p.optional_id(args)?;
+            let (id, reason) = p.optional_id(args, Key::UsageCloseStaff)?;
             Command::Close(id.or(here), non_empty(reason))
         }
         "panel" => Command::Panel,
+        "lang" => match split_word(args) {
+            ("", _) => Command::Lang(None),
+            (code, "") => Command::Lang(Some(
+                Lang::parse(code).ok_or_else(|| ParseError::NotLang(shorten(code)))?,
+            )),
+            _ => {
+                return Err(ParseError::TooManyArgs {
+                    usage: Key::UsageLang,
+                });
+            }
+        },
         "queue" => Command::Queue,
         "mine" => Command::Mine,
-        "show" => Command::Show(p.id_only("show", "/show <id>")?),
-        "claim" => Command::Claim(p.id_only("claim", "/claim [id]")?),
-        "unclaim" => Command::Unclaim(p.id_only("unclaim", "/unclaim [id]")?),
-        "pending" => Command::Pending(p.id_only("pending", "/pending <id>")?),
-        "hold" => Command::Hold(p.id_only("hold", "/hold <id>")?),
-        "solve" => Command::Solve(p.id_only("solve", "/solve <id>")?),
-        "reopen" => Command::Reopen(p.id_only("reopen", "/reopen <id>")?),
-        "sla" => Command::Sla(p.id_only("sla", "/sla <id>")?),
+        "show" => Command::Show(p.id_only("show", Key::UsageShow)?),
+        "claim" => Command::Claim(p.id_only("claim", Key::UsageClaim)?),
+        "unclaim" => Command::Unclaim(p.id_only("unclaim", Key::UsageUnclaim)?),
+        "pending" => Command::Pending(p.id_only("pending", Key::UsagePending)?),
+        "hold" => Command::Hold(p.id_only("hold", Key::UsageHold)?),
+        "solve" => Command::Solve(p.id_only("solve", Key::UsageSolve)?),
+        "reopen" => Command::Reopen(p.id_only("reopen", Key::UsageReopen)?),
+        "sla" => Command::Sla(p.id_only("sla", Key::UsageSla)?),
         "assign" | "transfer" => {
             let (cmd, usage) = if name == "assign" {
-                ("assign", "/assign <id> <agent>")
+                ("assign", Key::UsageAssign)
             } else {
-                ("transfer", "/transfer <id> <agent>")
+                ("transfer", Key::UsageTransfer)
             };
             let (id, rest) = p.id_then(cmd, usage)?;
             let (agent, extra) = split_word(rest);
             if agent.is_empty() {
-                return Err(missing(cmd, "an agent name", usage));
+                return Err(missing(cmd, Key::WhatAgent, usage));
             }
             if !extra.is_empty() {
-                return Err(ParseError::Invalid(format!(
-                    "Too many arguments. Usage: {usage}"
-                )));
+                return Err(ParseError::TooManyArgs { usage });
             }
             let agent = AgentName(agent.to_string());
             if cmd == "assign" {
@@ -231,12 +260,12 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         }
         "reply" | "note" => {
             let (cmd, usage) = if name == "reply" {
-                ("reply", "/reply <id> <text>")
+                ("reply", Key::UsageReply)
             } else {
-                ("note", "/note <id> <text>")
+                ("note", Key::UsageNote)
             };
             let (id, rest) = p.id_then(cmd, usage)?;
-            let text = non_empty(rest).ok_or(missing(cmd, "some text", usage))?;
+            let text = non_empty(rest).ok_or(missing(cmd, Key::WhatText, usage))?;
             if cmd == "reply" {
                 Command::Reply(id, text)
             } else {
@@ -244,22 +273,30 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
             }
         }
         "priority" => {
-            let usage = "/priority <id> P1..P4";
+            let usage = Key::UsagePriority;
             let (id, rest) = p.id_then("priority", usage)?;
             let rest = rest.trim();
             if rest.is_empty() {
-                return Err(missing("priority", "a priority", usage));
+                return Err(missing("priority", Key::WhatPriority, usage));
             }
-            Command::Priority(id, rest.parse().map_err(ParseError::Invalid)?)
+            Command::Priority(
+                id,
+                rest.parse()
+                    .map_err(|_| ParseError::NotPriority(shorten(rest)))?,
+            )
         }
         "tier" => {
-            let usage = "/tier <id> basic|pro|enterprise";
+            let usage = Key::UsageTier;
             let (id, rest) = p.id_then("tier", usage)?;
             let rest = rest.trim().to_ascii_lowercase();
             if rest.is_empty() {
-                return Err(missing("tier", "a tier", usage));
+                return Err(missing("tier", Key::WhatTier, usage));
             }
-            Command::Tier(id, rest.parse().map_err(ParseError::Invalid)?)
+            Command::Tier(
+                id,
+                rest.parse()
+                    .map_err(|_| ParseError::NotTier(shorten(&rest)))?,
+            )
         }
         _ => return Err(ParseError::Unknown(shorten(&name))),
     };
@@ -272,54 +309,52 @@ struct Args<'a> {
 }
 
 impl<'a> Args<'a> {
-    fn text(
-        &self,
-        cmd: &'static str,
-        what: &'static str,
-        usage: &'static str,
-    ) -> Result<String, ParseError> {
+    fn text(&self, cmd: &'static str, what: Key, usage: Key) -> Result<String, ParseError> {
         non_empty(self.args).ok_or(missing(cmd, what, usage))
     }
 
     /// A leading ticket id, if the first word looks like one (`42` or `#42`).
-    fn optional_id(&self, s: &'a str) -> Result<(Option<TicketId>, &'a str), ParseError> {
+    fn optional_id(
+        &self,
+        s: &'a str,
+        usage: Key,
+    ) -> Result<(Option<TicketId>, &'a str), ParseError> {
         let (first, rest) = split_word(s);
         if looks_like_id(first) {
-            let id = first.parse::<TicketId>().map_err(ParseError::Invalid)?;
+            let id = first
+                .parse::<TicketId>()
+                .map_err(|_| ParseError::NotTicketNumber {
+                    value: shorten(first),
+                    usage,
+                })?;
             Ok((Some(id), rest))
         } else {
             Ok((None, s))
         }
     }
 
-    fn id_then(
-        &self,
-        cmd: &'static str,
-        usage: &'static str,
-    ) -> Result<(TicketId, &'a str), ParseError> {
-        let (id, rest) = self.optional_id(self.args)?;
+    fn id_then(&self, cmd: &'static str, usage: Key) -> Result<(TicketId, &'a str), ParseError> {
+        let (id, rest) = self.optional_id(self.args, usage)?;
         match id.or(self.here) {
             Some(id) => Ok((id, rest)),
             None => {
                 let (first, _) = split_word(self.args);
                 if first.is_empty() {
-                    Err(missing(cmd, "a ticket number", usage))
+                    Err(missing(cmd, Key::WhatTicket, usage))
                 } else {
-                    Err(ParseError::Invalid(format!(
-                        "`{}` is not a ticket number. Usage: {usage}",
-                        shorten(first)
-                    )))
+                    Err(ParseError::NotTicketNumber {
+                        value: shorten(first),
+                        usage,
+                    })
                 }
             }
         }
     }
 
-    fn id_only(&self, cmd: &'static str, usage: &'static str) -> Result<TicketId, ParseError> {
+    fn id_only(&self, cmd: &'static str, usage: Key) -> Result<TicketId, ParseError> {
         let (id, rest) = self.id_then(cmd, usage)?;
         if !rest.trim().is_empty() {
-            return Err(ParseError::Invalid(format!(
-                "Too many arguments. Usage: {usage}"
-            )));
+            return Err(ParseError::TooManyArgs { usage });
         }
         Ok(id)
     }
@@ -344,7 +379,7 @@ fn non_empty(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-fn missing(cmd: &'static str, what: &'static str, usage: &'static str) -> ParseError {
+fn missing(cmd: &'static str, what: Key, usage: Key) -> ParseError {
     ParseError::Missing { cmd, what, usage }
 }
 
@@ -493,7 +528,7 @@ mod tests {
             Err(ParseError::Missing { cmd: "claim", .. })
         ));
         let e = parse("/claim abc", None).unwrap_err().to_string();
-        assert!(e.contains("`abc` is not a ticket number"), "{e}");
+        assert!(e.contains("\"abc\" is not a ticket number"), "{e}");
         assert!(
             parse("/claim 0", None)
                 .unwrap_err()
@@ -561,6 +596,34 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains('\u{1b}')
+        );
+    }
+
+    #[test]
+    fn lang_takes_a_language_code() {
+        assert_eq!(ok("/lang"), Command::Lang(None));
+        assert_eq!(ok("/lang zh"), Command::Lang(Some(Lang::Zh)));
+        assert_eq!(ok("/lang HU"), Command::Lang(Some(Lang::Hu)));
+        assert_eq!(ok("/lang en-GB"), Command::Lang(Some(Lang::En)));
+        assert_eq!(
+            parse("/lang de", None),
+            Err(ParseError::NotLang("de".into()))
+        );
+        assert!(!ok("/lang hu").is_staff_only());
+    }
+
+    #[test]
+    fn errors_are_worded_in_the_readers_language() {
+        let e = parse("/priority 4 P9", None).unwrap_err().text();
+        assert_eq!(
+            e.render(Lang::En),
+            "\"P9\" is not a priority (use P1, P2, P3 or P4)."
+        );
+        assert!(e.render(Lang::Zh).contains("不是有效的优先级"));
+        let e = parse("/claim", None).unwrap_err().text();
+        assert_eq!(
+            e.render(Lang::Hu),
+            "A /claim parancshoz meg kell adni: a jegyszám. Használat: /claim [szám]"
         );
     }
 

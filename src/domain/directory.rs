@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::i18n::Lang;
 use super::ids::{AgentName, Platform, UserRef};
 use super::ticket::Tier;
 
@@ -17,6 +18,9 @@ pub struct CustomersConfig {
     /// Known customers.
     #[serde(default)]
     pub accounts: Vec<CustomerAccount>,
+    /// The language for customers who chose none and whose platform and message do not tell.
+    #[serde(default)]
+    pub default_lang: Lang,
 }
 
 /// One `[[customers.accounts]]` entry.
@@ -71,6 +75,9 @@ pub struct StaffConfig {
     /// Staff role held by administrators of the Telegram staff group; unset, they hold none.
     #[serde(default)]
     pub telegram_group_admins: Option<StaffRole>,
+    /// The language of the staff spaces: ticket intros, titles, SLA notices.
+    #[serde(default)]
+    pub lang: Lang,
 }
 
 /// Role marker the Telegram adapter attaches to a sender who administers the staff group.
@@ -86,6 +93,9 @@ pub struct AgentAccount {
     pub role: StaffRole,
     /// Platform identities, as `telegram:123` / `discord:456` / `console:agent`.
     pub users: Vec<String>,
+    /// The language this agent reads the bot's answers to their commands in; unset, `staff.lang`.
+    #[serde(default)]
+    pub lang: Option<Lang>,
 }
 
 /// Parses `platform:id` as used in config files.
@@ -167,6 +177,8 @@ pub struct StaffMember {
     pub name: AgentName,
     /// Their power.
     pub role: StaffRole,
+    /// The language the bot answers them in.
+    pub lang: Lang,
 }
 
 impl StaffConfig {
@@ -180,6 +192,7 @@ impl StaffConfig {
             return Some(StaffMember {
                 name: AgentName(a.name.clone()),
                 role: a.role,
+                lang: a.lang.unwrap_or(self.lang),
             });
         }
         if user.platform == Platform::Telegram {
@@ -190,6 +203,7 @@ impl StaffConfig {
                 .then(|| StaffMember {
                     name: AgentName(user.name.clone()),
                     role,
+                    lang: self.lang,
                 });
         }
         if user.platform != Platform::Discord {
@@ -202,6 +216,7 @@ impl StaffConfig {
         Some(StaffMember {
             name: AgentName(user.name.clone()),
             role,
+            lang: self.lang,
         })
     }
 
@@ -237,6 +252,7 @@ mod tests {
                 discord_roles: vec!["999".into()],
                 license_keys: vec!["ACME-1".into()],
             }],
+            default_lang: Lang::En,
         }
     }
 
@@ -274,15 +290,22 @@ mod tests {
                 name: "ann".into(),
                 role: StaffRole::Lead,
                 users: vec!["telegram:7".into()],
+                lang: Some(Lang::Hu),
             }],
             discord_roles: BTreeMap::new(),
             telegram_group_admins: None,
+            lang: Lang::Zh,
         };
         s.discord_roles.insert("42".into(), StaffRole::Agent);
         let ann = s
             .member(&UserRef::new(Platform::Telegram, "7", "Ann"), &[])
             .unwrap();
         assert_eq!(ann.role, StaffRole::Lead);
+        assert_eq!(
+            ann.lang,
+            Lang::Hu,
+            "an agent's own language beats staff.lang"
+        );
         assert!(
             s.member(&UserRef::new(Platform::Telegram, "8", "x"), &[])
                 .is_none()
@@ -291,6 +314,11 @@ mod tests {
             .member(&UserRef::new(Platform::Discord, "8", "dee"), &["42".into()])
             .unwrap();
         assert_eq!(d.role, StaffRole::Agent);
+        assert_eq!(
+            d.lang,
+            Lang::Zh,
+            "without their own, agents read staff.lang"
+        );
         // Telegram has no roles; a role id coming from there must not grant anything.
         assert!(
             s.member(&UserRef::new(Platform::Telegram, "8", "x"), &["42".into()])
@@ -306,6 +334,7 @@ mod tests {
             agents: Vec::new(),
             discord_roles: BTreeMap::new(),
             telegram_group_admins: None,
+            lang: Lang::En,
         };
         let tom = UserRef::new(Platform::Telegram, "9", "Tom");
         let admin = [TELEGRAM_GROUP_ADMIN.to_string()];

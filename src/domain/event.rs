@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::i18n::Lang;
 use super::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
+use super::ticket::{Priority, TicketKind};
 
 /// Which side of the desk a message came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +37,10 @@ pub struct Inbound {
     pub interaction: Option<String>,
     /// What was said or done.
     pub body: InboundBody,
+    /// The sender's language as their platform reports it (Telegram `language_code`, the
+    /// Discord interaction's or guild's locale); `None` when it does not say.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// The payload of an inbound event.
@@ -333,6 +339,10 @@ pub enum ButtonAction {
     Claim(TicketId),
     /// "Open a ticket" from a support panel.
     OpenTicket,
+    /// A language button from `/help` or `/lang`.
+    SetLang(Lang),
+    /// An agent accepts the intake suggestion: kind and priority for the ticket.
+    AcceptTriage(TicketId, TicketKind, Priority),
 }
 
 impl ButtonAction {
@@ -344,6 +354,10 @@ impl ButtonAction {
             ButtonAction::Csat(t, s) => format!("cs:{}:{s}", t.0),
             ButtonAction::Claim(t) => format!("cl:{}", t.0),
             ButtonAction::OpenTicket => "ot".to_string(),
+            ButtonAction::SetLang(l) => format!("lg:{}", l.code()),
+            ButtonAction::AcceptTriage(t, k, p) => {
+                format!("tr:{}:{}:{}", t.0, kind_letter(*k), p.rank())
+            }
         }
     }
 
@@ -366,9 +380,31 @@ impl ButtonAction {
             }
             "cl" => ButtonAction::Claim(TicketId(num(parts.next())?)),
             "ot" => ButtonAction::OpenTicket,
+            "lg" => ButtonAction::SetLang(Lang::parse(parts.next()?)?),
+            "tr" => {
+                let t = TicketId(num(parts.next())?);
+                let k = match parts.next()? {
+                    "q" => TicketKind::Question,
+                    "b" => TicketKind::Bug,
+                    "f" => TicketKind::Feature,
+                    "i" => TicketKind::Incident,
+                    _ => return None,
+                };
+                let p = Priority::from_rank(num(parts.next())?)?;
+                ButtonAction::AcceptTriage(t, k, p)
+            }
             _ => return None,
         };
         parts.next().is_none().then_some(action)
+    }
+}
+
+fn kind_letter(k: TicketKind) -> char {
+    match k {
+        TicketKind::Question => 'q',
+        TicketKind::Bug => 'b',
+        TicketKind::Feature => 'f',
+        TicketKind::Incident => 'i',
     }
 }
 
@@ -384,6 +420,8 @@ mod tests {
             ButtonAction::Csat(TicketId(i64::MAX), 5),
             ButtonAction::Claim(TicketId(42)),
             ButtonAction::OpenTicket,
+            ButtonAction::SetLang(Lang::Zh),
+            ButtonAction::AcceptTriage(TicketId(i64::MAX), TicketKind::Incident, Priority::P1),
         ];
         for a in all {
             let data = a.encode();
@@ -395,7 +433,8 @@ mod tests {
     #[test]
     fn foreign_callback_data_is_rejected() {
         for bad in [
-            "", "zz:1", "cs:42:6", "cs:42:0", "cl:-1", "cl:x", "fy:1:2", "cl:",
+            "", "zz:1", "cs:42:6", "cs:42:0", "cl:-1", "cl:x", "fy:1:2", "cl:", "lg:de",
+            "tr:4:x:1", "tr:4:i:5", "tr:4:i",
         ] {
             assert_eq!(ButtonAction::decode(bad), None, "{bad}");
         }

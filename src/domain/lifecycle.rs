@@ -48,19 +48,27 @@ impl NewTicket {
 
 /// Builds a subject from the first line of a message: trimmed, control characters removed,
 /// at most 80 characters.
-pub fn subject_from(text: &str) -> String {
+pub fn subject_from(text: &str, fallback: &str) -> String {
+    // Invisible characters are dropped, and a line with no word in it (a lone emoji) does
+    // not name a ticket: a thread titled "#4 [P3] \u{200b}" tells an agent nothing.
+    let clean = |l: &str| -> String {
+        l.chars()
+            .filter(|c| !c.is_control() && !super::small_talk::is_format(*c))
+            .collect::<String>()
+            .trim()
+            .to_string()
+    };
     let line = text
         .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    let clean: String = line.chars().filter(|c| !c.is_control()).collect();
-    let mut out: String = clean.chars().take(80).collect();
-    if clean.chars().count() > 80 {
+        .map(clean)
+        .find(|l| super::small_talk::has_words(l))
+        .unwrap_or_default();
+    let mut out: String = line.chars().take(80).collect();
+    if line.chars().count() > 80 {
         out.push('…');
     }
     if out.is_empty() {
-        "(no subject)".to_string()
+        fallback.to_string()
     } else {
         out
     }
@@ -314,10 +322,15 @@ mod tests {
     #[test]
     fn subjects_are_first_non_empty_line_without_controls() {
         assert_eq!(
-            subject_from("\n  my app\u{7} crashes \nmore"),
+            subject_from("\n  my app\u{7} crashes \nmore", "-"),
             "my app crashes"
         );
-        assert_eq!(subject_from(""), "(no subject)");
-        assert_eq!(subject_from(&"x".repeat(200)).chars().count(), 81);
+        assert_eq!(subject_from("", "(no subject)"), "(no subject)");
+        assert_eq!(subject_from("\u{200b}", "(none)"), "(none)");
+        assert_eq!(
+            subject_from("👍\nprinter \u{200b}offline", "-"),
+            "printer offline"
+        );
+        assert_eq!(subject_from(&"x".repeat(200), "-").chars().count(), 81);
     }
 }

@@ -2,10 +2,12 @@
 
 pub mod calendar;
 pub mod command;
+pub mod command_menu;
 pub mod desk;
 pub mod directory;
 pub mod event;
 pub mod faq;
+pub mod i18n;
 pub mod ids;
 pub mod lifecycle;
 pub mod limits;
@@ -15,5 +17,7 @@ pub mod sla;
 pub mod sla_clock;
 pub mod sla_sweep;
 pub mod sla_text;
+pub mod small_talk;
 pub mod ticket;
+pub mod triage;
 pub mod wall_clock;

@@ -335,6 +335,27 @@ pub trait TicketStore: Send + Sync {
 
     /// Writes a small piece of named state; `None` deletes it.
     async fn set_state(&self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
+
+    /// The language stored for a person: their `/lang` choice, or the one last detected.
+    async fn user_lang(&self, user: &UserRef) -> Result<Option<StoredLang>, StoreError>;
+
+    /// Stores a person's language. A detected language (`chosen == false`) never replaces a
+    /// choice; a choice replaces anything.
+    async fn set_user_lang(
+        &self,
+        user: &UserRef,
+        lang: StoredLang,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// A person's language as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredLang {
+    /// The language.
+    pub lang: crate::domain::i18n::Lang,
+    /// True when the person chose it with `/lang`; false when the bot detected it.
+    pub chosen: bool,
 }
 
 /// One knowledge-base article that matched a question.

@@ -1,174 +1,167 @@
-//! Every user-facing sentence the desk says, in one place so wording stays consistent.
-//! English only for now; the functions are the seam where locales would plug in.
+//! Every sentence the desk says, worded by the catalogs in `locales/`: these functions pick
+//! the message and its arguments, and [`i18n`](super::i18n) picks the words for the reader.
 
-use super::command::{STAFF_COMMANDS, USER_COMMANDS};
+use super::command::{CommandInfo, STAFF_COMMANDS, USER_COMMANDS};
 use super::event::UnsupportedKind;
+use super::i18n::{Key, Lang, Text};
 use super::ids::TicketId;
-use super::ticket::{Priority, Status, Ticket};
+use super::ticket::{Priority, Status, Ticket, TicketKind};
+use crate::tr;
 
 /// Greeting for `/start` and first contact.
-pub fn welcome() -> String {
-    format!(
-        "Hi! I'm the support bot. Ask me anything: I'll answer from our help articles when I can, \
-         and hand you to a person when I can't.\n\n{}",
-        user_help()
-    )
+pub fn welcome(lang: Lang) -> String {
+    format!("{}\n\n{}", tr!(lang, Key::Welcome), user_help(lang))
 }
 
 /// `/help` for customers.
-pub fn user_help() -> String {
-    let mut s = String::from("Commands:\n");
-    for (_, usage) in USER_COMMANDS {
-        s.push_str(usage);
+pub fn user_help(lang: Lang) -> String {
+    let mut s = tr!(lang, Key::HelpHeader);
+    s.push('\n');
+    for c in USER_COMMANDS {
+        s.push_str(&help_line(lang, c));
         s.push('\n');
     }
-    s.push_str("Or simply write your question.");
+    s.push_str(&tr!(lang, Key::HelpFooter));
     s
 }
 
 /// `/help` for staff.
-pub fn staff_help() -> String {
-    let mut s = String::from(
-        "Agent commands (inside a ticket's thread the id may be omitted; plain text there is a reply to the customer):\n",
-    );
-    for (_, usage) in STAFF_COMMANDS {
-        s.push_str(usage);
+pub fn staff_help(lang: Lang) -> String {
+    let mut s = tr!(lang, Key::StaffHelpHeader);
+    for c in STAFF_COMMANDS {
         s.push('\n');
+        s.push_str(&help_line(lang, c));
     }
-    s.trim_end().to_string()
+    s
 }
 
-/// A customer tried a staff command.
-pub fn staff_only() -> String {
-    "Sorry, that command is only for support agents. Send /help to see what you can do.".into()
-}
-
-/// Someone who is not staff wrote in the staff space.
-pub fn not_staff_here() -> String {
-    "Only configured support agents can act here.".into()
-}
-
-/// The store failed; the message was not processed.
-pub fn internal_error() -> String {
-    "Sorry, something went wrong on our side and your message was not processed. Please try again in a minute.".into()
+fn help_line(lang: Lang, c: &CommandInfo) -> String {
+    tr!(
+        lang,
+        Key::HelpLine,
+        usage = tr!(lang, c.usage),
+        desc = tr!(lang, c.desc)
+    )
 }
 
 /// Ticket opened, told to the customer.
-pub fn ticket_opened(id: TicketId, expectation: &str) -> String {
-    format!(
-        "I've opened ticket {id} for you. A support agent will reply here; {expectation}. \
-         You can add details or screenshots any time by writing here."
-    )
-}
-
-/// The customer's support period has ended.
-pub fn out_of_support(until: &str) -> String {
-    format!(
-        "Please note: our records show your support period ended on {until}. We've still recorded \
-         your request, and someone will get back to you about renewing your support."
-    )
+pub fn ticket_opened(lang: Lang, id: TicketId, expectation: &str) -> String {
+    tr!(lang, Key::TicketOpened, id = id, expectation = expectation)
 }
 
 /// The customer already has a ticket.
-pub fn already_open(t: &Ticket) -> String {
-    format!(
-        "You already have ticket {} open ({}). Just write here and it goes straight to the agent.",
-        t.id, t.status
+pub fn already_open(lang: Lang, t: &Ticket) -> String {
+    tr!(
+        lang,
+        Key::AlreadyOpen,
+        id = t.id,
+        status = customer_status(lang, t.status)
     )
 }
 
 /// `/status` answer.
-pub fn status(t: &Ticket) -> String {
+pub fn status(lang: Lang, t: &Ticket) -> String {
     let who = match &t.assignee {
-        Some(a) => format!("{a} is working on it"),
-        None => "waiting for an agent".to_string(),
+        Some(a) => tr!(lang, Key::StatusWhoAgent, agent = &a.0),
+        None => tr!(lang, Key::StatusWhoNobody),
     };
-    format!(
-        "Ticket {} \"{}\": {} ({}), priority {}.",
-        t.id,
-        t.subject,
-        describe_status(t.status),
-        who,
-        t.priority
+    tr!(
+        lang,
+        Key::StatusLine,
+        id = t.id,
+        subject = &t.subject,
+        status = customer_status(lang, t.status),
+        who = who,
+        priority = t.priority.to_string()
     )
 }
 
-/// `/status` with nothing open.
-pub fn no_open_ticket() -> String {
-    "You have no open ticket. Write your question and I'll help, or use /ticket to talk to a person.".into()
+/// A status as the customer reads it ("waiting for your reply").
+fn customer_status(lang: Lang, s: Status) -> String {
+    tr!(
+        lang,
+        match s {
+            Status::New => Key::CstatusNew,
+            Status::Open => Key::CstatusOpen,
+            Status::Pending => Key::CstatusPending,
+            Status::OnHold => Key::CstatusOnHold,
+            Status::Solved => Key::CstatusSolved,
+            Status::Closed => Key::CstatusClosed,
+        }
+    )
 }
 
-fn describe_status(s: Status) -> &'static str {
-    match s {
-        Status::New => "new",
-        Status::Open => "open",
-        Status::Pending => "waiting for your reply",
-        Status::OnHold => "on hold",
-        Status::Solved => "solved",
-        Status::Closed => "closed",
-    }
+/// A status as agents read it ("pending", "on hold").
+pub fn status_word(lang: Lang, s: Status) -> String {
+    tr!(
+        lang,
+        match s {
+            Status::New => Key::StatusNew,
+            Status::Open => Key::StatusOpen,
+            Status::Pending => Key::StatusPending,
+            Status::OnHold => Key::StatusOnHold,
+            Status::Solved => Key::StatusSolved,
+            Status::Closed => Key::StatusClosed,
+        }
+    )
+}
+
+/// A ticket kind in words.
+pub fn kind_word(lang: Lang, k: TicketKind) -> String {
+    tr!(
+        lang,
+        match k {
+            TicketKind::Question => Key::KindQuestion,
+            TicketKind::Bug => Key::KindBug,
+            TicketKind::Feature => Key::KindFeature,
+            TicketKind::Incident => Key::KindIncident,
+        }
+    )
+}
+
+/// A language's name, in `lang`.
+pub fn lang_name(lang: Lang, of: Lang) -> String {
+    tr!(
+        lang,
+        match of {
+            Lang::En => Key::LangNameEn,
+            Lang::Zh => Key::LangNameZh,
+            Lang::Hu => Key::LangNameHu,
+        }
+    )
 }
 
 /// Thank-you and CSAT question after close.
-pub fn closed_for_customer(id: TicketId, reason: &str) -> String {
-    format!(
-        "Ticket {id} is now closed ({reason}). Thank you for contacting support! \
-         How satisfied are you with the help you got? Tap 1 (poor) to 5 (excellent)."
-    )
+pub fn closed_for_customer(lang: Lang, id: TicketId, reason: &str) -> String {
+    tr!(lang, Key::ClosedForCustomer, id = id, reason = reason)
 }
 
-/// CSAT recorded.
-pub fn csat_thanks(score: u8) -> String {
-    format!(
-        "Thank you for rating us {score}/5! If you'd like to add a comment, just write it in your next message."
-    )
-}
-
-/// CSAT comment recorded.
-pub fn csat_comment_thanks() -> String {
-    "Thanks, we've added your comment to the rating. Write again any time if you need help.".into()
-}
-
-/// Ticket reopened, told to the customer.
-pub fn reopened_for_customer(id: TicketId) -> String {
-    format!("Ticket {id} has been reopened. Write here to add anything.")
-}
-
-/// An agent claimed the ticket, told to the customer.
-pub fn claimed_for_customer(id: TicketId, agent: &str) -> String {
-    format!("{agent} from support is now looking at ticket {id}.")
-}
-
-/// Title of the ticket's staff thread/topic.
-pub fn staff_title(t: &Ticket) -> String {
+/// Title of the ticket's staff thread/topic, in the staff's language.
+pub fn staff_title(lang: Lang, t: &Ticket) -> String {
     let status = match t.status {
         Status::New | Status::Open => String::new(),
-        s => format!("({s}) "),
+        s => format!("({}) ", status_word(lang, s)),
     };
     let title = format!("{} [{}] {status}{}", t.id, t.priority, t.subject);
     title.chars().take(100).collect()
 }
 
 /// The license key was linked.
-pub fn registered(account: &str, until: Option<&str>) -> String {
+pub fn registered(lang: Lang, account: &str, until: Option<&str>) -> String {
     match until {
-        Some(u) => {
-            format!("Thanks! Your license is linked to {account}; support is included until {u}.")
-        }
-        None => format!("Thanks! Your license is linked to {account}."),
+        Some(u) => tr!(lang, Key::Registered, account = account, until = u),
+        None => tr!(lang, Key::RegisteredNoDate, account = account),
     }
 }
 
-/// Unknown license key.
-pub fn unknown_license() -> String {
-    "I couldn't find that license key. Please check it (it's in your purchase email) and try again, \
-     or just write your question and a person will help."
-        .into()
-}
-
 /// Priority changed, told to staff.
-pub fn priority_changed(id: TicketId, p: Priority) -> String {
-    format!("Ticket {id} is now {p}.")
+pub fn priority_changed(lang: Lang, id: TicketId, p: Priority) -> String {
+    tr!(
+        lang,
+        Key::PriorityChanged,
+        id = id,
+        priority = p.to_string()
+    )
 }
 
 /// The transcript entry kept for an edit; the earlier version stays in its own entry.
@@ -239,42 +232,10 @@ pub fn already_rated(id: TicketId, score: u8) -> String {
     format!("You already rated ticket {id} ({score}/5); only the first rating counts. Thanks!")
 }
 
-/// "did this help?" buttons' labels.
-pub const YES_HELPED: &str = "Yes, that helped";
-/// Label of the hand-off button.
-pub const NO_PERSON: &str = "No, I need a person";
-/// Label of the claim button.
-pub const CLAIM: &str = "Claim";
-/// Label of the panel button.
-pub const OPEN_TICKET: &str = "Open a ticket";
 
-/// A message over `[limits] message_chars`.
-pub fn message_too_long(chars: usize, max: usize) -> String {
-    format!(
-        "Your message is {chars} characters long, more than the {max} I can take. Please split it into shorter messages, or attach the text as a file."
-    )
-}
 
-/// A `/faq` question over `[limits] faq_chars`.
-pub fn faq_too_long(max: usize) -> String {
-    format!(
-        "Please keep /faq questions under {max} characters. For a longer question, just write it here and I'll answer or hand it to a person."
-    )
-}
 
-/// An internal note over `[limits] note_chars`.
-pub fn note_too_long(chars: usize, max: usize) -> String {
-    format!(
-        "That note is {chars} characters long; notes may have at most {max}. Please split it into several /note commands."
-    )
-}
 
-/// A ticket already holds `[limits] attachments_per_ticket` files.
-pub fn too_many_attachments(id: TicketId, max: usize) -> String {
-    format!(
-        "Ticket {id} already has {max} files, the most one ticket can hold. Please share further files as a link."
-    )
-}
 
 /// Someone sent more than `[limits] per_user_per_minute` events in a minute (said once).
 pub fn slow_down(per_minute: u32) -> String {
@@ -283,7 +244,28 @@ pub fn slow_down(per_minute: u32) -> String {
     )
 }
 
+
+/// A message over `[limits] message_chars`.
+pub fn message_too_long(chars: usize, max: usize) -> Text {
+    crate::text!(Key::MessageTooLong, chars = chars, max = max)
+}
+
+/// A `/faq` question over `[limits] faq_chars`.
+pub fn faq_too_long(max: usize) -> Text {
+    crate::text!(Key::FaqTooLong, max = max)
+}
+
+/// An internal note over `[limits] note_chars`.
+pub fn note_too_long(chars: usize, max: usize) -> Text {
+    crate::text!(Key::NoteTooLong, chars = chars, max = max)
+}
+
+/// A ticket already holds `[limits] attachments_per_ticket` files.
+pub fn too_many_attachments(id: TicketId, max: usize) -> Text {
+    crate::text!(Key::TooManyAttachments, id = id, max = max)
+}
+
 /// A customer command (`/ticket`, `/status`, `/feedback`, `/register`) used in the staff space.
-pub fn customer_command_in_staff_space() -> String {
-    "That command is for customers in their own chat with me. Here, send /help to see the agent commands.".into()
+pub fn customer_command_in_staff_space() -> Text {
+    crate::text!(Key::CustomerCommandInStaffSpace)
 }

@@ -10,14 +10,17 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
-use super::calendar::{format_duration, parse_duration};
+use super::calendar::parse_duration;
 use super::directory::{StaffConfig, parse_user_key};
 use super::event::{Message, Outbound, Target};
+use super::i18n::{Key, format_datetime, format_duration_short};
 use super::ids::{Platform, TicketId, UserRef};
 use super::ports::StoreError;
 use super::sla::SlaConfig;
 use super::sla_clock::ClockKind;
+use super::sla_text::clock_name;
 use super::ticket::{Ticket, TicketEvent};
+use crate::tr;
 
 /// What a notice says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,10 +385,12 @@ impl Sweeper {
     }
 
     fn text(&self, t: &Ticket, n: &Notice, now: DateTime<Utc>) -> String {
+        // Notices go to the staff space, in its language.
+        let lang = self.staff.lang;
         let who = t
             .assignee
             .as_ref()
-            .map_or("unassigned".to_string(), |a| format!("@{}", a.0));
+            .map_or_else(|| tr!(lang, Key::Unassigned), |a| format!("@{}", a.0));
         let leads: Vec<String> = self
             .staff
             .agents
@@ -393,28 +398,41 @@ impl Sweeper {
             .filter(|a| a.role >= self.sla.escalation.lead_role)
             .map(|a| format!("@{}", a.name))
             .collect();
-        let due = n.due.format("%a %-d %b %H:%M UTC");
+        let due = format!("{} UTC", format_datetime(lang, &n.due));
+        let clock = clock_name(lang, n.clock);
         match &n.kind {
-            NoticeKind::Warning(label) => format!(
-                "⏳ SLA warning ({label}): ticket {} [{}] {} due {due} (in {}). Assignee: {who}",
-                t.id,
-                t.priority,
-                n.clock,
-                format_duration(n.due - now)
+            NoticeKind::Warning(label) => tr!(
+                lang,
+                Key::SlaWarning,
+                label = label,
+                id = t.id,
+                priority = t.priority.to_string(),
+                clock = clock,
+                due = due,
+                left = format_duration_short(lang, n.due - now, true),
+                who = who
             ),
-            NoticeKind::Breach => format!(
-                "🚨 SLA breached: ticket {} [{}] {} was due {due}. {who}, please respond.",
-                t.id, t.priority, n.clock
+            NoticeKind::Breach => tr!(
+                lang,
+                Key::SlaBreach,
+                id = t.id,
+                priority = t.priority.to_string(),
+                clock = clock,
+                due = due,
+                who = who
             ),
-            NoticeKind::Escalation(k) => format!(
-                "🚨 SLA escalation {k}/{}: ticket {} [{}] {} overdue by {} (assignee {who}). {}",
-                self.sla.escalation.max_repeats,
-                t.id,
-                t.priority,
-                n.clock,
-                format_duration(now - n.due),
-                if leads.is_empty() {
-                    "No leads configured.".to_string()
+            NoticeKind::Escalation(k) => tr!(
+                lang,
+                Key::SlaEscalation,
+                n = *k,
+                max = self.sla.escalation.max_repeats,
+                id = t.id,
+                priority = t.priority.to_string(),
+                clock = clock,
+                ago = format_duration_short(lang, now - n.due, false),
+                who = who,
+                leads = if leads.is_empty() {
+                    tr!(lang, Key::SlaNoLeads)
                 } else {
                     leads.join(" ")
                 }

@@ -3,21 +3,25 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::calendar::format_duration;
+use super::i18n::{Key, Lang, format_datetime, format_duration_short, format_span};
+use super::replies::status_word;
 use super::sla::SlaConfig;
 use super::sla_clock::{ClockKind, ClockState, ClockStatus};
 use super::ticket::{Priority, Ticket, TicketEvent, Tier};
+use crate::tr;
 
 impl SlaConfig {
     /// A phrase telling the customer when to expect the first response, in their calendar's
-    /// terms, e.g. "expect a first reply within 8 business hours, by Mon 24 Nov 10:00 (Europe/Budapest)".
+    /// terms and their language, e.g. "expect a first reply within 8 hours of business time,
+    /// by Mon 24 Nov 10:00 (Europe/Budapest)".
     pub fn first_response_promise(
         &self,
+        lang: Lang,
         tier: Tier,
         priority: Priority,
         opened: DateTime<Utc>,
     ) -> String {
-        let fallback = "we usually reply within one business day".to_string();
+        let fallback = tr!(lang, Key::PromiseFallback);
         let Ok(p) = self.policy() else {
             return fallback;
         };
@@ -34,30 +38,44 @@ impl SlaConfig {
             (cal.tz, cal.tz.name().to_string())
         };
         let local = due.with_timezone(&tz);
-        format!(
-            "expect a first reply within {}{}, by {} ({zone})",
-            human(target),
+        tr!(
+            lang,
             if cal.is_always_open() {
-                ""
+                Key::PromiseAlways
             } else {
-                " of business time"
+                Key::PromiseBusiness
             },
-            local.format("%a %-d %b %H:%M"),
+            span = format_span(lang, target),
+            due = format_datetime(lang, &local),
+            zone = zone
         )
     }
 
     /// Explains a ticket's clocks for `/sla`: targets, starts, pauses, due times, status.
-    pub fn explain(&self, ticket: &Ticket, events: &[TicketEvent], now: DateTime<Utc>) -> String {
+    pub fn explain(
+        &self,
+        lang: Lang,
+        ticket: &Ticket,
+        events: &[TicketEvent],
+        now: DateTime<Utc>,
+    ) -> String {
         let clocks = self.clocks(ticket, events, now);
         if clocks.is_empty() {
-            return format!(
-                "Ticket {}: no SLA targets apply (tier {}, {}).",
-                ticket.id, ticket.tier, ticket.priority
+            return tr!(
+                lang,
+                Key::SlaNone,
+                id = ticket.id,
+                tier = ticket.tier.as_str(),
+                priority = ticket.priority.to_string()
             );
         }
-        let mut s = format!(
-            "SLA for ticket {} ({} {}, {}):",
-            ticket.id, ticket.tier, ticket.priority, ticket.status
+        let mut s = tr!(
+            lang,
+            Key::SlaHead,
+            id = ticket.id,
+            tier = ticket.tier.as_str(),
+            priority = ticket.priority.to_string(),
+            status = status_word(lang, ticket.status)
         );
         let nexts = clocks
             .iter()
@@ -71,16 +89,15 @@ impl SlaConfig {
                     continue; // earlier cycles are summarised below
                 }
             }
-            s.push_str(&explain_clock(c, now));
+            s.push_str(&explain_clock(lang, c, now));
         }
         if nexts > 1 {
             let late = clocks
                 .iter()
                 .filter(|c| c.kind == ClockKind::NextResponse && c.status == ClockStatus::Breached)
                 .count();
-            s.push_str(&format!(
-                "\n{nexts} next-response cycles so far, {late} breached."
-            ));
+            s.push('\n');
+            s.push_str(&tr!(lang, Key::SlaCycles, n = nexts, late = late));
         }
         s
     }
@@ -88,6 +105,7 @@ impl SlaConfig {
     /// One line per ticket for `/queue`, nearest deadline first, with time left.
     pub fn queue_rows(
         &self,
+        lang: Lang,
         tickets: &[(Ticket, Vec<TicketEvent>)],
         now: DateTime<Utc>,
     ) -> Vec<String> {
@@ -106,18 +124,37 @@ impl SlaConfig {
                 let who = t
                     .assignee
                     .as_ref()
-                    .map_or("unassigned".to_string(), |a| a.0.clone());
-                let when = match next {
-                    Some((d, k)) if d <= now => {
-                        format!(" — {k} BREACHED {} ago", format_duration(now - d))
-                    }
-                    Some((d, k)) => format!(" — {k} due in {}", format_duration(d - now)),
-                    None => String::new(),
-                };
-                let line = format!(
-                    "{} [{}] {} ({}, {who}){when}",
-                    t.id, t.priority, t.subject, t.status
+                    .map_or_else(|| tr!(lang, Key::Unassigned), |a| a.0.clone());
+                let mut line = tr!(
+                    lang,
+                    Key::QueueRow,
+                    id = t.id,
+                    priority = t.priority.to_string(),
+                    subject = &t.subject,
+                    status = status_word(lang, t.status),
+                    who = who
                 );
+                match next {
+                    Some((d, k)) if d <= now => {
+                        line.push_str(" — ");
+                        line.push_str(&tr!(
+                            lang,
+                            Key::QueueBreached,
+                            clock = clock_name(lang, k),
+                            ago = format_duration_short(lang, now - d, false)
+                        ));
+                    }
+                    Some((d, k)) => {
+                        line.push_str(" — ");
+                        line.push_str(&tr!(
+                            lang,
+                            Key::QueueDue,
+                            clock = clock_name(lang, k),
+                            left = format_duration_short(lang, d - now, true)
+                        ));
+                    }
+                    None => {}
+                }
                 (next.map(|n| n.0), line)
             })
             .collect();
@@ -127,86 +164,120 @@ impl SlaConfig {
     }
 }
 
-/// "8 hours", "90 minutes", "1 hour 30 minutes", "2 days".
-pub fn human(d: Duration) -> String {
-    let m = d.num_minutes();
-    let unit = |n: i64, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    if m % 1440 == 0 && m >= 2880 {
-        unit(m / 1440, "day")
-    } else if m % 60 == 0 {
-        unit(m / 60, "hour")
-    } else if m < 120 {
-        unit(m, "minute")
-    } else {
-        format!("{} {}", unit(m / 60, "hour"), unit(m % 60, "minute"))
-    }
+/// A clock's name in words ("first response", "首次响应").
+pub fn clock_name(lang: Lang, k: ClockKind) -> String {
+    tr!(
+        lang,
+        match k {
+            ClockKind::FirstResponse => Key::ClockFirstResponse,
+            ClockKind::NextResponse => Key::ClockNextResponse,
+            ClockKind::Resolution => Key::ClockResolution,
+        }
+    )
 }
 
-/// Business durations in hours and minutes (`40h`, `1h30m`): "1d16h" would read as wall time.
-fn hm(d: Duration) -> String {
+fn clock_status(lang: Lang, s: ClockStatus) -> String {
+    tr!(
+        lang,
+        match s {
+            ClockStatus::Running => Key::ClockRunning,
+            ClockStatus::Paused => Key::ClockPaused,
+            ClockStatus::Met => Key::ClockMet,
+            ClockStatus::Breached => Key::ClockBreached,
+        }
+    )
+}
+
+/// Business durations in hours and minutes (`40 h`, `1 h 30 min`): "1 d 16 h" would read as
+/// wall time.
+fn hm(lang: Lang, d: Duration) -> String {
     let m = d.num_minutes();
     let sign = if m < 0 { "-" } else { "" };
     let (h, m) = (m.abs() / 60, m.abs() % 60);
+    let hours = tr!(lang, Key::DurHoursShort, n = h);
+    let minutes = tr!(lang, Key::DurMinutesShort, n = m);
+    let sep = if lang == Lang::Zh { "" } else { " " };
     match (h, m) {
-        (0, m) => format!("{sign}{m}m"),
-        (h, 0) => format!("{sign}{h}h"),
-        (h, m) => format!("{sign}{h}h{m}m"),
+        (0, _) => format!("{sign}{minutes}"),
+        (_, 0) => format!("{sign}{hours}"),
+        _ => format!("{sign}{hours}{sep}{minutes}"),
     }
 }
 
-fn ts(t: DateTime<Utc>) -> String {
-    t.format("%a %-d %b %H:%M UTC").to_string()
+fn ts(lang: Lang, t: DateTime<Utc>) -> String {
+    format!("{} UTC", format_datetime(lang, &t))
 }
 
-fn explain_clock(c: &ClockState, now: DateTime<Utc>) -> String {
-    let mut s = format!(
-        "\n• {}: {} — target {} on `{}`, started {}, counted {}",
-        c.kind,
-        c.status,
-        hm(c.target),
-        c.calendar,
-        ts(c.start),
-        hm(c.elapsed),
-    );
+fn explain_clock(lang: Lang, c: &ClockState, now: DateTime<Utc>) -> String {
+    let mut s = String::from("\n");
+    s.push_str(&tr!(
+        lang,
+        Key::SlaClock,
+        clock = clock_name(lang, c.kind),
+        status = clock_status(lang, c.status),
+        target = hm(lang, c.target),
+        calendar = &c.calendar,
+        start = ts(lang, c.start),
+        elapsed = hm(lang, c.elapsed)
+    ));
+    let mut part = |text: String| {
+        s.push_str(if lang == Lang::Zh { "，" } else { ", " });
+        s.push_str(&text);
+    };
     match (c.status, c.due) {
-        (ClockStatus::Running, Some(d)) => s.push_str(&format!(
-            ", due {} (in {})",
-            ts(d),
-            format_duration(d - now)
+        (ClockStatus::Running, Some(d)) => part(tr!(
+            lang,
+            Key::SlaDueIn,
+            due = ts(lang, d),
+            left = format_duration_short(lang, d - now, true)
         )),
-        (ClockStatus::Breached, Some(d)) => s.push_str(&format!(", was due {}", ts(d))),
-        (ClockStatus::Paused, _) => s.push_str(&format!(", {} left", hm(c.remaining()))),
+        (ClockStatus::Breached, Some(d)) => part(tr!(lang, Key::SlaWasDue, due = ts(lang, d))),
+        (ClockStatus::Paused, _) => part(tr!(lang, Key::SlaLeft, left = hm(lang, c.remaining()))),
         (ClockStatus::Met, _) => {}
         (_, None) => {}
     }
     if let Some(at) = c.stopped_at {
-        s.push_str(&format!(", stopped {}", ts(at)));
+        part(tr!(lang, Key::SlaStopped, at = ts(lang, at)));
     }
     for p in &c.pauses {
+        let reason = status_word(lang, p.reason);
         match p.to {
-            Some(to) => s.push_str(&format!(
-                "\n    paused ({}) {} → {}",
-                p.reason,
-                ts(p.from),
-                ts(to)
-            )),
+            Some(to) => {
+                s.push_str("\n    ");
+                s.push_str(&tr!(
+                    lang,
+                    Key::SlaPausedRange,
+                    reason = reason,
+                    from = ts(lang, p.from),
+                    to = ts(lang, to)
+                ));
+            }
             None if c.stopped_at.is_none() => {
-                s.push_str(&format!("\n    paused ({}) since {}", p.reason, ts(p.from)))
+                s.push_str("\n    ");
+                s.push_str(&tr!(
+                    lang,
+                    Key::SlaPausedSince,
+                    reason = reason,
+                    from = ts(lang, p.from)
+                ));
             }
             None => {}
         }
     }
     const SHOW: usize = 6;
     if !c.windows.is_empty() {
-        s.push_str("\n    counted windows:");
+        s.push_str("\n    ");
+        s.push_str(&tr!(lang, Key::SlaWindows));
         let skip = c.windows.len().saturating_sub(SHOW);
         if skip > 0 {
-            s.push_str(&format!(" … {skip} earlier,"));
+            s.push(' ');
+            s.push_str(&tr!(lang, Key::SlaWindowsEarlier, n = skip));
+            s.push(',');
         }
         for (a, b) in &c.windows[skip..] {
             s.push_str(&format!(
                 " {}–{}",
-                a.format("%d %b %H:%M"),
+                format_datetime(lang, a),
                 b.format("%H:%M")
             ));
         }

@@ -178,6 +178,8 @@ pub enum TicketKind {
     Bug,
     /// A feature request from `/feedback feature`.
     Feature,
+    /// Something that worked stopped working for people now (an outage, a failed login).
+    Incident,
 }
 
 impl TicketKind {
@@ -187,6 +189,7 @@ impl TicketKind {
             TicketKind::Question => "question",
             TicketKind::Bug => "bug",
             TicketKind::Feature => "feature",
+            TicketKind::Incident => "incident",
         }
     }
 }
@@ -198,6 +201,7 @@ impl FromStr for TicketKind {
             "question" => Ok(TicketKind::Question),
             "bug" => Ok(TicketKind::Bug),
             "feature" => Ok(TicketKind::Feature),
+            "incident" => Ok(TicketKind::Incident),
             _ => Err(format!("`{s}` is not a ticket kind")),
         }
     }

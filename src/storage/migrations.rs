@@ -17,6 +17,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0006_ticket_saves.sql",
     "0007_outbox_lanes.sql",
     "0008_outbox_owner.sql",
+    "0009_user_langs.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -28,6 +29,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_ticket_saves.sql"),
     include_str!("../../migrations/sqlite/0007_outbox_lanes.sql"),
     include_str!("../../migrations/sqlite/0008_outbox_owner.sql"),
+    include_str!("../../migrations/sqlite/0009_user_langs.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -38,6 +40,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0006_ticket_saves.sql"),
     include_str!("../../migrations/postgres/0007_outbox_lanes.sql"),
     include_str!("../../migrations/postgres/0008_outbox_owner.sql"),
+    include_str!("../../migrations/postgres/0009_user_langs.sql"),
 ];
 
 /// The migrator for a backend.

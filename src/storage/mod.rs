@@ -3,6 +3,7 @@
 //! because the Any driver has no chrono or SQLite boolean support.
 
 mod inbound;
+mod langs;
 mod migrations;
 mod outbox;
 mod rows;

@@ -14,7 +14,7 @@ use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRe
 use crate::domain::lifecycle::NewTicket;
 use crate::domain::ports::{
     Created, Csat, DecideForNew, FaqEvent, FaqOutcome, Handling, Recorded, StoreError,
-    TicketFilter, TicketStore,
+    StoredLang, TicketFilter, TicketStore,
 };
 use crate::domain::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
 
@@ -461,5 +461,18 @@ impl TicketStore for SqlStore {
 
     async fn set_state(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
         self.kv_set(key, value).await
+    }
+
+    async fn user_lang(&self, user: &UserRef) -> Result<Option<StoredLang>, StoreError> {
+        self.lang_of(user).await
+    }
+
+    async fn set_user_lang(
+        &self,
+        user: &UserRef,
+        lang: StoredLang,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.put_lang(user, lang, at).await
     }
 }

@@ -493,7 +493,7 @@ async fn bad_input_gets_a_clear_reply_and_changes_nothing() {
         .expect("needs a ticket number");
     app.staff_says("ann", None, "/claim abc")
         .await
-        .expect("`abc` is not a ticket number");
+        .expect("\"abc\" is not a ticket number");
     app.staff_says("ann", None, "/claim 999")
         .await
         .expect("There is no ticket #999");

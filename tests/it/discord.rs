@@ -27,18 +27,18 @@ use crate::harness::{StubKb, hit, t0};
 #[path = "discord_fidelity.rs"]
 mod fidelity;
 
-const STAFF: &str = "6000";
+pub(crate) const STAFF: &str = "6000";
 const SUPPORT: &str = "6100";
-const AGENT_ROLE: &str = "777";
+pub(crate) const AGENT_ROLE: &str = "777";
 const ADMIN_ROLE: &str = "778";
-const CUSTOMER_DM: &str = "3000";
+pub(crate) const CUSTOMER_DM: &str = "3000";
 /// The Telegram staff supergroup in cross-platform tests.
 const TG_STAFF: i64 = -100;
 
 /// A running adapter wired to a desk, talking to a fake Discord.
-struct Rig {
-    fake: FakeDiscord,
-    store: Arc<dyn TicketStore>,
+pub(crate) struct Rig {
+    pub(crate) fake: FakeDiscord,
+    pub(crate) store: Arc<dyn TicketStore>,
     router: Arc<Router>,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -47,7 +47,7 @@ struct Rig {
     _dir: tempfile::TempDir,
 }
 
-async fn rig(extra_discord: &str) -> Rig {
+pub(crate) async fn rig(extra_discord: &str) -> Rig {
     rig_with(extra_discord, None, "").await
 }
 
@@ -129,7 +129,7 @@ api_proxy = "{base}"
 
 impl Rig {
     /// Stops the adapter the way SIGTERM does and checks it ends cleanly.
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.shutdown.send(true).unwrap();
         let ended = tokio::time::timeout(Duration::from_secs(10), self.task)
             .await
@@ -153,7 +153,7 @@ impl Rig {
         assert!(unknown.is_empty(), "bot called unknown routes: {unknown:?}");
     }
 
-    async fn staff_thread(&self, id: i64) -> String {
+    pub(crate) async fn staff_thread(&self, id: i64) -> String {
         let space = self
             .store
             .staff_space(TicketId(id), Platform::Discord)
@@ -165,15 +165,15 @@ impl Rig {
     }
 }
 
-fn messages_path(channel: &str) -> String {
+pub(crate) fn messages_path(channel: &str) -> String {
     format!("/channels/{channel}/messages")
 }
 
-fn callback_path(id: &str, token: &str) -> String {
+pub(crate) fn callback_path(id: &str, token: &str) -> String {
     format!("/interactions/{id}/{token}/callback")
 }
 
-fn content(c: &Call) -> String {
+pub(crate) fn content(c: &Call) -> String {
     c.body["content"]
         .as_str()
         .or(c.body["data"]["content"].as_str())
@@ -182,14 +182,14 @@ fn content(c: &Call) -> String {
 }
 
 /// Posts to a channel whose content contains `needle`.
-fn posts_with(calls: &[Call], channel: &str, needle: &str) -> usize {
+pub(crate) fn posts_with(calls: &[Call], channel: &str, needle: &str) -> usize {
     matching(calls, "POST", &messages_path(channel))
         .iter()
         .filter(|c| content(c).contains(needle))
         .count()
 }
 
-fn custom_ids(c: &Call) -> Vec<String> {
+pub(crate) fn custom_ids(c: &Call) -> Vec<String> {
     let rows = c.body["components"]
         .as_array()
         .or(c.body["data"]["components"].as_array())

@@ -150,6 +150,7 @@ impl TestApp {
             space: Space::Customer,
             interaction: None,
             body,
+            locale: None,
         }
     }
 
@@ -225,6 +226,7 @@ impl TestApp {
             space: Space::Staff,
             interaction: None,
             body,
+            locale: None,
         }
     }
 }

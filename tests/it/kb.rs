@@ -68,10 +68,75 @@ fn bundled_kb_has_english_and_chinese_articles() {
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     let en = loaded.articles.iter().filter(|a| a.lang == "en").count();
     let zh = loaded.articles.iter().filter(|a| a.lang == "zh").count();
-    assert!(en + zh >= 25 && en >= 12 && zh >= 12, "en {en}, zh {zh}");
+    let hu = loaded.articles.iter().filter(|a| a.lang == "hu").count();
+    assert!(
+        en >= 12 && zh == en && hu == en,
+        "en {en}, zh {zh}, hu {hu}"
+    );
     for a in &loaded.articles {
         assert!(!a.questions.is_empty(), "{} has no questions", a.id);
         assert!(a.updated.is_some(), "{} has no updated date", a.id);
+    }
+}
+
+/// Every topic of `kb/en` exists in `kb/zh` and `kb/hu`, and the translations keep the same
+/// shape: as many list items and table rows, the same commands, the same numbers. A sentence
+/// that drifted in one language usually changes one of these.
+#[test]
+fn bundled_kb_covers_every_topic_in_three_languages_with_the_same_content() {
+    let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("kb");
+    let names = |lang: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(kb.join(lang))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".md"))
+            .collect();
+        v.sort();
+        v
+    };
+    let en = names("en");
+    assert!(en.len() >= 12);
+    let shape = |text: &str| -> (usize, usize, Vec<String>, Vec<String>) {
+        let body = text.splitn(3, "---").nth(2).unwrap_or("");
+        let items = body
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                t.starts_with("- ")
+                    || t.split_once(". ")
+                        .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+            })
+            .count();
+        let rows = body.lines().filter(|l| l.starts_with('|')).count();
+        let mut commands: Vec<String> = body
+            .split(|c: char| c.is_whitespace() || c == '`')
+            .filter(|w| {
+                w.starts_with('/') && w.len() > 1 && w[1..].chars().all(|c| c.is_ascii_lowercase())
+            })
+            .map(str::to_string)
+            .collect();
+        commands.sort();
+        commands.dedup();
+        let mut numbers: Vec<String> = body
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        numbers.sort();
+        numbers.dedup();
+        (items, rows, commands, numbers)
+    };
+    for lang in ["zh", "hu"] {
+        assert_eq!(names(lang), en, "{lang} topics differ from en");
+        for name in &en {
+            let a = std::fs::read_to_string(kb.join("en").join(name)).unwrap();
+            let b = std::fs::read_to_string(kb.join(lang).join(name)).unwrap();
+            let (sa, sb) = (shape(&a), shape(&b));
+            assert_eq!(sa.0, sb.0, "{lang}/{name}: list items");
+            assert_eq!(sa.1, sb.1, "{lang}/{name}: table rows");
+            assert_eq!(sa.2, sb.2, "{lang}/{name}: commands");
+            assert_eq!(sa.3, sb.3, "{lang}/{name}: numbers");
+        }
     }
 }
 

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use supportbot::domain::event::{ButtonAction, Inbound, InboundBody, Outbound, Space};
 use supportbot::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use supportbot::domain::ports::{KnowledgeBase, TicketStore};
+use supportbot::domain::i18n::{Key, Lang};
 use supportbot::domain::replies;
+use supportbot::tr;
 
 use crate::db::sqlite_store;
 use crate::harness::{StubKb, TestApp, hit};
@@ -76,9 +78,9 @@ use Cell::*;
 fn refusal(cell: Cell, id: TicketId) -> Option<String> {
     Some(match cell {
         Y => return None,
-        S => replies::staff_only(),
-        H => replies::not_staff_here(),
-        K => replies::customer_command_in_staff_space(),
+        S => tr!(Lang::En, Key::StaffOnly),
+        H => tr!(Lang::En, Key::NotStaffHere),
+        K => replies::customer_command_in_staff_space().render(Lang::En),
         P => "Only admins can post the support panel.".into(),
         C => "Only support agents can claim tickets.".into(),
         Q => "This question was asked by someone else.".into(),
@@ -256,6 +258,7 @@ impl World {
             space,
             interaction,
             body,
+            locale: None,
         }
     }
 
@@ -446,8 +449,9 @@ fn the_matrix_covers_every_command_and_button() {
         .filter_map(|(c, _, _, _)| c.strip_prefix('/'))
         .map(|c| c.split(' ').next().unwrap())
         .collect();
-    for (name, _) in USER_COMMANDS.iter().chain(STAFF_COMMANDS) {
-        assert!(typed.contains(name), "/{name} missing from the matrix");
+    for c in USER_COMMANDS.iter().chain(STAFF_COMMANDS) {
+        let name = c.name;
+        assert!(typed.contains(&name), "/{name} missing from the matrix");
     }
     for extra in ["start", "panel"] {
         assert!(typed.contains(&extra));

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use supportbot::config::Config;
+use supportbot::domain::i18n::Lang;
 use supportbot::domain::ids::{ConversationRef, Platform, TicketId, UserRef};
 use supportbot::domain::lifecycle::NewTicket;
 use supportbot::domain::sla::SlaConfig;
@@ -159,7 +160,7 @@ fn next_response_runs_from_oldest_unanswered_message() {
     assert_eq!(nr[0].status, ClockStatus::Met);
     assert_eq!(nr[1].status, ClockStatus::Running);
     assert!(
-        s.explain(&tk, &evs, t("2026-11-23T15:30:00Z"))
+        s.explain(Lang::En, &tk, &evs, t("2026-11-23T15:30:00Z"))
             .contains("2 next-response cycles")
     );
 }
@@ -292,7 +293,7 @@ fn friday_evening_before_holiday_weekend() {
         clock(&cs, ClockKind::FirstResponse).due,
         Some(t("2026-12-01T11:00:00Z"))
     );
-    let promise = s.first_response_promise(Tier::Basic, Priority::P2, tk.created_at);
+    let promise = s.first_response_promise(Lang::En, Tier::Basic, Priority::P2, tk.created_at);
     assert_eq!(
         promise,
         "expect a first reply within 4 hours of business time, by Tue 1 Dec 12:00 (Europe/Budapest)"
@@ -302,7 +303,12 @@ fn friday_evening_before_holiday_weekend() {
 #[test]
 fn promise_in_24x7_terms_for_enterprise_p1() {
     let s = sla("");
-    let p = s.first_response_promise(Tier::Enterprise, Priority::P1, t("2026-11-21T22:00:00Z"));
+    let p = s.first_response_promise(
+        Lang::En,
+        Tier::Enterprise,
+        Priority::P1,
+        t("2026-11-21T22:00:00Z"),
+    );
     assert_eq!(
         p,
         "expect a first reply within 2 hours, by Sun 22 Nov 00:00 (UTC)"
@@ -316,6 +322,7 @@ fn queue_sorts_by_nearest_deadline() {
     let mut b = ticket(Tier::Basic, Priority::P1, MON10);
     b.id = TicketId(8);
     let rows = s.queue_rows(
+        Lang::En,
         &[
             (a.clone(), vec![created(&a)]),
             (b.clone(), vec![created(&b)]),
@@ -323,9 +330,13 @@ fn queue_sorts_by_nearest_deadline() {
         t("2026-11-23T10:00:00Z"),
     );
     assert!(rows[0].starts_with("#8"), "{rows:?}");
-    assert!(rows[0].contains("first response due in 1h"), "{rows:?}");
-    let late = s.queue_rows(&[(b.clone(), vec![created(&b)])], t("2026-11-23T12:00:00Z"));
-    assert!(late[0].contains("BREACHED 1h ago"), "{late:?}");
+    assert!(rows[0].contains("first response due in 1 h"), "{rows:?}");
+    let late = s.queue_rows(
+        Lang::En,
+        &[(b.clone(), vec![created(&b)])],
+        t("2026-11-23T12:00:00Z"),
+    );
+    assert!(late[0].contains("BREACHED 1 h ago"), "{late:?}");
 }
 
 #[test]
@@ -337,14 +348,14 @@ fn explain_lists_target_pauses_windows_and_status() {
         status(Status::New, Status::Pending, "2026-11-23T10:00:00Z"),
         status(Status::Pending, Status::Open, "2026-11-23T11:00:00Z"),
     ];
-    let text = s.explain(&tk, &evs, t("2026-11-23T11:30:00Z"));
+    let text = s.explain(Lang::En, &tk, &evs, t("2026-11-23T11:30:00Z"));
     for needle in [
         "first response: breached",
         "was due",
         "resolution: running",
         "paused (pending)",
         "counted windows",
-        "target 4h",
+        "target 4 h",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

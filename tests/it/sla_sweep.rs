@@ -229,7 +229,7 @@ async fn warning_breach_then_escalation_repings() {
     let w = tick(&sw, &clock, fr).await;
     assert_eq!(w.len(), 1);
     assert!(
-        w[0].contains("SLA warning (50%)") && w[0].contains("in 1h"),
+        w[0].contains("SLA warning (50%)") && w[0].contains("(in 1 h)"),
         "{w:?}"
     );
     assert!(
@@ -239,7 +239,7 @@ async fn warning_breach_then_escalation_repings() {
     clock.set(t("2026-11-23T10:45:00Z"));
     let w = tick(&sw, &clock, fr).await;
     assert!(
-        w.len() == 1 && w[0].contains("(15m)") && w[0].contains("in 15m"),
+        w.len() == 1 && w[0].contains("(15m)") && w[0].contains("in 15 min"),
         "{w:?}"
     );
     clock.set(t("2026-11-23T11:00:00Z"));
@@ -369,7 +369,7 @@ async fn pending_pauses_resolution_notices_and_resume_reschedules() {
     clock.set(t("2026-11-24T10:00:00Z")); // 2h counted = 50 %
     let w = tick(&sw, &clock, res).await;
     assert!(
-        w.len() == 1 && w[0].contains("(50%)") && w[0].contains("in 2h"),
+        w.len() == 1 && w[0].contains("(50%)") && w[0].contains("in 2 h"),
         "{w:?}"
     );
     clock.set(t("2026-11-24T12:00:00Z"));

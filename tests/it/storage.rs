@@ -68,6 +68,7 @@ fn inbound(id: &str, text: &str) -> Inbound {
         space: Space::Customer,
         interaction: None,
         body: InboundBody::Text { text: text.into() },
+        locale: None,
     }
 }
 

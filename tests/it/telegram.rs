@@ -27,8 +27,8 @@ use crate::harness::{StubKb, hit};
 mod fidelity;
 
 pub(crate) const STAFF: i64 = -100;
-const ALICE: i64 = 42;
-const ANN: i64 = 7;
+pub(crate) const ALICE: i64 = 42;
+pub(crate) const ANN: i64 = 7;
 
 fn config(api: &str, fast: bool) -> Config {
     let limits = if fast {
@@ -101,7 +101,7 @@ impl Running {
     }
 }
 
-fn buttons(body: &Value) -> Vec<String> {
+pub(crate) fn buttons(body: &Value) -> Vec<String> {
     body["reply_markup"]["inline_keyboard"]
         .as_array()
         .map(|rows| {

@@ -6,6 +6,9 @@ use serenity::all::{
     CreateCommandOption, Permissions,
 };
 
+use crate::domain::i18n::{Key, Lang};
+use crate::tr;
+
 /// Who may see and use a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -27,12 +30,12 @@ enum Kind {
 #[derive(Debug, Clone, Copy)]
 struct Opt {
     name: &'static str,
-    desc: &'static str,
+    desc: Key,
     kind: Kind,
     required: bool,
 }
 
-const fn opt(name: &'static str, desc: &'static str, kind: Kind, required: bool) -> Opt {
+const fn opt(name: &'static str, desc: Key, kind: Kind, required: bool) -> Opt {
     Opt {
         name,
         desc,
@@ -41,32 +44,32 @@ const fn opt(name: &'static str, desc: &'static str, kind: Kind, required: bool)
     }
 }
 
-const TICKET: Opt = opt(
-    "ticket",
-    "Ticket number (defaults to this thread's ticket)",
-    Kind::Ticket,
-    false,
-);
+const TICKET: Opt = opt("ticket", Key::OptTicket, Kind::Ticket, false);
 const PRIORITIES: &[&str] = &["P1", "P2", "P3", "P4"];
 const TIERS: &[&str] = &["basic", "pro", "enterprise"];
+const LANGS: &[&str] = &["en", "zh", "hu"];
 
 /// One slash command: name, description, audience and options in the order the desk's
-/// parser expects them in text.
+/// parser expects them in text. Name and description are catalog keys, shown to each
+/// Discord client in its language.
 struct Spec {
     name: &'static str,
-    desc: &'static str,
+    local_name: Key,
+    desc: Key,
     audience: Audience,
     options: &'static [Opt],
 }
 
 const fn spec(
     name: &'static str,
-    desc: &'static str,
+    local_name: Key,
+    desc: Key,
     audience: Audience,
     options: &'static [Opt],
 ) -> Spec {
     Spec {
         name,
+        local_name,
         desc,
         audience,
         options,
@@ -76,107 +79,136 @@ const fn spec(
 use Audience::{Admins, Agents, Everyone};
 
 const SPECS: &[Spec] = &[
-    spec("help", "What the bot can do for you", Everyone, &[]),
+    spec("help", Key::CmdnameHelp, Key::CmdHelp, Everyone, &[]),
     spec(
         "ticket",
-        "Talk to a person now",
+        Key::CmdnameTicket,
+        Key::CmdTicket,
         Everyone,
-        &[opt(
-            "text",
-            "What do you need help with?",
-            Kind::Text,
-            false,
-        )],
+        &[opt("text", Key::OptTicketText, Kind::Text, false)],
     ),
     spec(
         "faq",
-        "Search the help articles",
+        Key::CmdnameFaq,
+        Key::CmdFaq,
         Everyone,
-        &[opt("query", "Your question", Kind::Text, true)],
+        &[opt("query", Key::OptQuery, Kind::Text, true)],
     ),
-    spec("status", "Your open ticket", Everyone, &[]),
+    spec("status", Key::CmdnameStatus, Key::CmdStatus, Everyone, &[]),
     spec(
         "feedback",
-        "Report a bug or request a feature",
+        Key::CmdnameFeedback,
+        Key::CmdFeedback,
         Everyone,
         &[
             opt(
                 "type",
-                "bug or feature",
+                Key::OptFeedbackType,
                 Kind::Choice(&["bug", "feature"]),
                 true,
             ),
-            opt("text", "Describe it", Kind::Text, true),
+            opt("text", Key::OptDescribe, Kind::Text, true),
         ],
     ),
     spec(
         "close",
-        "Close a ticket (agents: give a reason)",
+        Key::CmdnameClose,
+        Key::CmdClose,
         Everyone,
-        &[TICKET, opt("reason", "Why it is closed", Kind::Text, false)],
+        &[TICKET, opt("reason", Key::OptReason, Kind::Text, false)],
     ),
     spec(
         "register",
-        "Link your license key",
+        Key::CmdnameRegister,
+        Key::CmdRegister,
         Everyone,
-        &[opt("key", "License key", Kind::Text, true)],
+        &[opt("key", Key::OptKey, Kind::Text, true)],
     ),
-    spec("queue", "Open tickets, nearest deadline first", Agents, &[]),
-    spec("mine", "Your tickets", Agents, &[]),
-    spec("show", "Ticket details and transcript", Agents, &[TICKET]),
-    spec("claim", "Take a ticket", Agents, &[TICKET]),
-    spec("unclaim", "Give a ticket back", Agents, &[TICKET]),
+    spec(
+        "lang",
+        Key::CmdnameLang,
+        Key::CmdLang,
+        Everyone,
+        &[opt("language", Key::OptLang, Kind::Choice(LANGS), false)],
+    ),
+    spec("queue", Key::CmdnameQueue, Key::CmdQueue, Agents, &[]),
+    spec("mine", Key::CmdnameMine, Key::CmdMine, Agents, &[]),
+    spec("show", Key::CmdnameShow, Key::CmdShow, Agents, &[TICKET]),
+    spec("claim", Key::CmdnameClaim, Key::CmdClaim, Agents, &[TICKET]),
+    spec(
+        "unclaim",
+        Key::CmdnameUnclaim,
+        Key::CmdUnclaim,
+        Agents,
+        &[TICKET],
+    ),
     spec(
         "assign",
-        "Assign a ticket to an agent",
+        Key::CmdnameAssign,
+        Key::CmdAssign,
         Agents,
-        &[TICKET, opt("agent", "Agent name", Kind::Text, true)],
+        &[TICKET, opt("agent", Key::OptAgent, Kind::Text, true)],
     ),
     spec(
         "transfer",
-        "Hand a ticket over to another agent",
+        Key::CmdnameTransfer,
+        Key::CmdTransfer,
         Agents,
-        &[TICKET, opt("agent", "Agent name", Kind::Text, true)],
+        &[TICKET, opt("agent", Key::OptAgent, Kind::Text, true)],
     ),
     spec(
         "reply",
-        "Answer the customer",
+        Key::CmdnameReply,
+        Key::CmdReply,
         Agents,
-        &[TICKET, opt("text", "The answer", Kind::Text, true)],
+        &[TICKET, opt("text", Key::OptAnswer, Kind::Text, true)],
     ),
     spec(
         "note",
-        "Internal note (the customer never sees it)",
+        Key::CmdnameNote,
+        Key::CmdNote,
         Agents,
-        &[TICKET, opt("text", "The note", Kind::Text, true)],
+        &[TICKET, opt("text", Key::OptNote, Kind::Text, true)],
     ),
     spec(
         "priority",
-        "Change the priority",
+        Key::CmdnamePriority,
+        Key::CmdPriority,
         Agents,
         &[
             TICKET,
-            opt(
-                "priority",
-                "P1 (critical) to P4 (low)",
-                Kind::Choice(PRIORITIES),
-                true,
-            ),
+            opt("priority", Key::OptPriority, Kind::Choice(PRIORITIES), true),
         ],
     ),
     spec(
         "tier",
-        "Change the customer tier",
+        Key::CmdnameTier,
+        Key::CmdTier,
         Agents,
-        &[TICKET, opt("tier", "Tier", Kind::Choice(TIERS), true)],
+        &[TICKET, opt("tier", Key::OptTier, Kind::Choice(TIERS), true)],
     ),
-    spec("pending", "Waiting on the customer", Agents, &[TICKET]),
-    spec("hold", "Put on hold", Agents, &[TICKET]),
-    spec("solve", "Mark solved", Agents, &[TICKET]),
-    spec("reopen", "Reopen a ticket", Agents, &[TICKET]),
-    spec("sla", "Explain the ticket's deadlines", Agents, &[TICKET]),
-    spec("panel", "Post the support panel here", Admins, &[]),
+    spec(
+        "pending",
+        Key::CmdnamePending,
+        Key::CmdPending,
+        Agents,
+        &[TICKET],
+    ),
+    spec("hold", Key::CmdnameHold, Key::CmdHold, Agents, &[TICKET]),
+    spec("solve", Key::CmdnameSolve, Key::CmdSolve, Agents, &[TICKET]),
+    spec(
+        "reopen",
+        Key::CmdnameReopen,
+        Key::CmdReopen,
+        Agents,
+        &[TICKET],
+    ),
+    spec("sla", Key::CmdnameSla, Key::CmdSla, Agents, &[TICKET]),
+    spec("panel", Key::CmdnamePanel, Key::CmdPanel, Admins, &[]),
 ];
+
+/// The Discord locales the catalogs cover besides the default (English).
+const LOCALES: [(&str, Lang); 2] = [("zh-CN", Lang::Zh), ("hu", Lang::Hu)];
 
 /// The audience of a registered command; `None` for names this bot did not register.
 pub fn audience(name: &str) -> Option<Audience> {
@@ -189,7 +221,12 @@ pub fn definitions() -> Vec<CreateCommand> {
 }
 
 fn definition(s: &Spec) -> CreateCommand {
-    let mut cmd = CreateCommand::new(s.name).description(s.desc);
+    let mut cmd = CreateCommand::new(s.name).description(tr!(Lang::En, s.desc));
+    for (locale, lang) in LOCALES {
+        cmd = cmd
+            .name_localized(locale, tr!(lang, s.local_name))
+            .description_localized(locale, tr!(lang, s.desc));
+    }
     cmd = match s.audience {
         Everyone => cmd.dm_permission(true),
         // Hidden from members without the permission until a server admin grants the command
@@ -209,7 +246,11 @@ fn definition(s: &Spec) -> CreateCommand {
             Kind::Ticket => CommandOptionType::Integer,
             Kind::Text | Kind::Choice(_) => CommandOptionType::String,
         };
-        let mut b = CreateCommandOption::new(kind, o.name, o.desc).required(o.required);
+        let mut b =
+            CreateCommandOption::new(kind, o.name, tr!(Lang::En, o.desc)).required(o.required);
+        for (locale, lang) in LOCALES {
+            b = b.description_localized(locale, tr!(lang, o.desc));
+        }
         match o.kind {
             Kind::Ticket => b = b.min_int_value(1),
             Kind::Choice(values) => {
@@ -289,11 +330,11 @@ mod tests {
 
     #[test]
     fn every_desk_command_is_registered_and_agent_ones_are_gated() {
-        for (name, _) in command::USER_COMMANDS {
-            assert_eq!(audience(name), Some(Audience::Everyone), "{name}");
+        for c in command::USER_COMMANDS {
+            assert_eq!(audience(c.name), Some(Audience::Everyone), "{}", c.name);
         }
-        for (name, _) in command::STAFF_COMMANDS {
-            assert!(audience(name).is_some(), "{name} not registered");
+        for c in command::STAFF_COMMANDS {
+            assert!(audience(c.name).is_some(), "{} not registered", c.name);
         }
         assert_eq!(audience("claim"), Some(Audience::Agents));
         assert_eq!(audience("panel"), Some(Audience::Admins));
@@ -308,5 +349,49 @@ mod tests {
         assert_eq!(prio["options"][0]["choices"].as_array().unwrap().len(), 4);
         assert_eq!(prio["default_member_permissions"], "17179869184");
         assert_eq!(prio["dm_permission"], false);
+    }
+
+    #[test]
+    fn every_command_is_localized_validly_for_chinese_and_hungarian() {
+        let defs = serde_json::to_value(definitions()).unwrap();
+        for d in defs.as_array().unwrap() {
+            for locale in ["zh-CN", "hu"] {
+                let name = d["name_localizations"][locale].as_str().unwrap_or_default();
+                let desc = d["description_localizations"][locale]
+                    .as_str()
+                    .unwrap_or_default();
+                // Discord rejects the whole registration for one bad name or description.
+                assert!(
+                    (1..=32).contains(&name.chars().count())
+                        && name
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                        && name.to_lowercase() == name,
+                    "{}: bad {locale} name {name:?}",
+                    d["name"]
+                );
+                assert!((1..=100).contains(&desc.chars().count()), "{desc:?}");
+                assert_ne!(
+                    desc,
+                    d["description"].as_str().unwrap(),
+                    "{} untranslated",
+                    d["name"]
+                );
+                for o in d["options"].as_array().into_iter().flatten() {
+                    let od = o["description_localizations"][locale]
+                        .as_str()
+                        .unwrap_or_default();
+                    assert!((1..=100).contains(&od.chars().count()), "{o}");
+                }
+            }
+        }
+        let help = defs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "help")
+            .unwrap();
+        assert_eq!(help["name_localizations"]["zh-CN"], "帮助");
+        assert_eq!(help["description_localizations"]["hu"], "Miben segíthetek");
     }
 }

@@ -135,7 +135,8 @@ fn style(action: ButtonAction) -> ButtonStyle {
         ButtonAction::FaqHelpful(_) => ButtonStyle::Success,
         ButtonAction::FaqNeedHuman(_) => ButtonStyle::Danger,
         ButtonAction::Claim(_) | ButtonAction::OpenTicket => ButtonStyle::Primary,
-        ButtonAction::Csat(..) => ButtonStyle::Secondary,
+        ButtonAction::AcceptTriage(..) => ButtonStyle::Success,
+        ButtonAction::Csat(..) | ButtonAction::SetLang(_) => ButtonStyle::Secondary,
     }
 }
 

@@ -57,6 +57,7 @@ impl Intake {
             conversation: place.conversation,
             space: place.space,
             interaction: None,
+            locale: None,
             // An edit cannot add files, and the ones kept were relayed with the original.
             body: InboundBody::Edited {
                 text: content.clone(),

@@ -359,6 +359,9 @@ pub fn message_inbounds(m: &DMessage, conversation: ConversationRef, space: Spac
         body: InboundBody::Text {
             text: m.content.clone(),
         },
+        // A message carries no locale; the desk falls back to the script of the text and
+        // to what an earlier interaction of this person told.
+        locale: None,
     };
     if m.attachments.is_empty() {
         if !m.content.trim().is_empty() {

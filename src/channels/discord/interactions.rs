@@ -13,8 +13,9 @@ use super::commands::{self, Audience};
 use super::intake::{INTERACTION_MEMORY, Intake, Place, customer, roles, user_ref};
 use super::outlet::handle;
 use crate::domain::event::{Inbound, InboundBody};
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform};
-use crate::domain::replies;
+use crate::tr;
 
 impl Intake {
     pub(super) async fn command(&self, c: &CommandInteraction) -> Result<()> {
@@ -29,8 +30,11 @@ impl Intake {
         if matches!(audience, Some(Audience::Agents | Audience::Admins))
             && self.desk.settings().staff.member(&from, &roles).is_none()
         {
+            let lang = interaction_locale(&c.locale, c.guild_locale.as_deref())
+                .and_then(|l| Lang::parse(&l))
+                .unwrap_or(self.desk.settings().customers.default_lang);
             let r = CreateInteractionResponseMessage::new()
-                .content(replies::staff_only())
+                .content(tr!(lang, Key::StaffOnly))
                 .ephemeral(true);
             CreateInteractionResponse::Message(r)
                 .execute(&*self.shared.http, (c.id, c.token.as_str()))
@@ -58,6 +62,7 @@ impl Intake {
             body: InboundBody::Text {
                 text: commands::to_text(name, &c.data.options),
             },
+            locale: interaction_locale(&c.locale, c.guild_locale.as_deref()),
         };
         self.interact(c.id, &c.token, c.channel_id, false, inbound)
             .await
@@ -85,6 +90,7 @@ impl Intake {
                 data: c.data.custom_id.clone(),
                 message: Some(c.message.id.to_string()),
             },
+            locale: interaction_locale(&c.locale, c.guild_locale.as_deref()),
         };
         self.interact(c.id, &c.token, c.channel_id, true, inbound)
             .await
@@ -142,4 +148,13 @@ impl Intake {
             None => customer(ConversationRef::chat(Platform::Discord, ch.to_string())),
         }
     }
+}
+
+/// The presser's client locale, else the guild's preferred locale (Discord sends both with
+/// every interaction; the user's is empty only for very old clients).
+fn interaction_locale(user: &str, guild: Option<&str>) -> Option<String> {
+    Some(user)
+        .filter(|l| !l.is_empty())
+        .or(guild.filter(|l| !l.is_empty()))
+        .map(str::to_string)
 }

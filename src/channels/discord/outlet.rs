@@ -15,6 +15,7 @@ use super::content::{self, MAX_LEN};
 use super::{Shared, threads};
 use crate::channels::Outlet;
 use crate::domain::event::{Message, Outbound, Target};
+use crate::domain::i18n::Lang;
 use crate::domain::replies;
 
 /// Panels go in an embed, whose description may be longer than message content.
@@ -120,7 +121,14 @@ impl DiscordOutlet {
                     .ticket(*ticket)
                     .await?
                     .with_context(|| format!("there is no ticket {ticket}"))?;
-                threads::open(&self.shared, *ticket, &replies::staff_title(&t)).await?;
+                threads::open(
+                    &self.shared,
+                    *ticket,
+                    // The outlet does not know `staff.lang`; a thread made late is titled in
+                    // the default language until the desk renames it.
+                    &replies::staff_title(Lang::En, &t),
+                )
+                .await?;
                 threads::staff_thread(&self.shared, *ticket)
                     .await?
                     .with_context(|| format!("ticket {ticket} has no Discord staff thread"))
@@ -138,9 +146,11 @@ impl DiscordOutlet {
         let text = content::compose(&message.text, &message.attachments);
         let rows = content::components(&message.buttons);
         if content::is_panel(&message.buttons) {
-            let desc: String = text.chars().take(EMBED_MAX).collect();
+            // The desk words the panel's title as its first line, in the customers' language.
+            let (title, body) = text.split_once('\n').unwrap_or(("", text.as_str()));
+            let desc: String = body.chars().take(EMBED_MAX).collect();
             let m = CreateMessage::new()
-                .embed(CreateEmbed::new().title("Support").description(desc))
+                .embed(CreateEmbed::new().title(title).description(desc))
                 .components(rows)
                 .allowed_mentions(content::no_mentions());
             channel.send_message(http, m).await?;

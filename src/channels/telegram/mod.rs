@@ -22,12 +22,14 @@ pub use outlet::TelegramOutlet;
 pub use translate::inbound;
 
 use crate::channels::{Outlet, Router};
-use crate::domain::command::{STAFF_COMMANDS, USER_COMMANDS};
+use crate::domain::command::{CommandInfo, STAFF_COMMANDS, USER_COMMANDS};
 use crate::domain::desk::Desk;
 use crate::domain::directory::TELEGRAM_GROUP_ADMIN;
 use crate::domain::event::Space;
+use crate::domain::i18n::Lang;
 use crate::domain::ids::Platform;
 use crate::domain::ports::{StoreError, TicketStore};
+use crate::tr;
 
 /// State key of the next `getUpdates` offset.
 pub const OFFSET_KEY: &str = "telegram.offset";
@@ -120,26 +122,42 @@ impl TelegramChannel {
         self
     }
 
-    /// Registers the command menus: user commands in private chats, staff commands in the staff group.
+    /// Registers the command menus: user commands in private chats, staff commands in the
+    /// staff group; once without a language (English, for everyone else) and once per
+    /// `language_code` the bot has a catalog for, so a Chinese or Hungarian client shows its own.
     pub async fn register_commands(&self) -> Result<()> {
-        let to_cmds = |list: &[(&str, &str)]| -> Vec<BotCommand> {
+        let to_cmds = |list: &[CommandInfo], lang: Lang| -> Vec<BotCommand> {
             list.iter()
-                .map(|(name, usage)| BotCommand::new(*name, *usage))
+                .map(|c| BotCommand::new(c.name, tr!(lang, c.desc)))
                 .collect()
         };
-        self.bot
-            .set_my_commands(to_cmds(USER_COMMANDS))
-            .scope(BotCommandScope::AllPrivateChats)
-            .await
-            .context("setMyCommands (private chats) failed")?;
-        if let Some(staff) = self.cfg.staff_chat_id {
-            self.bot
-                .set_my_commands(to_cmds(STAFF_COMMANDS))
-                .scope(BotCommandScope::Chat {
-                    chat_id: Recipient::Id(ChatId(staff)),
-                })
+        for lang in Lang::ALL {
+            // Telegram's language codes are two-letter ISO 639-1; English is the default menu.
+            let code = (lang != Lang::En).then(|| lang.code().to_string());
+            let mut private = self
+                .bot
+                .set_my_commands(to_cmds(USER_COMMANDS, lang))
+                .scope(BotCommandScope::AllPrivateChats);
+            if let Some(c) = &code {
+                private = private.language_code(c.clone());
+            }
+            private
                 .await
-                .context("setMyCommands (staff group) failed")?;
+                .with_context(|| format!("setMyCommands (private chats, {lang}) failed"))?;
+            if let Some(staff) = self.cfg.staff_chat_id {
+                let mut group = self
+                    .bot
+                    .set_my_commands(to_cmds(STAFF_COMMANDS, lang))
+                    .scope(BotCommandScope::Chat {
+                        chat_id: Recipient::Id(ChatId(staff)),
+                    });
+                if let Some(c) = code {
+                    group = group.language_code(c);
+                }
+                group
+                    .await
+                    .with_context(|| format!("setMyCommands (staff group, {lang}) failed"))?;
+            }
         }
         Ok(())
     }

@@ -14,9 +14,15 @@ use super::limits::SendLimits;
 use crate::channels::Outlet;
 use crate::delivery::RateLimited;
 use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::{ConversationRef, Platform, TicketId};
 use crate::domain::ports::TicketStore;
 use crate::domain::replies;
+use crate::tr;
+
+/// The outlet does not know `staff.lang`; the two texts it words itself (a staff topic made
+/// late, a status line where topics are off) are in the default language.
+const STAFF_FALLBACK_LANG: Lang = Lang::En;
 
 /// Sends desk actions, within Telegram's limits per chat and overall.
 pub struct TelegramOutlet {
@@ -85,7 +91,10 @@ impl TelegramOutlet {
                 // The topic could not be made when the ticket opened: try again now; failing
                 // that, keep the message visible in the group itself.
                 if let Some(t) = self.store.ticket(*ticket).await? {
-                    match self.open_space(*ticket, &replies::staff_title(&t)).await {
+                    match self
+                        .open_space(*ticket, &replies::staff_title(STAFF_FALLBACK_LANG, &t))
+                        .await
+                    {
                         Ok(()) => {
                             if let Some(conv) =
                                 self.store.staff_space(*ticket, Platform::Telegram).await?
@@ -290,10 +299,18 @@ impl TelegramOutlet {
             return Ok(());
         }
         if !self.cfg.forum_topics {
-            let state = if open { "open" } else { "closed" };
+            let lang = STAFF_FALLBACK_LANG;
+            let state = tr!(
+                lang,
+                if open {
+                    Key::TopicOpen
+                } else {
+                    Key::TopicClosed
+                }
+            );
             self.send_text(
                 &place,
-                &DeskMessage::text(format!("Ticket is now: {title} ({state})")),
+                &DeskMessage::text(tr!(lang, Key::TopicNow, title = title, state = state)),
             )
             .await?;
             return self.remember_topic(&key, title, open).await;

@@ -59,6 +59,7 @@ fn from_message(m: &Message, staff_chat: Option<i64>) -> Option<Inbound> {
         space,
         interaction: None,
         body,
+        locale: from.language_code.clone(),
     })
 }
 
@@ -186,6 +187,7 @@ fn from_callback(q: &CallbackQuery, staff_chat: Option<i64>) -> Option<Inbound> 
             data: q.data.clone().unwrap_or_default(),
             message,
         },
+        locale: q.from.language_code.clone(),
     })
 }
 

@@ -6,11 +6,12 @@ use crate::domain::command::Command;
 use crate::domain::event::Inbound;
 use crate::domain::event::{InboundBody, Outbound};
 use crate::domain::limits::{Admission, LimitsConfig};
+use crate::domain::i18n::Text;
 use crate::domain::replies;
 use crate::domain::ticket::Ticket;
 
 /// Refuses a message, command or caption longer than `message_chars`.
-pub(super) fn check_sizes(limits: &LimitsConfig, body: &InboundBody) -> Result<(), String> {
+pub(super) fn check_sizes(limits: &LimitsConfig, body: &InboundBody) -> Result<(), Text> {
     let text = match body {
         InboundBody::Text { text } => text.as_str(),
         InboundBody::Attachment { caption, .. } => caption.as_deref().unwrap_or(""),
@@ -29,7 +30,7 @@ pub(super) fn check_sizes(limits: &LimitsConfig, body: &InboundBody) -> Result<(
 }
 
 /// Refuses a `/faq` question or a `/note` over its own bound.
-pub(super) fn check_command(limits: &LimitsConfig, cmd: &Command) -> Result<(), String> {
+pub(super) fn check_command(limits: &LimitsConfig, cmd: &Command) -> Result<(), Text> {
     match cmd {
         Command::Faq(q) if q.chars().count() > limits.faq_chars => {
             Err(replies::faq_too_long(limits.faq_chars))

@@ -2,19 +2,17 @@
 
 use super::customer::same_person;
 use super::{Ctx, Desk, DeskError, Outcome};
-use crate::domain::event::{ButtonAction, InboundBody, Outbound, Space, Target};
+use crate::domain::event::{ButtonAction, InboundBody, Message, Outbound, Space, Target};
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::ports::FaqOutcome;
 use crate::domain::replies;
 use crate::domain::ticket::{Actor, Status, TicketKind};
+use crate::tr;
 
 /// The polite answer to a button this bot cannot act on any more.
-pub(super) fn stale(ctx: &Ctx<'_>) -> Outbound {
-    ack(
-        ctx,
-        "This button has expired. Please write your question again.",
-        true,
-    )
-    .unwrap_or_else(|| ctx.reply("This button has expired. Please write your question again."))
+pub(super) fn stale(ctx: &Ctx<'_>, lang: Lang) -> Outbound {
+    let text = tr!(lang, Key::ButtonExpired);
+    ack(ctx, &text, true).unwrap_or_else(|| ctx.reply(text))
 }
 
 /// Takes the buttons off the pressed message, once they have done their job, so nobody taps a
@@ -69,19 +67,23 @@ impl Desk {
     }
 
     async fn button(&self, ctx: &Ctx<'_>, action: ButtonAction) -> Outcome {
-        let refuse = |text: &str| -> Outcome {
+        let lang = self.lang(ctx).await?;
+        let refuse = |key: Key| -> Outcome {
+            let text = tr!(lang, key);
             Ok(vec![
-                ack(ctx, text, true).unwrap_or_else(|| ctx.private_reply(text)),
+                ack(ctx, &text, true).unwrap_or_else(|| ctx.private_reply(text)),
             ])
         };
         match action {
             ButtonAction::FaqHelpful(id) | ButtonAction::FaqNeedHuman(id) => {
-                let Some(event) = self.store.faq_event(id).await? else { return Ok(vec![stale(ctx)]) };
+                let Some(event) = self.store.faq_event(id).await? else {
+                    return Ok(vec![stale(ctx, lang)]);
+                };
                 if !same_person(&event.user, &ctx.inb.from) {
-                    return refuse("This question was asked by someone else.");
+                    return refuse(Key::FaqNotYours);
                 }
                 let answered = || -> Outcome {
-                    let mut out = refuse("You've already answered this one. Thanks!")?;
+                    let mut out = refuse(Key::FaqAlreadyAnswered)?;
                     out.extend(clear(ctx));
                     Ok(out)
                 };
@@ -89,38 +91,57 @@ impl Desk {
                     return answered();
                 }
                 if let ButtonAction::FaqHelpful(_) = action {
-                    if !self.store.resolve_faq_event(id, FaqOutcome::Helpful, None).await? {
+                    if !self
+                        .store
+                        .resolve_faq_event(id, FaqOutcome::Helpful, None)
+                        .await?
+                    {
                         return answered();
                     }
+                    let short = tr!(lang, Key::FaqGladShort);
                     let mut out = vec![
-                        ack(ctx, "Glad it helped!", false).unwrap_or_else(|| ctx.reply("Glad it helped!")),
-                        ctx.reply("Great, glad that helped! Write any time if you have another question."),
+                        ack(ctx, &short, false).unwrap_or_else(|| ctx.reply(short.clone())),
+                        ctx.reply(tr!(lang, Key::FaqGlad)),
                     ];
                     out.extend(clear(ctx));
                     return Ok(out);
                 }
                 if let Some(t) = self.sender_ticket(ctx).await? {
-                    self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id)).await?;
-                    let mut out = vec![ctx.reply(replies::already_open(&t))];
+                    self.store
+                        .resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id))
+                        .await?;
+                    let mut out = vec![ctx.reply(replies::already_open(lang, &t))];
                     out.extend(clear(ctx));
                     return Ok(out);
                 }
-                let mut out = self.open_ticket(ctx, &event.query, Vec::new(), TicketKind::Question, Some(&event)).await?;
+                let mut out = self
+                    .open_ticket(
+                        ctx,
+                        &event.query,
+                        Vec::new(),
+                        TicketKind::Question,
+                        Some(&event),
+                    )
+                    .await?;
                 out.extend(clear(ctx));
                 let ticket = out.iter().find_map(|o| match o {
                     Outbound::OpenStaffSpace { ticket, .. } => Some(*ticket),
                     _ => None,
                 });
-                self.store.resolve_faq_event(id, FaqOutcome::NeedHuman, ticket).await?;
+                self.store
+                    .resolve_faq_event(id, FaqOutcome::NeedHuman, ticket)
+                    .await?;
                 Ok(out)
             }
             ButtonAction::Csat(id, score) => {
-                let Some(t) = self.store.ticket(id).await? else { return Ok(vec![stale(ctx)]) };
+                let Some(t) = self.store.ticket(id).await? else {
+                    return Ok(vec![stale(ctx, lang)]);
+                };
                 if !same_person(&t.requester, &ctx.inb.from) {
-                    return refuse("Only the person who opened this ticket can rate it.");
+                    return refuse(Key::CsatNotYours);
                 }
                 if !matches!(t.status, Status::Closed | Status::Solved) {
-                    return refuse("This ticket is open again; you can rate it once it is closed.");
+                    return refuse(Key::CsatReopened);
                 }
                 // A survey counts once: a second tap keeps the first score and its comment.
                 let mut earlier = self.store.csat(id).await?.map(|c| c.score);
@@ -129,7 +150,7 @@ impl Desk {
                     earlier = Some(self.store.csat(id).await?.map_or(score, |c| c.score));
                 }
                 let mut out = match earlier {
-                    None => vec![ctx.reply(replies::csat_thanks(score))],
+                    None => vec![ctx.reply(tr!(lang, Key::CsatThanks, score = score))],
                     Some(earlier) => {
                         let text = replies::already_rated(id, earlier);
                         vec![ack(ctx, &text, false).unwrap_or_else(|| ctx.private_reply(text))]
@@ -140,29 +161,44 @@ impl Desk {
             }
             ButtonAction::Claim(id) => {
                 let Some(me) = ctx.staff.clone() else {
-                    return refuse("Only support agents can claim tickets.");
+                    return refuse(Key::ClaimNotStaff);
                 };
                 let mut t = self.load(id).await?;
                 let kinds = match t.claim(&me.name) {
                     Ok(k) => k,
-                    Err(e) => return refuse(&DeskError::from(e).to_string()),
+                    Err(e) => {
+                        let text = super::ticket_error_text(&e).render(lang);
+                        return Ok(vec![
+                            ack(ctx, &text, true).unwrap_or_else(|| ctx.private_reply(text)),
+                        ]);
+                    }
                 };
                 t.updated_at = ctx.now;
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-                let told = replies::claimed_for_customer(id, &me.name.0);
-                self.store.save_ticket(&t, &[self.bot_said(&told, ctx)], &events).await?;
+                let theirs = self.customer_lang(&t.requester).await?;
+                let told = tr!(theirs, Key::ClaimedForCustomer, agent = &me.name.0, id = id);
+                self.store
+                    .save_ticket(&t, &[self.bot_said(&told, ctx)], &events)
+                    .await?;
+                let staff = self.staff_lang();
                 let mut out = vec![
-                    ack(ctx, &format!("You claimed ticket {id}."), false).unwrap_or_else(|| ctx.reply("Claimed.")),
-                    self.to_staff(&t, crate::domain::event::Message::text(format!("{} claimed ticket {id}.", me.name))),
-                    self.to_customer(&t, crate::domain::event::Message::text(told)),
+                    ack(ctx, &tr!(lang, Key::ClaimAck, id = id), false)
+                        .unwrap_or_else(|| ctx.reply(tr!(lang, Key::ClaimedShort))),
+                    self.to_staff(
+                        &t,
+                        Message::text(tr!(staff, Key::ClaimedStaff, agent = &me.name.0, id = id)),
+                    ),
+                    self.to_customer(&t, Message::text(told)),
                     self.rename_staff_space(&t),
                 ];
                 out.extend(clear(ctx));
                 Ok(out)
             }
-            ButtonAction::OpenTicket => Ok(vec![ctx.private_reply(
-                "Tell me what you need help with: write your question here (in a DM with me if you prefer).",
-            )]),
+            ButtonAction::OpenTicket => Ok(vec![ctx.private_reply(tr!(lang, Key::PanelPrompt))]),
+            ButtonAction::SetLang(chosen) => self.set_lang(ctx, chosen).await,
+            ButtonAction::AcceptTriage(id, kind, priority) => {
+                self.accept_triage(ctx, id, kind, priority).await
+            }
         }
     }
 }

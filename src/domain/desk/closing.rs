@@ -3,27 +3,34 @@
 
 use super::{Ctx, Desk, DeskError, Outcome};
 use crate::domain::event::{Button, ButtonAction, Message, Outbound, Space, Target};
+use crate::domain::i18n::Key;
 use crate::domain::ids::TicketId;
 use crate::domain::ports::Csat;
 use crate::domain::replies;
 use crate::domain::ticket::{Actor, Status, Ticket};
+use crate::tr;
 
 /// How long after a CSAT rating the next plain message counts as its comment.
 const CSAT_COMMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 impl Desk {
-    /// Closes, thanks the customer, asks for CSAT, archives the staff space.
+    /// Closes, thanks the customer, asks for CSAT, archives the staff space. `reason` is
+    /// recorded and shown to staff; the customer reads `told_reason` in their language if
+    /// given (a reason the bot words), else the reason as typed.
     pub(super) async fn close_ticket(
         &self,
         ctx: &Ctx<'_>,
         mut ticket: Ticket,
         reason: &str,
+        told_reason: Option<Key>,
         actor: Actor,
     ) -> Outcome {
         let kinds = ticket.close(reason)?;
         ticket.updated_at = ctx.now;
         let events = self.events(kinds, actor, ctx);
-        let thanks = replies::closed_for_customer(ticket.id, reason);
+        let lang = self.customer_lang(&ticket.requester).await?;
+        let told = told_reason.map_or_else(|| reason.to_string(), |k| tr!(lang, k));
+        let thanks = replies::closed_for_customer(lang, ticket.id, &told);
         let said = self.bot_said(&thanks, ctx);
         self.store.save_ticket(&ticket, &[said], &events).await?;
         let csat: Vec<Button> = (1..=5)
@@ -36,7 +43,12 @@ impl Desk {
             self.to_customer(&ticket, Message::text(thanks).with_buttons(csat)),
             self.to_staff(
                 &ticket,
-                Message::text(format!("Ticket {} closed: {reason}", ticket.id)),
+                Message::text(tr!(
+                    self.staff_lang(),
+                    Key::ClosedStaff,
+                    id = ticket.id,
+                    reason = reason
+                )),
             ),
             self.rename_staff_space(&ticket),
         ])
@@ -67,7 +79,8 @@ impl Desk {
         };
         csat.comment = Some(text.to_string());
         self.store.record_csat(&csat).await?;
-        Ok(Some(vec![ctx.reply(replies::csat_comment_thanks())]))
+        let lang = self.lang(ctx).await?;
+        Ok(Some(vec![ctx.reply(tr!(lang, Key::CsatCommentThanks))]))
     }
 
     /// Records the ticket's first rating and opens the comment window; `false`, changing

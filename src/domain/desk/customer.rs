@@ -3,13 +3,16 @@
 use super::{Ctx, Desk, DeskError, Outcome};
 use crate::domain::event::{Attachment, Message, Outbound};
 use crate::domain::faq::FaqDecision;
+use crate::domain::i18n::Key;
 use crate::domain::ids::TicketId;
 use crate::domain::lifecycle::{NewTicket, subject_from};
 use crate::domain::ports::{DecideForNew, FaqEvent, FaqOutcome};
 use crate::domain::replies;
+use crate::domain::small_talk;
 use crate::domain::ticket::{
     Actor, AuthorRole, EventKind, Priority, Ticket, TicketEvent, TicketKind, TranscriptEntry,
 };
+use crate::{text, tr};
 
 impl Desk {
     pub(super) async fn customer_message(
@@ -18,7 +21,8 @@ impl Desk {
         text: &str,
         attachments: Vec<Attachment>,
     ) -> Outcome {
-        if text.trim().is_empty() && attachments.is_empty() {
+        // Zero-width and other invisible characters are no message at all.
+        if small_talk::is_invisible(text) && attachments.is_empty() {
             return Ok(Vec::new());
         }
         if let Some(mut ticket) = self.sender_ticket(ctx).await? {
@@ -34,9 +38,15 @@ impl Desk {
             return Ok(out);
         }
         if attachments.is_empty()
+            && let Some(talk) = small_talk::classify(text)
+        {
+            return self.small_talk(ctx, talk).await;
+        }
+        if attachments.is_empty()
             && let Some(kb) = &self.kb
         {
-            let hits = kb.search(text, None, 3);
+            let lang = self.lang(ctx).await?;
+            let hits = self.kb_search(kb.as_ref(), text, lang, 3);
             match self.settings.faq.decide(&hits) {
                 FaqDecision::Answer(hit) => return self.faq_answer(ctx, text, hit).await,
                 FaqDecision::Suggest(hits) => return self.faq_suggest(ctx, text, hits).await,
@@ -74,7 +84,17 @@ impl Desk {
         let mut out = vec![self.to_staff(
             ticket,
             Message {
-                text: relayed(&ctx.inb.from.name, "customer", text),
+                // A file without a caption goes alone, without an empty "Name (customer): " line.
+                text: if text.trim().is_empty() {
+                    String::new()
+                } else {
+                    tr!(
+                        self.staff_lang(),
+                        Key::RelayFromCustomer,
+                        name = &ctx.inb.from.name,
+                        text = text
+                    )
+                },
                 attachments,
                 ..Message::default()
             },
@@ -100,6 +120,8 @@ impl Desk {
         faq: Option<&FaqEvent>,
     ) -> Outcome {
         let from = &ctx.inb.from;
+        let lang = self.lang(ctx).await?;
+        let staff = self.staff_lang();
         let license = self.store.license_of(from).await?;
         let ent = self
             .settings
@@ -119,7 +141,7 @@ impl Desk {
         let new = NewTicket {
             requester: from.clone(),
             conversation: ctx.inb.conversation.clone(),
-            subject: subject_from(text),
+            subject: subject_from(text, &tr!(staff, Key::TicketDefaultSubject)),
             kind,
             priority: Priority::P3,
             tier: ent.tier,
@@ -135,23 +157,19 @@ impl Desk {
             ctx,
         )];
         if let Some(f) = faq {
+            let confidence = format!("{:.2}", f.confidence);
             let tried = match (&f.article_title, &f.article_id) {
-                (Some(t), Some(id)) => {
-                    format!("article \"{t}\" ({id}), confidence {:.2}", f.confidence)
-                }
-                _ => "no article".to_string(),
-            };
-            entries.push(self.entry(
-                AuthorRole::Bot,
-                "bot",
-                &format!(
-                    "Bot tried to answer \"{}\" with {tried}; the customer asked for a person.",
-                    f.query
+                (Some(t), Some(id)) => tr!(
+                    staff,
+                    Key::FaqTried,
+                    query = &f.query,
+                    title = t,
+                    article = id,
+                    confidence = confidence
                 ),
-                true,
-                Vec::new(),
-                ctx,
-            ));
+                _ => tr!(staff, Key::FaqTriedNone, query = &f.query),
+            };
+            entries.push(self.entry(AuthorRole::Bot, "bot", &tried, true, Vec::new(), ctx));
         }
         let created = EventKind::Created {
             priority: new.priority,
@@ -162,47 +180,69 @@ impl Desk {
         // ticket is numbered: they are built inside the creating transaction.
         let decide = |ticket: &Ticket| -> (Vec<TranscriptEntry>, Vec<Outbound>) {
             let promise = self.settings.sla.first_response_promise(
+                lang,
                 ticket.tier,
                 ticket.priority,
                 ticket.created_at,
             );
-            let mut told = vec![replies::ticket_opened(ticket.id, &promise)];
+            let mut told = vec![replies::ticket_opened(lang, ticket.id, &promise)];
             if !in_support {
                 let until = ent.support_until.map(|d| d.to_string()).unwrap_or_default();
-                told.push(replies::out_of_support(&until));
+                told.push(tr!(lang, Key::OutOfSupport, until = until));
             }
             let said: Vec<TranscriptEntry> = told.iter().map(|t| self.bot_said(t, ctx)).collect();
             let mut out: Vec<Outbound> = told.into_iter().map(|t| ctx.reply(t)).collect();
             out.push(Outbound::OpenStaffSpace {
                 ticket: ticket.id,
                 platform: self.staff_home(ticket),
-                title: replies::staff_title(ticket),
+                title: replies::staff_title(staff, ticket),
             });
+            let head = tr!(
+                staff,
+                if in_support {
+                    Key::IntroHead
+                } else {
+                    Key::IntroHeadOos
+                },
+                kind = replies::kind_word(staff, kind),
+                id = ticket.id,
+                name = &from.name,
+                platform = from.platform.as_str(),
+                user = &from.id,
+                tier = ticket.tier.as_str()
+            );
             let mut intro = format!(
-                "New {} ticket {} from {} ({} {}, tier {}{})\nSubject: {}\n\n{}",
-                kind.as_str(),
-                ticket.id,
-                from.name,
-                from.platform,
-                from.id,
-                ticket.tier,
-                if in_support { "" } else { ", OUT OF SUPPORT" },
-                ticket.subject,
-                text
+                "{head}\n{}\n{}\n\n{text}",
+                tr!(staff, Key::IntroSubject, subject = &ticket.subject),
+                tr!(
+                    staff,
+                    Key::IntroLang,
+                    lang = replies::lang_name(staff, lang)
+                ),
             );
             if let Some(f) = faq
                 && let Some(t) = &f.article_title
             {
-                intro.push_str(&format!(
-                    "\n\nThe bot offered \"{t}\" (confidence {:.2}); the customer said it did not help.",
-                    f.confidence
+                let confidence = format!("{:.2}", f.confidence);
+                intro.push_str("\n\n");
+                intro.push_str(&tr!(
+                    staff,
+                    Key::IntroFaq,
+                    title = t,
+                    confidence = confidence
                 ));
             }
+            let (suggestion, mut buttons) = self.triage_offer(ticket, text, kind);
+            if let Some(line) = suggestion {
+                intro.push_str("\n\n");
+                intro.push_str(&line);
+            }
+            buttons.insert(0, self.claim_button(ticket.id));
             out.push(self.to_staff(
                 ticket,
                 Message {
                     text: intro,
-                    buttons: vec![Self::claim_button(ticket.id)],
+                    buttons,
                     attachments: attachments.clone(),
                     ..Message::default()
                 },
@@ -231,10 +271,11 @@ impl Desk {
         ctx: &Ctx<'_>,
         text: Option<String>,
     ) -> Outcome {
+        let lang = self.lang(ctx).await?;
         if let Some(t) = self.sender_ticket(ctx).await? {
-            return Ok(vec![ctx.reply(replies::already_open(&t))]);
+            return Ok(vec![ctx.reply(replies::already_open(lang, &t))]);
         }
-        let text = text.unwrap_or_else(|| "Support request (no description yet)".to_string());
+        let text = text.unwrap_or_else(|| tr!(lang, Key::TicketDefaultSubject));
         self.open_ticket(ctx, &text, Vec::new(), TicketKind::Question, None)
             .await
     }
@@ -252,39 +293,43 @@ impl Desk {
             if !t.tags.contains(&tag) {
                 t.tags.push(tag);
             }
-            let label = match kind {
-                TicketKind::Bug => "Bug report",
-                TicketKind::Feature => "Feature request",
-                TicketKind::Question => "Question",
-            };
+            let label = tr!(
+                self.staff_lang(),
+                match kind {
+                    TicketKind::Bug => Key::FeedbackLabelBug,
+                    TicketKind::Feature => Key::FeedbackLabelFeature,
+                    TicketKind::Question | TicketKind::Incident => Key::FeedbackLabelQuestion,
+                }
+            );
+            let lang = self.lang(ctx).await?;
             let mut out = self
                 .relay_customer(ctx, &mut t, &format!("{label}: {text}"), Vec::new())
                 .await?;
-            out.push(ctx.reply(format!(
-                "Added to your open ticket {}; the team sees it there.",
-                t.id
-            )));
+            out.push(ctx.reply(tr!(lang, Key::FeedbackAdded, id = t.id)));
             return Ok(out);
         }
         self.open_ticket(ctx, text, Vec::new(), kind, None).await
     }
 
     pub(super) async fn customer_status(&self, ctx: &Ctx<'_>) -> Outcome {
+        let lang = self.lang(ctx).await?;
         Ok(vec![ctx.reply(match self.sender_ticket(ctx).await? {
-            Some(t) => replies::status(&t),
-            None => replies::no_open_ticket(),
+            Some(t) => replies::status(lang, &t),
+            None => tr!(lang, Key::NoOpenTicket),
         })])
     }
 
     pub(super) async fn customer_register(&self, ctx: &Ctx<'_>, key: &str) -> Outcome {
+        let lang = self.lang(ctx).await?;
         let Some(account) = self.settings.customers.account_by_license(key) else {
-            return Ok(vec![ctx.private_reply(replies::unknown_license())]);
+            return Ok(vec![ctx.private_reply(tr!(lang, Key::UnknownLicense))]);
         };
         self.store
             .register_license(&ctx.inb.from, key, ctx.now)
             .await?;
         let until = account.support_until.map(|d| d.to_string());
         Ok(vec![ctx.private_reply(replies::registered(
+            lang,
             &account.name,
             until.as_deref(),
         ))])
@@ -296,17 +341,21 @@ impl Desk {
             Some(id) => {
                 let t = self.load(id).await?;
                 if !same_person(&t.requester, &ctx.inb.from) {
-                    return Err(DeskError::Say(replies::staff_only()));
+                    return Err(DeskError::Say(text!(Key::StaffOnly)));
                 }
                 t
             }
             None => match self.sender_ticket(ctx).await? {
                 Some(t) => t,
-                None => return Ok(vec![ctx.reply(replies::no_open_ticket())]),
+                None => {
+                    let lang = self.lang(ctx).await?;
+                    return Ok(vec![ctx.reply(tr!(lang, Key::NoOpenTicket))]);
+                }
             },
         };
         let actor = Actor::Customer(ctx.inb.from.name.clone());
-        self.close_ticket(ctx, ticket, "closed by the customer", actor)
+        let reason = tr!(self.staff_lang(), Key::ClosedByCustomer);
+        self.close_ticket(ctx, ticket, &reason, Some(Key::ClosedByYou), actor)
             .await
     }
 

@@ -4,19 +4,48 @@
 use super::{Ctx, Desk, DeskError, Outcome};
 use crate::domain::event::{Button, ButtonAction, Message, Outbound};
 use crate::domain::faq::trim_excerpt;
-use crate::domain::ports::{FaqEvent, FaqOutcome, KbHit};
-use crate::domain::replies;
+use crate::domain::i18n::{Key, Lang};
+use crate::domain::ports::{FaqEvent, FaqOutcome, KbHit, KnowledgeBase};
+use crate::tr;
 
 impl Desk {
+    /// Articles in the reader's language first; when that language has nothing worth
+    /// suggesting, the other languages' best ones (ranked together by confidence).
+    pub(super) fn kb_search(
+        &self,
+        kb: &dyn KnowledgeBase,
+        question: &str,
+        lang: Lang,
+        limit: usize,
+    ) -> Vec<KbHit> {
+        let own = kb.search(question, Some(lang.code()), limit);
+        let good_enough = own
+            .first()
+            .is_some_and(|h| h.confidence >= self.settings.faq.suggest_threshold);
+        if good_enough {
+            return own;
+        }
+        let mut all = own;
+        for h in kb.search(question, None, limit) {
+            if !all.iter().any(|a| a.id == h.id && a.lang == h.lang) {
+                all.push(h);
+            }
+        }
+        all.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        all.truncate(limit);
+        all
+    }
+
     pub(super) async fn faq_answer(&self, ctx: &Ctx<'_>, question: &str, hit: KbHit) -> Outcome {
+        let lang = self.lang(ctx).await?;
         let id = self
             .record_faq(ctx, question, Some(&hit), FaqOutcome::Answered)
             .await?;
         let text = format!("{}\n\n{}", hit.title, trim_excerpt(&hit.excerpt, 600));
         Ok(vec![Outbound::Send {
             to: crate::domain::event::Target::Conversation(ctx.inb.conversation.clone()),
-            message: Message::text(format!("{text}\n\nDid this help?"))
-                .with_buttons(feedback_buttons(id)),
+            message: Message::text(format!("{text}\n\n{}", tr!(lang, Key::FaqDidThisHelp)))
+                .with_buttons(feedback_buttons(lang, id)),
         }])
     }
 
@@ -26,10 +55,12 @@ impl Desk {
         question: &str,
         hits: Vec<KbHit>,
     ) -> Outcome {
+        let lang = self.lang(ctx).await?;
         let id = self
             .record_faq(ctx, question, hits.first(), FaqOutcome::Suggested)
             .await?;
-        let mut text = String::from("These articles might help:\n");
+        let mut text = tr!(lang, Key::FaqSuggestHeader);
+        text.push('\n');
         for (i, h) in hits.iter().enumerate() {
             text.push_str(&format!(
                 "\n{}. {}\n{}\n",
@@ -38,30 +69,26 @@ impl Desk {
                 trim_excerpt(&h.excerpt, 200)
             ));
         }
-        text.push_str("\nDid one of these help?");
-        Ok(vec![
-            ctx.reply(text).with_message_buttons(feedback_buttons(id)),
-        ])
+        text.push('\n');
+        text.push_str(&tr!(lang, Key::FaqSuggestFooter));
+        Ok(vec![ctx.reply_with(text, feedback_buttons(lang, id))])
     }
 
     /// `/faq <question>`: the top 3 at any time, even inside an open ticket.
     pub(super) async fn faq_lookup(&self, ctx: &Ctx<'_>, question: &str) -> Outcome {
+        let lang = self.lang(ctx).await?;
         let Some(kb) = &self.kb else {
-            return Ok(vec![
-                ctx.private_reply("The help articles are not available right now."),
-            ]);
+            return Ok(vec![ctx.private_reply(tr!(lang, Key::FaqUnavailable))]);
         };
-        let hits: Vec<KbHit> = kb
-            .search(question, None, 3)
+        let hits: Vec<KbHit> = self
+            .kb_search(kb.as_ref(), question, lang, 3)
             .into_iter()
             .filter(|h| h.confidence > 0.0)
             .collect();
         self.record_faq(ctx, question, hits.first(), FaqOutcome::Suggested)
             .await?;
         if hits.is_empty() {
-            return Ok(vec![ctx.private_reply(
-                "I found no article about that. Write your question here and a person will help.",
-            )]);
+            return Ok(vec![ctx.private_reply(tr!(lang, Key::FaqNothingFound))]);
         }
         let mut text = String::new();
         for (i, h) in hits.iter().enumerate() {
@@ -98,28 +125,15 @@ impl Desk {
     }
 }
 
-fn feedback_buttons(event: i64) -> Vec<Button> {
+fn feedback_buttons(lang: Lang, event: i64) -> Vec<Button> {
     vec![
         Button {
-            label: replies::YES_HELPED.into(),
+            label: tr!(lang, Key::BtnYesHelped),
             action: ButtonAction::FaqHelpful(event),
         },
         Button {
-            label: replies::NO_PERSON.into(),
+            label: tr!(lang, Key::BtnNoPerson),
             action: ButtonAction::FaqNeedHuman(event),
         },
     ]
-}
-
-trait WithButtons {
-    fn with_message_buttons(self, buttons: Vec<Button>) -> Self;
-}
-
-impl WithButtons for Outbound {
-    fn with_message_buttons(mut self, buttons: Vec<Button>) -> Self {
-        if let Outbound::Send { message, .. } = &mut self {
-            message.buttons = buttons;
-        }
-        self
-    }
 }

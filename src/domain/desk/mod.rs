@@ -6,11 +6,16 @@ mod buttons;
 mod closing;
 mod customer;
 mod edits;
+mod error;
 mod faq_flow;
+mod lang;
+mod small_talk;
 mod staff;
+mod staff_views;
+mod triage;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Utc};
 
@@ -18,12 +23,15 @@ use super::command::{self, Command};
 use super::directory::{CustomersConfig, StaffConfig, StaffMember};
 use super::event::{Button, ButtonAction, Inbound, InboundBody, Message, Outbound, Space, Target};
 use super::faq::FaqConfig;
+use super::i18n::{Key, Lang};
 use super::ids::{MessageKey, Platform, TicketId};
 use super::limits::{FloodLimit, LimitsConfig};
 use super::ports::{Clock, Handling, KnowledgeBase, Planned, Recorded, StoreError, TicketStore};
 use super::replies;
 use super::sla::SlaConfig;
-use super::ticket::{Ticket, TicketError};
+use super::ticket::Ticket;
+use crate::tr;
+use error::{DeskError, ticket_error_text};
 
 /// The parts of the configuration the desk decides with.
 #[derive(Debug, Clone)]
@@ -59,28 +67,6 @@ impl std::fmt::Debug for Desk {
     }
 }
 
-/// Why handling an event stopped early. Users see a friendly text, never the internals.
-#[derive(Debug, thiserror::Error)]
-enum DeskError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// A refusal or usage problem, already phrased for the person.
-    #[error("{0}")]
-    Say(String),
-}
-
-impl From<TicketError> for DeskError {
-    fn from(e: TicketError) -> Self {
-        let text = e.to_string();
-        let mut chars = text.chars();
-        let capitalised = match chars.next() {
-            Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
-            None => text,
-        };
-        DeskError::Say(format!("{capitalised}."))
-    }
-}
-
 type Outcome = Result<Vec<Outbound>, DeskError>;
 
 /// What is known about the event being handled.
@@ -96,6 +82,8 @@ struct Ctx<'a> {
     /// The sender's active ticket, loaded when the event was stored; taken by the first lookup,
     /// because later ones may follow the flow's own writes.
     sender_ticket: Mutex<Option<Option<Ticket>>>,
+    /// The sender's language, once a flow needed it (`Desk::lang`).
+    lang: OnceLock<Lang>,
 }
 
 /// What the write that finished an inbound event stored.
@@ -140,6 +128,15 @@ impl Ctx<'_> {
                 ..Message::default()
             },
         }
+    }
+
+    /// A reply with buttons under it.
+    fn reply_with(&self, text: impl Into<String>, buttons: Vec<Button>) -> Outbound {
+        let mut out = self.reply(text);
+        if let Outbound::Send { message, .. } = &mut out {
+            message.buttons = buttons;
+        }
+        out
     }
 
     /// A reply visible only to the sender where the platform supports it.
@@ -198,7 +195,7 @@ impl Desk {
     /// Decides what to do about one inbound event and returns the actions (for callers that
     /// deliver them at once; [`Desk::decide`] is what adapters use).
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
-        let fallback = self.error_reply(&inbound, replies::internal_error());
+        let fallback = self.error_reply(&inbound, tr!(self.quick_lang(&inbound), Key::InternalError));
         match self.decide(inbound).await {
             Ok(planned) => planned.into_iter().map(|p| p.action).collect(),
             Err(_) => vec![fallback],
@@ -263,15 +260,26 @@ impl Desk {
             Err(e @ StoreError::Unavailable(_)) => return Err(e),
             Err(e) => {
                 tracing::error!(error = %e, "cannot store inbound message");
+                let lang = self.quick_lang(&inbound);
                 return Ok(Planned::once(vec![
-                    self.error_reply(&inbound, replies::internal_error()),
+                    self.error_reply(&inbound, tr!(lang, Key::InternalError)),
                 ]));
             }
         };
         let finished = Mutex::new(None);
-        let out = match self.dispatch(&inbound, &finished, sender_ticket).await {
+        let lang = OnceLock::new();
+        let out = match self
+            .dispatch(&inbound, &finished, sender_ticket, &lang)
+            .await
+        {
             Ok(out) => out,
-            Err(DeskError::Say(text)) => vec![self.error_reply(&inbound, text)],
+            Err(DeskError::Say(text)) => {
+                let lang = match lang.get() {
+                    Some(l) => *l,
+                    None => self.error_lang(&inbound).await,
+                };
+                vec![self.error_reply(&inbound, text.render(lang))]
+            }
             Err(DeskError::Store(e)) => {
                 // Left unfinished: the event is processed again when it comes back (the
                 // adapter retries it once the store is back, or the platform redelivers it).
@@ -279,8 +287,9 @@ impl Desk {
                 if matches!(e, StoreError::Unavailable(_)) {
                     return Err(e);
                 }
+                let lang = lang.get().copied().unwrap_or(self.quick_lang(&inbound));
                 return Ok(Planned::once(vec![
-                    self.error_reply(&inbound, replies::internal_error()),
+                    self.error_reply(&inbound, tr!(lang, Key::InternalError)),
                 ]));
             }
         };
@@ -362,6 +371,7 @@ impl Desk {
                 here: None,
                 finished: None,
                 sender_ticket: Mutex::new(None),
+                lang: OnceLock::new(),
             }
             .private_reply(text),
         }
@@ -372,6 +382,7 @@ impl Desk {
         inb: &Inbound,
         finished: &Mutex<Option<Finished>>,
         sender_ticket: Option<Option<Ticket>>,
+        lang: &OnceLock<Lang>,
     ) -> Outcome {
         let staff = self.settings.staff.member(&inb.from, &inb.roles);
         let here = match inb.space {
@@ -385,36 +396,46 @@ impl Desk {
             here,
             finished: Some(finished),
             sender_ticket: Mutex::new(sender_ticket),
+            lang: OnceLock::new(),
         };
+        let out = self.dispatch_in(&ctx).await;
+        if let Some(l) = ctx.lang.get() {
+            let _ = lang.set(*l);
+        }
+        out
+    }
+
+    async fn dispatch_in(&self, ctx: &Ctx<'_>) -> Outcome {
+        let (inb, here) = (ctx.inb, ctx.here);
         bounds::check_sizes(&self.limits, &inb.body).map_err(DeskError::Say)?;
         let out = match &inb.body {
             InboundBody::Button { data, .. } => match ButtonAction::decode(data) {
-                Some(action) => self.on_button(&ctx, action).await,
-                None => Ok(vec![buttons::stale(&ctx)]),
+                Some(action) => self.on_button(ctx, action).await,
+                None => Ok(vec![buttons::stale(ctx, self.lang(ctx).await?)]),
             },
             InboundBody::Text { text }
                 if ctx.staff.is_none() && command::names_staff_command(text) =>
             {
-                Err(DeskError::Say(replies::staff_only()))
+                Err(DeskError::Say(crate::text!(Key::StaffOnly)))
             }
             InboundBody::Text { text } => match command::parse(text, here) {
-                Err(e) => Err(DeskError::Say(e.to_string())),
-                Ok(Some(cmd)) => self.on_command(&ctx, cmd).await,
-                Ok(None) => self.on_message(&ctx, text, Vec::new()).await,
+                Err(e) => Err(DeskError::Say(e.text())),
+                Ok(Some(cmd)) => self.on_command(ctx, cmd).await,
+                Ok(None) => self.on_message(ctx, text, Vec::new()).await,
             },
             InboundBody::Attachment {
                 attachment,
                 caption,
             } => {
                 let text = caption.clone().unwrap_or_default();
-                self.on_message(&ctx, &text, vec![attachment.clone()]).await
+                self.on_message(ctx, &text, vec![attachment.clone()]).await
             }
             InboundBody::Edited { text, attachments } => {
-                self.on_edit(&ctx, text, attachments.clone()).await
+                self.on_edit(ctx, text, attachments.clone()).await
             }
-            InboundBody::Unsupported { kind } => self.on_unsupported(&ctx, *kind).await,
+            InboundBody::Unsupported { kind } => self.on_unsupported(ctx, *kind).await,
         }?;
-        self.private_in_closed_space(&ctx, out).await
+        self.private_in_closed_space(ctx, out).await
     }
 
     async fn on_message(
@@ -426,7 +447,7 @@ impl Desk {
         match ctx.inb.space {
             Space::Customer => self.customer_message(ctx, text, attachments).await,
             Space::Staff => match (&ctx.staff, ctx.here) {
-                (None, _) => Err(DeskError::Say(replies::not_staff_here())),
+                (None, _) => Err(DeskError::Say(crate::text!(Key::NotStaffHere))),
                 (Some(member), Some(id)) => {
                     self.agent_reply(ctx, member, id, text, attachments).await
                 }
@@ -438,14 +459,14 @@ impl Desk {
 
     async fn on_command(&self, ctx: &Ctx<'_>, cmd: Command) -> Outcome {
         if cmd.is_staff_only() && ctx.staff.is_none() {
-            return Err(DeskError::Say(replies::staff_only()));
+            return Err(DeskError::Say(crate::text!(Key::StaffOnly)));
         }
         // The staff space is for agents: someone else there may only ask for help.
         if ctx.inb.space == Space::Staff
             && ctx.staff.is_none()
             && !matches!(cmd, Command::Help | Command::Start)
         {
-            return Err(DeskError::Say(replies::staff_only()));
+            return Err(DeskError::Say(crate::text!(Key::StaffOnly)));
         }
         // Customer commands act on the sender's own ticket, which staff in the staff space
         // do not have.
@@ -459,11 +480,22 @@ impl Desk {
         }
         bounds::check_command(&self.limits, &cmd).map_err(DeskError::Say)?;
         match cmd {
-            Command::Start => Ok(vec![ctx.reply(replies::welcome())]),
-            Command::Help => Ok(vec![ctx.reply(match ctx.staff {
-                Some(_) => format!("{}\n\n{}", replies::staff_help(), replies::user_help()),
-                None => replies::user_help(),
-            })]),
+            Command::Start => Ok(vec![ctx.reply(replies::welcome(self.lang(ctx).await?))]),
+            Command::Help => {
+                let lang = self.lang(ctx).await?;
+                let text = match ctx.staff {
+                    Some(_) => format!(
+                        "{}\n\n{}",
+                        replies::staff_help(lang),
+                        replies::user_help(lang)
+                    ),
+                    None => replies::user_help(lang),
+                };
+                // The language buttons sit under the help, where a newcomer looks first.
+                let text = format!("{text}\n\n{}", tr!(lang, Key::HelpLang));
+                Ok(vec![ctx.reply_with(text, lang::lang_buttons())])
+            }
+            Command::Lang(choice) => self.choose_lang(ctx, choice).await,
             Command::Ticket(text) => self.customer_ticket_command(ctx, text).await,
             Command::Status => self.customer_status(ctx).await,
             Command::Feedback(kind, text) => self.customer_feedback(ctx, kind, &text).await,
@@ -500,7 +532,7 @@ impl Desk {
         self.store
             .ticket(id)
             .await?
-            .ok_or_else(|| DeskError::Say(format!("There is no ticket {id}.")))
+            .ok_or_else(|| DeskError::Say(crate::text!(Key::NoTicket, id = id)))
     }
 
     /// Where agents work tickets from this requester platform.
@@ -534,14 +566,14 @@ impl Desk {
         Outbound::UpdateStaffSpace {
             ticket: ticket.id,
             platform: self.staff_home(ticket),
-            title: replies::staff_title(ticket),
+            title: replies::staff_title(self.staff_lang(), ticket),
             open: ticket.status.is_active(),
         }
     }
 
-    fn claim_button(id: TicketId) -> Button {
+    fn claim_button(&self, id: TicketId) -> Button {
         Button {
-            label: replies::CLAIM.into(),
+            label: tr!(self.staff_lang(), Key::BtnClaim),
             action: ButtonAction::Claim(id),
         }
     }

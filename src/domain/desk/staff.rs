@@ -4,16 +4,14 @@ use super::{Ctx, Desk, DeskError, Outcome};
 use crate::domain::command::Command;
 use crate::domain::directory::{StaffMember, StaffRole};
 use crate::domain::event::{Attachment, Message, Outbound};
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::{AgentName, TicketId};
 use crate::domain::replies;
 use crate::domain::ticket::{Actor, AuthorRole, EventKind, Status, Ticket, TicketError};
+use crate::{text, tr};
 
-/// How many tickets `/queue` and `/mine` list; the rest are counted.
-const QUEUE_ROWS: usize = 30;
-
-/// How many open tickets `/queue` sorts at most (the oldest), so a huge backlog cannot make one
-/// command load everything.
-const QUEUE_LOAD: i64 = 5000;
+/// What the customer is told about a staff change, worded in their language later.
+type Tell = Option<fn(Lang, TicketId, &str) -> String>;
 
 impl Desk {
     pub(super) async fn staff_command(
@@ -22,6 +20,7 @@ impl Desk {
         me: &StaffMember,
         cmd: Command,
     ) -> Outcome {
+        let lang = self.lang(ctx).await?;
         match cmd {
             Command::Queue => self.queue(ctx, None).await,
             Command::Mine => self.queue(ctx, Some(me.name.clone())).await,
@@ -34,8 +33,8 @@ impl Desk {
                     me,
                     &mut t,
                     kinds,
-                    format!("{} claimed ticket {id}.", me.name),
-                    Some(replies::claimed_for_customer(id, &me.name.0)),
+                    tr!(lang, Key::ClaimedStaff, agent = &me.name.0, id = id),
+                    Some(|l, id, agent| tr!(l, Key::ClaimedForCustomer, agent = agent, id = id)),
                 )
                 .await
             }
@@ -47,7 +46,7 @@ impl Desk {
                     me,
                     &mut t,
                     kinds,
-                    format!("Ticket {id} is unassigned again."),
+                    tr!(lang, Key::UnassignedAgain, id = id),
                     None,
                 )
                 .await
@@ -61,9 +60,10 @@ impl Desk {
                         .iter()
                         .map(|a| a.name.as_str())
                         .collect();
-                    return Err(DeskError::Say(format!(
-                        "There is no agent named {to}. Agents: {}.",
-                        names.join(", ")
+                    return Err(DeskError::Say(text!(
+                        Key::NoSuchAgent,
+                        name = &to.0,
+                        agents = names.join(", ")
                     )));
                 };
                 let to = AgentName(agent.name.clone());
@@ -74,7 +74,7 @@ impl Desk {
                     me,
                     &mut t,
                     kinds,
-                    format!("Ticket {id} is now assigned to {to}."),
+                    tr!(lang, Key::Assigned, id = id, agent = &to.0),
                     None,
                 )
                 .await
@@ -86,9 +86,7 @@ impl Desk {
                 t.updated_at = ctx.now;
                 let entry = self.entry(AuthorRole::Agent, &me.name.0, &text, true, Vec::new(), ctx);
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-                let out = vec![ctx.reply(format!(
-                    "Internal note added to ticket {id} (the customer does not see it)."
-                ))];
+                let out = vec![ctx.reply(tr!(lang, Key::NoteAdded, id = id))];
                 let ids = self
                     .store
                     .save_ticket_handling(&t, &[entry], &events, ctx.handling(&out))
@@ -104,7 +102,7 @@ impl Desk {
                     me,
                     &mut t,
                     kinds,
-                    replies::priority_changed(id, p),
+                    replies::priority_changed(lang, id, p),
                     None,
                 )
                 .await
@@ -117,22 +115,40 @@ impl Desk {
                     me,
                     &mut t,
                     kinds,
-                    format!("Ticket {id} is now on the {tier} tier."),
+                    tr!(lang, Key::TierChanged, id = id, tier = tier.as_str()),
                     None,
                 )
                 .await
             }
             Command::Pending(id) => {
-                self.set_status(ctx, me, id, Status::Pending, "is waiting on the customer")
-                    .await
+                self.set_status(
+                    ctx,
+                    me,
+                    id,
+                    Status::Pending,
+                    tr!(lang, Key::NowPending, id = id),
+                )
+                .await
             }
             Command::Hold(id) => {
-                self.set_status(ctx, me, id, Status::OnHold, "is on hold")
-                    .await
+                self.set_status(
+                    ctx,
+                    me,
+                    id,
+                    Status::OnHold,
+                    tr!(lang, Key::NowOnHold, id = id),
+                )
+                .await
             }
             Command::Solve(id) => {
-                self.set_status(ctx, me, id, Status::Solved, "is solved")
-                    .await
+                self.set_status(
+                    ctx,
+                    me,
+                    id,
+                    Status::Solved,
+                    tr!(lang, Key::NowSolved, id = id),
+                )
+                .await
             }
             Command::Reopen(id) => {
                 let mut t = self.load(id).await?;
@@ -142,36 +158,39 @@ impl Desk {
                     me,
                     &mut t,
                     kinds,
-                    format!("Ticket {id} reopened."),
-                    Some(replies::reopened_for_customer(id)),
+                    tr!(lang, Key::ReopenedStaff, id = id),
+                    Some(|l, id, _| tr!(l, Key::ReopenedForCustomer, id = id)),
                 )
                 .await
             }
             Command::Sla(id) => {
                 let t = self.load(id).await?;
                 let events = self.store.events(id).await?;
-                Ok(vec![
-                    ctx.reply(self.settings.sla.explain(&t, &events, ctx.now)),
-                ])
+                Ok(vec![ctx.reply(
+                    self.settings.sla.explain(lang, &t, &events, ctx.now),
+                )])
             }
             Command::Panel => {
                 if me.role < StaffRole::Admin {
-                    return Err(DeskError::Say(
-                        "Only admins can post the support panel.".into(),
-                    ));
+                    return Err(DeskError::Say(text!(Key::PanelAdminOnly)));
                 }
+                // The panel faces customers, who have not said which language they read.
+                let theirs = self.settings.customers.default_lang;
                 Ok(vec![Outbound::Send {
                     to: crate::domain::event::Target::Conversation(ctx.inb.conversation.clone()),
-                    message: Message::text(
-                        "Need help? Ask your question here, or open a ticket to talk to a person.",
-                    )
+                    message: Message::text(format!(
+                        "{}\n{}",
+                        tr!(theirs, Key::PanelTitle),
+                        tr!(theirs, Key::PanelText)
+                    ))
                     .with_buttons(vec![crate::domain::event::Button {
-                        label: replies::OPEN_TICKET.into(),
+                        label: tr!(theirs, Key::BtnOpenTicket),
                         action: crate::domain::event::ButtonAction::OpenTicket,
                     }]),
                 }])
             }
-            other => Err(DeskError::Say(format!("{other:?} is not a staff command."))),
+            // Customer commands are routed before staff ones; none reaches here.
+            _ => Err(DeskError::Say(text!(Key::StaffOnly))),
         }
     }
 
@@ -181,12 +200,11 @@ impl Desk {
         me: &StaffMember,
         id: TicketId,
         to: Status,
-        said: &str,
+        said: String,
     ) -> Outcome {
         let mut t = self.load(id).await?;
         let kinds = t.set_status(to)?;
-        self.commit(ctx, me, &mut t, kinds, format!("Ticket {id} {said}."), None)
-            .await
+        self.commit(ctx, me, &mut t, kinds, said, None).await
     }
 
     /// Saves a staff change, confirms it where the agent typed, optionally tells the customer,
@@ -198,7 +216,7 @@ impl Desk {
         t: &mut Ticket,
         kinds: Vec<EventKind>,
         confirm: String,
-        tell_customer: Option<String>,
+        tell_customer: Tell,
     ) -> Outcome {
         // The staff-space title shows priority and status, so those changes rename it.
         let renames = kinds.iter().any(|k| {
@@ -212,6 +230,13 @@ impl Desk {
         });
         t.updated_at = ctx.now;
         let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
+        let tell_customer = match tell_customer {
+            Some(word) => {
+                let lang = self.customer_lang(&t.requester).await?;
+                Some(word(lang, t.id, &me.name.0))
+            }
+            None => None,
+        };
         let said: Vec<_> = tell_customer
             .iter()
             .map(|text| self.bot_said(text, ctx))
@@ -256,17 +281,24 @@ impl Desk {
             ctx,
         );
         let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
+        let theirs = self.customer_lang(&t.requester).await?;
         let mut out = vec![self.to_customer(
             &t,
             Message {
-                text: super::customer::relayed(&me.name.0, "support", text),
+                // A file without a caption goes alone, without an empty "ann (support): " line.
+                text: if text.trim().is_empty() {
+                    String::new()
+                } else {
+                    tr!(theirs, Key::AgentSaid, agent = &me.name.0, text = text)
+                },
                 attachments,
                 ..Message::default()
             },
         )];
         // A reply typed via /reply outside the ticket's own space gets a confirmation there.
         if ctx.here != Some(id) {
-            out.push(ctx.reply(format!("Reply sent to the customer of ticket {id}.")));
+            let lang = self.lang(ctx).await?;
+            out.push(ctx.reply(tr!(lang, Key::ReplySent, id = id)));
         }
         let ids = self
             .store
@@ -283,103 +315,21 @@ impl Desk {
         id: Option<TicketId>,
         reason: Option<String>,
     ) -> Outcome {
+        let usage = Key::UsageCloseStaff;
         let Some(id) = id else {
-            return Err(DeskError::Say(
-                "/close needs a ticket number here. Usage: /close <id> <reason>".into(),
-            ));
+            return Err(DeskError::Say(text!(Key::CloseNeedsId, usage = usage)));
         };
         let Some(reason) = reason else {
-            return Err(DeskError::Say(
-                "/close needs a reason. Usage: /close <id> <reason>".into(),
-            ));
+            return Err(DeskError::Say(text!(Key::CloseNeedsReason, usage = usage)));
         };
         let t = self.load(id).await?;
         let mut out = self
-            .close_ticket(ctx, t, &reason, Actor::Agent(me.name.clone()))
+            .close_ticket(ctx, t, &reason, None, Actor::Agent(me.name.clone()))
             .await?;
         if ctx.here != Some(id) {
-            out.push(ctx.reply(format!("Ticket {id} closed.")));
+            let lang = self.lang(ctx).await?;
+            out.push(ctx.reply(tr!(lang, Key::ClosedConfirm, id = id)));
         }
         Ok(out)
-    }
-
-    async fn queue(&self, ctx: &Ctx<'_>, mine: Option<AgentName>) -> Outcome {
-        let mut tickets = self
-            .store
-            .active_tickets_with_events(mine.as_ref().map(|a| a.0.as_str()), QUEUE_LOAD + 1)
-            .await?;
-        let capped = tickets.len() > QUEUE_LOAD as usize;
-        tickets.truncate(QUEUE_LOAD as usize);
-        if tickets.is_empty() {
-            return Ok(vec![ctx.reply(if mine.is_some() {
-                "You have no open tickets."
-            } else {
-                "The queue is empty."
-            })]);
-        }
-        let mut rows = self.settings.sla.queue_rows(&tickets, ctx.now);
-        let more = rows.len().saturating_sub(QUEUE_ROWS);
-        rows.truncate(QUEUE_ROWS);
-        if more > 0 {
-            rows.push(format!("… and {more} more"));
-        }
-        if capped {
-            rows.push(format!(
-                "(More than {QUEUE_LOAD} tickets are open; these are the nearest deadlines among the {QUEUE_LOAD} oldest.)"
-            ));
-        }
-        let mut text = String::from(if mine.is_some() {
-            "Your tickets:\n"
-        } else {
-            "Queue (nearest deadline first):\n"
-        });
-        for row in rows {
-            text.push_str(&row);
-            text.push('\n');
-        }
-        Ok(vec![ctx.reply(text.trim_end().to_string())])
-    }
-
-    async fn show(&self, ctx: &Ctx<'_>, id: TicketId) -> Outcome {
-        let t = self.load(id).await?;
-        let transcript = self.store.transcript(id).await?;
-        let mut text = format!(
-            "Ticket {} [{}] {}\nStatus: {}  Tier: {}  Kind: {}  Assignee: {}\nFrom: {} ({} {})\nTags: {}\n",
-            t.id,
-            t.priority,
-            t.subject,
-            t.status,
-            t.tier,
-            t.kind.as_str(),
-            t.assignee
-                .as_ref()
-                .map_or("nobody".to_string(), |a| a.0.clone()),
-            t.requester.name,
-            t.requester.platform,
-            t.requester.id,
-            if t.tags.is_empty() {
-                "-".to_string()
-            } else {
-                t.tags.join(", ")
-            },
-        );
-        let skip = transcript.len().saturating_sub(20);
-        if skip > 0 {
-            text.push_str(&format!(
-                "… {skip} earlier messages (supportbot tickets show {} for all)\n",
-                id.0
-            ));
-        }
-        for e in transcript.iter().skip(skip) {
-            let mark = if e.internal { " [internal]" } else { "" };
-            text.push_str(&format!(
-                "\n{} {} ({}){mark}: {}",
-                e.at.format("%Y-%m-%d %H:%M"),
-                e.author,
-                e.role.as_str(),
-                e.body
-            ));
-        }
-        Ok(vec![ctx.reply(text)])
     }
 }

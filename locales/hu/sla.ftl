@@ -1,0 +1,34 @@
+# Határidők: /sla magyarázat, sorok, SLA-figyelmeztetések; időtartamok.
+
+dur-days-short = { $n } nap
+dur-hours-short = { $n } óra
+dur-minutes-short = { $n } perc
+dur-days = { $n } nap
+dur-hours = { $n } óra
+dur-minutes = { $n } perc
+clock-first-response = első válasz
+clock-next-response = következő válasz
+clock-resolution = megoldás
+clock-running = fut
+clock-paused = szünetel
+clock-met = teljesült
+clock-breached = túllépve
+sla-none = { $id }: nincs érvényes SLA-cél (csomag: { $tier }, { $priority }).
+sla-head = SLA – { $id } ({ $tier } { $priority }, { $status }):
+sla-clock = • { $clock }: { $status }, cél { $target } ({ $calendar } naptár), kezdete { $start }, eddig { $elapsed }
+sla-due-in = határidő { $due } (még { $left })
+sla-was-due = a határidő { $due } volt
+sla-left = még { $left } van hátra
+sla-stopped = leállt { $at }
+sla-paused-range = szünetelt ({ $reason }) { $from } → { $to }
+sla-paused-since = szünetel ({ $reason }) ekkortól: { $from }
+sla-windows = beszámított időszakok:
+sla-windows-earlier = … { $n } korábbi
+sla-cycles = Eddig { $n } következőválasz-ciklus, ebből { $late } túllépve.
+queue-row = { $id } [{ $priority }] { $subject } ({ $status }, { $who })
+queue-breached = { $clock } TÚLLÉPVE { $ago } óta
+queue-due = { $clock } határideje { $left } múlva
+sla-warning = ⏳ SLA-figyelmeztetés ({ $label }): { $id } [{ $priority }] { $clock } határideje { $due } (még { $left }). Felelős: { $who }
+sla-breach = 🚨 SLA-túllépés: { $id } [{ $priority }] { $clock } határideje { $due } volt. { $who }, kérjük, válaszoljon.
+sla-escalation = 🚨 SLA-eszkaláció { $n }/{ $max }: { $id } [{ $priority }] { $clock } { $ago } késésben (felelős: { $who }). { $leads }
+sla-no-leads = Nincs beállított csoportvezető.

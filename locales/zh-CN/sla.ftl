@@ -1,0 +1,34 @@
+# 截止时间：/sla 说明、队列行、SLA 提醒；时长。
+
+dur-days-short = { $n }天
+dur-hours-short = { $n }小时
+dur-minutes-short = { $n }分钟
+dur-days = { $n }天
+dur-hours = { $n }小时
+dur-minutes = { $n }分钟
+clock-first-response = 首次响应
+clock-next-response = 后续响应
+clock-resolution = 解决
+clock-running = 计时中
+clock-paused = 已暂停
+clock-met = 已达标
+clock-breached = 已超时
+sla-none = 工单 { $id }：没有适用的 SLA 目标（等级 { $tier }，{ $priority }）。
+sla-head = 工单 { $id } 的 SLA（{ $tier } { $priority }，{ $status }）：
+sla-clock = • { $clock }：{ $status }，目标 { $target }（{ $calendar } 日历），开始于 { $start }，已计 { $elapsed }
+sla-due-in = 截止 { $due }（还剩 { $left }）
+sla-was-due = 原定截止 { $due }
+sla-left = 剩余 { $left }
+sla-stopped = 停止于 { $at }
+sla-paused-range = 暂停（{ $reason }）{ $from } → { $to }
+sla-paused-since = 自 { $from } 起暂停（{ $reason }）
+sla-windows = 计时区间：
+sla-windows-earlier = …… 更早的 { $n } 个
+sla-cycles = 至今共 { $n } 个后续响应周期，其中 { $late } 个超时。
+queue-row = { $id } [{ $priority }] { $subject }（{ $status }，{ $who }）
+queue-breached = { $clock } 已超时 { $ago }
+queue-due = { $clock } 还剩 { $left }
+sla-warning = ⏳ SLA 提醒（{ $label }）：工单 { $id } [{ $priority }] 的{ $clock }将于 { $due } 到期（还剩 { $left }）。负责人：{ $who }
+sla-breach = 🚨 SLA 已超时：工单 { $id } [{ $priority }] 的{ $clock }原定 { $due } 截止。{ $who }，请尽快回复。
+sla-escalation = 🚨 SLA 升级 { $n }/{ $max }：工单 { $id } [{ $priority }] 的{ $clock }已超时 { $ago }（负责人 { $who }）。{ $leads }
+sla-no-leads = 未配置组长。
