@@ -158,9 +158,13 @@ mod tests {
             local("2026-03-29 03:30"),
             &mut out,
         );
+        // One stretch of real time, in two adjacent pieces either side of the jump.
         assert_eq!(
             out,
-            vec![(utc("2026-03-29T00:30:00Z"), utc("2026-03-29T01:30:00Z"))]
+            vec![
+                (utc("2026-03-29T00:30:00Z"), utc("2026-03-29T01:00:00Z")),
+                (utc("2026-03-29T01:00:00Z"), utc("2026-03-29T01:30:00Z")),
+            ]
         );
     }
 }
