@@ -103,6 +103,7 @@ enum Before {
 const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
     ("/start", "/start", Before::Nothing, [Y, Y, Y, Y, Y]),
     ("/help", "/help", Before::Nothing, [Y, Y, Y, Y, Y]),
+    ("/lang hu", "/lang hu", Before::Nothing, [Y, Y, Y, Y, S]),
     (
         "/ticket more",
         "/ticket more",
