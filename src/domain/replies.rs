@@ -232,18 +232,12 @@ pub fn already_rated(id: TicketId, score: u8) -> String {
     format!("You already rated ticket {id} ({score}/5); only the first rating counts. Thanks!")
 }
 
-
-
-
-
-
 /// Someone sent more than `[limits] per_user_per_minute` events in a minute (said once).
 pub fn slow_down(per_minute: u32) -> String {
     format!(
         "You're sending messages faster than I can take them (at most {per_minute} a minute). Please wait a moment; I'll read what you send after that."
     )
 }
-
 
 /// A message over `[limits] message_chars`.
 pub fn message_too_long(chars: usize, max: usize) -> Text {

@@ -13,8 +13,8 @@ use crate::domain::event::{Inbound, Outbound};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use crate::domain::lifecycle::NewTicket;
 use crate::domain::ports::{
-    Created, Csat, DecideForNew, FaqEvent, FaqOutcome, Handling, Recorded, StoreError,
-    StoredLang, TicketFilter, TicketStore,
+    Created, Csat, DecideForNew, FaqEvent, FaqOutcome, Handling, Recorded, StoreError, StoredLang,
+    TicketFilter, TicketStore,
 };
 use crate::domain::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
 

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use supportbot::domain::event::{Attachment, AttachmentKind, InboundBody};
+use supportbot::domain::i18n::Lang;
 use supportbot::domain::ids::Platform;
 use supportbot::domain::ports::KnowledgeBase;
-use supportbot::domain::i18n::Lang;
 use supportbot::domain::replies;
 
 use crate::db::sqlite_store;
@@ -41,7 +41,10 @@ fn file(n: usize) -> InboundBody {
 async fn long_messages_questions_and_notes_are_refused_with_the_bound() {
     let (app, _dir) = app().await;
     let r = app.user_says("bob", &"x".repeat(51)).await;
-    assert_eq!(r.texts(), vec![replies::message_too_long(51, 50).render(Lang::En)]);
+    assert_eq!(
+        r.texts(),
+        vec![replies::message_too_long(51, 50).render(Lang::En)]
+    );
     assert!(r.opened_ticket().is_none(), "nothing was opened");
     // Counted in characters, not bytes.
     let r = app.user_says("bob", &"é".repeat(50)).await;
@@ -67,7 +70,10 @@ async fn long_messages_questions_and_notes_are_refused_with_the_bound() {
     let r = app
         .agent_says(id, &format!("/note {}", "n".repeat(31)))
         .await;
-    assert_eq!(r.texts(), vec![replies::note_too_long(31, 30).render(Lang::En)]);
+    assert_eq!(
+        r.texts(),
+        vec![replies::note_too_long(31, 30).render(Lang::En)]
+    );
     app.agent_says(id, &format!("/note {}", "n".repeat(30)))
         .await
         .expect("Internal note added");
@@ -77,10 +83,16 @@ async fn long_messages_questions_and_notes_are_refused_with_the_bound() {
         *caption = Some("c".repeat(51));
     }
     let r = app.send(inb).await;
-    assert_eq!(r.texts(), vec![replies::message_too_long(51, 50).render(Lang::En)]);
+    assert_eq!(
+        r.texts(),
+        vec![replies::message_too_long(51, 50).render(Lang::En)]
+    );
     // A huge paste costs no more than the bound to refuse.
     let r = app.user_says("eve", &"y".repeat(2_000_000)).await;
-    assert_eq!(r.texts(), vec![replies::message_too_long(2_000_000, 50).render(Lang::En)]);
+    assert_eq!(
+        r.texts(),
+        vec![replies::message_too_long(2_000_000, 50).render(Lang::En)]
+    );
 }
 
 #[tokio::test]
@@ -90,7 +102,10 @@ async fn a_ticket_holds_a_bounded_number_of_files() {
     let id = r.opened_ticket().expect("a file opens a ticket");
     app.send(app.customer_inbound("bob", file(2))).await;
     let r = app.send(app.customer_inbound("bob", file(3))).await;
-    assert_eq!(r.texts(), vec![replies::too_many_attachments(id, 2).render(Lang::En)]);
+    assert_eq!(
+        r.texts(),
+        vec![replies::too_many_attachments(id, 2).render(Lang::En)]
+    );
     let held: usize = app
         .store
         .transcript(id)
@@ -105,7 +120,10 @@ async fn a_ticket_holds_a_bounded_number_of_files() {
     inb.space = supportbot::domain::event::Space::Staff;
     inb.conversation = crate::harness::staff_space(id);
     let r = app.send(inb).await;
-    assert_eq!(r.texts(), vec![replies::too_many_attachments(id, 2).render(Lang::En)]);
+    assert_eq!(
+        r.texts(),
+        vec![replies::too_many_attachments(id, 2).render(Lang::En)]
+    );
 }
 
 #[tokio::test]

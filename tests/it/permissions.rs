@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use supportbot::domain::event::{ButtonAction, Inbound, InboundBody, Outbound, Space};
+use supportbot::domain::i18n::{Key, Lang};
 use supportbot::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use supportbot::domain::ports::{KnowledgeBase, TicketStore};
-use supportbot::domain::i18n::{Key, Lang};
 use supportbot::domain::replies;
 use supportbot::tr;
 

@@ -5,8 +5,8 @@ use super::{Desk, DeskError};
 use crate::domain::command::Command;
 use crate::domain::event::Inbound;
 use crate::domain::event::{InboundBody, Outbound};
-use crate::domain::limits::{Admission, LimitsConfig};
 use crate::domain::i18n::Text;
+use crate::domain::limits::{Admission, LimitsConfig};
 use crate::domain::replies;
 use crate::domain::ticket::Ticket;
 

@@ -1,7 +1,7 @@
 //! Button presses: FAQ feedback, CSAT ratings, claim, open-a-ticket.
 
 use super::customer::same_person;
-use super::{Ctx, Desk, DeskError, Outcome};
+use super::{Ctx, Desk, Outcome};
 use crate::domain::event::{ButtonAction, InboundBody, Message, Outbound, Space, Target};
 use crate::domain::i18n::{Key, Lang};
 use crate::domain::ports::FaqOutcome;

@@ -399,15 +399,6 @@ impl Desk {
             .collect()
     }
 }
-/// The relayed copy of a message, `Name (role): text`; a file without a caption is relayed
-/// on its own, without an empty `Name (role): ` line before it.
-pub(super) fn relayed(name: &str, role: &str, text: &str) -> String {
-    if text.trim().is_empty() {
-        String::new()
-    } else {
-        format!("{name} ({role}): {text}")
-    }
-}
 
 /// Names change; platform and id do not.
 pub(super) fn same_person(

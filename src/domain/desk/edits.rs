@@ -27,7 +27,9 @@ impl Desk {
         match ctx.inb.space {
             Space::Customer => self.customer_edit(ctx, text, attachments).await,
             Space::Staff => match (&ctx.staff, ctx.here) {
-                (None, _) => Err(DeskError::Say(crate::text!(crate::domain::i18n::Key::NotStaffHere))),
+                (None, _) => Err(DeskError::Say(crate::text!(
+                    crate::domain::i18n::Key::NotStaffHere
+                ))),
                 (Some(member), Some(id)) => {
                     let mut t = self.load(id).await?;
                     if t.status == Status::Closed {
@@ -119,7 +121,9 @@ impl Desk {
                 Ok(out)
             }
             Space::Staff => match (&ctx.staff, ctx.here) {
-                (None, _) => Err(DeskError::Say(crate::text!(crate::domain::i18n::Key::NotStaffHere))),
+                (None, _) => Err(DeskError::Say(crate::text!(
+                    crate::domain::i18n::Key::NotStaffHere
+                ))),
                 (Some(_), Some(_)) => Ok(vec![
                     ctx.private_reply(replies::cannot_relay_to_customer(kind)),
                 ]),

@@ -195,7 +195,8 @@ impl Desk {
     /// Decides what to do about one inbound event and returns the actions (for callers that
     /// deliver them at once; [`Desk::decide`] is what adapters use).
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
-        let fallback = self.error_reply(&inbound, tr!(self.quick_lang(&inbound), Key::InternalError));
+        let fallback =
+            self.error_reply(&inbound, tr!(self.quick_lang(&inbound), Key::InternalError));
         match self.decide(inbound).await {
             Ok(planned) => planned.into_iter().map(|p| p.action).collect(),
             Err(_) => vec![fallback],
