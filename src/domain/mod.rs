@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod ids;
 pub mod lifecycle;
 pub mod limits;
+pub mod outbox;
 pub mod ports;
 pub mod replies;
 pub mod sla;
