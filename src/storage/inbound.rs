@@ -72,6 +72,20 @@ impl SqlStore {
         Ok(Recorded::New { sender_ticket })
     }
 
+    /// Gives up this instance's claim on an event it did not finish (see
+    /// `TicketStore::release_inbound`).
+    pub(super) async fn release_claim(&self, key: &MessageKey) -> Result<(), StoreError> {
+        self.execute_hot(
+            sqlx::query("UPDATE inbound SET claimed_by = '' WHERE platform = $1 AND message_id = $2 AND handled_at IS NULL AND claimed_by = $3")
+                .bind(key.platform.as_str())
+                .bind(&key.id)
+                .bind(&self.instance),
+        )
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
     pub(super) async fn mark_inbound_handled(&self, key: &MessageKey) -> Result<(), StoreError> {
         self.execute_hot(mark_handled(key)).await.map_err(db_err)?;
         Ok(())
@@ -79,18 +93,9 @@ impl SqlStore {
 }
 
 /// The statement that marks the inbound event `key` handled now, for running on its own or
-/// inside a ticket write's transaction.
-pub(super) fn mark_handled(
-    key: &MessageKey,
-) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query("UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3")
-        .bind(Utc::now().timestamp_millis())
-        .bind(key.platform.as_str())
-        .bind(&key.id)
-}
-
-/// [`mark_handled`] with owned arguments, for a batch of statements.
-pub(super) fn mark_handled_owned<'q>(key: &MessageKey) -> super::outbox::Stmt<'q> {
+/// inside a transaction with the write that finished it (its arguments are owned, so it fits
+/// any batch of statements).
+pub(super) fn mark_handled<'q>(key: &MessageKey) -> super::outbox::Stmt<'q> {
     sqlx::query("UPDATE inbound SET handled_at = $1 WHERE platform = $2 AND message_id = $3")
         .bind(Utc::now().timestamp_millis())
         .bind(key.platform.as_str())

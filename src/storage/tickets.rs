@@ -144,15 +144,7 @@ impl TicketStore for SqlStore {
     }
 
     async fn release_inbound(&self, key: &MessageKey) -> Result<(), StoreError> {
-        self.execute_hot(
-            sqlx::query("UPDATE inbound SET claimed_by = '' WHERE platform = $1 AND message_id = $2 AND handled_at IS NULL AND claimed_by = $3")
-                .bind(key.platform.as_str())
-                .bind(&key.id)
-                .bind(&self.instance),
-        )
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.release_claim(key).await
     }
 
     async fn finish_inbound(
@@ -165,7 +157,7 @@ impl TicketStore for SqlStore {
             self.mark_inbound_handled(key).await?;
             return Ok(Vec::new());
         }
-        let mut queries: Vec<Stmt<'_>> = vec![super::inbound::mark_handled_owned(key)];
+        let mut queries: Vec<Stmt<'_>> = vec![super::inbound::mark_handled(key)];
         queries.extend(inserts);
         let results = self
             .fetch_atomic(queries, &|_, _| None)
