@@ -102,12 +102,8 @@ impl Desk {
         if status_changed {
             out.push(self.rename_staff_space(ticket));
         }
-        let ids = self
-            .store
-            .save_ticket_handling(ticket, &[entry], &events, ctx.handling(&out))
-            .await?;
-        ctx.finished_with(out.clone(), ids);
-        Ok(out)
+        self.save_finishing(ctx, ticket, &[entry], &events, out)
+            .await
     }
 
     /// Opens a ticket for the sender. `faq` is the FAQ attempt that did not help, if any.

@@ -3,10 +3,11 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use super::{Desk, DeskError, Finished};
+use super::{Ctx, Desk, DeskError, Finished, Outcome};
 use crate::domain::event::{Inbound, Outbound, Space};
 use crate::domain::i18n::Key;
 use crate::domain::ports::{Planned, Recorded, StoreError};
+use crate::domain::ticket::{Ticket, TicketEvent, TranscriptEntry};
 use crate::tr;
 
 impl Desk {
@@ -174,5 +175,23 @@ impl Desk {
             }
         }
         planned
+    }
+
+    /// The flow's main ticket write: saves `t` and finishes the event with `out` (stored in
+    /// the outbox in the same transaction), then returns `out` for delivery.
+    pub(super) async fn save_finishing(
+        &self,
+        ctx: &Ctx<'_>,
+        t: &Ticket,
+        entries: &[TranscriptEntry],
+        events: &[TicketEvent],
+        out: Vec<Outbound>,
+    ) -> Outcome {
+        let ids = self
+            .store
+            .save_ticket_handling(t, entries, events, ctx.handling(&out))
+            .await?;
+        ctx.finished_with(out.clone(), ids);
+        Ok(out)
     }
 }

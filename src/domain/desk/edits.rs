@@ -53,12 +53,7 @@ impl Desk {
                             ..Message::default()
                         },
                     )];
-                    let ids = self
-                        .store
-                        .save_ticket_handling(&t, &[entry], &[], ctx.handling(&out))
-                        .await?;
-                    ctx.finished_with(out.clone(), ids);
-                    Ok(out)
+                    self.save_finishing(ctx, &t, &[entry], &[], out).await
                 }
                 // Agents correcting lobby chatter: nothing the bot relayed.
                 (Some(_), None) => Ok(Vec::new()),
@@ -94,12 +89,7 @@ impl Desk {
                 ..Message::default()
             },
         )];
-        let ids = self
-            .store
-            .save_ticket_handling(&ticket, &[entry], &[], ctx.handling(&out))
-            .await?;
-        ctx.finished_with(out.clone(), ids);
-        Ok(out)
+        self.save_finishing(ctx, &ticket, &[entry], &[], out).await
     }
 
     /// Someone sent a kind of message the bot cannot pass on.

@@ -87,12 +87,7 @@ impl Desk {
                 let entry = self.entry(AuthorRole::Agent, &me.name.0, &text, true, Vec::new(), ctx);
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
                 let out = vec![ctx.reply(tr!(lang, Key::NoteAdded, id = id))];
-                let ids = self
-                    .store
-                    .save_ticket_handling(&t, &[entry], &events, ctx.handling(&out))
-                    .await?;
-                ctx.finished_with(out.clone(), ids);
-                Ok(out)
+                self.save_finishing(ctx, &t, &[entry], &events, out).await
             }
             Command::Priority(id, p) => {
                 let mut t = self.load(id).await?;
@@ -248,12 +243,7 @@ impl Desk {
         if renames {
             out.push(self.rename_staff_space(t));
         }
-        let ids = self
-            .store
-            .save_ticket_handling(t, &said, &events, ctx.handling(&out))
-            .await?;
-        ctx.finished_with(out.clone(), ids);
-        Ok(out)
+        self.save_finishing(ctx, t, &said, &events, out).await
     }
 
     /// An agent's message to the customer (plain text in the staff space, or `/reply`).
@@ -300,12 +290,7 @@ impl Desk {
             let lang = self.lang(ctx).await?;
             out.push(ctx.reply(tr!(lang, Key::ReplySent, id = id)));
         }
-        let ids = self
-            .store
-            .save_ticket_handling(&t, &[entry], &events, ctx.handling(&out))
-            .await?;
-        ctx.finished_with(out.clone(), ids);
-        Ok(out)
+        self.save_finishing(ctx, &t, &[entry], &events, out).await
     }
 
     pub(super) async fn staff_close(
