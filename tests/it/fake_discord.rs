@@ -37,6 +37,8 @@ pub struct Call {
     pub body: Value,
     /// Status the fake answered with.
     pub status: u16,
+    /// When the fake received it.
+    pub at: tokio::time::Instant,
 }
 
 #[derive(Default)]
@@ -74,6 +76,10 @@ struct Inner {
     refuse_threads: AtomicU64,
     /// Messages people wrote, per channel, for `GET /channels/{id}/messages`.
     history: Mutex<HashMap<String, Vec<Value>>>,
+    /// How long each REST call takes, in milliseconds, as a distant server's would.
+    latency_ms: AtomicU64,
+    /// Until then every message post is answered 429, with this `retry_after` in seconds.
+    burst: Mutex<Option<(tokio::time::Instant, f64)>>,
 }
 
 /// The running fake.
@@ -101,6 +107,8 @@ impl FakeDiscord {
             next_id: AtomicU64::new(900_000),
             refuse_threads: AtomicU64::new(0),
             history: Mutex::new(HashMap::new()),
+            latency_ms: AtomicU64::new(0),
+            burst: Mutex::new(None),
         });
         let app = Router::new()
             .route("/gw", get(gateway))
@@ -110,6 +118,18 @@ impl FakeDiscord {
             axum::serve(listener, app).await.unwrap();
         });
         FakeDiscord { inner, server }
+    }
+
+    /// Makes every REST call take `latency` before it is answered.
+    pub fn set_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.inner.latency_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Answers every message post with Discord's 429 (body and `X-RateLimit-*` headers, per
+    /// route bucket, `retry_after` seconds) for the next `length`.
+    pub fn burst_429(&self, length: Duration, retry_after: f64) {
+        *self.inner.burst.lock().unwrap() = Some((tokio::time::Instant::now() + length, retry_after));
     }
 
     /// Makes the next `n` thread creations fail with 403 Missing Permissions.
@@ -330,6 +350,25 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
         .unwrap_or(uri.path())
         .to_string();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let at = tokio::time::Instant::now();
+    let latency = inner.latency_ms.load(Ordering::SeqCst);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let burst = *inner.burst.lock().unwrap();
+    if let Some((until, retry_after)) = burst.filter(|(until, _)| at < *until)
+        && method == Method::POST
+        && path.ends_with("/messages")
+    {
+        inner.calls.lock().unwrap().push(Call {
+            method: method.to_string(),
+            path: path.clone(),
+            body,
+            status: 429,
+            at,
+        });
+        return rate_limited(&path, retry_after.min((until - at).as_secs_f64().max(0.001)));
+    }
     let (status, reply) = match history(&inner, method.as_str(), &path, uri.query()) {
         Some(found) => (StatusCode::OK, Some(found)),
         None => route(&inner, method.as_str(), &path, &body),
@@ -339,6 +378,7 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
         path: path.clone(),
         body,
         status: status.as_u16(),
+        at,
     });
     if status == StatusCode::NOT_FOUND {
         eprintln!("fake discord: unknown route {method} {path}");
@@ -459,6 +499,27 @@ fn history(inner: &Inner, method: &str, path: &str, query: Option<&str>) -> Opti
     found.truncate(limit);
     found.reverse();
     Some(Value::Array(found))
+}
+
+/// Discord's answer to a rate-limited route: the JSON body and the headers it really sends.
+fn rate_limited(path: &str, retry_after: f64) -> Response {
+    let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false});
+    let mut resp = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    let reset = chrono::Utc::now().timestamp_millis() as f64 / 1000.0 + retry_after;
+    let bucket = format!("{:016x}", path.len() as u64 * 0x9e37_79b9);
+    for (name, value) in [
+        ("retry-after", format!("{}", retry_after.ceil() as u64)),
+        ("x-ratelimit-limit", "5".to_string()),
+        ("x-ratelimit-remaining", "0".to_string()),
+        ("x-ratelimit-reset", format!("{reset:.3}")),
+        ("x-ratelimit-reset-after", format!("{retry_after:.3}")),
+        ("x-ratelimit-bucket", bucket),
+        ("x-ratelimit-scope", "user".to_string()),
+    ] {
+        resp.headers_mut()
+            .insert(name, value.parse().expect("header value"));
+    }
+    resp
 }
 
 fn not_found() -> (StatusCode, Option<Value>) {

@@ -20,6 +20,8 @@ pub struct Call {
     pub body: Value,
     /// False when the fake answered with an error (e.g. 429).
     pub ok: bool,
+    /// When the fake received it.
+    pub at: tokio::time::Instant,
 }
 
 #[derive(Default)]
@@ -38,6 +40,10 @@ struct Inner {
     refuse_topics: usize,
     /// Forum topics by thread id: (name, closed).
     topics: std::collections::HashMap<i64, (String, bool)>,
+    /// How long every call but polling takes, as a distant server's would.
+    latency: Duration,
+    /// Until then every sendMessage is answered 429 with `retry_after`.
+    burst_until: Option<tokio::time::Instant>,
 }
 
 /// The running fake.
@@ -80,6 +86,18 @@ impl FakeTelegram {
     pub fn fail_sends(&self, n: usize, retry_after: u64) {
         let mut s = self.inner.lock().unwrap();
         s.fail_sends = n;
+        s.retry_after = retry_after;
+    }
+
+    /// Makes every call but polling take `latency` before it is answered.
+    pub fn set_latency(&self, latency: Duration) {
+        self.inner.lock().unwrap().latency = latency;
+    }
+
+    /// Answers every sendMessage with 429 and `retry_after` seconds for the next `length`.
+    pub fn burst_429(&self, length: Duration, retry_after: u64) {
+        let mut s = self.inner.lock().unwrap();
+        s.burst_until = Some(tokio::time::Instant::now() + length);
         s.retry_after = retry_after;
     }
 
@@ -191,6 +209,11 @@ async fn handle(
     if method == "getupdates" {
         return get_updates(inner, body).await;
     }
+    let at = tokio::time::Instant::now();
+    let latency = inner.lock().unwrap().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let mut s = inner.lock().unwrap();
     let polling = matches!(
         method.as_str(),
@@ -201,19 +224,22 @@ async fn handle(
             method,
             body,
             ok: false,
+            at,
         });
         return (
             StatusCode::BAD_GATEWAY,
             Json(json!({"ok": false, "error_code": 502, "description": "Bad Gateway"})),
         );
     }
-    if method == "sendmessage" && s.fail_sends > 0 {
-        s.fail_sends -= 1;
+    let bursting = s.burst_until.is_some_and(|end| at < end);
+    if method == "sendmessage" && (s.fail_sends > 0 || bursting) {
+        s.fail_sends = s.fail_sends.saturating_sub(usize::from(!bursting));
         let retry = s.retry_after;
         s.calls.push(Call {
             method,
             body,
             ok: false,
+            at,
         });
         return (
             StatusCode::TOO_MANY_REQUESTS,
@@ -226,6 +252,7 @@ async fn handle(
         method: method.clone(),
         body: body.clone(),
         ok: true,
+        at,
     });
     let bot_user =
         json!({"id": 1, "is_bot": true, "first_name": "Support", "username": "support_bot"});
@@ -333,6 +360,7 @@ async fn get_updates(inner: Arc<Mutex<Inner>>, body: Value) -> (StatusCode, Json
                 method: "getupdates".into(),
                 body: body.clone(),
                 ok: true,
+                at: tokio::time::Instant::now(),
             });
             // Like Telegram: updates below the offset are confirmed and forgotten.
             while s

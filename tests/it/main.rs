@@ -1,5 +1,6 @@
 //! The one integration-test binary: harness, fake platforms and conversation tests.
 
+mod chaos;
 mod cli;
 mod db;
 mod desk;

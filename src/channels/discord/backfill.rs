@@ -26,25 +26,32 @@ pub fn snowflake_at(at: DateTime<Utc>) -> u64 {
     (ms as u64) << 22
 }
 
-/// The messages written by people in the bot's active conversations since shortly before the
-/// last stored Discord event, oldest first per channel; empty before the first event.
+/// The messages written by people in the bot's active conversations and its support channels
+/// since shortly before the last stored Discord event, oldest first per channel; empty before
+/// the first event.
 pub(super) async fn missed(shared: &Shared) -> Result<Vec<DMessage>> {
     let (places, last) = shared.store.catch_up_points(Platform::Discord).await?;
     let Some(last) = last else {
         return Ok(Vec::new());
     };
     let since = MessageId::new(snowflake_at(last - MARGIN));
-    let mut out = Vec::new();
+    // Support channels are where a person's first message lands, before any ticket names it.
+    let mut channels: Vec<ChannelId> = shared.support_channels.iter().copied().collect();
+    channels.sort();
     for place in places {
         let id = place.thread.as_deref().unwrap_or(&place.chat);
-        let Some(channel) = id
+        if let Some(channel) = id
             .parse::<u64>()
             .ok()
             .filter(|n| *n > 0)
             .map(ChannelId::new)
-        else {
-            continue;
-        };
+            .filter(|c| !channels.contains(c))
+        {
+            channels.push(channel);
+        }
+    }
+    let mut out = Vec::new();
+    for channel in channels {
         let mut after = since;
         for _ in 0..MAX_PAGES {
             let page = match channel
