@@ -4,12 +4,13 @@
 //! exact. `cargo bench --bench chaos [-- telegram|discord]`; `CHAOS_USERS`, `CHAOS_PER_USER`,
 //! `CHAOS_KILLS` and `CHAOS_SPREAD_SECS` change the load.
 
+#[allow(dead_code)]
 #[path = "../tests/it/chaos.rs"]
 mod chaos;
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "../tests/it/fake_discord.rs"]
 mod fake_discord;
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "../tests/it/fake_telegram.rs"]
 mod fake_telegram;
 
@@ -45,7 +46,9 @@ async fn main() {
         load.spread,
         load.bin.display()
     );
-    println!("platform  sent  kills  lost  doubled  relays missing/doubled  confirmations missing/doubled  spaces/tickets  seconds");
+    println!(
+        "platform  sent  kills  lost  doubled  relays missing/doubled  confirmations missing/doubled  spaces/tickets  seconds"
+    );
     let mut exact = true;
     for platform in ["telegram", "discord"] {
         if !wanted(platform) {

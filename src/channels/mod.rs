@@ -25,6 +25,15 @@ pub trait Outlet: Send + Sync {
     /// lane wait exactly that long; other errors back off and retry (see `delivery`).
     async fn deliver(&self, action: &Outbound) -> anyhow::Result<()>;
 
+    /// Performs an action stored in the outbox under `key`, which stays the same across
+    /// retries and restarts. A platform that recognises a repeated request (Discord's message
+    /// nonce) is given the key, so an attempt whose answer a crash cut off is not carried out
+    /// twice; elsewhere this is [`Outlet::deliver`].
+    async fn deliver_once(&self, action: &Outbound, key: &str) -> anyhow::Result<()> {
+        let _ = key;
+        self.deliver(action).await
+    }
+
     /// Whether `error`, from [`Outlet::deliver`], means the platform refused the action for
     /// good (a bad request, a forbidden chat), so another attempt cannot help: the router then
     /// gives it up at once instead of holding later actions of its lane behind it.

@@ -273,7 +273,10 @@ impl Lanes {
             self.wait_if_paused(platform).await;
             let result = {
                 let _permit = self.permits.acquire().await;
-                outlet.deliver(&item.action).await
+                match item.outbox_id {
+                    Some(id) => outlet.deliver_once(&item.action, &id.to_string()).await,
+                    None => outlet.deliver(&item.action).await,
+                }
             };
             let error = match result {
                 Ok(()) => {

@@ -14,14 +14,13 @@ use supportbot::domain::ports::TicketStore;
 use supportbot::domain::ticket::AuthorRole;
 use supportbot::storage::SqlStore;
 
-
 use crate::fake_discord::{self, FakeDiscord};
 use crate::fake_telegram::{FakeTelegram, private_text};
 
 /// The Telegram staff supergroup in these runs.
-const TG_STAFF: i64 = -100_777;
+pub const TG_STAFF: i64 = -100_777;
 /// The Discord staff channel in these runs.
-const DC_STAFF: &str = "7000";
+pub const DC_STAFF: &str = "7000";
 
 /// What to throw at the bot.
 #[derive(Debug, Clone)]
@@ -65,6 +64,9 @@ pub struct Outcome {
     pub tickets: u64,
     /// From the first message to the last relay.
     pub elapsed: Duration,
+    /// Discord: messages dispatched while no session was connected, which only the catch-up
+    /// after a restart could find.
+    pub missed_live: u64,
 }
 
 impl Outcome {
@@ -82,15 +84,26 @@ impl Outcome {
 }
 
 /// A marker no other text contains, so counting it counts one message.
-fn token(user: u64, k: u64) -> String {
+pub fn token(user: u64, k: u64) -> String {
     format!("[u{user}/m{k}]")
 }
 
+/// The markers in one staff message, each once (a ticket intro names the first message in its
+/// title and quotes it).
+pub fn tokens(text: &str) -> std::collections::BTreeSet<String> {
+    text.split('[')
+        .skip(1)
+        .filter_map(|piece| piece.find(']').map(|end| format!("[{}]", &piece[..end])))
+        .filter(|t| t.starts_with("[u"))
+        .collect()
+}
+
 /// One run of the binary; killed with SIGKILL when dropped.
-struct Bot(tokio::process::Child);
+pub struct Bot(tokio::process::Child);
 
 impl Bot {
-    fn spawn(bin: &Path, dir: &Path, env: &[(&str, String)]) -> Bot {
+    /// Starts `bin run` with `dir/bot.toml`, logging to `dir/bot.log`.
+    pub fn spawn(bin: &Path, dir: &Path, env: &[(&str, String)]) -> Bot {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -112,15 +125,16 @@ impl Bot {
         Bot(cmd.spawn().expect("start the bot binary"))
     }
 
-    async fn kill(mut self) {
+    /// Kills it with SIGKILL and reaps it.
+    pub async fn kill(mut self) {
         self.0.start_kill().expect("kill -9");
         self.0.wait().await.expect("reap the bot");
     }
 }
 
-/// The configuration both platforms share: SQLite in `dir`, an empty kb (every message opens a
-/// ticket), no admin listener, limits out of the way.
-fn write_config(dir: &Path, platform: &str) {
+/// Writes `dir/bot.toml`: SQLite in `dir`, an empty kb (every message opens a ticket), no admin
+/// listener, no per-person flood limit, the staff on `platform`, then `section`.
+pub fn write_config(dir: &Path, platform: &str, section: &str) {
     std::fs::create_dir_all(dir.join("kb")).unwrap();
     let db = dir.join("bot.db");
     let toml = format!(
@@ -132,9 +146,35 @@ fn write_config(dir: &Path, platform: &str) {
         db = db.display(),
         kb = dir.join("kb").display(),
         data = dir.join("data").display(),
-        platform_section = std::fs::read_to_string(dir.join("platform.toml")).unwrap_or_default(),
+        platform_section = section,
     );
     std::fs::write(dir.join("bot.toml"), toml).unwrap();
+}
+
+/// The `[telegram]` section for `fake`: Telegram's own send limits when `real_limits`, else
+/// limits out of the way.
+pub fn telegram_section(fake: &FakeTelegram, real_limits: bool) -> String {
+    let limits = if real_limits {
+        "overall_per_sec = 30\nchat_per_sec = 1\nchat_per_min = 20\ngroup_per_min = 20\n"
+    } else {
+        "overall_per_sec = 100000\nchat_per_sec = 100000\nchat_per_min = 10000000\n\
+         group_per_min = 10000000\n"
+    };
+    format!(
+        "[discord]\nenabled = false\n[telegram]\napi_url = \"{}\"\nstaff_chat_id = {TG_STAFF}\n\
+         poll_timeout_secs = 1\n[telegram.limits]\n{limits}",
+        fake.url
+    )
+}
+
+/// The `[discord]` section for `fake`.
+pub fn discord_section(fake: &FakeDiscord) -> String {
+    format!(
+        "[telegram]\nenabled = false\n[discord]\nstaff_channel_id = \"{DC_STAFF}\"\n\
+         command_guild_ids = [\"{}\"]\napi_proxy = \"{}\"\n",
+        fake_discord::GUILD,
+        fake.base()
+    )
 }
 
 /// Kills and restarts the bot `kills` times, evenly over `spread` with some jitter, while
@@ -193,7 +233,11 @@ async fn count_transcripts(store: &SqlStore, load: &Load, platform: Platform, ou
             None => Vec::new(),
         };
         for k in 0..load.per_user {
-            match bodies.iter().filter(|b| b.contains(&token(user, k))).count() {
+            match bodies
+                .iter()
+                .filter(|b| b.contains(&token(user, k)))
+                .count()
+            {
                 0 => out.lost += 1,
                 1 => {}
                 n => out.duplicated += n as u64 - 1,
@@ -202,7 +246,8 @@ async fn count_transcripts(store: &SqlStore, load: &Load, platform: Platform, ou
     }
 }
 
-fn user_id(platform: Platform, user: u64) -> String {
+/// The platform user id of customer number `user`.
+pub fn user_id(platform: Platform, user: u64) -> String {
     match platform {
         Platform::Discord => (300_000 + user).to_string(),
         _ => (10_000 + user).to_string(),
@@ -218,10 +263,8 @@ fn count_deliveries(
 ) {
     let mut seen: HashMap<String, u64> = HashMap::new();
     for text in staff_texts {
-        for piece in text.split('[').skip(1) {
-            if let Some(end) = piece.find(']') {
-                *seen.entry(format!("[{}]", &piece[..end])).or_default() += 1;
-            }
+        for token in tokens(text) {
+            *seen.entry(token).or_default() += 1;
         }
     }
     for user in 0..load.users {
@@ -244,17 +287,7 @@ fn count_deliveries(
 pub async fn telegram(load: &Load) -> Outcome {
     let fake = FakeTelegram::start().await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("platform.toml"),
-        format!(
-            "[discord]\nenabled = false\n[telegram]\napi_url = \"{}\"\nstaff_chat_id = {TG_STAFF}\n\
-             poll_timeout_secs = 1\n[telegram.limits]\noverall_per_sec = 100000\n\
-             chat_per_sec = 100000\nchat_per_min = 10000000\ngroup_per_min = 10000000\n",
-            fake.url
-        ),
-    )
-    .unwrap();
-    write_config(dir.path(), "telegram");
+    write_config(dir.path(), "telegram", &telegram_section(&fake, false));
     let env = [("TELEGRAM_TOKEN", "123:CHAOS".to_string())];
     let started = Instant::now();
     let write = {
@@ -282,7 +315,7 @@ pub async fn telegram(load: &Load) -> Outcome {
     let relayed = |fake: &FakeTelegram| {
         fake.texts_to(TG_STAFF)
             .iter()
-            .map(|t| t.matches("[u").count() as u64)
+            .map(|t| tokens(t).len() as u64)
             .sum::<u64>()
     };
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -331,17 +364,7 @@ pub async fn telegram(load: &Load) -> Outcome {
 pub async fn discord(load: &Load) -> Outcome {
     let fake = Arc::new(FakeDiscord::start().await);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("platform.toml"),
-        format!(
-            "[telegram]\nenabled = false\n[discord]\nstaff_channel_id = \"{DC_STAFF}\"\n\
-             command_guild_ids = [\"{}\"]\napi_proxy = \"{}\"\n",
-            fake_discord::GUILD,
-            fake.base()
-        ),
-    )
-    .unwrap();
-    write_config(dir.path(), "discord");
+    write_config(dir.path(), "discord", &discord_section(&fake));
     let env = [("DISCORD_TOKEN", "CHAOS.TOKEN".to_string())];
     let dirp = dir.path().to_path_buf();
     let started = Instant::now();
@@ -367,7 +390,9 @@ pub async fn discord(load: &Load) -> Outcome {
         fake.calls()
             .iter()
             .filter(|c| {
-                c.method == "POST" && c.path == format!("/channels/{DC_STAFF}/threads") && c.status == 200
+                c.method == "POST"
+                    && c.path == format!("/channels/{DC_STAFF}/threads")
+                    && c.status == 200
             })
             .count() as u64
     };
@@ -396,10 +421,18 @@ pub async fn discord(load: &Load) -> Outcome {
     let staff_posts = |fake: &FakeDiscord| -> Vec<String> {
         fake.calls()
             .iter()
-            .filter(|c| c.method == "POST" && c.status == 200 && c.path.ends_with("/messages"))
             .filter(|c| {
-                let ch = c.path.trim_start_matches("/channels/").split('/').next().unwrap_or("");
-                ch.parse::<u64>().is_ok_and(|n| !(500_000..600_000).contains(&n))
+                c.method == "POST" && c.status == 200 && !c.repeat && c.path.ends_with("/messages")
+            })
+            .filter(|c| {
+                let ch = c
+                    .path
+                    .trim_start_matches("/channels/")
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
+                ch.parse::<u64>()
+                    .is_ok_and(|n| !(500_000..600_000).contains(&n))
             })
             .map(|c| c.body["content"].as_str().unwrap_or_default().to_string())
             .collect()
@@ -407,7 +440,7 @@ pub async fn discord(load: &Load) -> Outcome {
     let relayed = |fake: &FakeDiscord| {
         staff_posts(fake)
             .iter()
-            .map(|t| t.matches("[u").count() as u64)
+            .map(|t| tokens(t).len() as u64)
             .sum::<u64>()
     };
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -432,14 +465,20 @@ pub async fn discord(load: &Load) -> Outcome {
             let path = format!("/channels/{}/messages", dm_channel(u));
             let n = calls
                 .iter()
-                .filter(|c| c.method == "POST" && c.status == 200 && c.path == path)
-                .filter(|c| c.body["content"].as_str().unwrap_or("").contains("opened ticket"))
+                .filter(|c| c.method == "POST" && c.status == 200 && !c.repeat && c.path == path)
+                .filter(|c| {
+                    c.body["content"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("opened ticket")
+                })
                 .count();
             (u, n)
         })
         .collect();
     count_deliveries(load, &staff_posts(&fake), &confirmations, &mut out);
     out.spaces = threads(&fake);
+    out.missed_live = fake.redelivery().0 as u64;
     out.tickets = store.list_tickets(&Default::default()).await.unwrap().len() as u64;
     if !out.exact() {
         eprintln!(
@@ -451,7 +490,7 @@ pub async fn discord(load: &Load) -> Outcome {
 }
 
 /// A Discord snowflake for now, unique through `n`.
-fn snowflake_now(n: u64) -> String {
+pub fn snowflake_now(n: u64) -> String {
     let ms = chrono::Utc::now().timestamp_millis() - 1_420_070_400_000;
     (((ms as u64) << 22) + (n & 0x3f_ffff)).to_string()
 }
@@ -460,6 +499,128 @@ fn tail_log(dir: &Path) -> String {
     let log = std::fs::read_to_string(dir.join("bot.log")).unwrap_or_default();
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(60)..].join("\n")
+}
+
+/// Markers relayed into the Telegram staff group so far.
+pub fn tg_relayed(fake: &FakeTelegram) -> usize {
+    fake.texts_to(TG_STAFF)
+        .iter()
+        .map(|t| tokens(t).len())
+        .sum()
+}
+
+/// Opens `users` Telegram tickets (from user ids 10 000 on) and waits for their intros.
+pub async fn tg_open(fake: &FakeTelegram, users: u64) {
+    for u in 0..users {
+        fake.push(private_text(
+            10_000 + u as i64,
+            "C",
+            100,
+            &format!("/ticket {} sync fails", token(u, 0)),
+        ));
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while tg_relayed(fake) < users as usize {
+        assert!(Instant::now() < deadline, "ticket intros did not arrive");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// What a burst of 429s left behind.
+#[derive(Debug)]
+pub struct Burst {
+    /// Relays expected after the burst began.
+    pub expected: u64,
+    /// Of those, never relayed, and relayed more than once.
+    pub missing: u64,
+    /// See `missing`.
+    pub doubled: u64,
+    /// From the burst's end to the last relay.
+    pub after_end: Duration,
+    /// The most send requests one lane (chat and topic) made inside any `retry_after` window
+    /// during the burst.
+    pub most_per_window: usize,
+    /// Lanes that sent during the burst.
+    pub lanes: usize,
+}
+
+/// Every Telegram send answers 429 (`retry_after` seconds) for `length` while `users` open
+/// tickets get three messages each, spread over the burst.
+pub async fn telegram_burst(bin: &Path, users: u64, length: Duration, retry_after: u64) -> Burst {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), "telegram", &telegram_section(&fake, false));
+    let bot = Bot::spawn(bin, dir.path(), &[("TELEGRAM_TOKEN", "123:BURST".into())]);
+    tg_open(&fake, users).await;
+    let started = tokio::time::Instant::now();
+    fake.burst_429(length, retry_after);
+    for k in 1..=3 {
+        for u in 0..users {
+            let text = format!("detail {}", token(u, k));
+            fake.push(private_text(10_000 + u as i64, "C", 100 + k as i64, &text));
+        }
+        tokio::time::sleep(length / 4).await;
+    }
+    let complete = |fake: &FakeTelegram| {
+        let seen: Vec<String> = fake
+            .texts_to(TG_STAFF)
+            .iter()
+            .flat_map(|t| tokens(t))
+            .collect();
+        (0..users).all(|u| (1..=3).all(|k| seen.contains(&token(u, k))))
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !complete(&fake) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let after_end = started.elapsed().saturating_sub(length);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.kill().await;
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for t in fake.texts_to(TG_STAFF) {
+        for tok in tokens(&t) {
+            *counts.entry(tok).or_default() += 1;
+        }
+    }
+    let (mut missing, mut doubled) = (0, 0);
+    for u in 0..users {
+        for k in 1..=3 {
+            match counts.get(&token(u, k)).copied().unwrap_or(0) {
+                0 => missing += 1,
+                1 => {}
+                n => doubled += n - 1,
+            }
+        }
+    }
+    let window = Duration::from_secs(retry_after);
+    let mut lanes: HashMap<String, Vec<tokio::time::Instant>> = HashMap::new();
+    for c in fake.calls() {
+        if c.method == "sendmessage" && c.at >= started && c.at < started + length {
+            let thread = c.body.get("message_thread_id").cloned().unwrap_or_default();
+            lanes
+                .entry(format!("{}/{thread}", c.body["chat_id"]))
+                .or_default()
+                .push(c.at);
+        }
+    }
+    let most_per_window = lanes
+        .values()
+        .map(|ts| {
+            ts.iter()
+                .map(|t| ts.iter().filter(|u| **u >= *t && **u < *t + window).count())
+                .max()
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0);
+    Burst {
+        expected: users * 3,
+        missing,
+        doubled,
+        after_end,
+        most_per_window,
+        lanes: lanes.len(),
+    }
 }
 
 #[cfg(test)]
@@ -480,14 +641,33 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn telegram_killed_three_times_loses_and_doubles_nothing() {
         let out = telegram(&small_load()).await;
-        assert_eq!(out.kills, 3);
+        assert_eq!((out.sent, out.kills), (160, 3));
+        eprintln!("telegram: 160 messages, 3 kills, {:?}", out.elapsed);
         assert!(out.exact(), "{out:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn telegram_waits_out_a_429_burst_one_request_per_lane_per_retry_after() {
+        let out = telegram_burst(&small_load().bin, 5, Duration::from_secs(4), 1).await;
+        assert_eq!(
+            (out.expected, out.missing, out.doubled),
+            (15, 0, 0),
+            "{out:?}"
+        );
+        eprintln!("all relayed {:?} after the burst", out.after_end);
+        assert!(out.lanes >= 5, "the burst met the relays: {out:?}");
+        assert_eq!(out.most_per_window, 1, "{out:?}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn discord_killed_three_times_loses_and_doubles_nothing() {
         let out = discord(&small_load()).await;
-        assert_eq!(out.kills, 3);
+        assert_eq!((out.sent, out.kills), (160, 3));
+        eprintln!("discord: 160 messages, 3 kills, {:?}", out.elapsed);
+        assert!(
+            out.missed_live > 0,
+            "no message fell into a downtime: {out:?}"
+        );
         assert!(out.exact(), "{out:?}");
     }
 }

@@ -1286,3 +1286,109 @@ async fn a_staff_thread_that_could_not_be_created_is_created_by_the_next_message
     .await;
     rig.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_message_delivered_again_carries_the_same_enforced_nonce_and_posts_once() {
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    // The same outbox row twice, as when a crash cut off the answer to the first attempt.
+    let planned = || Planned {
+        outbox_id: Some(41),
+        action: Outbound::Send {
+            to: Target::Conversation(supportbot::domain::ids::ConversationRef::chat(
+                Platform::Discord,
+                CUSTOMER_DM,
+            )),
+            message: Message::text("your export is ready"),
+        },
+    };
+    rig.router.dispatch(Platform::Discord, vec![planned()]);
+    rig.router.dispatch(Platform::Discord, vec![planned()]);
+    let calls = fake
+        .wait_for("both attempts", |c| {
+            posts_with(c, CUSTOMER_DM, "your export is ready") == 2
+        })
+        .await;
+    let posts: Vec<&Call> = matching(&calls, "POST", &messages_path(CUSTOMER_DM))
+        .into_iter()
+        .filter(|c| content(c).contains("your export is ready"))
+        .collect();
+    assert_eq!(posts[0].body["nonce"], posts[1].body["nonce"]);
+    assert_eq!(posts[0].body["nonce"].as_str().map(str::len), Some(25));
+    assert!(posts.iter().all(|c| c.body["enforce_nonce"] == json!(true)));
+    assert_eq!(
+        posts.iter().filter(|c| !c.repeat).count(),
+        1,
+        "Discord posted it once"
+    );
+    // Another row with the same text is a different message.
+    rig.router.dispatch(
+        Platform::Discord,
+        vec![Planned {
+            outbox_id: Some(42),
+            ..planned()
+        }],
+    );
+    let calls = fake
+        .wait_for("the other row", |c| {
+            posts_with(c, CUSTOMER_DM, "your export is ready") == 3
+        })
+        .await;
+    let created = matching(&calls, "POST", &messages_path(CUSTOMER_DM))
+        .into_iter()
+        .filter(|c| content(c).contains("your export is ready") && !c.repeat)
+        .count();
+    assert_eq!(created, 2);
+    rig.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_post_in_a_support_channel_during_downtime_is_fetched_and_handled() {
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    let alice = alice();
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        dm(&snowflake_now(1), CUSTOMER_DM, &alice, "my export fails"),
+    );
+    fake.wait_for("ticket", |c| {
+        c.iter()
+            .any(|c| content(c).starts_with("New question ticket #1"))
+    })
+    .await;
+    // Someone the bot has never heard of posts in the support channel while no session runs.
+    fake.expire_session();
+    let carol = user("5400", "carol", false);
+    fake.write_unseen(guild_message(
+        &snowflake_now(2),
+        SUPPORT,
+        &carol,
+        &[],
+        "the installer hangs at 90 percent",
+    ));
+    let calls = fake
+        .wait_for("carol's ticket", |c| {
+            c.iter()
+                .any(|c| c.method == "POST" && content(c).contains("opened ticket #2"))
+        })
+        .await;
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.method == "GET" && c.path == format!("/channels/{SUPPORT}/messages")),
+        "fetched the support channel's history"
+    );
+    let carols = rig
+        .store
+        .active_ticket_for(&UserRef::new(Platform::Discord, "5400", "carol"))
+        .await
+        .unwrap()
+        .expect("a ticket for carol");
+    let transcript = rig.store.transcript(carols.id).await.unwrap();
+    assert!(
+        transcript
+            .iter()
+            .any(|e| e.body.contains("installer hangs at 90 percent"))
+    );
+    rig.stop().await;
+}

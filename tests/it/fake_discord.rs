@@ -38,7 +38,11 @@ pub struct Call {
     /// Status the fake answered with.
     pub status: u16,
     /// When the fake received it.
+    #[allow(dead_code, reason = "for timing tests and benches")]
     pub at: tokio::time::Instant,
+    /// A message post whose `nonce` (with `enforce_nonce`) was seen before in that channel:
+    /// like Discord, the fake answered with the earlier message and posted nothing.
+    pub repeat: bool,
 }
 
 #[derive(Default)]
@@ -80,6 +84,8 @@ struct Inner {
     latency_ms: AtomicU64,
     /// Until then every message post is answered 429, with this `retry_after` in seconds.
     burst: Mutex<Option<(tokio::time::Instant, f64)>>,
+    /// Messages posted with `enforce_nonce`, by channel and nonce.
+    nonces: Mutex<HashMap<(String, String), Value>>,
 }
 
 /// The running fake.
@@ -109,6 +115,7 @@ impl FakeDiscord {
             history: Mutex::new(HashMap::new()),
             latency_ms: AtomicU64::new(0),
             burst: Mutex::new(None),
+            nonces: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/gw", get(gateway))
@@ -121,6 +128,10 @@ impl FakeDiscord {
     }
 
     /// Makes every REST call take `latency` before it is answered.
+    #[allow(
+        dead_code,
+        reason = "used by benches/pace.rs, which includes this file"
+    )]
     pub fn set_latency(&self, latency: Duration) {
         let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
         self.inner.latency_ms.store(ms, Ordering::SeqCst);
@@ -128,8 +139,10 @@ impl FakeDiscord {
 
     /// Answers every message post with Discord's 429 (body and `X-RateLimit-*` headers, per
     /// route bucket, `retry_after` seconds) for the next `length`.
+    #[allow(dead_code, reason = "for rate-limit tests and benches")]
     pub fn burst_429(&self, length: Duration, retry_after: f64) {
-        *self.inner.burst.lock().unwrap() = Some((tokio::time::Instant::now() + length, retry_after));
+        *self.inner.burst.lock().unwrap() =
+            Some((tokio::time::Instant::now() + length, retry_after));
     }
 
     /// Makes the next `n` thread creations fail with 403 Missing Permissions.
@@ -366,19 +379,44 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
             body,
             status: 429,
             at,
+            repeat: false,
         });
-        return rate_limited(&path, retry_after.min((until - at).as_secs_f64().max(0.001)));
+        return rate_limited(
+            &path,
+            retry_after.min((until - at).as_secs_f64().max(0.001)),
+        );
     }
-    let (status, reply) = match history(&inner, method.as_str(), &path, uri.query()) {
-        Some(found) => (StatusCode::OK, Some(found)),
-        None => route(&inner, method.as_str(), &path, &body),
+    // Discord's de-duplication: a post with `enforce_nonce` whose nonce this channel saw in
+    // the last few minutes returns the earlier message instead of posting again.
+    let nonce_key = (method == Method::POST && path.ends_with("/messages"))
+        .then(|| body.get("enforce_nonce").and_then(Value::as_bool))
+        .flatten()
+        .filter(|enforce| *enforce)
+        .and_then(|_| body.get("nonce"))
+        .map(|n| (path.clone(), n.to_string()));
+    let earlier = nonce_key
+        .as_ref()
+        .and_then(|k| inner.nonces.lock().unwrap().get(k).cloned());
+    let repeat = earlier.is_some();
+    let (status, reply) = match earlier {
+        Some(m) => (StatusCode::OK, Some(m)),
+        None => match history(&inner, method.as_str(), &path, uri.query()) {
+            Some(found) => (StatusCode::OK, Some(found)),
+            None => route(&inner, method.as_str(), &path, &body),
+        },
     };
+    if let (Some(k), Some(m), false) = (nonce_key, &reply, repeat)
+        && status == StatusCode::OK
+    {
+        inner.nonces.lock().unwrap().insert(k, m.clone());
+    }
     inner.calls.lock().unwrap().push(Call {
         method: method.to_string(),
         path: path.clone(),
         body,
         status: status.as_u16(),
         at,
+        repeat,
     });
     if status == StatusCode::NOT_FOUND {
         eprintln!("fake discord: unknown route {method} {path}");
@@ -498,6 +536,13 @@ fn history(inner: &Inner, method: &str, path: &str, query: Option<&str>) -> Opti
     found.sort_by_key(id);
     found.truncate(limit);
     found.reverse();
+    // Like Discord, fetched messages carry neither the guild id nor the author's member.
+    for m in &mut found {
+        if let Some(o) = m.as_object_mut() {
+            o.remove("guild_id");
+            o.remove("member");
+        }
+    }
     Some(Value::Array(found))
 }
 

@@ -90,6 +90,10 @@ impl FakeTelegram {
     }
 
     /// Makes every call but polling take `latency` before it is answered.
+    #[allow(
+        dead_code,
+        reason = "used by benches/pace.rs, which includes this file"
+    )]
     pub fn set_latency(&self, latency: Duration) {
         self.inner.lock().unwrap().latency = latency;
     }

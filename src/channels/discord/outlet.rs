@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result, anyhow};
 use async_trait::async_trait;
+use serenity::all::Nonce;
 use serenity::all::{
     ChannelId, CreateEmbed, CreateInteractionResponse, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, CreateMessage, InteractionId,
 };
 use serenity::builder::Builder;
+use sha2::{Digest, Sha256};
 
 use super::content::{self, MAX_LEN};
 use super::{Shared, threads};
@@ -65,6 +67,18 @@ impl Outlet for DiscordOutlet {
     }
 
     async fn deliver(&self, action: &Outbound) -> Result<()> {
+        self.carry_out(action, None).await
+    }
+
+    async fn deliver_once(&self, action: &Outbound, key: &str) -> Result<()> {
+        self.carry_out(action, Some(key)).await
+    }
+}
+
+impl DiscordOutlet {
+    /// Carries out one action; messages posted for an outbox row carry a nonce derived from
+    /// `key`, which Discord enforces, so a post retried after a crash appears once.
+    async fn carry_out(&self, action: &Outbound, key: Option<&str>) -> Result<()> {
         match action {
             Outbound::Send { to, message } => {
                 if let Some((id, token)) = message.in_reply_to.as_deref().and_then(parse_handle) {
@@ -79,7 +93,7 @@ impl Outlet for DiscordOutlet {
                         .await;
                 }
                 let channel = self.resolve(to).await?;
-                self.send(channel, message).await
+                self.send(channel, message, key).await
             }
             Outbound::ClearButtons { to, message } => self.clear_buttons(to, message).await,
             Outbound::Ack {
@@ -103,9 +117,7 @@ impl Outlet for DiscordOutlet {
             } => threads::update(&self.shared, *ticket, title, *open).await,
         }
     }
-}
 
-impl DiscordOutlet {
     pub(super) async fn resolve(&self, to: &Target) -> Result<ChannelId> {
         match to {
             Target::Conversation(c) => channel_id(c.thread.as_deref().unwrap_or(&c.chat)),
@@ -141,7 +153,13 @@ impl DiscordOutlet {
     }
 
     /// Posts a message in a channel, split to Discord's limit; buttons go on the last part.
-    pub(super) async fn send(&self, channel: ChannelId, message: &Message) -> Result<()> {
+    /// With a `key`, each part carries an enforced nonce made from it.
+    pub(super) async fn send(
+        &self,
+        channel: ChannelId,
+        message: &Message,
+        key: Option<&str>,
+    ) -> Result<()> {
         let http = &*self.shared.http;
         let text = content::compose(&message.text, &message.attachments);
         let rows = content::components(&message.buttons);
@@ -153,7 +171,7 @@ impl DiscordOutlet {
                 .embed(CreateEmbed::new().title(title).description(desc))
                 .components(rows)
                 .allowed_mentions(content::no_mentions());
-            channel.send_message(http, m).await?;
+            channel.send_message(http, with_nonce(m, key, 0)).await?;
             return Ok(());
         }
         // Mentions go on a line of their own at the end, added after the text was neutralised
@@ -182,7 +200,7 @@ impl DiscordOutlet {
                 m = m.components(rows.clone());
             }
             channel
-                .send_message(http, m)
+                .send_message(http, with_nonce(m, key, i))
                 .await
                 .with_context(|| format!("cannot send to channel {channel}"))?;
         }
@@ -227,7 +245,7 @@ impl DiscordOutlet {
                             text: part,
                             ..message.clone()
                         };
-                        return self.send(p.channel, &rest).await;
+                        return self.send(p.channel, &rest, None).await;
                     }
                 }
             }
@@ -290,6 +308,21 @@ impl DiscordOutlet {
         self.shared.mark_responded(id);
         Ok(())
     }
+}
+
+/// Adds the nonce of part `part` of the outbox row `key`, enforced: Discord then answers a
+/// repeat within a few minutes with the message already posted instead of posting it again.
+/// The nonce hashes the key with the part's content, so a reused row id (a new database)
+/// cannot swallow a different message; Discord allows 25 characters.
+fn with_nonce(m: CreateMessage, key: Option<&str>, part: usize) -> CreateMessage {
+    let Some(key) = key else {
+        return m;
+    };
+    let content = serde_json::to_string(&m).unwrap_or_default();
+    let digest = Sha256::digest(format!("{key}/{part}/{content}").as_bytes());
+    let nonce: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    m.nonce(Nonce::String(nonce[..25].to_string()))
+        .enforce_nonce(true)
 }
 
 fn first_part(text: &str) -> String {

@@ -62,7 +62,7 @@ impl DiscordOutlet {
                     .create_dm_channel(http)
                     .await
                     .with_context(|| format!("cannot open a DM with {user}"))?;
-                self.send(dm.id, message).await?;
+                self.send(dm.id, message, None).await?;
             }
             None => tracing::warn!(
                 %thread,
