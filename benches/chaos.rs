@@ -45,7 +45,9 @@ async fn main() {
         load.spread,
         load.bin.display()
     );
-    println!("platform  sent  kills  lost  doubled  relays missing/doubled  confirmations missing/doubled  spaces/tickets  seconds");
+    println!(
+        "platform  sent  kills  lost  doubled  relays missing/doubled  confirmations missing/doubled  spaces/tickets  seconds"
+    );
     let mut exact = true;
     for platform in ["telegram", "discord"] {
         if !wanted(platform) {

@@ -14,7 +14,6 @@ use supportbot::domain::ports::TicketStore;
 use supportbot::domain::ticket::AuthorRole;
 use supportbot::storage::SqlStore;
 
-
 use crate::fake_discord::{self, FakeDiscord};
 use crate::fake_telegram::{FakeTelegram, private_text};
 
@@ -193,7 +192,11 @@ async fn count_transcripts(store: &SqlStore, load: &Load, platform: Platform, ou
             None => Vec::new(),
         };
         for k in 0..load.per_user {
-            match bodies.iter().filter(|b| b.contains(&token(user, k))).count() {
+            match bodies
+                .iter()
+                .filter(|b| b.contains(&token(user, k)))
+                .count()
+            {
                 0 => out.lost += 1,
                 1 => {}
                 n => out.duplicated += n as u64 - 1,
@@ -367,7 +370,9 @@ pub async fn discord(load: &Load) -> Outcome {
         fake.calls()
             .iter()
             .filter(|c| {
-                c.method == "POST" && c.path == format!("/channels/{DC_STAFF}/threads") && c.status == 200
+                c.method == "POST"
+                    && c.path == format!("/channels/{DC_STAFF}/threads")
+                    && c.status == 200
             })
             .count() as u64
     };
@@ -398,8 +403,14 @@ pub async fn discord(load: &Load) -> Outcome {
             .iter()
             .filter(|c| c.method == "POST" && c.status == 200 && c.path.ends_with("/messages"))
             .filter(|c| {
-                let ch = c.path.trim_start_matches("/channels/").split('/').next().unwrap_or("");
-                ch.parse::<u64>().is_ok_and(|n| !(500_000..600_000).contains(&n))
+                let ch = c
+                    .path
+                    .trim_start_matches("/channels/")
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
+                ch.parse::<u64>()
+                    .is_ok_and(|n| !(500_000..600_000).contains(&n))
             })
             .map(|c| c.body["content"].as_str().unwrap_or_default().to_string())
             .collect()
@@ -433,7 +444,12 @@ pub async fn discord(load: &Load) -> Outcome {
             let n = calls
                 .iter()
                 .filter(|c| c.method == "POST" && c.status == 200 && c.path == path)
-                .filter(|c| c.body["content"].as_str().unwrap_or("").contains("opened ticket"))
+                .filter(|c| {
+                    c.body["content"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("opened ticket")
+                })
                 .count();
             (u, n)
         })
