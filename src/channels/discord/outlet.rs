@@ -65,6 +65,20 @@ impl Outlet for DiscordOutlet {
     }
 
     async fn deliver(&self, action: &Outbound) -> Result<()> {
+        // A global 429 seen by any request holds every lane until it ends, except answers to
+        // interactions, which Discord exempts from the global limit (and which expire).
+        let answers_interaction = match action {
+            Outbound::Ack { .. } => true,
+            Outbound::Send { message, .. } => message
+                .in_reply_to
+                .as_deref()
+                .and_then(parse_handle)
+                .is_some(),
+            _ => false,
+        };
+        if !answers_interaction {
+            self.shared.global_limit.wait().await;
+        }
         match action {
             Outbound::Send { to, message } => {
                 if let Some((id, token)) = message.in_reply_to.as_deref().and_then(parse_handle) {
