@@ -203,6 +203,10 @@ impl Config {
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.storage.url = crate::app::redact_url(&shown.storage.url);
+        shown.discord.https_proxy = shown
+            .discord
+            .https_proxy
+            .map(|p| crate::app::redact_url(&p));
         let mut out =
             toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
         out.push_str(&format!(

@@ -26,6 +26,8 @@ use crate::harness::{StubKb, hit, t0};
 
 #[path = "discord_fidelity.rs"]
 mod fidelity;
+#[path = "discord_limits.rs"]
+mod limits;
 
 pub(crate) const STAFF: &str = "6000";
 const SUPPORT: &str = "6100";
@@ -51,9 +53,35 @@ pub(crate) async fn rig(extra_discord: &str) -> Rig {
     rig_with(extra_discord, None, "").await
 }
 
+/// A rig whose REST calls go to `https://discord.com` through the fake's TLS interception
+/// (`https_proxy` + `ca_file`), with serenity's rate limiter on as in production.
+pub(crate) async fn rig_intercepted(extra_discord: &str) -> Rig {
+    rig_in(true, extra_discord, None, "").await
+}
+
 /// A rig whose router also carries a Telegram adapter talking to `tg`.
 async fn rig_with(extra_discord: &str, tg: Option<&FakeTelegram>, extra_staff: &str) -> Rig {
-    let fake = FakeDiscord::start().await;
+    rig_in(false, extra_discord, tg, extra_staff).await
+}
+
+async fn rig_in(
+    intercepted: bool,
+    extra_discord: &str,
+    tg: Option<&FakeTelegram>,
+    extra_staff: &str,
+) -> Rig {
+    let fake = match intercepted {
+        true => FakeDiscord::start_intercepting().await,
+        false => FakeDiscord::start().await,
+    };
+    let route = match intercepted {
+        true => format!(
+            "https_proxy = \"{}\"\nca_file = \"{}\"",
+            fake.proxy_url(),
+            fake.ca_file().display()
+        ),
+        false => format!("api_proxy = \"{}\"", fake.base()),
+    };
     let (store, dir) = db::sqlite_store().await;
     let store: Arc<dyn TicketStore> = store;
     let toml = format!(
@@ -67,11 +95,10 @@ discord_roles = {{ "{AGENT_ROLE}" = "agent", "{ADMIN_ROLE}" = "admin" }}
 staff_channel_id = "{STAFF}"
 support_channel_ids = ["{SUPPORT}"]
 command_guild_ids = ["{GUILD}"]
-api_proxy = "{base}"
+{route}
 {extra_discord}
 {telegram}
 "#,
-        base = fake.base(),
         telegram = tg.map_or(String::new(), |t| format!(
             "[telegram]\napi_url = \"{}\"\nstaff_chat_id = {TG_STAFF}\npoll_timeout_secs = 1\n\
              [telegram.limits]\noverall_per_sec = 10000\nchat_per_sec = 10000\n\

@@ -1,6 +1,8 @@
 //! A fake Discord on 127.0.0.1: REST under `/api/v10` (recording every call) and a plain
 //! `ws://` gateway that speaks Hello/Identify/READY/Heartbeat-ACK, Resume/RESUMED and op 7,
 //! dispatching MESSAGE_CREATE and INTERACTION_CREATE from the test's script.
+//! With [`FakeDiscord::start_intercepting`] the same routes are also served over TLS behind
+//! a CONNECT proxy (`fake_discord_tls.rs`), for serenity with its rate limiter on.
 //! Fixture builders live here too, and every fixture is checked against serenity's own types,
 //! because serenity silently drops events it cannot parse.
 
@@ -19,6 +21,9 @@ use axum::routing::get;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+
+#[path = "fake_discord_tls.rs"]
+pub mod tls;
 
 /// The bot's user and application id.
 pub const BOT_ID: &str = "100";
@@ -43,6 +48,22 @@ pub struct Call {
     /// A message post whose `nonce` (with `enforce_nonce`) was seen before in that channel:
     /// like Discord, the fake answered with the earlier message and posted nothing.
     pub repeat: bool,
+    /// It came through the TLS interception (`https://discord.com` via the proxy).
+    pub tls: bool,
+    /// For a 429: the `retry_after` announced, in seconds.
+    pub retry_after: Option<f64>,
+}
+
+/// A stretch of 429s, as [`FakeDiscord::burst_429`] and friends set it up.
+#[derive(Debug, Clone)]
+struct Burst {
+    until: tokio::time::Instant,
+    /// Seconds until a refused bucket resets (capped at the burst's end).
+    retry_after: f64,
+    /// Discord's global limit (every route but interaction responses) instead of per route.
+    global: bool,
+    /// Only message posts to these channels are refused; empty: every channel.
+    channels: Vec<String>,
 }
 
 #[derive(Default)]
@@ -82,8 +103,10 @@ struct Inner {
     history: Mutex<HashMap<String, Vec<Value>>>,
     /// How long each REST call takes, in milliseconds, as a distant server's would.
     latency_ms: AtomicU64,
-    /// Until then every message post is answered 429, with this `retry_after` in seconds.
-    burst: Mutex<Option<(tokio::time::Instant, f64)>>,
+    /// The current stretch of 429s, if any.
+    burst: Mutex<Option<Burst>>,
+    /// When each refused bucket (a channel's message posts, or `global`) resets.
+    resets: Mutex<HashMap<String, tokio::time::Instant>>,
     /// Messages posted with `enforce_nonce`, by channel and nonce.
     nonces: Mutex<HashMap<(String, String), Value>>,
 }
@@ -92,6 +115,8 @@ struct Inner {
 pub struct FakeDiscord {
     inner: Arc<Inner>,
     server: tokio::task::JoinHandle<()>,
+    /// The TLS interception, when started with it.
+    intercept: Option<tls::Interceptor>,
 }
 
 impl Drop for FakeDiscord {
@@ -103,6 +128,16 @@ impl Drop for FakeDiscord {
 impl FakeDiscord {
     /// Starts the fake on a free loopback port.
     pub async fn start() -> FakeDiscord {
+        FakeDiscord::start_with(false).await
+    }
+
+    /// Starts the fake with its TLS interception too: see [`FakeDiscord::proxy_url`] and
+    /// [`FakeDiscord::ca_file`].
+    pub async fn start_intercepting() -> FakeDiscord {
+        FakeDiscord::start_with(true).await
+    }
+
+    async fn start_with(intercept: bool) -> FakeDiscord {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let inner = Arc::new(Inner {
@@ -116,15 +151,45 @@ impl FakeDiscord {
             latency_ms: AtomicU64::new(0),
             burst: Mutex::new(None),
             nonces: Mutex::new(HashMap::new()),
+            resets: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/gw", get(gateway))
             .fallback(rest)
             .with_state(Arc::clone(&inner));
+        let intercept = match intercept {
+            true => Some(tls::Interceptor::start(app.clone()).await),
+            false => None,
+        };
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        FakeDiscord { inner, server }
+        FakeDiscord {
+            inner,
+            server,
+            intercept,
+        }
+    }
+
+    fn interceptor(&self) -> &tls::Interceptor {
+        self.intercept
+            .as_ref()
+            .expect("the fake was started without its TLS interception")
+    }
+
+    /// The URL to give `discord.https_proxy` (intercepting mode only).
+    pub fn proxy_url(&self) -> String {
+        self.interceptor().proxy_url()
+    }
+
+    /// The throwaway CA's PEM file, for `discord.ca_file` (intercepting mode only).
+    pub fn ca_file(&self) -> std::path::PathBuf {
+        self.interceptor().ca_file().to_path_buf()
+    }
+
+    /// The `CONNECT` targets the bot asked the interception for (intercepting mode only).
+    pub fn tunnels(&self) -> Vec<String> {
+        self.interceptor().tunnels()
     }
 
     /// Makes every REST call take `latency` before it is answered.
@@ -137,12 +202,38 @@ impl FakeDiscord {
         self.inner.latency_ms.store(ms, Ordering::SeqCst);
     }
 
-    /// Answers every message post with Discord's 429 (body and `X-RateLimit-*` headers, per
-    /// route bucket, `retry_after` seconds) for the next `length`.
-    #[allow(dead_code, reason = "for rate-limit tests and benches")]
+    /// For the next `length`, answers every message post with Discord's per-route 429 (body
+    /// and `X-RateLimit-*` headers). Each channel is its own bucket: refused once, it stays
+    /// refused until its reset `retry_after` seconds later (or the burst's end), then the next
+    /// post opens a new window, refused again while the burst lasts.
     pub fn burst_429(&self, length: Duration, retry_after: f64) {
-        *self.inner.burst.lock().unwrap() =
-            Some((tokio::time::Instant::now() + length, retry_after));
+        self.burst_429_in(&[], length, retry_after);
+    }
+
+    /// [`FakeDiscord::burst_429`] for message posts to these channels only.
+    pub fn burst_429_in(&self, channels: &[&str], length: Duration, retry_after: f64) {
+        self.set_burst(length, retry_after, false, channels);
+    }
+
+    /// For the next `length`, Discord's global 429 (`"global": true`, `X-RateLimit-Global`)
+    /// on every route but interaction responses, which Discord exempts.
+    pub fn burst_429_global(&self, length: Duration, retry_after: f64) {
+        self.set_burst(length, retry_after, true, &[]);
+    }
+
+    fn set_burst(&self, length: Duration, retry_after: f64, global: bool, channels: &[&str]) {
+        self.inner.resets.lock().unwrap().clear();
+        *self.inner.burst.lock().unwrap() = Some(Burst {
+            until: tokio::time::Instant::now() + length,
+            retry_after,
+            global,
+            channels: channels.iter().map(|c| c.to_string()).collect(),
+        });
+    }
+
+    /// When the current (or last) burst of 429s ends.
+    pub fn burst_end(&self) -> Option<tokio::time::Instant> {
+        self.inner.burst.lock().unwrap().as_ref().map(|b| b.until)
     }
 
     /// Makes the next `n` thread creations fail with 403 Missing Permissions.
@@ -356,7 +447,14 @@ async fn connection(socket: WebSocket, inner: Arc<Inner>) {
     writer.abort();
 }
 
-async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn rest(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let tls = headers.contains_key(tls::MARK);
     let path = uri
         .path()
         .strip_prefix("/api/v10")
@@ -368,11 +466,7 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let burst = *inner.burst.lock().unwrap();
-    if let Some((until, retry_after)) = burst.filter(|(until, _)| at < *until)
-        && method == Method::POST
-        && path.ends_with("/messages")
-    {
+    if let Some((bucket, wait, global)) = refused(&inner, method.as_str(), &path, at) {
         inner.calls.lock().unwrap().push(Call {
             method: method.to_string(),
             path: path.clone(),
@@ -380,11 +474,10 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
             status: 429,
             at,
             repeat: false,
+            tls,
+            retry_after: Some(wait),
         });
-        return rate_limited(
-            &path,
-            retry_after.min((until - at).as_secs_f64().max(0.001)),
-        );
+        return rate_limited(&bucket, wait, global);
     }
     // Discord's de-duplication: a post with `enforce_nonce` whose nonce this channel saw in
     // the last few minutes returns the earlier message instead of posting again.
@@ -417,6 +510,8 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
         status: status.as_u16(),
         at,
         repeat,
+        tls,
+        retry_after: None,
     });
     if status == StatusCode::NOT_FOUND {
         eprintln!("fake discord: unknown route {method} {path}");
@@ -546,21 +641,75 @@ fn history(inner: &Inner, method: &str, path: &str, query: Option<&str>) -> Opti
     Some(Value::Array(found))
 }
 
-/// Discord's answer to a rate-limited route: the JSON body and the headers it really sends.
-fn rate_limited(path: &str, retry_after: f64) -> Response {
-    let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false});
+/// Discord's bucket hash for `POST /channels/{id}/messages`: one hash for the route, the
+/// limit itself kept per channel (the major parameter).
+const MESSAGE_BUCKET: &str = "80c17d2f203122d936070c88c8d10f33";
+
+/// Whether the current burst refuses this request: the bucket it counts against (a channel,
+/// or `global`), the seconds until that bucket resets, and whether the limit is global.
+fn refused(
+    inner: &Inner,
+    method: &str,
+    path: &str,
+    at: tokio::time::Instant,
+) -> Option<(String, f64, bool)> {
+    let burst = inner.burst.lock().unwrap().clone()?;
+    if at >= burst.until {
+        return None;
+    }
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let bucket = if burst.global {
+        // Interaction responses are not bound by the global limit.
+        if seg.first() == Some(&"interactions") {
+            return None;
+        }
+        "global".to_string()
+    } else {
+        match (method, seg.as_slice()) {
+            ("POST", ["channels", ch, "messages"])
+                if burst.channels.is_empty() || burst.channels.iter().any(|c| c == ch) =>
+            {
+                ch.to_string()
+            }
+            _ => return None,
+        }
+    };
+    let mut resets = inner.resets.lock().unwrap();
+    let reset = resets.entry(bucket.clone()).or_insert(at);
+    if *reset <= at {
+        // A new window, already used up while the burst lasts.
+        *reset = (at + Duration::from_secs_f64(burst.retry_after)).min(burst.until);
+    }
+    let wait = (*reset - at).as_secs_f64().max(0.001);
+    Some((bucket, wait, burst.global))
+}
+
+/// Discord's answer to a rate-limited request: the JSON body and the headers it really sends.
+/// `Retry-After` is whole seconds rounded up; the body and `Reset-After` carry the exact time.
+fn rate_limited(bucket: &str, retry_after: f64, global: bool) -> Response {
+    let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": global});
     let mut resp = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
-    let reset = chrono::Utc::now().timestamp_millis() as f64 / 1000.0 + retry_after;
-    let bucket = format!("{:016x}", path.len() as u64 * 0x9e37_79b9);
-    for (name, value) in [
-        ("retry-after", format!("{}", retry_after.ceil() as u64)),
-        ("x-ratelimit-limit", "5".to_string()),
-        ("x-ratelimit-remaining", "0".to_string()),
-        ("x-ratelimit-reset", format!("{reset:.3}")),
-        ("x-ratelimit-reset-after", format!("{retry_after:.3}")),
-        ("x-ratelimit-bucket", bucket),
-        ("x-ratelimit-scope", "user".to_string()),
-    ] {
+    let retry_header = format!("{}", retry_after.ceil() as u64);
+    let headers: Vec<(&str, String)> = if global {
+        vec![
+            ("retry-after", retry_header),
+            ("x-ratelimit-global", "true".to_string()),
+            ("x-ratelimit-scope", "global".to_string()),
+        ]
+    } else {
+        let reset = chrono::Utc::now().timestamp_millis() as f64 / 1000.0 + retry_after;
+        debug_assert!(!bucket.is_empty());
+        vec![
+            ("retry-after", retry_header),
+            ("x-ratelimit-limit", "5".to_string()),
+            ("x-ratelimit-remaining", "0".to_string()),
+            ("x-ratelimit-reset", format!("{reset:.3}")),
+            ("x-ratelimit-reset-after", format!("{retry_after:.3}")),
+            ("x-ratelimit-bucket", MESSAGE_BUCKET.to_string()),
+            ("x-ratelimit-scope", "user".to_string()),
+        ]
+    };
+    for (name, value) in headers {
         resp.headers_mut()
             .insert(name, value.parse().expect("header value"));
     }

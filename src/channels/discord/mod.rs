@@ -6,6 +6,7 @@ mod backfill;
 mod commands;
 mod content;
 mod edits;
+mod egress;
 mod intake;
 mod interactions;
 mod outlet;
@@ -18,9 +19,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
-use serenity::all::{
-    ChannelId, ClientBuilder, GatewayIntents, GuildId, Http, HttpBuilder, InteractionId,
-};
+use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, GuildId, Http, InteractionId};
 use tokio::sync::{mpsc, watch};
 
 use crate::channels::{Outlet, Router};
@@ -64,6 +63,13 @@ pub struct DiscordConfig {
     /// self-hosted gateways only; it disables serenity's rate limiter, which ignores proxies.
     #[serde(default)]
     pub api_proxy: Option<String>,
+    /// HTTP CONNECT proxy (`http://host:port`) for all HTTPS traffic to Discord's REST API;
+    /// serenity's rate limiter stays on.
+    #[serde(default)]
+    pub https_proxy: Option<String>,
+    /// Extra trusted root certificates (PEM), e.g. the CA of an inspecting egress proxy.
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 fn yes() -> bool {
@@ -90,6 +96,8 @@ impl Default for DiscordConfig {
             rename_limit: default_rename_limit(),
             rename_window_secs: default_rename_window(),
             api_proxy: None,
+            https_proxy: None,
+            ca_file: None,
         }
     }
 }
@@ -125,6 +133,8 @@ struct Shared {
     parents: std::sync::Mutex<HashMap<ChannelId, Option<ChannelId>>>,
     interactions: std::sync::Mutex<HashMap<InteractionId, PendingInteraction>>,
     renamer: Arc<threads::Renamer>,
+    /// Set while Discord has rate limited the whole bot (a global 429).
+    global_limit: Arc<egress::GlobalHold>,
     /// Staff threads made whose binding could not be stored yet (the store was down).
     unbound: std::sync::Mutex<
         HashMap<crate::domain::ids::TicketId, crate::domain::ids::ConversationRef>,
@@ -164,7 +174,7 @@ impl Shared {
 pub struct DiscordChannel {
     shared: Arc<Shared>,
     token: String,
-    proxy: Option<String>,
+    egress: egress::Egress,
     command_guilds: Vec<GuildId>,
     register_commands: bool,
 }
@@ -183,15 +193,6 @@ pub fn intents() -> GatewayIntents {
     GatewayIntents::GUILD_MESSAGES
         | GatewayIntents::DIRECT_MESSAGES
         | GatewayIntents::MESSAGE_CONTENT
-}
-
-fn build_http(token: &str, proxy: Option<&str>) -> Http {
-    let mut b = HttpBuilder::new(token);
-    if let Some(p) = proxy {
-        // serenity's rate limiter builds URLs without the proxy, so it must be off here.
-        b = b.proxy(p.trim_end_matches('/')).ratelimiter_disabled(true);
-    }
-    b.build()
 }
 
 impl DiscordChannel {
@@ -223,8 +224,12 @@ impl DiscordChannel {
         if cfg.rename_limit == 0 {
             bail!("discord.rename_limit must be at least 1");
         }
-        let proxy = cfg.api_proxy.clone().filter(|p| !p.trim().is_empty());
-        let http = Arc::new(build_http(token, proxy.as_deref()));
+        let egress = egress::Egress::new(
+            cfg.api_proxy.as_deref(),
+            cfg.https_proxy.as_deref(),
+            cfg.ca_file.as_deref(),
+        )?;
+        let http = Arc::new(egress.http(token));
         let renamer = Arc::new(threads::Renamer::new(
             Arc::clone(&http),
             cfg.rename_limit as usize,
@@ -239,6 +244,7 @@ impl DiscordChannel {
             parents: Default::default(),
             interactions: Default::default(),
             renamer,
+            global_limit: egress.global(),
             unbound: Default::default(),
         });
         let outlet: Arc<dyn Outlet> = Arc::new(outlet::DiscordOutlet::new(Arc::clone(&shared)));
@@ -246,7 +252,7 @@ impl DiscordChannel {
             DiscordChannel {
                 shared,
                 token: token.to_string(),
-                proxy,
+                egress,
                 command_guilds,
                 register_commands: cfg.register_commands,
             },
@@ -263,7 +269,7 @@ impl DiscordChannel {
         mut shutdown: watch::Receiver<bool>,
     ) -> Result<()> {
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let http = build_http(&self.token, self.proxy.as_deref());
+        let http = self.egress.http(&self.token);
         let mut client = ClientBuilder::new_with_http(http, intents())
             .event_handler(intake::Handler::new(tx))
             .await

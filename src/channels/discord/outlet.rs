@@ -79,6 +79,20 @@ impl DiscordOutlet {
     /// Carries out one action; messages posted for an outbox row carry a nonce derived from
     /// `key`, which Discord enforces, so a post retried after a crash appears once.
     async fn carry_out(&self, action: &Outbound, key: Option<&str>) -> Result<()> {
+        // A global 429 seen by any request holds every lane until it ends, except answers to
+        // interactions, which Discord exempts from the global limit (and which expire).
+        let answers_interaction = match action {
+            Outbound::Ack { .. } => true,
+            Outbound::Send { message, .. } => message
+                .in_reply_to
+                .as_deref()
+                .and_then(parse_handle)
+                .is_some(),
+            _ => false,
+        };
+        if !answers_interaction {
+            self.shared.global_limit.wait().await;
+        }
         match action {
             Outbound::Send { to, message } => {
                 if let Some((id, token)) = message.in_reply_to.as_deref().and_then(parse_handle) {
