@@ -51,8 +51,22 @@ pub(crate) async fn rig(extra_discord: &str) -> Rig {
     rig_with(extra_discord, None, "").await
 }
 
+/// A rig whose desk searches `kb`.
+pub(crate) async fn rig_with_kb(kb: Arc<dyn KnowledgeBase>) -> Rig {
+    build(Some(kb), "", None, "").await
+}
+
 /// A rig whose router also carries a Telegram adapter talking to `tg`.
 async fn rig_with(extra_discord: &str, tg: Option<&FakeTelegram>, extra_staff: &str) -> Rig {
+    build(None, extra_discord, tg, extra_staff).await
+}
+
+async fn build(
+    kb: Option<Arc<dyn KnowledgeBase>>,
+    extra_discord: &str,
+    tg: Option<&FakeTelegram>,
+    extra_staff: &str,
+) -> Rig {
     let fake = FakeDiscord::start().await;
     let (store, dir) = db::sqlite_store().await;
     let store: Arc<dyn TicketStore> = store;
@@ -81,10 +95,12 @@ api_proxy = "{base}"
     );
     let cfg = Config::from_layers(Some((Path::new("discord-test.toml"), &toml)), &[])
         .expect("test config");
-    let kb: Arc<dyn KnowledgeBase> = Arc::new(StubKb(vec![(
-        "password".into(),
-        hit("reset-password", "How to reset your password", 0.9),
-    )]));
+    let kb: Arc<dyn KnowledgeBase> = kb.unwrap_or_else(|| {
+        Arc::new(StubKb(vec![(
+            "password".into(),
+            hit("reset-password", "How to reset your password", 0.9),
+        )]))
+    });
     let settings = DeskSettings {
         customers: cfg.customers.clone(),
         staff: cfg.staff.clone(),

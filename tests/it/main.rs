@@ -10,6 +10,7 @@ mod fake_discord;
 mod fake_telegram;
 mod fuzz_seeds;
 mod harness;
+mod i18n;
 mod intake;
 mod kb;
 mod limits;
