@@ -29,7 +29,6 @@ const OUTAGE: &[&str] = &[
     "are down",
     "went down",
     "outage",
-    "offline",
     "unavailable",
     "unreachable",
     "not loading",
@@ -131,6 +130,9 @@ const CANNOT: &[&str] = &[
     "sikertelen",
     "képtelen",
 ];
+/// Words that are an outage only when [`WIDE`] words come with them: "offline" is a printer's
+/// trouble, or the whole shop's.
+const OUTAGE_IF_WIDE: &[&str] = &["offline", "not responding", "离线", "掉线", "nem elérhető"];
 const BUG: &[&str] = &[
     "crash",
     "error",
@@ -337,6 +339,19 @@ const SEVERE_BUG: &[&str] = &[
 
 /// The kind and priority the message's words suggest. A message without cues is a question.
 pub fn suggest(text: &str) -> Suggestion {
+    read(text).0
+}
+
+/// Whether a new message should reach a person at once rather than be offered articles: a
+/// failure that hits everyone, or one the customer calls urgent. One person's failed login
+/// still gets the FAQ first (a password-reset article may be all they need).
+pub fn pressing(text: &str) -> bool {
+    let (s, wide, urgent) = read(text);
+    matches!(s.kind, TicketKind::Incident | TicketKind::Bug) && (wide || urgent)
+}
+
+/// The suggestion, and whether the message spoke of everyone and of urgency.
+fn read(text: &str) -> (Suggestion, bool, bool) {
     let mut t = padded(text);
     let calm = CALM.iter().any(|c| t.contains(c));
     for c in CALM {
@@ -348,7 +363,7 @@ pub fn suggest(text: &str) -> Suggestion {
     let wide = has(WIDE);
     let urgent = !calm && has(URGENT);
     // Not getting in is an incident: the customer cannot work at all.
-    let incident = has(OUTAGE) || (has(ACCESS) && has(CANNOT));
+    let incident = has(OUTAGE) || (has(ACCESS) && has(CANNOT)) || (wide && has(OUTAGE_IF_WIDE));
     // A failure that hits everyone is an incident whatever word describes it.
     let kind = if incident || (bug > 0 && wide && feature == 0) {
         TicketKind::Incident
@@ -367,7 +382,7 @@ pub fn suggest(text: &str) -> Suggestion {
         TicketKind::Bug | TicketKind::Question => Priority::P3,
         TicketKind::Feature => Priority::P4,
     };
-    Suggestion { kind, priority }
+    (Suggestion { kind, priority }, wide, urgent)
 }
 
 /// Lowercase, with spaces for punctuation around ASCII words, padded at both ends, so cues
@@ -468,6 +483,28 @@ mod tests {
         for text in ["Nem tudok bejelentkezni", "Nem férek hozzá a fiókomhoz"] {
             assert_eq!(suggest(text).kind, TicketKind::Incident, "{text}");
         }
+    }
+
+    #[test]
+    fn only_a_wide_or_urgent_failure_is_pressing() {
+        for text in [
+            "nem működik a bejelentkezés, sürgős!",
+            "production is down",
+            "所有用户都无法登录",
+            "urgent: the export lost our data",
+        ] {
+            assert!(pressing(text), "{text}");
+        }
+        for text in [
+            "I cannot log in",
+            "my printer is offline",
+            "Not urgent: the export is wrong",
+            "urgent question: where is my invoice?",
+        ] {
+            assert!(!pressing(text), "{text}");
+        }
+        assert_eq!(suggest("my printer is offline").kind, TicketKind::Question);
+        assert_eq!(suggest("Everything is offline").kind, TicketKind::Incident);
     }
 
     #[test]

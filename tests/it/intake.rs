@@ -339,13 +339,23 @@ async fn an_urgent_failed_login_opens_a_ticket_in_any_language_without_faq_or_sm
             "{text}: {data:?}"
         );
     }
-    // A plain question still gets the article first.
-    let out = rig.says("q", "How do I change my password?").await;
-    assert!(texts(&out).iter().any(|t| t.contains("Trouble logging in")));
-    assert!(
-        !out.iter()
-            .any(|o| matches!(o, Outbound::OpenStaffSpace { .. }))
-    );
+    // A plain question, and one person's failed login said calmly, still get the article
+    // first: a password reset may be all they need.
+    for (who, text) in [
+        ("q", "How do I change my password?"),
+        ("r", "I cannot log in"),
+    ] {
+        let out = rig.says(who, text).await;
+        assert!(
+            texts(&out).iter().any(|t| t.contains("Trouble logging in")),
+            "{text}"
+        );
+        assert!(
+            !out.iter()
+                .any(|o| matches!(o, Outbound::OpenStaffSpace { .. })),
+            "{text}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -79,7 +79,7 @@ impl Outlet for DiscordOutlet {
                         .tell_privately(message.private_to.as_ref(), thread, message)
                         .await;
                 }
-                let channel = self.resolve(to).await?;
+                let channel = self.resolve(to, message.lang).await?;
                 self.send(channel, message).await
             }
             Outbound::ClearButtons { to, message } => self.clear_buttons(to, message).await,
@@ -107,7 +107,9 @@ impl Outlet for DiscordOutlet {
 }
 
 impl DiscordOutlet {
-    pub(super) async fn resolve(&self, to: &Target) -> Result<ChannelId> {
+    /// The channel of `to`. A staff thread that could not be made when its ticket opened is
+    /// made now, titled in `lang` (the staff's, named by the message going there).
+    pub(super) async fn resolve(&self, to: &Target, lang: Option<Lang>) -> Result<ChannelId> {
         match to {
             Target::Conversation(c) => channel_id(c.thread.as_deref().unwrap_or(&c.chat)),
             Target::StaffSpace { ticket, .. } => {
@@ -125,9 +127,7 @@ impl DiscordOutlet {
                 threads::open(
                     &self.shared,
                     *ticket,
-                    // The outlet does not know `staff.lang`; a thread made late is titled in
-                    // the default language until the desk renames it.
-                    &replies::staff_title(Lang::En, &t),
+                    &replies::staff_title(lang.unwrap_or_default(), &t),
                 )
                 .await?;
                 threads::staff_thread(&self.shared, *ticket)

@@ -42,12 +42,9 @@ impl Desk {
         {
             return self.small_talk(ctx, talk).await;
         }
-        // An outage, a failed login or an urgent failure goes to a person at once: articles
-        // are no help to someone who cannot work, and the ticket's SLA clock starts now.
-        let pressing = matches!(
-            crate::domain::triage::suggest(text).priority,
-            Priority::P1 | Priority::P2
-        );
+        // A failure that hits everyone, or one the customer calls urgent, goes to a person
+        // at once: articles are no help then, and the ticket's SLA clock starts now.
+        let pressing = crate::domain::triage::pressing(text);
         if attachments.is_empty()
             && !pressing
             && let Some(kb) = &self.kb
