@@ -28,7 +28,7 @@ use crate::harness::{StubKb, hit, t0};
 mod fidelity;
 
 pub(crate) const STAFF: &str = "6000";
-const SUPPORT: &str = "6100";
+pub(crate) const SUPPORT: &str = "6100";
 pub(crate) const AGENT_ROLE: &str = "777";
 const ADMIN_ROLE: &str = "778";
 pub(crate) const CUSTOMER_DM: &str = "3000";

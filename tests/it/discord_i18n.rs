@@ -10,8 +10,8 @@ use supportbot::domain::replies;
 use supportbot::tr;
 
 use crate::discord::{
-    AGENT_ROLE, CUSTOMER_DM, STAFF, callback_path, content, custom_ids, messages_path, rig,
-    rig_with_kb,
+    AGENT_ROLE, CUSTOMER_DM, STAFF, SUPPORT, callback_path, content, custom_ids, messages_path,
+    rig, rig_with_kb,
 };
 use crate::fake_discord::{
     Call, GUILD, Where, click, dm, guild_message, matching, message_update, slash, user,
@@ -267,6 +267,31 @@ async fn a_chinese_customer_hears_chinese_from_greeting_to_survey_on_discord() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hungarian_customer_hears_hungarian_from_greeting_to_survey_on_discord() {
     conversation(&HU).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chinese_post_in_the_support_channel_moves_to_a_thread_named_in_chinese() {
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    let wei = user("5300", "wei", false);
+    let post = guild_message("2201", SUPPORT, &wei, &[], "我的软件无法启动");
+    fake.dispatch("MESSAGE_CREATE", post);
+    let calls = fake
+        .wait_for("the pointer and the ticket", |c| {
+            !matching(c, "POST", &messages_path(SUPPORT)).is_empty()
+                && c.iter()
+                    .any(|c| c.method == "POST" && content(c).starts_with("已为您创建工单 #1"))
+        })
+        .await;
+    let created = matching(&calls, "POST", &format!("/channels/{SUPPORT}/threads"));
+    let title = tr!(Lang::Zh, Key::CustomerThreadTitle, name = "wei");
+    assert_eq!(created[0].body["name"], json!(title));
+    let key = format!("discord:customer_thread:{SUPPORT}:5300");
+    let thread = rig.store.get_state(&key).await.unwrap().unwrap();
+    let pointer = content(matching(&calls, "POST", &messages_path(SUPPORT))[0]);
+    let moved = format!("<#{thread}>");
+    assert_eq!(pointer, tr!(Lang::Zh, Key::MovedToThread, thread = moved));
+    rig.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
