@@ -61,3 +61,24 @@ faq-too-long = Please keep /faq questions under { $max } characters. For a longe
 note-too-long = That note is { $chars } characters long; notes may have at most { $max }. Please split it into several /note commands.
 too-many-attachments = Ticket { $id } already has { $max } files, the most one ticket can hold. Please share further files as a link.
 customer-command-in-staff-space = That command is for customers in their own chat with me. Here, send /help to see the agent commands.
+edit-not-relayed = I saw you edited a message. I only act on new messages, so please send the corrected text as a new message if you still need help.
+edit-of-command = Edited commands are not run again. Please send the command as a new message.
+edited-by-agent = ✏️ { $agent } (support) edited a message: { $text }
+edited-by-agent-empty = ✏️ { $agent } (support) edited a message (the new version has no text).
+cannot-relay-to-support = Sorry, I can't pass on { $kind ->
+        [sticker] a sticker
+        [location] a location
+        [contact] a contact
+        [poll] a poll
+        [dice] an animated emoji
+        [game] a game
+        [story] a story
+       *[other] this kind of message
+    } to our support team. Please describe it in words, or send a photo or a file.
+already-rated = You already rated ticket { $id } ({ $score }/5); only the first rating counts. Thanks!
+slow-down = You're sending messages faster than I can take them (at most { $n } a minute). Please wait a moment; I'll read what you send after that.
+moved-to-thread = Thanks! I've moved this to a private thread with you: { $thread }
+customer-thread-title = Support: { $name }
+attachment-link = Attachment: { $name }
+attachment-elsewhere = 📎 { $name } (a file sent on { $platform }, kept in the ticket)
+empty-message = (empty message)

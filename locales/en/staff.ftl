@@ -69,7 +69,6 @@ err-closed = Ticket { $id } is closed.
 err-not-closed = Ticket { $id } is not closed.
 err-claimed-by-other = Ticket { $id } is already claimed by { $agent }.
 err-not-claimed-by-you = Ticket { $id } is not claimed by you.
-err-unchanged = Ticket { $id } is already { $what }.
 topic-now = Ticket is now: { $title } ({ $state })
 topic-open = open
 topic-closed = closed
@@ -77,3 +76,31 @@ triage-suggest = Suggested: { $kind }, { $priority }. Tap to accept, or change i
 btn-accept-triage = Accept: { $kind } { $priority }
 triage-accepted = { $agent } accepted the suggestion: { $kind }, { $priority }. SLA targets now follow { $priority }.
 triage-stale = This suggestion no longer applies: the ticket changed since.
+err-already-claimed = You have already claimed ticket { $id }.
+err-already-assigned = Ticket { $id } is already assigned to { $agent }.
+err-already-priority = Ticket { $id } is already { $priority }.
+err-already-tier = Ticket { $id } is already on the { $tier } tier.
+err-already-status = Ticket { $id } is already { $status }.
+edited-by-customer = ✏️ { $name } (customer) edited a message: { $text }
+edited-by-customer-empty = ✏️ { $name } (customer) edited a message (the new version has no text).
+edited-entry = ✏️ edited: { $text }
+cannot-relay-to-customer = I can't pass on { $kind ->
+        [sticker] a sticker
+        [location] a location
+        [contact] a contact
+        [poll] a poll
+        [dice] an animated emoji
+        [game] a game
+        [story] a story
+       *[other] this kind of message
+    } to the customer; it was not sent. Please write it as text, or send a photo or a file.
+customer-sent-unsupported = { $name } (customer) sent { $kind ->
+        [sticker] a sticker
+        [location] a location
+        [contact] a contact
+        [poll] a poll
+        [dice] an animated emoji
+        [game] a game
+        [story] a story
+       *[other] a kind of message
+    } that the bot cannot relay. They were asked to describe it in words.

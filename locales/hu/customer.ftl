@@ -61,3 +61,24 @@ faq-too-long = Kérjük, a /faq kérdés legyen rövidebb { $max } karakternél.
 note-too-long = Ez a megjegyzés { $chars } karakter hosszú; egy megjegyzés legfeljebb { $max } karakter lehet. Kérjük, ossza fel több /note parancsra.
 too-many-attachments = A(z) { $id } jegyhez már { $max } fájl tartozik, ennél többet egy jegy nem tárolhat. A további fájlokat kérjük, linkként ossza meg.
 customer-command-in-staff-space = Ez a parancs az ügyfeleknek szól, a velem folytatott saját beszélgetésükben. Itt a /help paranccsal nézheti meg a munkatársi parancsokat.
+edit-not-relayed = Látom, hogy szerkesztett egy üzenetet. Én csak az új üzenetekre reagálok, ezért ha még segítség kell, kérjük, küldje el a javított szöveget új üzenetként.
+edit-of-command = A szerkesztett parancsokat nem hajtom végre újra. Kérjük, küldje el a parancsot új üzenetként.
+edited-by-agent = ✏️ { $agent } (ügyfélszolgálat) szerkesztett egy üzenetet: { $text }
+edited-by-agent-empty = ✏️ { $agent } (ügyfélszolgálat) szerkesztett egy üzenetet (az új változatban nincs szöveg).
+cannot-relay-to-support = Elnézést, { $kind ->
+        [sticker] matricát
+        [location] helymeghatározást
+        [contact] névjegyet
+        [poll] szavazást
+        [dice] animált emojit
+        [game] játékot
+        [story] történetet
+       *[other] ilyen üzenetet
+    } nem tudok továbbítani az ügyfélszolgálatnak. Kérjük, írja le szavakkal, vagy küldjön fényképet vagy fájlt.
+already-rated = A(z) { $id } jegyet már értékelte ({ $score }/5); csak az első értékelés számít. Köszönjük!
+slow-down = Gyorsabban küldi az üzeneteket, mint ahogy fel tudom dolgozni őket (legfeljebb percenként { $n }). Kérjük, várjon egy kicsit; az ezután küldött üzeneteit elolvasom.
+moved-to-thread = Köszönöm! A beszélgetést áthelyeztem egy privát szálba: { $thread }
+customer-thread-title = Ügyfélszolgálat: { $name }
+attachment-link = Csatolmány: { $name }
+attachment-elsewhere = 📎 { $name } (a(z) { $platform } felületen küldött fájl, a jegyben megőrizve)
+empty-message = (üres üzenet)

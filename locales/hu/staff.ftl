@@ -69,7 +69,6 @@ err-closed = A jegy ({ $id }) le van zárva.
 err-not-closed = A jegy ({ $id }) nincs lezárva.
 err-claimed-by-other = A jegyet ({ $id }) már átvette: { $agent }.
 err-not-claimed-by-you = A jegyet ({ $id }) nem Ön vette át.
-err-unchanged = A jegy ({ $id }) már eleve ilyen: { $what }.
 topic-now = A jegy most: { $title } ({ $state })
 topic-open = nyitva
 topic-closed = lezárva
@@ -77,3 +76,31 @@ triage-suggest = Javaslat: { $kind }, { $priority }. Koppintson az elfogadáshoz
 btn-accept-triage = Elfogadom: { $kind } { $priority }
 triage-accepted = { $agent } elfogadta a javaslatot: { $kind }, { $priority }. Az SLA-célok mostantól a(z) { $priority } szerint számítanak.
 triage-stale = Ez a javaslat már nem érvényes: a jegy azóta megváltozott.
+err-already-claimed = A(z) { $id } jegyet már Ön vette át.
+err-already-assigned = A(z) { $id } jegy már { $agent } munkatárshoz van rendelve.
+err-already-priority = A(z) { $id } jegy prioritása már { $priority }.
+err-already-tier = A(z) { $id } jegy már a(z) { $tier } csomagban van.
+err-already-status = A(z) { $id } jegy állapota már: { $status }.
+edited-by-customer = ✏️ { $name } (ügyfél) szerkesztett egy üzenetet: { $text }
+edited-by-customer-empty = ✏️ { $name } (ügyfél) szerkesztett egy üzenetet (az új változatban nincs szöveg).
+edited-entry = ✏️ szerkesztve: { $text }
+cannot-relay-to-customer = { $kind ->
+        [sticker] Matricát
+        [location] Helymeghatározást
+        [contact] Névjegyet
+        [poll] Szavazást
+        [dice] Animált emojit
+        [game] Játékot
+        [story] Történetet
+       *[other] Ilyen üzenetet
+    } nem tudok továbbítani az ügyfélnek, ezért nem ment el. Kérjük, írja meg szövegként, vagy küldjön fényképet vagy fájlt.
+customer-sent-unsupported = { $name } (ügyfél) { $kind ->
+        [sticker] matricát
+        [location] helymeghatározást
+        [contact] névjegyet
+        [poll] szavazást
+        [dice] animált emojit
+        [game] játékot
+        [story] történetet
+       *[other] olyan üzenetet
+    } küldött, amit a bot nem tud továbbítani. Megkértük, hogy írja le szavakkal.

@@ -61,3 +61,24 @@ faq-too-long = /faq 问题请控制在 { $max } 个字符以内。较长的问�
 note-too-long = 这条备注有 { $chars } 个字符，备注最多 { $max } 个字符。请拆成几条 /note 命令。
 too-many-attachments = 工单 { $id } 已有 { $max } 个文件，已达单个工单的上限。其他文件请以链接形式分享。
 customer-command-in-staff-space = 该命令供客户在与我的私聊中使用。在这里请发送 /help 查看客服命令。
+edit-not-relayed = 我看到您编辑了一条消息。我只处理新消息，如果仍需要帮助，请把修改后的内容作为一条新消息发送。
+edit-of-command = 编辑过的命令不会再次执行。请重新发送该命令。
+edited-by-agent = ✏️ { $agent }（客服）编辑了一条消息：{ $text }
+edited-by-agent-empty = ✏️ { $agent }（客服）编辑了一条消息（新版本没有文字）。
+cannot-relay-to-support = 抱歉，我无法把{ $kind ->
+        [sticker] 贴纸
+        [location] 位置
+        [contact] 联系人名片
+        [poll] 投票
+        [dice] 动画表情
+        [game] 游戏
+        [story] 动态
+       *[other] 这类消息
+    }转给客服团队。请用文字描述，或发送图片或文件。
+already-rated = 您已经为工单 { $id } 评过分（{ $score }/5），只有第一次评分有效。谢谢！
+slow-down = 您发送消息的速度超出了我的处理能力（每分钟最多 { $n } 条）。请稍等片刻，之后发送的消息我会照常阅读。
+moved-to-thread = 谢谢！我已把对话移到与您的私密子区：{ $thread }
+customer-thread-title = 客服：{ $name }
+attachment-link = 附件：{ $name }
+attachment-elsewhere = 📎 { $name }（在 { $platform } 上发送的文件，已保存在工单中）
+empty-message = （空消息）

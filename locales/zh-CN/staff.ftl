@@ -69,7 +69,6 @@ err-closed = 工单 { $id } 已关闭。
 err-not-closed = 工单 { $id } 尚未关闭。
 err-claimed-by-other = 工单 { $id } 已被 { $agent } 认领。
 err-not-claimed-by-you = 工单 { $id } 不是由您认领的。
-err-unchanged = 工单 { $id } 已经是 { $what }。
 topic-now = 工单现在是：{ $title }（{ $state }）
 topic-open = 打开
 topic-closed = 已关闭
@@ -77,3 +76,31 @@ triage-suggest = 建议：{ $kind }，{ $priority }。点击按钮接受，或�
 btn-accept-triage = 接受：{ $kind } { $priority }
 triage-accepted = { $agent } 接受了建议：{ $kind }，{ $priority }。SLA 目标现按 { $priority } 计算。
 triage-stale = 该建议已不再适用：工单在此之后已有变更。
+err-already-claimed = 您已经认领了工单 { $id }。
+err-already-assigned = 工单 { $id } 已经分配给 { $agent }。
+err-already-priority = 工单 { $id } 的优先级已经是 { $priority }。
+err-already-tier = 工单 { $id } 已经是 { $tier } 等级。
+err-already-status = 工单 { $id } 已经是“{ $status }”状态。
+edited-by-customer = ✏️ { $name }（客户）编辑了一条消息：{ $text }
+edited-by-customer-empty = ✏️ { $name }（客户）编辑了一条消息（新版本没有文字）。
+edited-entry = ✏️ 已编辑：{ $text }
+cannot-relay-to-customer = 无法把{ $kind ->
+        [sticker] 贴纸
+        [location] 位置
+        [contact] 联系人名片
+        [poll] 投票
+        [dice] 动画表情
+        [game] 游戏
+        [story] 动态
+       *[other] 这类消息
+    }转给客户，消息未发送。请改用文字，或发送图片或文件。
+customer-sent-unsupported = { $name }（客户）发送了{ $kind ->
+        [sticker] 贴纸
+        [location] 位置
+        [contact] 联系人名片
+        [poll] 投票
+        [dice] 动画表情
+        [game] 游戏
+        [story] 动态
+       *[other] 一条无法识别的消息
+    }，机器人无法转发。已请客户用文字描述。

@@ -299,6 +299,10 @@ pub struct Message {
     /// thread), the adapter sends it to them directly instead.
     #[serde(default)]
     pub private_to: Option<UserRef>,
+    /// The language the message is worded in, when the desk knows it: adapters word what
+    /// they add themselves (a note for a file they cannot pass on) in it, English otherwise.
+    #[serde(default)]
+    pub lang: Option<Lang>,
 }
 
 impl Message {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::ids::{AgentName, ConversationRef, TicketId, UserRef};
-use super::ticket::{EventKind, Priority, Status, Ticket, TicketError, TicketKind, Tier};
+use super::ticket::{Already, EventKind, Priority, Status, Ticket, TicketError, TicketKind, Tier};
 
 /// What is needed to open a ticket; the store assigns the id.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +101,7 @@ impl Ticket {
         match &self.assignee {
             Some(a) if a == agent => Err(TicketError::Unchanged {
                 ticket: self.id,
-                what: format!("claimed by {agent}"),
+                what: Already::ClaimedBy(agent.clone()),
             }),
             Some(other) => Err(TicketError::ClaimedByOther {
                 ticket: self.id,
@@ -138,7 +138,7 @@ impl Ticket {
         if self.assignee.as_ref() == Some(to) {
             return Err(TicketError::Unchanged {
                 ticket: self.id,
-                what: format!("assigned to {to}"),
+                what: Already::AssignedTo(to.clone()),
             });
         }
         let from = self.assignee.replace(to.clone());
@@ -158,7 +158,7 @@ impl Ticket {
         if self.priority == to {
             return Err(TicketError::Unchanged {
                 ticket: self.id,
-                what: to.to_string(),
+                what: Already::Priority(to),
             });
         }
         let from = std::mem::replace(&mut self.priority, to);
@@ -171,7 +171,7 @@ impl Ticket {
         if self.tier == to {
             return Err(TicketError::Unchanged {
                 ticket: self.id,
-                what: to.to_string(),
+                what: Already::Tier(to),
             });
         }
         let from = std::mem::replace(&mut self.tier, to);
@@ -187,7 +187,7 @@ impl Ticket {
         if self.status == to {
             return Err(TicketError::Unchanged {
                 ticket: self.id,
-                what: to.to_string(),
+                what: Already::Status(to),
             });
         }
         let mut ev = Vec::new();

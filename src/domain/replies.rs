@@ -93,17 +93,19 @@ fn customer_status(lang: Lang, s: Status) -> String {
 
 /// A status as agents read it ("pending", "on hold").
 pub fn status_word(lang: Lang, s: Status) -> String {
-    tr!(
-        lang,
-        match s {
-            Status::New => Key::StatusNew,
-            Status::Open => Key::StatusOpen,
-            Status::Pending => Key::StatusPending,
-            Status::OnHold => Key::StatusOnHold,
-            Status::Solved => Key::StatusSolved,
-            Status::Closed => Key::StatusClosed,
-        }
-    )
+    tr!(lang, status_key(s))
+}
+
+/// The catalog key of a status as agents read it, for sentences worded later.
+pub fn status_key(s: Status) -> Key {
+    match s {
+        Status::New => Key::StatusNew,
+        Status::Open => Key::StatusOpen,
+        Status::Pending => Key::StatusPending,
+        Status::OnHold => Key::StatusOnHold,
+        Status::Solved => Key::StatusSolved,
+        Status::Closed => Key::StatusClosed,
+    }
 }
 
 /// A ticket kind in words.
@@ -164,79 +166,82 @@ pub fn priority_changed(lang: Lang, id: TicketId, p: Priority) -> String {
     )
 }
 
-/// The transcript entry kept for an edit; the earlier version stays in its own entry.
-pub fn edited_entry(text: &str) -> String {
-    format!("✏️ edited: {text}")
+/// The transcript entry kept for an edit, in the staff's language; the earlier version
+/// stays in its own entry.
+pub fn edited_entry(staff: Lang, text: &str) -> String {
+    tr!(staff, Key::EditedEntry, text = text)
 }
 
-/// An edit relayed to the other side: `who` is like `Alice (customer)` or `ann (support)`.
-pub fn edited_note(who: &str, text: &str) -> String {
+/// A customer's edit relayed to the staff space.
+pub fn edited_by_customer(staff: Lang, name: &str, text: &str) -> String {
     if text.trim().is_empty() {
-        format!("✏️ {who} edited a message (the new version has no text)")
+        tr!(staff, Key::EditedByCustomerEmpty, name = name)
     } else {
-        format!("✏️ {who} edited a message: {text}")
+        tr!(staff, Key::EditedByCustomer, name = name, text = text)
+    }
+}
+
+/// An agent's edit relayed to the customer.
+pub fn edited_by_agent(theirs: Lang, agent: &str, text: &str) -> String {
+    if text.trim().is_empty() {
+        tr!(theirs, Key::EditedByAgentEmpty, agent = agent)
+    } else {
+        tr!(theirs, Key::EditedByAgent, agent = agent, text = text)
     }
 }
 
 /// A customer edited a message while no ticket is open, so nobody needs the correction.
-pub fn edit_not_relayed() -> String {
-    "I saw you edited a message. I only act on new messages, so please send the corrected text      as a new message if you still need help."
-        .into()
+pub fn edit_not_relayed(lang: Lang) -> String {
+    tr!(lang, Key::EditNotRelayed)
 }
 
 /// An edited command is not run again.
-pub fn edit_of_command() -> String {
-    "Edited commands are not run again. Please send the command as a new message.".into()
+pub fn edit_of_command(lang: Lang) -> String {
+    tr!(lang, Key::EditOfCommand)
 }
 
-/// "a sticker", "a location", … for the sentences below.
-pub fn unsupported_kind(kind: UnsupportedKind) -> &'static str {
+/// The selector value the catalogs use to name a kind of message (`[sticker]`, `[poll]`, …).
+fn kind_arg(kind: UnsupportedKind) -> &'static str {
     match kind {
-        UnsupportedKind::Sticker => "a sticker",
-        UnsupportedKind::Location => "a location",
-        UnsupportedKind::Contact => "a contact",
-        UnsupportedKind::Poll => "a poll",
-        UnsupportedKind::Dice => "an animated emoji",
-        UnsupportedKind::Game => "a game",
-        UnsupportedKind::Story => "a story",
-        UnsupportedKind::Other => "a kind of message",
+        UnsupportedKind::Sticker => "sticker",
+        UnsupportedKind::Location => "location",
+        UnsupportedKind::Contact => "contact",
+        UnsupportedKind::Poll => "poll",
+        UnsupportedKind::Dice => "dice",
+        UnsupportedKind::Game => "game",
+        UnsupportedKind::Story => "story",
+        UnsupportedKind::Other => "other",
     }
 }
 
 /// Told to a customer who sent something the bot cannot relay.
-pub fn cannot_relay_to_support(kind: UnsupportedKind) -> String {
-    format!(
-        "Sorry, I can't pass on {} to our support team. Please describe it in words, or send          a photo or a file.",
-        unsupported_kind(kind)
-    )
+pub fn cannot_relay_to_support(lang: Lang, kind: UnsupportedKind) -> String {
+    tr!(lang, Key::CannotRelayToSupport, kind = kind_arg(kind))
 }
 
 /// Told to an agent who sent something the bot cannot relay.
-pub fn cannot_relay_to_customer(kind: UnsupportedKind) -> String {
-    format!(
-        "I can't pass on {} to the customer; it was not sent. Please write it as text, or send          a photo or a file.",
-        unsupported_kind(kind)
-    )
+pub fn cannot_relay_to_customer(lang: Lang, kind: UnsupportedKind) -> String {
+    tr!(lang, Key::CannotRelayToCustomer, kind = kind_arg(kind))
 }
 
 /// Told to the agent when the customer sent something the bot cannot relay.
-pub fn customer_sent_unsupported(name: &str, kind: UnsupportedKind) -> String {
-    format!(
-        "{name} (customer) sent {}, which the bot cannot relay. They were asked to describe it          in words.",
-        unsupported_kind(kind)
+pub fn customer_sent_unsupported(staff: Lang, name: &str, kind: UnsupportedKind) -> String {
+    tr!(
+        staff,
+        Key::CustomerSentUnsupported,
+        name = name,
+        kind = kind_arg(kind)
     )
 }
 
 /// A second tap on a survey that was already answered.
-pub fn already_rated(id: TicketId, score: u8) -> String {
-    format!("You already rated ticket {id} ({score}/5); only the first rating counts. Thanks!")
+pub fn already_rated(lang: Lang, id: TicketId, score: u8) -> String {
+    tr!(lang, Key::AlreadyRated, id = id, score = score)
 }
 
 /// Someone sent more than `[limits] per_user_per_minute` events in a minute (said once).
-pub fn slow_down(per_minute: u32) -> String {
-    format!(
-        "You're sending messages faster than I can take them (at most {per_minute} a minute). Please wait a moment; I'll read what you send after that."
-    )
+pub fn slow_down(lang: Lang, per_minute: u32) -> String {
+    tr!(lang, Key::SlowDown, n = per_minute)
 }
 
 /// A message over `[limits] message_chars`.

@@ -421,6 +421,34 @@ pub enum TicketError {
         /// The ticket.
         ticket: TicketId,
         /// The state it is already in.
-        what: String,
+        what: Already,
     },
+}
+
+/// What a ticket already is, when a change would not change it. Worded by the catalogs
+/// (`err-already-*`); `Display` is for logs only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Already {
+    /// The agent asking already holds it.
+    ClaimedBy(AgentName),
+    /// It is already assigned to this agent.
+    AssignedTo(AgentName),
+    /// It already has this priority.
+    Priority(Priority),
+    /// It is already on this tier.
+    Tier(Tier),
+    /// It is already in this status.
+    Status(Status),
+}
+
+impl fmt::Display for Already {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Already::ClaimedBy(a) => write!(f, "claimed by {a}"),
+            Already::AssignedTo(a) => write!(f, "assigned to {a}"),
+            Already::Priority(p) => write!(f, "{p}"),
+            Already::Tier(t) => write!(f, "{t}"),
+            Already::Status(s) => write!(f, "{s}"),
+        }
+    }
 }

@@ -30,7 +30,7 @@ mod fidelity;
 mod limits;
 
 pub(crate) const STAFF: &str = "6000";
-const SUPPORT: &str = "6100";
+pub(crate) const SUPPORT: &str = "6100";
 pub(crate) const AGENT_ROLE: &str = "777";
 const ADMIN_ROLE: &str = "778";
 pub(crate) const CUSTOMER_DM: &str = "3000";
@@ -56,16 +56,22 @@ pub(crate) async fn rig(extra_discord: &str) -> Rig {
 /// A rig whose REST calls go to `https://discord.com` through the fake's TLS interception
 /// (`https_proxy` + `ca_file`), with serenity's rate limiter on as in production.
 pub(crate) async fn rig_intercepted(extra_discord: &str) -> Rig {
-    rig_in(true, extra_discord, None, "").await
+    build(true, None, extra_discord, None, "").await
+}
+
+/// A rig whose desk searches `kb`.
+pub(crate) async fn rig_with_kb(kb: Arc<dyn KnowledgeBase>) -> Rig {
+    build(false, Some(kb), "", None, "").await
 }
 
 /// A rig whose router also carries a Telegram adapter talking to `tg`.
 async fn rig_with(extra_discord: &str, tg: Option<&FakeTelegram>, extra_staff: &str) -> Rig {
-    rig_in(false, extra_discord, tg, extra_staff).await
+    build(false, None, extra_discord, tg, extra_staff).await
 }
 
-async fn rig_in(
+async fn build(
     intercepted: bool,
+    kb: Option<Arc<dyn KnowledgeBase>>,
     extra_discord: &str,
     tg: Option<&FakeTelegram>,
     extra_staff: &str,
@@ -108,10 +114,12 @@ command_guild_ids = ["{GUILD}"]
     );
     let cfg = Config::from_layers(Some((Path::new("discord-test.toml"), &toml)), &[])
         .expect("test config");
-    let kb: Arc<dyn KnowledgeBase> = Arc::new(StubKb(vec![(
-        "password".into(),
-        hit("reset-password", "How to reset your password", 0.9),
-    )]));
+    let kb: Arc<dyn KnowledgeBase> = kb.unwrap_or_else(|| {
+        Arc::new(StubKb(vec![(
+            "password".into(),
+            hit("reset-password", "How to reset your password", 0.9),
+        )]))
+    });
     let settings = DeskSettings {
         customers: cfg.customers.clone(),
         staff: cfg.staff.clone(),

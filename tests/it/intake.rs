@@ -11,12 +11,12 @@ use supportbot::domain::desk::{Desk, DeskSettings};
 use supportbot::domain::event::{Inbound, InboundBody, Outbound, Space};
 use supportbot::domain::i18n::Lang;
 use supportbot::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
-use supportbot::domain::ports::{Clock, ManualClock, TicketStore};
+use supportbot::domain::ports::{Clock, KnowledgeBase, ManualClock, TicketStore};
 use supportbot::domain::sla_clock::ClockKind;
 use supportbot::domain::ticket::{Priority, TicketKind};
 
 use crate::db::sqlite_store;
-use crate::harness::{staff_space, t0};
+use crate::harness::{StubKb, hit, staff_space, t0};
 
 const CONFIG: &str = r#"
 [customers]
@@ -46,6 +46,10 @@ struct Rig {
 
 impl Rig {
     async fn new() -> Rig {
+        Rig::with_kb(None).await
+    }
+
+    async fn with_kb(kb: Option<Arc<dyn KnowledgeBase>>) -> Rig {
         let (store, dir) = sqlite_store().await;
         let store: Arc<dyn TicketStore> = store;
         let cfg = Config::from_layers(Some((Path::new("intake.toml"), CONFIG)), &[]).unwrap();
@@ -56,7 +60,7 @@ impl Rig {
             sla: cfg.sla.clone(),
         };
         let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(t0()));
-        let desk = Desk::new(store.clone(), None, clock, settings);
+        let desk = Desk::new(store.clone(), kb, clock, settings);
         Rig {
             desk,
             store,
@@ -296,4 +300,89 @@ async fn small_talk_in_three_languages_opens_no_ticket() {
     let out = rig.says("f", "\u{200b}\u{2060}").await;
     assert!(out.is_empty(), "{out:?}");
     assert!(rig.store.ticket(TicketId(1)).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_urgent_failed_login_opens_a_ticket_in_any_language_without_faq_or_small_talk() {
+    // A knowledge base that is sure of an answer to anything: only the routing keeps these
+    // messages from being answered with an article.
+    let kb: Arc<dyn KnowledgeBase> = Arc::new(StubKb(vec![(
+        String::new(),
+        hit("login-help", "Trouble logging in", 0.95),
+    )]));
+    let rig = Rig::with_kb(Some(kb)).await;
+    for (n, (who, text)) in [
+        ("en", "URGENT: I can't log in!"),
+        ("zh", "紧急！登录不了"),
+        ("hu", "nem működik a bejelentkezés, sürgős!"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = rig.says(who, text).await;
+        assert!(
+            out.iter()
+                .any(|o| matches!(o, Outbound::OpenStaffSpace { .. })),
+            "{text}: {:?}",
+            texts(&out)
+        );
+        assert!(
+            !texts(&out).iter().any(|t| t.contains("Trouble logging in")),
+            "{text} was answered from the FAQ"
+        );
+        let t = rig.store.ticket(TicketId(n as i64 + 1)).await.unwrap();
+        assert!(t.is_some(), "{text}: no ticket {}", n + 1);
+        // The staff intro suggests a P1 incident, with its one-tap accept.
+        let data = button_data(&out);
+        assert!(
+            data.contains(&format!("tr:{}:i:1", n + 1)),
+            "{text}: {data:?}"
+        );
+    }
+    // A plain question, and one person's failed login said calmly, still get the article
+    // first: a password reset may be all they need.
+    for (who, text) in [
+        ("q", "How do I change my password?"),
+        ("r", "I cannot log in"),
+    ] {
+        let out = rig.says(who, text).await;
+        assert!(
+            texts(&out).iter().any(|t| t.contains("Trouble logging in")),
+            "{text}"
+        );
+        assert!(
+            !out.iter()
+                .any(|o| matches!(o, Outbound::OpenStaffSpace { .. })),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_already_refusal_names_the_state_in_the_agents_language() {
+    let rig = Rig::new().await;
+    rig.says("bob", "/ticket the export is empty").await;
+    let staff = |who: &'static str, text: &'static str| {
+        rig.send(
+            who,
+            Space::Staff,
+            Some(1),
+            InboundBody::Text { text: text.into() },
+        )
+    };
+    staff("ann", "/claim").await;
+    // Ann reads Hungarian (staff.lang), Wei Chinese (his own lang).
+    let again = texts(&staff("ann", "/claim").await);
+    assert_eq!(again, ["A(z) #1 jegyet már Ön vette át."], "{again:?}");
+    staff("ann", "/pending").await;
+    let again = texts(&staff("ann", "/pending").await);
+    assert_eq!(
+        again,
+        ["A(z) #1 jegy állapota már: ügyfélre vár."],
+        "{again:?}"
+    );
+    let again = texts(&staff("wei", "/pending").await);
+    assert_eq!(again, ["工单 #1 已经是“等待客户”状态。"], "{again:?}");
+    let again = texts(&staff("wei", "/priority P3").await);
+    assert_eq!(again, ["工单 #1 的优先级已经是 P3。"], "{again:?}");
 }

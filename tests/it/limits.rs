@@ -142,12 +142,26 @@ async fn one_open_ticket_per_person() {
 }
 
 #[tokio::test]
+async fn a_flood_is_told_in_the_senders_language() {
+    let (app, _dir) = app().await;
+    app.user_says("zsofi", "/lang hu").await;
+    let mut told = Vec::new();
+    for i in 0..20 {
+        let r = app.user_says("zsofi", &format!("/status {i}")).await;
+        told.extend(r.texts());
+    }
+    let hungarian = replies::slow_down(Lang::Hu, 5);
+    assert!(told.contains(&hungarian), "{told:#?}");
+    assert!(!told.contains(&replies::slow_down(Lang::En, 5)));
+}
+
+#[tokio::test]
 async fn a_flood_is_cut_for_its_sender_only() {
     let (app, _dir) = app().await;
     let mut told = 0;
     for i in 0..200 {
         let r = app.user_says("flood", &format!("/ticket spam {i}")).await;
-        if r.says(&replies::slow_down(5)) {
+        if r.says(&replies::slow_down(Lang::En, 5)) {
             told += 1;
         } else if i >= 5 {
             assert!(r.0.is_empty(), "message {i} answered: {:?}", r.texts());

@@ -11,6 +11,7 @@ mod fake_discord;
 mod fake_telegram;
 mod fuzz_seeds;
 mod harness;
+mod i18n;
 mod intake;
 mod kb;
 mod limits;

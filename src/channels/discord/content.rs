@@ -3,7 +3,9 @@
 use serenity::all::{ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, UserId};
 
 use crate::domain::event::{Attachment, Button, ButtonAction};
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::{Platform, UserRef};
+use crate::tr;
 
 /// Discord rejects message content longer than this many characters.
 pub const MAX_LEN: usize = 2000;
@@ -90,16 +92,18 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
 }
 
 /// The text actually sent: neutralised, with attachment links appended.
-pub fn compose(text: &str, attachments: &[Attachment]) -> String {
+pub fn compose(text: &str, attachments: &[Attachment], lang: Lang) -> String {
     let mut out = neutralise(text);
     for a in attachments {
         let name = a.name.clone().unwrap_or_else(|| "file".to_string());
         let line = match a.platform {
             Platform::Discord => format!("📎 {}: {}", neutralise(&name), a.file_ref),
             // A Telegram file id is no link; the agent sees that a file exists and where.
-            other => format!(
-                "📎 {} (a file sent on {other}, kept in the ticket)",
-                neutralise(&name)
+            other => tr!(
+                lang,
+                Key::AttachmentElsewhere,
+                name = neutralise(&name),
+                platform = other.to_string()
             ),
         };
         if !out.is_empty() {
@@ -220,7 +224,7 @@ mod tests {
             source: None,
             name: Some("x.png".into()),
         };
-        let t = compose("look", &[a]);
+        let t = compose("look", &[a], Lang::En);
         assert!(t.starts_with("look\n"));
         assert!(t.contains("https://cdn.example/x.png"));
     }

@@ -30,7 +30,11 @@ impl Intake {
             )))
         } else if self.shared.support_channels.contains(&ch) {
             // The original moved the conversation to the customer's private thread.
-            let thread = self.customer_thread(ch, author).await?;
+            let lang = self
+                .desk
+                .adapter_lang(&user_ref(author), None, Some(content))
+                .await;
+            let thread = self.customer_thread(ch, author, lang).await?;
             Some(customer(ConversationRef::thread(
                 Platform::Discord,
                 ch.to_string(),

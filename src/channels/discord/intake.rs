@@ -20,7 +20,9 @@ use super::outlet::DiscordOutlet;
 use crate::channels::Router;
 use crate::domain::desk::Desk;
 use crate::domain::event::{Attachment, AttachmentKind, Inbound, InboundBody, Outbound, Space};
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
+use crate::tr;
 
 /// How long answered interactions are remembered (Discord tokens expire after 15 minutes).
 pub(super) const INTERACTION_MEMORY: std::time::Duration = std::time::Duration::from_secs(30 * 60);
@@ -220,7 +222,12 @@ impl Intake {
             ))));
         }
         if self.shared.support_channels.contains(&ch) {
-            let thread = match self.customer_thread(ch, &m.author).await {
+            // A message carries no locale: the stored choice, the script, or the default.
+            let lang = self
+                .desk
+                .adapter_lang(&user_ref(&m.author), None, Some(&m.content))
+                .await;
+            let thread = match self.customer_thread(ch, &m.author, lang).await {
                 Ok(t) => t,
                 Err(e) => {
                     // Without thread permissions the conversation stays in the channel.
@@ -229,7 +236,7 @@ impl Intake {
                     return Ok(Some(customer(here)));
                 }
             };
-            let note = format!("Thanks! I've moved this to a private thread with you: <#{thread}>");
+            let note = tr!(lang, Key::MovedToThread, thread = format!("<#{thread}>"));
             let reply = CreateMessage::new()
                 .content(note)
                 .reference_message(m)
@@ -308,6 +315,7 @@ impl Intake {
         &self,
         channel: ChannelId,
         user: &User,
+        lang: Lang,
     ) -> Result<ChannelId> {
         let key = format!("discord:customer_thread:{channel}:{}", user.id);
         let known = self.shared.store.get_state(&key).await?;
@@ -317,7 +325,7 @@ impl Intake {
         {
             return Ok(ChannelId::new(t));
         }
-        let name: String = format!("Support: {}", display_name(user))
+        let name: String = tr!(lang, Key::CustomerThreadTitle, name = display_name(user))
             .chars()
             .take(100)
             .collect();

@@ -48,7 +48,9 @@ impl Intake {
         if matches!(name, "ticket" | "feedback")
             && self.shared.support_channels.contains(&c.channel_id)
         {
-            let thread = self.customer_thread(c.channel_id, &c.user).await?;
+            let locale = interaction_locale(&c.locale, c.guild_locale.as_deref());
+            let lang = self.desk.adapter_lang(&from, locale.as_deref(), None).await;
+            let thread = self.customer_thread(c.channel_id, &c.user, lang).await?;
             place.conversation.thread = Some(thread.to_string());
         }
         let inbound = Inbound {

@@ -17,8 +17,9 @@ use super::content::{self, MAX_LEN};
 use super::{Shared, threads};
 use crate::channels::Outlet;
 use crate::domain::event::{Message, Outbound, Target};
-use crate::domain::i18n::Lang;
+use crate::domain::i18n::{Key, Lang};
 use crate::domain::replies;
+use crate::tr;
 
 /// Panels go in an embed, whose description may be longer than message content.
 const EMBED_MAX: usize = 4096;
@@ -106,7 +107,7 @@ impl DiscordOutlet {
                         .tell_privately(message.private_to.as_ref(), thread, message)
                         .await;
                 }
-                let channel = self.resolve(to).await?;
+                let channel = self.resolve(to, message.lang).await?;
                 self.send(channel, message, key).await
             }
             Outbound::ClearButtons { to, message } => self.clear_buttons(to, message).await,
@@ -132,7 +133,9 @@ impl DiscordOutlet {
         }
     }
 
-    pub(super) async fn resolve(&self, to: &Target) -> Result<ChannelId> {
+    /// The channel of `to`. A staff thread that could not be made when its ticket opened is
+    /// made now, titled in `lang` (the staff's, named by the message going there).
+    pub(super) async fn resolve(&self, to: &Target, lang: Option<Lang>) -> Result<ChannelId> {
         match to {
             Target::Conversation(c) => channel_id(c.thread.as_deref().unwrap_or(&c.chat)),
             Target::StaffSpace { ticket, .. } => {
@@ -150,9 +153,7 @@ impl DiscordOutlet {
                 threads::open(
                     &self.shared,
                     *ticket,
-                    // The outlet does not know `staff.lang`; a thread made late is titled in
-                    // the default language until the desk renames it.
-                    &replies::staff_title(Lang::En, &t),
+                    &replies::staff_title(lang.unwrap_or_default(), &t),
                 )
                 .await?;
                 threads::staff_thread(&self.shared, *ticket)
@@ -175,7 +176,8 @@ impl DiscordOutlet {
         key: Option<&str>,
     ) -> Result<()> {
         let http = &*self.shared.http;
-        let text = content::compose(&message.text, &message.attachments);
+        let lang = message.lang.unwrap_or(Lang::En);
+        let text = content::compose(&message.text, &message.attachments, lang);
         let rows = content::components(&message.buttons);
         if content::is_panel(&message.buttons) {
             // The desk words the panel's title as its first line, in the customers' language.
@@ -191,7 +193,7 @@ impl DiscordOutlet {
         // Mentions go on a line of their own at the end, added after the text was neutralised
         // and split, and only the last part allows them: only the users the desk named are pinged.
         let (pings, allowed) = content::mentions(&message.notify);
-        let mut parts = parts(&text, !rows.is_empty());
+        let mut parts = parts(&text, !rows.is_empty(), lang);
         if !pings.is_empty() {
             match parts.last_mut() {
                 Some(last) if last.chars().count() + 1 + pings.chars().count() <= MAX_LEN => {
@@ -226,9 +228,10 @@ impl DiscordOutlet {
     async fn respond(&self, id: InteractionId, token: &str, message: &Message) -> Result<()> {
         let http = &*self.shared.http;
         let pending = self.shared.interaction(id);
-        let text = content::compose(&message.text, &message.attachments);
+        let lang = message.lang.unwrap_or(Lang::En);
+        let text = content::compose(&message.text, &message.attachments, lang);
         let rows = content::components(&message.buttons);
-        let parts = parts(&text, !rows.is_empty());
+        let parts = parts(&text, !rows.is_empty(), lang);
         let last = parts.len() - 1;
         let mut responded = pending.is_some_and(|p| p.responded);
         for (i, part) in parts.into_iter().enumerate() {
@@ -314,7 +317,9 @@ impl DiscordOutlet {
         } else {
             CreateInteractionResponse::Message(
                 CreateInteractionResponseMessage::new()
-                    .content("Done.")
+                    // A slash command the desk answered without words: a sign, not a word,
+                    // so it reads right in every language.
+                    .content("✅")
                     .ephemeral(true),
             )
         };
@@ -348,13 +353,13 @@ fn first_part(text: &str) -> String {
 }
 
 /// Message parts; a message with buttons but no text still needs some content.
-fn parts(text: &str, has_buttons: bool) -> Vec<String> {
+fn parts(text: &str, has_buttons: bool, lang: Lang) -> Vec<String> {
     let mut parts = content::split(text, MAX_LEN);
     if parts.is_empty() {
         parts.push(if has_buttons {
             "\u{2063}".to_string()
         } else {
-            "(empty message)".to_string()
+            tr!(lang, Key::EmptyMessage)
         });
     }
     parts

@@ -87,7 +87,8 @@ impl DiscordOutlet {
             .filter(|n| *n > 0)
             .map(MessageId::new)
             .with_context(|| format!("`{message}` is not a Discord message id"))?;
-        let channel = self.resolve(to).await?;
+        // Taking buttons off never needs a new thread: its message is in an existing one.
+        let channel = self.resolve(to, None).await?;
         channel
             .edit_message(
                 &*self.shared.http,

@@ -118,7 +118,8 @@ impl TelegramOutlet {
     async fn send(&self, place: &Place, message: &DeskMessage) -> Result<()> {
         self.send_text(place, message).await?;
         for a in &message.attachments {
-            self.relay_attachment(place, a).await?;
+            self.relay_attachment(place, a, message.lang.unwrap_or(Lang::En))
+                .await?;
         }
         Ok(())
     }
@@ -176,7 +177,7 @@ impl TelegramOutlet {
         }
     }
 
-    async fn relay_attachment(&self, place: &Place, a: &Attachment) -> Result<()> {
+    async fn relay_attachment(&self, place: &Place, a: &Attachment, lang: Lang) -> Result<()> {
         match (&a.source, a.platform) {
             (Some((from, message_id)), Platform::Telegram) => {
                 let from = Self::place_of(from)?;
@@ -196,10 +197,8 @@ impl TelegramOutlet {
             }
             _ => {
                 // Files from another platform can't be copied; their URL is the next best thing.
-                let text = format!(
-                    "Attachment: {}",
-                    a.name.clone().unwrap_or_else(|| a.file_ref.clone())
-                );
+                let name = a.name.clone().unwrap_or_else(|| a.file_ref.clone());
+                let text = tr!(lang, Key::AttachmentLink, name = name);
                 let body = if a.file_ref.starts_with("http") {
                     format!("{text}\n{}", a.file_ref)
                 } else {

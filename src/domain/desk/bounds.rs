@@ -45,13 +45,16 @@ pub(super) fn check_command(limits: &LimitsConfig, cmd: &Command) -> Result<(), 
 impl Desk {
     /// `Some(answer)` when the sender is over the flood limit: one notice per burst, then
     /// silence (a button press or slash command is still acknowledged, quietly).
-    pub(super) fn flooded(&self, inbound: &Inbound) -> Option<Vec<Outbound>> {
+    pub(super) async fn flooded(&self, inbound: &Inbound) -> Option<Vec<Outbound>> {
         match self.flood.admit(&inbound.from.key(), self.clock.now()) {
             Admission::Allowed => None,
             Admission::RefusedTell => {
+                // Said once per burst, so the one store read for the sender's language is not
+                // paid by the flood itself.
+                let lang = self.error_lang(inbound).await;
                 Some(vec![self.error_reply(
                     inbound,
-                    replies::slow_down(self.limits.per_user_per_minute),
+                    replies::slow_down(lang, self.limits.per_user_per_minute),
                 )])
             }
             Admission::RefusedQuiet => Some(

@@ -152,7 +152,7 @@ impl Desk {
                 let mut out = match earlier {
                     None => vec![ctx.reply(tr!(lang, Key::CsatThanks, score = score))],
                     Some(earlier) => {
-                        let text = replies::already_rated(id, earlier);
+                        let text = replies::already_rated(lang, id, earlier);
                         vec![ack(ctx, &text, false).unwrap_or_else(|| ctx.private_reply(text))]
                     }
                 };
@@ -188,7 +188,7 @@ impl Desk {
                         &t,
                         Message::text(tr!(staff, Key::ClaimedStaff, agent = &me.name.0, id = id)),
                     ),
-                    self.to_customer(&t, Message::text(told)),
+                    self.to_customer(&t, theirs, Message::text(told)),
                     self.rename_staff_space(&t),
                 ];
                 out.extend(clear(ctx));

@@ -40,7 +40,7 @@ impl Desk {
             })
             .collect();
         Ok(vec![
-            self.to_customer(&ticket, Message::text(thanks).with_buttons(csat)),
+            self.to_customer(&ticket, lang, Message::text(thanks).with_buttons(csat)),
             self.to_staff(
                 &ticket,
                 Message::text(tr!(

@@ -42,7 +42,11 @@ impl Desk {
         {
             return self.small_talk(ctx, talk).await;
         }
+        // A failure that hits everyone, or one the customer calls urgent, goes to a person
+        // at once: articles are no help then, and the ticket's SLA clock starts now.
+        let pressing = crate::domain::triage::pressing(text);
         if attachments.is_empty()
+            && !pressing
             && let Some(kb) = &self.kb
         {
             let lang = self.lang(ctx).await?;

@@ -35,7 +35,7 @@ impl Desk {
             .contains(&inbound.key);
         if retry {
             self.store.release_inbound(&inbound.key).await?;
-        } else if let Some(out) = self.flooded(&inbound) {
+        } else if let Some(out) = self.flooded(&inbound).await {
             // A flood is cut before it costs a store round trip, so others are not slowed;
             // an event tried again after an outage was admitted already.
             return Ok(Planned::once(out));

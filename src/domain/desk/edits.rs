@@ -22,7 +22,8 @@ impl Desk {
         attachments: Vec<Attachment>,
     ) -> Outcome {
         if looks_like_command(text) {
-            return Ok(vec![ctx.private_reply(replies::edit_of_command())]);
+            let lang = self.lang(ctx).await?;
+            return Ok(vec![ctx.private_reply(replies::edit_of_command(lang))]);
         }
         match ctx.inb.space {
             Space::Customer => self.customer_edit(ctx, text, attachments).await,
@@ -38,17 +39,18 @@ impl Desk {
                     let entry = self.entry(
                         AuthorRole::Agent,
                         &member.name.0,
-                        &replies::edited_entry(text),
+                        &replies::edited_entry(self.staff_lang(), text),
                         false,
                         attachments.clone(),
                         ctx,
                     );
                     t.updated_at = ctx.now;
-                    let who = format!("{} (support)", member.name);
+                    let theirs = self.customer_lang(&t.requester).await?;
                     let out = vec![self.to_customer(
                         &t,
+                        theirs,
                         Message {
-                            text: replies::edited_note(&who, text),
+                            text: replies::edited_by_agent(theirs, &member.name.0, text),
                             attachments,
                             ..Message::default()
                         },
@@ -68,23 +70,23 @@ impl Desk {
         attachments: Vec<Attachment>,
     ) -> Outcome {
         let Some(mut ticket) = self.sender_ticket(ctx).await? else {
-            return Ok(vec![ctx.reply(replies::edit_not_relayed())]);
+            let lang = self.lang(ctx).await?;
+            return Ok(vec![ctx.reply(replies::edit_not_relayed(lang))]);
         };
         let name = &ctx.inb.from.name;
         let entry = self.entry(
             AuthorRole::Customer,
             name,
-            &replies::edited_entry(text),
+            &replies::edited_entry(self.staff_lang(), text),
             false,
             attachments.clone(),
             ctx,
         );
         ticket.updated_at = ctx.now;
-        let who = format!("{name} (customer)");
         let out = vec![self.to_staff(
             &ticket,
             Message {
-                text: replies::edited_note(&who, text),
+                text: replies::edited_by_customer(self.staff_lang(), name, text),
                 attachments,
                 ..Message::default()
             },
@@ -96,9 +98,14 @@ impl Desk {
     pub(super) async fn on_unsupported(&self, ctx: &Ctx<'_>, kind: UnsupportedKind) -> Outcome {
         match ctx.inb.space {
             Space::Customer => {
-                let mut out = vec![ctx.reply(replies::cannot_relay_to_support(kind))];
+                let lang = self.lang(ctx).await?;
+                let mut out = vec![ctx.reply(replies::cannot_relay_to_support(lang, kind))];
                 if let Some(mut ticket) = self.sender_ticket(ctx).await? {
-                    let note = replies::customer_sent_unsupported(&ctx.inb.from.name, kind);
+                    let note = replies::customer_sent_unsupported(
+                        self.staff_lang(),
+                        &ctx.inb.from.name,
+                        kind,
+                    );
                     let entry = self.entry(AuthorRole::Bot, "bot", &note, true, Vec::new(), ctx);
                     ticket.updated_at = ctx.now;
                     out.push(self.to_staff(&ticket, Message::text(note)));
@@ -114,9 +121,12 @@ impl Desk {
                 (None, _) => Err(DeskError::Say(crate::text!(
                     crate::domain::i18n::Key::NotStaffHere
                 ))),
-                (Some(_), Some(_)) => Ok(vec![
-                    ctx.private_reply(replies::cannot_relay_to_customer(kind)),
-                ]),
+                (Some(_), Some(_)) => {
+                    let lang = self.lang(ctx).await?;
+                    Ok(vec![ctx.private_reply(replies::cannot_relay_to_customer(
+                        lang, kind,
+                    ))])
+                }
                 (Some(_), None) => Ok(Vec::new()),
             },
         }

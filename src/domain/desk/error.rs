@@ -2,7 +2,8 @@
 
 use crate::domain::i18n::{Key, Text};
 use crate::domain::ports::StoreError;
-use crate::domain::ticket::TicketError;
+use crate::domain::replies;
+use crate::domain::ticket::{Already, TicketError};
 
 /// Why handling an event stopped early. Users see a friendly text, never the internals.
 #[derive(Debug, thiserror::Error)]
@@ -29,8 +30,26 @@ pub(super) fn ticket_error_text(e: &TicketError) -> Text {
             crate::text!(Key::ErrClaimedByOther, id = *ticket, agent = &by.0)
         }
         TicketError::NotClaimedByYou(id) => crate::text!(Key::ErrNotClaimedByYou, id = *id),
-        TicketError::Unchanged { ticket, what } => {
-            crate::text!(Key::ErrUnchanged, id = *ticket, what = what)
-        }
+        TicketError::Unchanged { ticket, what } => match what {
+            Already::ClaimedBy(_) => crate::text!(Key::ErrAlreadyClaimed, id = *ticket),
+            Already::AssignedTo(a) => {
+                crate::text!(Key::ErrAlreadyAssigned, id = *ticket, agent = &a.0)
+            }
+            Already::Priority(p) => {
+                crate::text!(
+                    Key::ErrAlreadyPriority,
+                    id = *ticket,
+                    priority = p.to_string()
+                )
+            }
+            Already::Tier(t) => {
+                crate::text!(Key::ErrAlreadyTier, id = *ticket, tier = t.to_string())
+            }
+            Already::Status(s) => crate::text!(
+                Key::ErrAlreadyStatus,
+                id = *ticket,
+                status = replies::status_key(*s)
+            ),
+        },
     }
 }

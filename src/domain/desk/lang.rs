@@ -92,6 +92,24 @@ impl Desk {
         }
     }
 
+    /// The language an adapter words its own few texts in for a customer (a Discord private
+    /// thread's name, the note pointing to it) before any event reaches the desk: the same
+    /// order as for replies, without writing anything. A store that cannot answer is skipped.
+    pub async fn adapter_lang(
+        &self,
+        user: &UserRef,
+        locale: Option<&str>,
+        text: Option<&str>,
+    ) -> Lang {
+        let stored = self.store.user_lang(user).await.ok().flatten();
+        let default = self
+            .settings
+            .staff
+            .member(user, &[])
+            .map_or(self.settings.customers.default_lang, |m| m.lang);
+        choose(stored, locale, text, default)
+    }
+
     /// The language a ticket's customer reads, when the event came from someone else.
     pub(super) async fn customer_lang(&self, user: &UserRef) -> Result<Lang, DeskError> {
         Ok(self

@@ -126,6 +126,7 @@ impl Ctx<'_> {
             message: Message {
                 text: text.into(),
                 in_reply_to: self.inb.interaction.clone(),
+                lang: self.lang.get().copied(),
                 ..Message::default()
             },
         }
@@ -387,14 +388,21 @@ impl Desk {
                 ticket: ticket.id,
                 platform: self.staff_home(ticket),
             },
-            message,
+            message: Message {
+                lang: Some(self.staff_lang()),
+                ..message
+            },
         }
     }
 
-    fn to_customer(&self, ticket: &Ticket, message: Message) -> Outbound {
+    /// A message to the ticket's customer, worded in `theirs`.
+    fn to_customer(&self, ticket: &Ticket, theirs: Lang, message: Message) -> Outbound {
         Outbound::Send {
             to: Target::Conversation(ticket.conversation.clone()),
-            message,
+            message: Message {
+                lang: Some(theirs),
+                ..message
+            },
         }
     }
 

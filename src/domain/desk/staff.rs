@@ -228,17 +228,17 @@ impl Desk {
         let tell_customer = match tell_customer {
             Some(word) => {
                 let lang = self.customer_lang(&t.requester).await?;
-                Some(word(lang, t.id, &me.name.0))
+                Some((lang, word(lang, t.id, &me.name.0)))
             }
             None => None,
         };
         let said: Vec<_> = tell_customer
             .iter()
-            .map(|text| self.bot_said(text, ctx))
+            .map(|(_, text)| self.bot_said(text, ctx))
             .collect();
         let mut out = vec![ctx.reply(confirm)];
-        if let Some(text) = tell_customer {
-            out.push(self.to_customer(t, Message::text(text)));
+        if let Some((theirs, text)) = tell_customer {
+            out.push(self.to_customer(t, theirs, Message::text(text)));
         }
         if renames {
             out.push(self.rename_staff_space(t));
@@ -274,6 +274,7 @@ impl Desk {
         let theirs = self.customer_lang(&t.requester).await?;
         let mut out = vec![self.to_customer(
             &t,
+            theirs,
             Message {
                 // A file without a caption goes alone, without an empty "ann (support): " line.
                 text: if text.trim().is_empty() {
