@@ -209,6 +209,7 @@ fn semantic(articles: &[Article], queries: &[String]) {
             model_dir: dir.display().to_string(),
             langs: vec!["en".into()],
             required: true,
+            ..Default::default()
         })
         .expect("model loads"),
     );

@@ -25,7 +25,7 @@ pub fn main(cli: Cli) -> ExitCode {
         &std::env::var("SUPPORTBOT__STORAGE__URL").unwrap_or_default(),
     );
     crate::redact::install_panic_hook();
-    init_tracing();
+    init_tracing(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -47,15 +47,18 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(format: crate::cli::LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SUPPORTBOT_LOG")
         .unwrap_or_else(|_| EnvFilter::new("warn,supportbot=info"));
     // Logs go to stderr so the console chat on stdout stays clean and scriptable.
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| crate::redact::Scrubbed(std::io::stderr()))
-        .try_init();
+        .with_writer(|| crate::redact::Scrubbed(std::io::stderr()));
+    let _ = match format {
+        crate::cli::LogFormat::Text => builder.try_init(),
+        crate::cli::LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 async fn run_cli(cli: Cli) -> Result<()> {
@@ -82,6 +85,34 @@ async fn run_cli(cli: Cli) -> Result<()> {
         }
         Command::Kb(cmd) => crate::cli::kb::run(cmd, &cfg),
         Command::Sla(cmd) => crate::cli::sla::run(cmd, &cfg).await,
+        Command::Doctor => {
+            let report = crate::doctor::run(&cfg).await;
+            crate::cli::out!("{}", report.render())?;
+            if !report.ok() {
+                anyhow::bail!("doctor: {} check(s) failed", report.failed().len());
+            }
+            Ok(())
+        }
+        Command::Setup(args) => crate::cli::setup::run(args, &cfg, None).await,
+        Command::Models(crate::cli::ModelsCommand::Fetch) => {
+            let Some(sem) = cfg.search.semantic.as_ref() else {
+                anyhow::bail!("no [search.semantic] section: no sentence model is configured");
+            };
+            let msg = crate::cli::models::fetch_configured(sem, true).await?;
+            crate::cli::outln!("{msg}")?;
+            Ok(())
+        }
+        Command::Discord(crate::cli::DiscordCommand::InviteUrl { client_id }) => {
+            let id = match client_id {
+                Some(id) => id,
+                None => crate::channels::discord::doctor::client_id(&cfg).await?,
+            };
+            crate::cli::outln!(
+                "{}",
+                crate::channels::discord::perms::invite_url(id, &cfg.discord)
+            )?;
+            Ok(())
+        }
     }
 }
 
@@ -120,6 +151,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
+    crate::cli::models::fetch_on_start(cfg.search.semantic.as_ref()).await?;
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
     let (kb, _kb_watch) = open_kb(&cfg)?;
@@ -136,6 +168,7 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutting down");
+        crate::readiness::stopping();
         let _ = stop_tx.send(true);
     });
 
@@ -210,6 +243,19 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         std::time::Duration::from_secs(cfg.sla.sweep_every_secs),
         stop_rx.clone(),
     ));
+
+    // Ready (for systemd) once every channel is connected; the console is ready at once.
+    let parts: Vec<&'static str> = [
+        ("telegram", telegram.is_some()),
+        ("discord", discord.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, on)| *on && !use_console)
+    .map(|(p, _)| p)
+    .collect();
+    let (_readiness, mut ready_parts) = crate::readiness::Readiness::new(&parts);
+    let discord = discord.map(|c| c.with_ready(ready_parts.pop().expect("a part per channel")));
+    let telegram = telegram.map(|c| c.with_ready(ready_parts.pop().expect("a part per channel")));
 
     if use_console {
         eprintln!(
@@ -413,6 +459,7 @@ mod tests {
                 model_dir: missing.display().to_string(),
                 langs: vec!["en".into()],
                 required,
+                ..Default::default()
             });
             cfg
         };

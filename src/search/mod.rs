@@ -75,7 +75,7 @@ impl SearchConfig {
         if !sem.required && !Path::new(&sem.model_dir).exists() {
             tracing::warn!(
                 model_dir = %sem.model_dir,
-                "no sentence model there (scripts/fetch-model.sh fetches one); FAQ matching is lexical only"
+                "no sentence model there, so FAQ matching is lexical only; to match by meaning run `supportbot models fetch` or set [search.semantic] fetch = true"
             );
             return Ok(None);
         }

@@ -10,6 +10,7 @@ mod rows;
 mod save;
 mod side;
 mod sla;
+mod status;
 mod tickets;
 mod writer;
 
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, Executor};
 use crate::domain::ports::StoreError;
 
 pub use migrations::{MIGRATION_FILES, migrator};
+pub use status::{DbState, db_state};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::{SinkExt, StreamExt};
@@ -109,7 +109,30 @@ struct Inner {
     resets: Mutex<HashMap<String, tokio::time::Instant>>,
     /// Messages posted with `enforce_nonce`, by channel and nonce.
     nonces: Mutex<HashMap<(String, String), Value>>,
+    /// The server's setup for permission checks and the doctor.
+    setup: Mutex<Setup>,
 }
+
+/// What the doctor reads: token, application flags, roles, overwrites, registered commands.
+struct Setup {
+    /// When set, requests with another `Authorization: Bot …` are answered 401.
+    token: Option<String>,
+    /// `GET /applications/@me` flags (default: Message Content intent on).
+    app_flags: u64,
+    /// `GET /guilds/{id}/roles`.
+    roles: Vec<Value>,
+    /// The bot's role ids in the guild.
+    bot_roles: Vec<String>,
+    /// Channels answered 404 Unknown Channel.
+    missing: std::collections::HashSet<String>,
+    /// Permission overwrites per channel.
+    overwrites: HashMap<String, Vec<Value>>,
+    /// Registered command names: globally (key "") or per guild id.
+    commands: HashMap<String, Vec<String>>,
+}
+
+/// Every permission the bot's default role has in the fake: all it uses (and no more).
+pub const BOT_ROLE: &str = "4100";
 
 /// The running fake.
 pub struct FakeDiscord {
@@ -152,6 +175,19 @@ impl FakeDiscord {
             burst: Mutex::new(None),
             nonces: Mutex::new(HashMap::new()),
             resets: Mutex::new(HashMap::new()),
+            setup: Mutex::new(Setup {
+                token: None,
+                app_flags: 1 << 19,
+                roles: vec![
+                    json!({"id": GUILD, "name": "@everyone", "permissions": "0", "position": 0}),
+                    json!({"id": BOT_ROLE, "name": "supportbot", "position": 1,
+                        "permissions": supportbot::channels::discord::perms::all(&Default::default()).bits().to_string()}),
+                ],
+                bot_roles: vec![BOT_ROLE.to_string()],
+                missing: Default::default(),
+                overwrites: HashMap::new(),
+                commands: HashMap::new(),
+            }),
         });
         let app = Router::new()
             .route("/gw", get(gateway))
@@ -234,6 +270,64 @@ impl FakeDiscord {
     /// When the current (or last) burst of 429s ends.
     pub fn burst_end(&self) -> Option<tokio::time::Instant> {
         self.inner.burst.lock().unwrap().as_ref().map(|b| b.until)
+    }
+
+    /// Answers requests without `Authorization: Bot {token}` 401 Unauthorized.
+    pub fn require_token(&self, token: &str) {
+        self.inner.setup.lock().unwrap().token = Some(token.to_string());
+    }
+
+    /// Sets the application flags (`1 << 19`: Message Content intent on).
+    pub fn set_app_flags(&self, flags: u64) {
+        self.inner.setup.lock().unwrap().app_flags = flags;
+    }
+
+    /// Sets the permissions of a guild role (created if new).
+    pub fn set_role(&self, id: &str, permissions: u64) {
+        let mut s = self.inner.setup.lock().unwrap();
+        s.roles.retain(|r| r["id"] != json!(id));
+        s.roles
+            .push(json!({"id": id, "name": format!("role{id}"), "position": 1,
+            "permissions": permissions.to_string()}));
+    }
+
+    /// Sets the bot's roles in the guild.
+    pub fn set_bot_roles(&self, roles: &[&str]) {
+        self.inner.setup.lock().unwrap().bot_roles = roles.iter().map(|r| r.to_string()).collect();
+    }
+
+    /// Sets a channel's permission overwrites.
+    pub fn set_overwrites(&self, channel: &str, overwrites: Vec<Value>) {
+        self.inner
+            .setup
+            .lock()
+            .unwrap()
+            .overwrites
+            .insert(channel.to_string(), overwrites);
+    }
+
+    /// Makes `GET /channels/{id}` answer 404 Unknown Channel.
+    pub fn hide_channel(&self, id: &str) {
+        self.inner
+            .setup
+            .lock()
+            .unwrap()
+            .missing
+            .insert(id.to_string());
+    }
+
+    /// Stores a channel object `GET /channels/{id}` then returns (e.g. a voice channel).
+    pub fn put_channel(&self, channel: Value) {
+        let id = channel["id"].as_str().unwrap_or_default().to_string();
+        self.inner.channels.lock().unwrap().insert(id, channel);
+    }
+
+    /// Marks these commands as registered (`place`: a guild id, or "" for global).
+    pub fn set_commands(&self, place: &str, names: &[&str]) {
+        self.inner.setup.lock().unwrap().commands.insert(
+            place.to_string(),
+            names.iter().map(|n| n.to_string()).collect(),
+        );
     }
 
     /// Makes the next `n` thread creations fail with 403 Missing Permissions.
@@ -451,7 +545,7 @@ async fn rest(
     State(inner): State<Arc<Inner>>,
     method: Method,
     uri: Uri,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let tls = headers.contains_key(tls::MARK);
@@ -460,6 +554,15 @@ async fn rest(
         .strip_prefix("/api/v10")
         .unwrap_or(uri.path())
         .to_string();
+    let wanted = inner.setup.lock().unwrap().token.clone();
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if wanted.is_some_and(|t| given != format!("Bot {t}")) {
+        let reply = json!({"message": "401: Unauthorized", "code": 0});
+        return (StatusCode::UNAUTHORIZED, axum::Json(reply)).into_response();
+    }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let at = tokio::time::Instant::now();
     let latency = inner.latency_ms.load(Ordering::SeqCst);
@@ -569,10 +672,50 @@ fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, 
             }
             ok(t.clone())
         }
-        ("GET", ["channels", ch]) => match inner.channels.lock().unwrap().get(*ch) {
-            Some(t) => ok(t.clone()),
-            None => ok(text_channel(ch)),
-        },
+        ("GET", ["channels", ch]) => {
+            let setup = inner.setup.lock().unwrap();
+            if setup.missing.contains(*ch) {
+                return (
+                    StatusCode::NOT_FOUND,
+                    Some(json!({"message": "Unknown Channel", "code": 10003})),
+                );
+            }
+            let mut found = match inner.channels.lock().unwrap().get(*ch) {
+                Some(t) => t.clone(),
+                None => text_channel(ch),
+            };
+            if let Some(o) = setup.overwrites.get(*ch) {
+                found["permission_overwrites"] = json!(o);
+            }
+            ok(found)
+        }
+        ("GET", ["users", "@me"]) => ok(user(BOT_ID, "supportbot", true)),
+        ("GET", ["applications", "@me"]) => {
+            let flags = inner.setup.lock().unwrap().app_flags;
+            ok(json!({"id": BOT_ID, "name": "supportbot", "flags": flags, "bot_public": false}))
+        }
+        ("GET", ["users", "@me", "guilds"]) => ok(
+            json!([{"id": GUILD, "name": "Acme", "icon": null, "owner": false,
+                "permissions": "0", "features": []}]),
+        ),
+        ("GET", ["guilds", _, "channels"]) => ok(json!([
+            {"id": "3200", "type": 0, "guild_id": GUILD, "name": "staff", "position": 0,
+                "permission_overwrites": [], "nsfw": false},
+            {"id": "3250", "type": 2, "guild_id": GUILD, "name": "voice", "position": 1,
+                "permission_overwrites": [], "nsfw": false},
+            {"id": "3300", "type": 0, "guild_id": GUILD, "name": "help", "position": 2,
+                "permission_overwrites": [], "nsfw": false},
+        ])),
+        ("GET", ["guilds", _, "roles"]) => ok(json!(inner.setup.lock().unwrap().roles)),
+        ("GET", ["guilds", _, "members", who]) if *who == BOT_ID => {
+            let roles = inner.setup.lock().unwrap().bot_roles.clone();
+            ok(
+                json!({"user": user(BOT_ID, "supportbot", true), "roles": roles,
+                "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0}),
+            )
+        }
+        ("GET", ["applications", _, "commands"]) => ok(registered(inner, "")),
+        ("GET", ["applications", _, "guilds", g, "commands"]) => ok(registered(inner, g)),
         ("PATCH", ["channels", ch, "messages", id]) => {
             let text = body["content"].as_str().unwrap_or_default();
             ok(bot_message(id, ch, text))
@@ -588,10 +731,45 @@ fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, 
             let text = body["content"].as_str().unwrap_or_default();
             ok(bot_message(&new_id(), "0", text))
         }
-        ("PUT", ["applications", _, "commands"])
-        | ("PUT", ["applications", _, "guilds", _, "commands"]) => ok(json!([])),
+        ("PUT", ["applications", _, "commands"]) => register(inner, "", body),
+        ("PUT", ["applications", _, "guilds", g, "commands"]) => register(inner, g, body),
         _ => not_found(),
     }
+}
+
+/// Stores the names of a bulk command overwrite (`""`: global) and answers as serenity expects.
+fn register(inner: &Inner, place: &str, body: &Value) -> (StatusCode, Option<Value>) {
+    let names = body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    inner
+        .setup
+        .lock()
+        .unwrap()
+        .commands
+        .insert(place.to_string(), names);
+    (StatusCode::OK, Some(json!([])))
+}
+
+/// The registered commands of a place as `GET …/commands` lists them.
+fn registered(inner: &Inner, place: &str) -> Value {
+    let setup = inner.setup.lock().unwrap();
+    let names = setup.commands.get(place).cloned().unwrap_or_default();
+    Value::Array(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                json!({"id": format!("{}", 8000 + i), "application_id": BOT_ID,
+                "name": n, "description": n, "type": 1, "version": "1"})
+            })
+            .collect(),
+    )
 }
 
 /// `GET /channels/{id}/messages?after=ID&limit=N`: the first N messages after ID, newest

@@ -44,6 +44,17 @@ struct Inner {
     latency: Duration,
     /// Until then every sendMessage is answered 429 with `retry_after`.
     burst_until: Option<tokio::time::Instant>,
+    /// When set, calls with another token are answered 401 Unauthorized.
+    token: Option<String>,
+    /// `getMe`'s `can_read_all_group_messages` (privacy mode off).
+    reads_all: bool,
+    /// The webhook URL `getWebhookInfo` reports (set by setWebhook, cleared by deleteWebhook).
+    webhook: String,
+    /// `getChat` answers: a chat object, or `None` for "chat not found"; unlisted chats get
+    /// the default shape (negative ids: a forum supergroup).
+    chats: std::collections::HashMap<i64, Option<Value>>,
+    /// `getChatMember` for the bot itself; default: an administrator who may manage topics.
+    bot_member: Option<Value>,
 }
 
 /// The running fake.
@@ -118,6 +129,31 @@ impl FakeTelegram {
     /// Sets who `getChatAdministrators` lists (the first is the group's owner).
     pub fn set_admins(&self, users: &[i64]) {
         self.inner.lock().unwrap().admins = users.to_vec();
+    }
+
+    /// Answers calls made with any other token 401 Unauthorized.
+    pub fn require_token(&self, token: &str) {
+        self.inner.lock().unwrap().token = Some(token.to_string());
+    }
+
+    /// Sets whether `getMe` says the bot reads all group messages (privacy mode off).
+    pub fn set_reads_all(&self, on: bool) {
+        self.inner.lock().unwrap().reads_all = on;
+    }
+
+    /// Sets the webhook URL `getWebhookInfo` reports.
+    pub fn set_webhook(&self, url: &str) {
+        self.inner.lock().unwrap().webhook = url.to_string();
+    }
+
+    /// What `getChat` answers for `id`: a chat object, or `None` for "chat not found".
+    pub fn set_chat(&self, id: i64, chat: Option<Value>) {
+        self.inner.lock().unwrap().chats.insert(id, chat);
+    }
+
+    /// What `getChatMember` answers about the bot (a ChatMember object).
+    pub fn set_bot_member(&self, member: Value) {
+        self.inner.lock().unwrap().bot_member = Some(member);
     }
 
     /// Every call so far.
@@ -205,10 +241,17 @@ fn chat(id: i64) -> Value {
 
 async fn handle(
     State(inner): State<Arc<Mutex<Inner>>>,
-    Path((_bot, method)): Path<(String, String)>,
+    Path((bot, method)): Path<(String, String)>,
     body: String,
 ) -> (StatusCode, Json<Value>) {
     let method = method.to_lowercase();
+    let wanted = inner.lock().unwrap().token.clone();
+    if wanted.is_some_and(|t| bot != format!("bot{t}")) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"ok": false, "error_code": 401, "description": "Unauthorized"})),
+        );
+    }
     let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| multipart_fields(&body));
     if method == "getupdates" {
         return get_updates(inner, body).await;
@@ -263,12 +306,42 @@ async fn handle(
     match method.as_str() {
         "getme" => ok(
             json!({"id": 1, "is_bot": true, "first_name": "Support", "username": "support_bot",
-            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "has_main_web_app": false}),
+            "can_join_groups": true, "can_read_all_group_messages": s.reads_all, "supports_inline_queries": false, "has_main_web_app": false}),
         ),
-        "getwebhookinfo" => {
-            ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
+        "getwebhookinfo" => ok(
+            json!({"url": s.webhook, "has_custom_certificate": false, "pending_update_count": 0}),
+        ),
+        "deletewebhook" => {
+            s.webhook.clear();
+            ok(json!(true))
         }
-        "deletewebhook" | "setwebhook" | "setmycommands" | "answercallbackquery" => ok(json!(true)),
+        "setwebhook" => {
+            s.webhook = body["url"].as_str().unwrap_or_default().to_string();
+            ok(json!(true))
+        }
+        "setmycommands" | "answercallbackquery" => ok(json!(true)),
+        "getchat" => {
+            let id = body["chat_id"].as_i64().unwrap_or_default();
+            match s.chats.get(&id).cloned() {
+                Some(Some(c)) => ok(c),
+                Some(None) => bad_request(&mut s, "Bad Request: chat not found"),
+                None => ok(chat(id)),
+            }
+        }
+        "getchatmember" => {
+            let user = body["user_id"].as_i64().unwrap_or_default();
+            let member = match (&s.bot_member, user == 1) {
+                (Some(m), true) => m.clone(),
+                (None, true) => json!({"status": "administrator", "user": bot_user,
+                    "can_be_edited": false, "is_anonymous": false, "can_manage_chat": true,
+                    "can_delete_messages": true, "can_manage_video_chats": false,
+                    "can_restrict_members": false, "can_promote_members": false,
+                    "can_change_info": false, "can_invite_users": true, "can_manage_topics": true}),
+                (_, false) => json!({"status": "member",
+                    "user": {"id": user, "is_bot": false, "first_name": format!("User{user}")}}),
+            };
+            ok(member)
+        }
         // Like Telegram, a change to the state a topic already has is rejected.
         "editforumtopic" | "closeforumtopic" | "reopenforumtopic" => {
             let thread = body["message_thread_id"].as_i64().unwrap_or_default();

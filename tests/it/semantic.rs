@@ -37,6 +37,7 @@ fn semantic_config(dir: &Path) -> SemanticConfig {
         model_dir: dir.display().to_string(),
         langs: vec!["en".into()],
         required: true,
+        ..Default::default()
     }
 }
 
@@ -282,6 +283,7 @@ fn a_missing_or_broken_model_is_reported_clearly() {
         model_dir: tmp.path().join("nope").display().to_string(),
         langs: vec!["en".into()],
         required: true,
+        ..Default::default()
     };
     let e = format!("{:#}", Encoder::load(&missing).unwrap_err());
     assert!(e.contains("config.json") && e.contains("nope"), "{e}");
@@ -312,6 +314,7 @@ fn a_missing_or_broken_model_is_reported_clearly() {
             model_dir: broken.display().to_string(),
             required: false,
             langs: vec!["en".into()],
+            ..Default::default()
         }),
         ..cfg
     };

@@ -215,6 +215,11 @@ pub fn audience(name: &str) -> Option<Audience> {
     SPECS.iter().find(|s| s.name == name).map(|s| s.audience)
 }
 
+/// The names of all commands the bot registers.
+pub fn names() -> Vec<&'static str> {
+    SPECS.iter().map(|s| s.name).collect()
+}
+
 /// All commands as Discord builders.
 pub fn definitions() -> Vec<CreateCommand> {
     SPECS.iter().map(definition).collect()

@@ -5,11 +5,13 @@
 mod backfill;
 mod commands;
 mod content;
+pub mod doctor;
 mod edits;
 mod egress;
 mod intake;
 mod interactions;
 mod outlet;
+pub mod perms;
 mod private;
 mod threads;
 
@@ -26,6 +28,7 @@ use crate::channels::{Outlet, Router};
 use crate::domain::desk::Desk;
 use crate::domain::ports::TicketStore;
 
+pub use commands::names as command_names;
 pub use commands::to_text as command_text;
 pub use content::{MAX_LEN, neutralise, split};
 pub use intake::message_inbounds;
@@ -177,6 +180,7 @@ pub struct DiscordChannel {
     egress: egress::Egress,
     command_guilds: Vec<GuildId>,
     register_commands: bool,
+    ready: Option<Arc<crate::readiness::Part>>,
 }
 
 impl std::fmt::Debug for DiscordChannel {
@@ -255,9 +259,16 @@ impl DiscordChannel {
                 egress,
                 command_guilds,
                 register_commands: cfg.register_commands,
+                ready: None,
             },
             outlet,
         ))
+    }
+
+    /// Reports to `ready` when the gateway sends READY.
+    pub fn with_ready(mut self, ready: Arc<crate::readiness::Part>) -> DiscordChannel {
+        self.ready = Some(ready);
+        self
     }
 
     /// Connects (with as many shards as the gateway recommends) and feeds every event to the
@@ -297,6 +308,9 @@ impl DiscordChannel {
                         Some(event) => {
                             // A new session (not a RESUME) missed whatever came meanwhile.
                             if matches!(event, intake::Event::Ready(_)) {
+                                if let Some(ready) = &self.ready {
+                                    ready.ready();
+                                }
                                 let (shared, channels) = (Arc::clone(&self.shared), Arc::clone(&channels));
                                 tokio::spawn(async move {
                                     match backfill::missed(&shared).await {

@@ -3,6 +3,7 @@
 //! the desk has stored an update, so a crash loses nothing and a replay duplicates nothing.
 
 mod admins;
+pub mod doctor;
 mod format;
 mod limits;
 mod outlet;
@@ -85,6 +86,7 @@ pub struct TelegramChannel {
     cfg: TelegramConfig,
     store: Arc<dyn TicketStore>,
     group_admins: Option<admins::GroupAdmins>,
+    ready: Option<Arc<crate::readiness::Part>>,
 }
 
 impl TelegramChannel {
@@ -106,9 +108,17 @@ impl TelegramChannel {
                 cfg: cfg.clone(),
                 store,
                 group_admins: None,
+                ready: None,
             },
             outlet,
         ))
+    }
+
+    /// Reports to `ready` once updates flow: after the first answered `getUpdates`, or once
+    /// the webhook is set and its listener bound.
+    pub fn with_ready(mut self, ready: Arc<crate::readiness::Part>) -> TelegramChannel {
+        self.ready = Some(ready);
+        self
     }
 
     /// Marks administrators of the staff group so that the desk can treat them as staff
@@ -274,7 +284,12 @@ impl TelegramChannel {
                 _ = shutdown.changed() => break,
             };
             let updates = match updates {
-                Ok(u) => u,
+                Ok(u) => {
+                    if let Some(ready) = &self.ready {
+                        ready.ready();
+                    }
+                    u
+                }
                 Err(e) => {
                     let wait = match &e {
                         teloxide::RequestError::RetryAfter(s) => s.duration(),
@@ -384,6 +399,7 @@ mod webhook {
             .secret_token(secret.clone())
             .await
             .context("setWebhook failed")?;
+        let ready = channel.ready.clone();
         let shared = Arc::new(Shared {
             channel,
             desk,
@@ -397,6 +413,9 @@ mod webhook {
         let listener = tokio::net::TcpListener::bind(&hook.bind)
             .await
             .with_context(|| format!("cannot listen on telegram.webhook.bind {}", hook.bind))?;
+        if let Some(ready) = &ready {
+            ready.ready();
+        }
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = shutdown.changed().await;

