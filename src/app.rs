@@ -82,6 +82,7 @@ async fn run_cli(cli: Cli) -> Result<()> {
         }
         Command::Kb(cmd) => crate::cli::kb::run(cmd, &cfg),
         Command::Sla(cmd) => crate::cli::sla::run(cmd, &cfg).await,
+        Command::Report(cmd) => crate::cli::report::run(cmd, &cfg).await,
     }
 }
 

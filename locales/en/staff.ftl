@@ -40,6 +40,7 @@ tier-changed = Ticket { $id } is now on the { $tier } tier.
 now-pending = Ticket { $id } is waiting on the customer.
 now-on-hold = Ticket { $id } is on hold.
 now-solved = Ticket { $id } is solved.
+now-fixed = Ticket { $id }: the bug is marked fixed.
 reopened-staff = Ticket { $id } reopened.
 panel-admin-only = Only admins can post the support panel.
 panel-text = Need help? Ask your question here, or open a ticket to talk to a person.

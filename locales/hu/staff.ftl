@@ -40,6 +40,7 @@ tier-changed = A jegy ({ $id }) csomagja mostantól: { $tier }.
 now-pending = A jegy ({ $id }) az ügyfél válaszára vár.
 now-on-hold = A jegy ({ $id }) felfüggesztve.
 now-solved = A jegy ({ $id }) megoldva.
+now-fixed = A jegy ({ $id }) hibája javítottként megjelölve.
 reopened-staff = A jegy ({ $id }) újranyitva.
 panel-admin-only = Az ügyfélszolgálati panelt csak adminisztrátor teheti ki.
 panel-text = Segítség kell? Tegye fel itt a kérdését, vagy nyisson jegyet, és egy munkatársunk válaszol.

@@ -40,6 +40,7 @@ tier-changed = 工单 { $id } 的客户等级已改为 { $tier }。
 now-pending = 工单 { $id } 正在等待客户回复。
 now-on-hold = 工单 { $id } 已暂缓。
 now-solved = 工单 { $id } 已解决。
+now-fixed = 工单 { $id }：该缺陷已标记为已修复。
 reopened-staff = 工单 { $id } 已重新打开。
 panel-admin-only = 只有管理员可以发布客服面板。
 panel-text = 需要帮助吗？在这里提问，或创建工单联系人工客服。

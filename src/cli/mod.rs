@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub mod kb;
+pub mod report;
 pub mod sla;
 pub mod tickets;
 
@@ -41,6 +42,9 @@ pub enum Command {
     /// SLA deadlines.
     #[command(subcommand)]
     Sla(sla::SlaCommand),
+    /// KPI and SLA-compliance reports.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 /// `tickets …`
@@ -82,7 +86,8 @@ pub fn check_sla_section(cfg: &crate::config::Config, command: &Command) -> anyh
         Command::Run
         | Command::Console
         | Command::Config(_)
-        | Command::Sla(sla::SlaCommand::Explain { .. }) => {
+        | Command::Sla(sla::SlaCommand::Explain { .. })
+        | Command::Report(_) => {
             anyhow::bail!("{problem}")
         }
         _ => {

@@ -55,6 +55,8 @@ pub enum Command {
     Solve(TicketId),
     /// `/reopen <id>`.
     Reopen(TicketId),
+    /// `/fixed <id>`: the reported bug is fixed (counted by the bug-fix rate).
+    Fixed(TicketId),
     /// `/sla <id>`: explain the ticket's deadlines.
     Sla(TicketId),
     /// `/panel`: post an "Open a ticket" panel (admins).
@@ -236,6 +238,7 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         "hold" => Command::Hold(p.id_only("hold", Key::UsageHold)?),
         "solve" => Command::Solve(p.id_only("solve", Key::UsageSolve)?),
         "reopen" => Command::Reopen(p.id_only("reopen", Key::UsageReopen)?),
+        "fixed" => Command::Fixed(p.id_only("fixed", Key::UsageFixed)?),
         "sla" => Command::Sla(p.id_only("sla", Key::UsageSla)?),
         "assign" | "transfer" => {
             let (cmd, usage) = if name == "assign" {
@@ -491,6 +494,7 @@ mod tests {
         assert_eq!(ok("/pending 42"), Command::Pending(t));
         assert_eq!(ok("/hold 42"), Command::Hold(t));
         assert_eq!(ok("/solve 42"), Command::Solve(t));
+        assert_eq!(ok("/fixed 42"), Command::Fixed(t));
         assert_eq!(
             ok("/close 42 fixed in 2.1"),
             Command::Close(Some(t), Some("fixed in 2.1".into()))

@@ -16,6 +16,7 @@ pub mod ports;
 pub mod replies;
 pub mod sla;
 pub mod sla_clock;
+pub mod sla_credits;
 pub mod sla_sweep;
 pub mod sla_text;
 pub mod small_talk;

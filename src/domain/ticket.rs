@@ -362,6 +362,8 @@ pub enum EventKind {
     },
     /// Reopened after close or solve.
     Reopened,
+    /// An agent marked the reported bug fixed (`/fixed`); counted by the bug-fix rate.
+    Fixed,
 }
 
 impl EventKind {
@@ -380,6 +382,7 @@ impl EventKind {
             EventKind::NoteAdded => "note_added",
             EventKind::Closed { .. } => "closed",
             EventKind::Reopened => "reopened",
+            EventKind::Fixed => "fixed",
         }
     }
 }

@@ -201,6 +201,12 @@ const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
         [S, Y, Y, Y, S],
     ),
     ("/sla {id}", "/sla {id}", Before::Nothing, [S, Y, Y, Y, S]),
+    (
+        "/fixed {id}",
+        "/fixed {id}",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
     ("/panel", "/panel", Before::Nothing, [S, P, P, Y, S]),
     (
         "a plain message",

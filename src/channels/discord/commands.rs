@@ -196,6 +196,7 @@ const SPECS: &[Spec] = &[
     ),
     spec("hold", Key::CmdnameHold, Key::CmdHold, Agents, &[TICKET]),
     spec("solve", Key::CmdnameSolve, Key::CmdSolve, Agents, &[TICKET]),
+    spec("fixed", Key::CmdnameFixed, Key::CmdFixed, Agents, &[TICKET]),
     spec(
         "reopen",
         Key::CmdnameReopen,

@@ -145,6 +145,19 @@ impl Desk {
                 )
                 .await
             }
+            Command::Fixed(id) => {
+                let mut t = self.load(id).await?;
+                let kinds = t.mark_fixed()?;
+                self.commit(
+                    ctx,
+                    me,
+                    &mut t,
+                    kinds,
+                    tr!(lang, Key::NowFixed, id = id),
+                    None,
+                )
+                .await
+            }
             Command::Reopen(id) => {
                 let mut t = self.load(id).await?;
                 let kinds = t.reopen()?;
