@@ -99,11 +99,16 @@ pub fn ticket_facts(
                     first_agent = Some(a.0.clone());
                 }
             }
+            // Resolved when it first became solved or closed since it was last active: a
+            // close after a solve does not move the resolution.
             EventKind::StatusChanged {
                 to: Status::Solved | Status::Closed,
                 ..
             }
-            | EventKind::Closed { .. } => resolved_at = Some(e.at),
+            | EventKind::Closed { .. } => {
+                resolved_at.get_or_insert(e.at);
+            }
+            EventKind::StatusChanged { .. } | EventKind::Reopened => resolved_at = None,
             _ => {}
         }
     }

@@ -16,6 +16,7 @@ mod limits;
 mod outage;
 mod outbox;
 mod permissions;
+mod reports;
 mod secrets;
 mod semantic;
 mod sla_cli;
