@@ -131,7 +131,11 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             Arc::new(SystemClock),
             desk_settings(&cfg),
         )
-        .with_limits(cfg.limits.clone()),
+        .with_limits(cfg.limits.clone())
+        .with_reports(Arc::new(crate::reports::service::SqlReports::new(
+            sql.clone(),
+            cfg.clone(),
+        ))),
     );
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod outbox;
 pub mod ports;
 pub mod replies;
+pub mod report_source;
 pub mod sla;
 pub mod sla_clock;
 pub mod sla_credits;

@@ -232,3 +232,59 @@ pub async fn sla(
         &incidents,
     ))
 }
+
+/// The desk's `/report sla` over the SQL store.
+pub struct SqlReports {
+    store: std::sync::Arc<SqlStore>,
+    cfg: Config,
+}
+
+impl SqlReports {
+    /// Reports over `store` with the settings of `cfg`.
+    pub fn new(store: std::sync::Arc<SqlStore>, cfg: Config) -> SqlReports {
+        SqlReports { store, cfg }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::domain::report_source::ReportSource for SqlReports {
+    async fn sla_month(
+        &self,
+        month: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::domain::report_source::SlaMonth, crate::domain::ports::StoreError> {
+        use crate::domain::report_source::{SlaCustomerLine, SlaMonth};
+        let backend =
+            |e: anyhow::Error| crate::domain::ports::StoreError::Backend(format!("{e:#}"));
+        let month = match month {
+            Some(m) => m.to_string(),
+            None => {
+                let tz = self.cfg.reports.tz().map_err(|e| backend(anyhow!(e)))?;
+                now.with_timezone(&tz).format("%Y-%m").to_string()
+            }
+        };
+        let r = sla(&self.store, &self.cfg, &month, None, now)
+            .await
+            .map_err(backend)?;
+        Ok(SlaMonth {
+            month: r.month,
+            breaches: r.breaches.len() as i64,
+            first_response_breaches: r
+                .breaches
+                .iter()
+                .filter(|b| b.clock == "first_response")
+                .count() as i64,
+            customers: r
+                .customers
+                .into_iter()
+                .map(|c| SlaCustomerLine {
+                    customer: c.customer,
+                    breaches: c.breaches,
+                    availability: c.availability.percent,
+                    promise: c.availability.promise,
+                    credit: c.credit,
+                })
+                .collect(),
+        })
+    }
+}

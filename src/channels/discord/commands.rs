@@ -198,6 +198,16 @@ const SPECS: &[Spec] = &[
     spec("solve", Key::CmdnameSolve, Key::CmdSolve, Agents, &[TICKET]),
     spec("fixed", Key::CmdnameFixed, Key::CmdFixed, Agents, &[TICKET]),
     spec(
+        "report",
+        Key::CmdnameReport,
+        Key::CmdReport,
+        Agents,
+        &[
+            opt("report", Key::OptReport, Kind::Choice(&["sla"]), true),
+            opt("month", Key::OptMonth, Kind::Text, false),
+        ],
+    ),
+    spec(
         "reopen",
         Key::CmdnameReopen,
         Key::CmdReopen,

@@ -178,6 +178,7 @@ impl Desk {
                     self.settings.sla.explain(lang, &t, &events, ctx.now),
                 )])
             }
+            Command::ReportSla(month) => self.report_sla(ctx, me, lang, month.as_deref()).await,
             Command::Panel => {
                 if me.role < StaffRole::Admin {
                     return Err(DeskError::Say(text!(Key::PanelAdminOnly)));
