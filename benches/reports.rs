@@ -123,9 +123,7 @@ async fn seed(store: &SqlStore, n: i64) {
             "36000000",
             "1 = 1",
         ),
-        format!(
-            "INSERT INTO csat (ticket_id, score, comment, at) SELECT id, 1 + id % 5, NULL, created_at + 40000000 FROM tickets WHERE id % 10 < 3"
-        ),
+        "INSERT INTO csat (ticket_id, score, comment, at) SELECT id, 1 + id % 5, NULL, created_at + 40000000 FROM tickets WHERE id % 10 < 3".to_string(),
         format!(
             "INSERT INTO faq_events (at, user_platform, user_id, user_name, conv_platform, conv_chat, conv_thread, query, article_id, article_title, confidence, outcome, ticket_id) \
              SELECT created_at, 'telegram', requester_id, 'User', 'telegram', requester_id, NULL, 'question ' || (id % 50), NULL, NULL, 0.5, \

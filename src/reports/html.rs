@@ -167,7 +167,7 @@ pub fn page(title: &str, tables: &[Table], charts: &[Chart]) -> String {
             s.push_str("</tr>\n");
         }
         if t.rows.is_empty() {
-            let _ = write!(s, "<tr><td colspan=\"{}\">(none)</td></tr>\n", t.head.len());
+            let _ = writeln!(s, "<tr><td colspan=\"{}\">(none)</td></tr>", t.head.len());
         }
         s.push_str("</table>\n");
     }
