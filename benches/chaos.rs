@@ -59,7 +59,7 @@ async fn main() {
             _ => chaos::discord(&load).await,
         };
         println!(
-            "{platform:<9} {:>5} {:>5} {:>5} {:>8} {:>12}/{:<10} {:>18}/{:<10} {:>8}/{:<6} {:>7.1}",
+            "{platform:<9} {:>5} {:>5} {:>5} {:>8} {:>12}/{:<10} {:>18}/{:<10} {:>15} {:>8}/{:<6} {:>7.1}",
             out.sent,
             out.kills,
             out.lost,
@@ -68,6 +68,7 @@ async fn main() {
             out.relays_doubled,
             out.confirmations_missing,
             out.confirmations_doubled,
+            out.doubles_in_flight,
             out.spaces,
             out.tickets,
             out.elapsed.as_secs_f64()

@@ -113,6 +113,7 @@ async fn run_cli(cli: Cli) -> Result<()> {
             )?;
             Ok(())
         }
+        Command::Report(cmd) => crate::cli::report::run(cmd, &cfg).await,
     }
 }
 
@@ -162,7 +163,11 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             Arc::new(SystemClock),
             desk_settings(&cfg),
         )
-        .with_limits(cfg.limits.clone()),
+        .with_limits(cfg.limits.clone())
+        .with_reports(Arc::new(crate::reports::service::SqlReports::new(
+            sql.clone(),
+            cfg.clone(),
+        ))),
     );
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {

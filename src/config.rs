@@ -40,6 +40,9 @@ pub struct Config {
     /// Bounds on what people send.
     #[serde(default)]
     pub limits: crate::domain::limits::LimitsConfig,
+    /// Report time zone and KPI goals.
+    #[serde(default)]
+    pub reports: crate::reports::config::ReportsConfig,
     /// Secrets, from the environment only; never serialized.
     #[serde(skip)]
     pub secrets: Secrets,
@@ -153,6 +156,7 @@ impl Config {
             );
         }
         self.limits.validate().map_err(anyhow::Error::msg)?;
+        self.reports.validate().map_err(anyhow::Error::msg)?;
         for a in &self.staff.agents {
             for u in &a.users {
                 parse_user_key(u)

@@ -20,6 +20,8 @@ pub mod domain;
 pub mod readiness;
 /// Scrubbing secrets from logs, errors and panics.
 pub mod redact;
+/// KPI and SLA-compliance reports: facts, computations, renderers.
+pub mod reports;
 /// Knowledge-base search.
 pub mod search;
 /// sqlx-backed ticket store.

@@ -40,6 +40,19 @@ tier-changed = Ticket { $id } is now on the { $tier } tier.
 now-pending = Ticket { $id } is waiting on the customer.
 now-on-hold = Ticket { $id } is on hold.
 now-solved = Ticket { $id } is solved.
+now-fixed = Ticket { $id }: the bug is marked fixed.
+report-lead-only = Only leads and admins can see reports.
+report-unavailable = Reports are not available in this setup.
+report-sla-header = SLA report { $month }: { $breaches ->
+    [one] 1 breach
+   *[other] { $breaches } breaches
+ }, { $first } of them first responses.
+report-sla-customer = • { $customer }: { $breaches ->
+    [one] 1 breach
+   *[other] { $breaches } breaches
+ }, availability { $availability } (promised { $promise }), credit owed: { $credit }
+report-sla-none = No breaches and no incidents in { $month }.
+report-credit-none = none
 reopened-staff = Ticket { $id } reopened.
 panel-admin-only = Only admins can post the support panel.
 panel-text = Need help? Ask your question here, or open a ticket to talk to a person.
@@ -80,6 +93,7 @@ err-already-claimed = You have already claimed ticket { $id }.
 err-already-assigned = Ticket { $id } is already assigned to { $agent }.
 err-already-priority = Ticket { $id } is already { $priority }.
 err-already-tier = Ticket { $id } is already on the { $tier } tier.
+err-already-fixed = The bug of ticket { $id } is already marked fixed.
 err-already-status = Ticket { $id } is already { $status }.
 edited-by-customer = ✏️ { $name } (customer) edited a message: { $text }
 edited-by-customer-empty = ✏️ { $name } (customer) edited a message (the new version has no text).

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 pub mod kb;
 pub mod models;
 pub mod prompt;
+pub mod report;
 pub mod setup;
 mod setup_discord;
 pub mod sla;
@@ -65,6 +66,9 @@ pub enum Command {
     /// Sentence models.
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// KPI and SLA-compliance reports.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Guided first run: pick platforms, check tokens, pick the staff spaces, write
     /// config/local.toml and .env, then run doctor.
     Setup(setup::SetupArgs),
@@ -129,7 +133,8 @@ pub fn check_sla_section(cfg: &crate::config::Config, command: &Command) -> anyh
         Command::Run
         | Command::Console
         | Command::Config(_)
-        | Command::Sla(sla::SlaCommand::Explain { .. }) => {
+        | Command::Sla(sla::SlaCommand::Explain { .. })
+        | Command::Report(_) => {
             anyhow::bail!("{problem}")
         }
         _ => {

@@ -55,6 +55,10 @@ pub enum Command {
     Solve(TicketId),
     /// `/reopen <id>`.
     Reopen(TicketId),
+    /// `/fixed <id>`: the reported bug is fixed (counted by the bug-fix rate).
+    Fixed(TicketId),
+    /// `/report sla [YYYY-MM]`: the month's SLA compliance and credits (leads).
+    ReportSla(Option<String>),
     /// `/sla <id>`: explain the ticket's deadlines.
     Sla(TicketId),
     /// `/panel`: post an "Open a ticket" panel (admins).
@@ -111,6 +115,10 @@ pub enum ParseError {
     },
     /// `/feedback` with a type other than bug or feature.
     NotFeedbackType(String),
+    /// `/report` with a report other than `sla`.
+    NotReport(String),
+    /// A word where a month (YYYY-MM) belongs.
+    NotMonth(String),
     /// Not P1..P4.
     NotPriority(String),
     /// Not a configured tier.
@@ -150,6 +158,16 @@ impl ParseError {
                 Key::ErrNotFeedbackType,
                 value = v,
                 usage = Arg::Key(Key::UsageFeedback)
+            ),
+            ParseError::NotReport(v) => text!(
+                Key::ErrNotReport,
+                value = v,
+                usage = Arg::Key(Key::UsageReport)
+            ),
+            ParseError::NotMonth(v) => text!(
+                Key::ErrNotMonth,
+                value = v,
+                usage = Arg::Key(Key::UsageReport)
             ),
             ParseError::NotPriority(v) => text!(Key::ErrNotPriority, value = v),
             ParseError::NotTier(v) => text!(Key::ErrNotTier, value = v),
@@ -236,7 +254,24 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         "hold" => Command::Hold(p.id_only("hold", Key::UsageHold)?),
         "solve" => Command::Solve(p.id_only("solve", Key::UsageSolve)?),
         "reopen" => Command::Reopen(p.id_only("reopen", Key::UsageReopen)?),
+        "fixed" => Command::Fixed(p.id_only("fixed", Key::UsageFixed)?),
         "sla" => Command::Sla(p.id_only("sla", Key::UsageSla)?),
+        "report" => {
+            let (kind, rest) = split_word(args);
+            if !matches!(kind.to_ascii_lowercase().as_str(), "" | "sla") {
+                return Err(ParseError::NotReport(shorten(kind)));
+            }
+            let (month, extra) = split_word(rest);
+            if !extra.trim().is_empty() {
+                return Err(ParseError::TooManyArgs {
+                    usage: Key::UsageReport,
+                });
+            }
+            Command::ReportSla(match month {
+                "" => None,
+                m => Some(parse_month(m).ok_or_else(|| ParseError::NotMonth(shorten(m)))?),
+            })
+        }
         "assign" | "transfer" => {
             let (cmd, usage) = if name == "assign" {
                 ("assign", Key::UsageAssign)
@@ -358,6 +393,14 @@ impl<'a> Args<'a> {
         }
         Ok(id)
     }
+}
+
+/// `2026-11` (a real month from year 2000 on), normalised; `None` for anything else.
+fn parse_month(word: &str) -> Option<String> {
+    let (y, m) = word.split_once('-')?;
+    let (y, m): (u32, u32) = (y.parse().ok()?, m.parse().ok()?);
+    ((2000..=9999).contains(&y) && (1..=12).contains(&m) && word.len() <= 7)
+        .then(|| format!("{y:04}-{m:02}"))
 }
 
 fn looks_like_id(word: &str) -> bool {
@@ -491,6 +534,20 @@ mod tests {
         assert_eq!(ok("/pending 42"), Command::Pending(t));
         assert_eq!(ok("/hold 42"), Command::Hold(t));
         assert_eq!(ok("/solve 42"), Command::Solve(t));
+        assert_eq!(ok("/fixed 42"), Command::Fixed(t));
+        assert_eq!(ok("/report"), Command::ReportSla(None));
+        assert_eq!(
+            ok("/report SLA 2026-3"),
+            Command::ReportSla(Some("2026-03".into()))
+        );
+        assert!(matches!(
+            parse("/report sla 2026-13", None),
+            Err(ParseError::NotMonth(_))
+        ));
+        assert!(matches!(
+            parse("/report kpi", None),
+            Err(ParseError::NotReport(_))
+        ));
         assert_eq!(
             ok("/close 42 fixed in 2.1"),
             Command::Close(Some(t), Some("fixed in 2.1".into()))

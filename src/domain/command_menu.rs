@@ -49,5 +49,7 @@ pub const STAFF_COMMANDS: &[CommandInfo] = &[
     info("solve", Key::UsageSolve, Key::CmdSolve),
     info("close", Key::UsageCloseStaff, Key::CmdCloseStaff),
     info("reopen", Key::UsageReopen, Key::CmdReopen),
+    info("fixed", Key::UsageFixed, Key::CmdFixed),
+    info("report", Key::UsageReport, Key::CmdReport),
     info("sla", Key::UsageSla, Key::CmdSla),
 ];

@@ -76,6 +76,11 @@ pub fn subject_from(text: &str, fallback: &str) -> String {
 
 type Step = Result<Vec<EventKind>, TicketError>;
 
+/// The tag `/feedback bug` puts on an open ticket, and `/fixed` on a ticket it marks.
+pub const BUG_TAG: &str = "bug";
+/// The tag `/fixed` adds, so a second `/fixed` is refused as a no-op.
+pub const FIXED_TAG: &str = "fixed";
+
 impl Ticket {
     fn ensure_not_closed(&self) -> Result<(), TicketError> {
         if self.status == Status::Closed {
@@ -233,6 +238,23 @@ impl Ticket {
         Ok(ev)
     }
 
+    /// An agent marks the reported bug fixed; allowed on closed tickets too, since a fix often
+    /// ships after the ticket closed. A ticket that was not a bug report becomes one (the
+    /// agent's word that something was fixed says it was a bug), so the bug-fix rate counts it.
+    pub fn mark_fixed(&mut self) -> Step {
+        if self.tags.iter().any(|t| t == FIXED_TAG) {
+            return Err(TicketError::Unchanged {
+                ticket: self.id,
+                what: Already::Fixed,
+            });
+        }
+        if self.kind != TicketKind::Bug && !self.tags.iter().any(|t| t == BUG_TAG) {
+            self.tags.push(BUG_TAG.to_string());
+        }
+        self.tags.push(FIXED_TAG.to_string());
+        Ok(vec![EventKind::Fixed])
+    }
+
     /// An internal note; allowed even on closed tickets, for post-mortems.
     pub fn note_added(&mut self) -> Step {
         Ok(vec![EventKind::NoteAdded])
@@ -305,6 +327,19 @@ mod tests {
         assert_eq!(t.reopen(), Ok(vec![EventKind::Reopened]));
         assert_eq!(t.status, Status::Open);
         assert_eq!(t.reopen(), Err(TicketError::NotClosed(t.id)));
+    }
+
+    #[test]
+    fn fixed_marks_a_bug_once_even_after_close() {
+        let mut t = ticket();
+        t.close("done").unwrap();
+        assert_eq!(t.mark_fixed(), Ok(vec![EventKind::Fixed]));
+        assert_eq!(t.tags, vec![BUG_TAG.to_string(), FIXED_TAG.to_string()]);
+        assert!(matches!(t.mark_fixed(), Err(TicketError::Unchanged { .. })));
+        let mut bug = ticket();
+        bug.kind = TicketKind::Bug;
+        bug.mark_fixed().unwrap();
+        assert_eq!(bug.tags, vec![FIXED_TAG.to_string()]);
     }
 
     #[test]

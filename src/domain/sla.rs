@@ -34,6 +34,12 @@ pub struct SlaConfig {
     /// Who hears about a breach, and how often again.
     #[serde(default)]
     pub escalation: EscalationConfig,
+    /// Service credits owed per tier for breached first responses and missed availability.
+    #[serde(default)]
+    pub credits: BTreeMap<String, super::sla_credits::CreditConfig>,
+    /// Promised availability per tier, in percent.
+    #[serde(default)]
+    pub availability: super::sla_credits::AvailabilityConfig,
     #[serde(skip)]
     compiled: OnceLock<Result<Arc<Policy>, String>>,
 }
@@ -213,9 +219,11 @@ impl SlaConfig {
             .clone()
     }
 
-    /// Checks calendars and policies; errors name the offending key.
+    /// Checks calendars, policies, credits and availability; errors name the offending key.
     pub fn validate(&self) -> Result<(), String> {
-        self.policy().map(|_| ())
+        self.policy()?;
+        super::sla_credits::credit_policies(&self.credits)?;
+        self.availability.validate()
     }
 
     /// One calendar by name, validated on its own: a mistake in another calendar or in the

@@ -362,6 +362,8 @@ pub enum EventKind {
     },
     /// Reopened after close or solve.
     Reopened,
+    /// An agent marked the reported bug fixed (`/fixed`); counted by the bug-fix rate.
+    Fixed,
 }
 
 impl EventKind {
@@ -380,6 +382,7 @@ impl EventKind {
             EventKind::NoteAdded => "note_added",
             EventKind::Closed { .. } => "closed",
             EventKind::Reopened => "reopened",
+            EventKind::Fixed => "fixed",
         }
     }
 }
@@ -439,6 +442,8 @@ pub enum Already {
     Tier(Tier),
     /// It is already in this status.
     Status(Status),
+    /// Its bug is already marked fixed.
+    Fixed,
 }
 
 impl fmt::Display for Already {
@@ -449,6 +454,7 @@ impl fmt::Display for Already {
             Already::Priority(p) => write!(f, "{p}"),
             Already::Tier(t) => write!(f, "{t}"),
             Already::Status(s) => write!(f, "{s}"),
+            Already::Fixed => write!(f, "fixed"),
         }
     }
 }

@@ -18,6 +18,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0007_outbox_lanes.sql",
     "0008_outbox_owner.sql",
     "0009_user_langs.sql",
+    "0010_report_facts.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -30,6 +31,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0007_outbox_lanes.sql"),
     include_str!("../../migrations/sqlite/0008_outbox_owner.sql"),
     include_str!("../../migrations/sqlite/0009_user_langs.sql"),
+    include_str!("../../migrations/sqlite/0010_report_facts.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -41,6 +43,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0007_outbox_lanes.sql"),
     include_str!("../../migrations/postgres/0008_outbox_owner.sql"),
     include_str!("../../migrations/postgres/0009_user_langs.sql"),
+    include_str!("../../migrations/postgres/0010_report_facts.sql"),
 ];
 
 /// The migrator for a backend.

@@ -6,6 +6,8 @@ mod inbound;
 mod langs;
 mod migrations;
 mod outbox;
+mod report_facts;
+mod report_queries;
 mod rows;
 mod save;
 mod side;

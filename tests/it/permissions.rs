@@ -72,6 +72,8 @@ enum Cell {
     R,
     /// Not claimed by you.
     U,
+    /// Only leads read reports.
+    L,
 }
 use Cell::*;
 
@@ -86,6 +88,7 @@ fn refusal(cell: Cell, id: TicketId) -> Option<String> {
         Q => "This question was asked by someone else.".into(),
         R => "Only the person who opened this ticket can rate it.".into(),
         U => format!("Ticket {id} is not claimed by you."),
+        L => "Only leads and admins can see reports.".into(),
     })
 }
 
@@ -201,6 +204,18 @@ const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
         [S, Y, Y, Y, S],
     ),
     ("/sla {id}", "/sla {id}", Before::Nothing, [S, Y, Y, Y, S]),
+    (
+        "/report sla",
+        "/report sla",
+        Before::Nothing,
+        [S, L, Y, Y, S],
+    ),
+    (
+        "/fixed {id}",
+        "/fixed {id}",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
     ("/panel", "/panel", Before::Nothing, [S, P, P, Y, S]),
     (
         "a plain message",
@@ -316,7 +331,7 @@ async fn run_matrix(p: Platform) -> Vec<String> {
         hit("reset-password", "Resetting your password", 0.9),
     )]));
     let world = World {
-        app: TestApp::over(store.clone(), STAFF, Some(kb)),
+        app: TestApp::over_sql(store.clone(), STAFF, Some(kb)),
         seq: Default::default(),
     };
     let bob = UserRef::new(

@@ -196,6 +196,17 @@ const SPECS: &[Spec] = &[
     ),
     spec("hold", Key::CmdnameHold, Key::CmdHold, Agents, &[TICKET]),
     spec("solve", Key::CmdnameSolve, Key::CmdSolve, Agents, &[TICKET]),
+    spec("fixed", Key::CmdnameFixed, Key::CmdFixed, Agents, &[TICKET]),
+    spec(
+        "report",
+        Key::CmdnameReport,
+        Key::CmdReport,
+        Agents,
+        &[
+            opt("report", Key::OptReport, Kind::Choice(&["sla"]), true),
+            opt("month", Key::OptMonth, Kind::Text, false),
+        ],
+    ),
     spec(
         "reopen",
         Key::CmdnameReopen,

@@ -50,6 +50,7 @@ pub(super) fn ticket_error_text(e: &TicketError) -> Text {
                 id = *ticket,
                 status = replies::status_key(*s)
             ),
+            Already::Fixed => crate::text!(Key::ErrAlreadyFixed, id = *ticket),
         },
     }
 }

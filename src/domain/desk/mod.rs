@@ -10,6 +10,7 @@ mod edits;
 mod error;
 mod faq_flow;
 mod lang;
+mod report;
 mod small_talk;
 mod staff;
 mod staff_views;
@@ -58,6 +59,8 @@ pub struct Desk {
     unfinished: Mutex<HashSet<MessageKey>>,
     limits: LimitsConfig,
     flood: FloodLimit,
+    /// Answers `/report sla`; `None` where no reports are wired (the command says so).
+    reports: Option<Arc<dyn crate::domain::report_source::ReportSource>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -169,7 +172,17 @@ impl Desk {
             unfinished: Mutex::new(HashSet::new()),
             flood: FloodLimit::new(limits.per_user_per_minute),
             limits,
+            reports: None,
         }
+    }
+
+    /// The same desk answering `/report sla` from `reports`.
+    pub fn with_reports(
+        mut self,
+        reports: Arc<dyn crate::domain::report_source::ReportSource>,
+    ) -> Desk {
+        self.reports = Some(reports);
+        self
     }
 
     /// The same desk with other `[limits]`.

@@ -145,6 +145,19 @@ impl Desk {
                 )
                 .await
             }
+            Command::Fixed(id) => {
+                let mut t = self.load(id).await?;
+                let kinds = t.mark_fixed()?;
+                self.commit(
+                    ctx,
+                    me,
+                    &mut t,
+                    kinds,
+                    tr!(lang, Key::NowFixed, id = id),
+                    None,
+                )
+                .await
+            }
             Command::Reopen(id) => {
                 let mut t = self.load(id).await?;
                 let kinds = t.reopen()?;
@@ -165,6 +178,7 @@ impl Desk {
                     self.settings.sla.explain(lang, &t, &events, ctx.now),
                 )])
             }
+            Command::ReportSla(month) => self.report_sla(ctx, me, lang, month.as_deref()).await,
             Command::Panel => {
                 if me.role < StaffRole::Admin {
                     return Err(DeskError::Say(text!(Key::PanelAdminOnly)));

@@ -1,0 +1,169 @@
+//! Report facts of one ticket: what the reports count about it (kind flags, who handled it,
+//! when it was resolved, each SLA clock's target, business time and breach instant), computed
+//! from the ticket and its event log with the SLA policy. Stored per ticket so that reports
+//! aggregate in the database; pure, no I/O.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::ids::Platform;
+use crate::domain::sla_clock::{ClockKind, ClockStatus, Policy};
+use crate::domain::ticket::{
+    Actor, EventKind, Priority, Status, Ticket, TicketEvent, TicketKind, Tier,
+};
+
+/// What the reports know about one ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFacts {
+    /// The ticket.
+    pub ticket_id: i64,
+    /// The ticket's `updated_at` these facts were computed from.
+    pub updated_at: DateTime<Utc>,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+    /// The requester's platform.
+    pub platform: Platform,
+    /// The requester's id on that platform.
+    pub requester_id: String,
+    /// Question, bug, feature or incident.
+    pub kind: TicketKind,
+    /// Current priority.
+    pub priority: Priority,
+    /// Current tier.
+    pub tier: Tier,
+    /// Current status.
+    pub status: Status,
+    /// A bug report: a bug ticket, or `/feedback bug` given inside another ticket.
+    pub bug: bool,
+    /// A feature request, likewise.
+    pub feature: bool,
+    /// When an agent last marked the bug fixed (`/fixed`).
+    pub fixed_at: Option<DateTime<Utc>>,
+    /// Who the ticket counts for: its assignee, else the agent who answered first.
+    pub agent: Option<String>,
+    /// When it was last solved or closed, while it still is.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Its SLA clocks.
+    pub clocks: Vec<ClockFact>,
+}
+
+/// One SLA clock of a ticket, as the reports count it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockFact {
+    /// What it measures.
+    pub clock: ClockKind,
+    /// 0, or the number of the next-response cycle (0, 1, …).
+    pub seq: i64,
+    /// Target in business milliseconds.
+    pub target_ms: i64,
+    /// Business milliseconds counted (final once stopped).
+    pub elapsed_ms: i64,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it stopped for good.
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// When it passed, or will pass while running, its target; `None` when met or paused short.
+    pub breach_at: Option<DateTime<Utc>>,
+}
+
+impl ClockFact {
+    /// The clock's outcome at `at`: `Some(true)` met, `Some(false)` breached, `None` undecided.
+    pub fn met_at(&self, at: DateTime<Utc>) -> Option<bool> {
+        match (self.breach_at, self.stopped_at) {
+            (Some(b), _) if b <= at => Some(false),
+            (None, Some(s)) if s <= at => Some(true),
+            _ => None,
+        }
+    }
+}
+
+/// The tag `/feedback bug` adds to an open ticket, and its feature twin.
+const BUG_TAG: &str = "bug";
+const FEATURE_TAG: &str = "feature";
+
+/// Computes a ticket's facts at `now`. Clocks the policy cannot compute (a calendar error,
+/// which validation prevents) are left out rather than failing the whole report.
+pub fn ticket_facts(
+    policy: &Policy,
+    ticket: &Ticket,
+    events: &[TicketEvent],
+    now: DateTime<Utc>,
+) -> TicketFacts {
+    let mut fixed_at = None;
+    let mut first_agent = None;
+    let mut resolved_at = None;
+    for e in events {
+        match &e.kind {
+            EventKind::Fixed => fixed_at = Some(e.at),
+            EventKind::AgentReplied if first_agent.is_none() => {
+                if let Actor::Agent(a) = &e.actor {
+                    first_agent = Some(a.0.clone());
+                }
+            }
+            // Resolved when it first became solved or closed since it was last active: a
+            // close after a solve does not move the resolution.
+            EventKind::StatusChanged {
+                to: Status::Solved | Status::Closed,
+                ..
+            }
+            | EventKind::Closed { .. } => {
+                resolved_at.get_or_insert(e.at);
+            }
+            EventKind::StatusChanged { .. } | EventKind::Reopened => resolved_at = None,
+            _ => {}
+        }
+    }
+    if !matches!(ticket.status, Status::Solved | Status::Closed) {
+        resolved_at = None;
+    } else if resolved_at.is_none() {
+        resolved_at = Some(ticket.updated_at);
+    }
+    let mut next_seq = 0;
+    let clocks = policy
+        .clocks(ticket, events, now)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            let seq = if c.kind == ClockKind::NextResponse {
+                next_seq += 1;
+                next_seq - 1
+            } else {
+                0
+            };
+            let breach_at = match c.status {
+                ClockStatus::Breached | ClockStatus::Running => c.due,
+                ClockStatus::Met | ClockStatus::Paused => None,
+            };
+            ClockFact {
+                clock: c.kind,
+                seq,
+                target_ms: c.target.num_milliseconds(),
+                elapsed_ms: c.elapsed.num_milliseconds(),
+                started_at: c.start,
+                stopped_at: c.stopped_at,
+                breach_at,
+            }
+        })
+        .collect();
+    let tagged = |t: &str| ticket.tags.iter().any(|x| x == t);
+    TicketFacts {
+        ticket_id: ticket.id.0,
+        updated_at: ticket.updated_at,
+        created_at: ticket.created_at,
+        platform: ticket.requester.platform,
+        requester_id: ticket.requester.id.clone(),
+        kind: ticket.kind,
+        priority: ticket.priority,
+        tier: ticket.tier,
+        status: ticket.status,
+        bug: ticket.kind == TicketKind::Bug || tagged(BUG_TAG),
+        feature: ticket.kind == TicketKind::Feature || tagged(FEATURE_TAG),
+        fixed_at,
+        agent: ticket
+            .assignee
+            .as_ref()
+            .map(|a| a.0.clone())
+            .or(first_agent),
+        resolved_at,
+        clocks,
+    }
+}
