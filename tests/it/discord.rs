@@ -1413,6 +1413,18 @@ async fn a_first_post_in_a_support_channel_during_downtime_is_fetched_and_handle
             .any(|c| c.method == "GET" && c.path == format!("/channels/{SUPPORT}/messages")),
         "fetched the support channel's history"
     );
+    // Fetched messages carry no server; the catch-up puts it back, so carol continues in a
+    // private thread as a live post would, not in the public channel.
+    assert_eq!(
+        matching(&calls, "POST", &format!("/channels/{SUPPORT}/threads")).len(),
+        1
+    );
+    assert!(
+        !matching(&calls, "POST", &messages_path(SUPPORT))
+            .iter()
+            .any(|c| content(c).contains("opened ticket")),
+        "the confirmation went to the public support channel"
+    );
     let carols = rig
         .store
         .active_ticket_for(&UserRef::new(Platform::Discord, "5400", "carol"))

@@ -714,6 +714,21 @@ fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, 
                 "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0}),
             )
         }
+        // Anyone else: a member with the roles their last server message showed.
+        ("GET", ["guilds", _, "members", who]) => {
+            let roles = inner
+                .history
+                .lock()
+                .unwrap()
+                .values()
+                .flatten()
+                .filter(|m| m["author"]["id"] == json!(who))
+                .filter_map(|m| m["member"]["roles"].as_array().cloned())
+                .last()
+                .unwrap_or_default();
+            ok(json!({"user": user(who, "someone", false), "roles": roles,
+                "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0}))
+        }
         ("GET", ["applications", _, "commands"]) => ok(registered(inner, "")),
         ("GET", ["applications", _, "guilds", g, "commands"]) => ok(registered(inner, g)),
         ("PATCH", ["channels", ch, "messages", id]) => {

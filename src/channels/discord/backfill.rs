@@ -5,7 +5,11 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use serenity::all::{ChannelId, GetMessages, Message as DMessage, MessageId};
+use std::collections::HashMap;
+
+use serenity::all::{
+    Channel, ChannelId, GetMessages, GuildId, Message as DMessage, MessageId, PartialMember, UserId,
+};
 
 use super::Shared;
 use crate::domain::ids::Platform;
@@ -36,8 +40,10 @@ pub(super) async fn missed(shared: &Shared) -> Result<Vec<DMessage>> {
     };
     let since = MessageId::new(snowflake_at(last - MARGIN));
     // Support channels are where a person's first message lands, before any ticket names it.
-    let mut channels: Vec<ChannelId> = shared.support_channels.iter().copied().collect();
-    channels.sort();
+    // Each channel is paired with whether it belongs to a server (support channels, threads).
+    let mut support: Vec<ChannelId> = shared.support_channels.iter().copied().collect();
+    support.sort();
+    let mut channels: Vec<(ChannelId, bool)> = support.into_iter().map(|c| (c, true)).collect();
     for place in places {
         let id = place.thread.as_deref().unwrap_or(&place.chat);
         if let Some(channel) = id
@@ -45,13 +51,20 @@ pub(super) async fn missed(shared: &Shared) -> Result<Vec<DMessage>> {
             .ok()
             .filter(|n| *n > 0)
             .map(ChannelId::new)
-            .filter(|c| !channels.contains(c))
+            .filter(|c| !channels.iter().any(|(known, _)| known == c))
         {
-            channels.push(channel);
+            channels.push((channel, place.thread.is_some()));
         }
     }
+    let mut members: HashMap<(GuildId, UserId), Option<PartialMember>> = HashMap::new();
     let mut out = Vec::new();
-    for channel in channels {
+    for (channel, in_guild) in channels {
+        // Fetched messages carry neither the server nor the author's roles, which say where a
+        // message belongs and whether its author is an agent: put them back.
+        let guild = match in_guild {
+            true => guild_of(shared, channel).await,
+            false => None,
+        };
         let mut after = since;
         for _ in 0..MAX_PAGES {
             let page = match channel
@@ -70,13 +83,55 @@ pub(super) async fn missed(shared: &Shared) -> Result<Vec<DMessage>> {
             if let Some(newest) = page.last() {
                 after = newest.id;
             }
-            out.extend(page.into_iter().filter(|m| !m.author.bot));
+            for mut m in page.into_iter().filter(|m| !m.author.bot) {
+                if let Some(guild) = guild {
+                    m.guild_id = Some(guild);
+                    let key = (guild, m.author.id);
+                    if !members.contains_key(&key) {
+                        members.insert(key, member_of(shared, guild, m.author.id).await);
+                    }
+                    m.member = members[&key].clone().map(Box::new);
+                }
+                out.push(m);
+            }
             if !full {
                 break;
             }
         }
     }
     Ok(out)
+}
+
+/// The server a channel belongs to, `None` for a DM or when Discord cannot say.
+async fn guild_of(shared: &Shared, channel: ChannelId) -> Option<GuildId> {
+    match channel.to_channel(&*shared.http).await {
+        Ok(Channel::Guild(c)) => Some(c.guild_id),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(%channel, error = %e, "discord: cannot look up a channel to catch up");
+            None
+        }
+    }
+}
+
+/// A server member's roles, in the shape a gateway message carries them.
+async fn member_of(shared: &Shared, guild: GuildId, user: UserId) -> Option<PartialMember> {
+    let member = match guild.member(&*shared.http, user).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(%guild, %user, error = %e, "discord: cannot look up a member to catch up");
+            return None;
+        }
+    };
+    // serenity's PartialMember cannot be built field by field; it is what the gateway sends.
+    serde_json::from_value(serde_json::json!({
+        "roles": member.roles,
+        "joined_at": member.joined_at,
+        "deaf": member.deaf,
+        "mute": member.mute,
+        "flags": 0,
+    }))
+    .ok()
 }
 
 #[cfg(test)]
