@@ -87,10 +87,15 @@ pub(super) async fn missed(shared: &Shared) -> Result<Vec<DMessage>> {
                 if let Some(guild) = guild {
                     m.guild_id = Some(guild);
                     let key = (guild, m.author.id);
-                    if !members.contains_key(&key) {
-                        members.insert(key, member_of(shared, guild, m.author.id).await);
-                    }
-                    m.member = members[&key].clone().map(Box::new);
+                    let member = match members.get(&key) {
+                        Some(known) => known.clone(),
+                        None => {
+                            let found = member_of(shared, guild, m.author.id).await;
+                            members.insert(key, found.clone());
+                            found
+                        }
+                    };
+                    m.member = member.map(Box::new);
                 }
                 out.push(m);
             }
