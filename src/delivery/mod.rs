@@ -37,6 +37,19 @@ struct Item {
     platform: Option<Platform>,
 }
 
+/// How often a lane tries again while the store behind its outlet is unreachable.
+const STORE_RETRY: Duration = Duration::from_secs(1);
+
+/// Whether `error` says the store was unreachable, not that the platform failed.
+fn store_unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<crate::domain::ports::StoreError>(),
+            Some(crate::domain::ports::StoreError::Unavailable(_))
+        )
+    })
+}
+
 /// The lanes and their workers.
 pub struct Lanes {
     outlets: HashMap<Platform, Arc<dyn Outlet>>,
@@ -295,6 +308,14 @@ impl Lanes {
                 }
                 tracing::info!(%platform, lane, after = ?limit.after, global = limit.global, "rate limited; waiting");
                 tokio::time::sleep(limit.after).await;
+                continue;
+            }
+            if store_unavailable(&error) {
+                // The platform did not fail: the database behind the outlet (a staff space's
+                // binding) is unreachable. Try again each second until it is back, without
+                // counting it against the action, so the lane drains as soon as it returns.
+                tracing::warn!(%platform, lane, "store unavailable while delivering; waiting");
+                tokio::time::sleep(STORE_RETRY).await;
                 continue;
             }
             item.attempts += 1;
