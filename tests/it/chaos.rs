@@ -320,6 +320,44 @@ fn count_deliveries(
     }
 }
 
+/// A run that has finished writing.
+struct Run<'a> {
+    load: &'a Load,
+    dir: &'a Path,
+    started: Instant,
+    kills: usize,
+}
+
+impl Run<'_> {
+    /// Waits (up to 3 min) until `relayed` counts every message, gives what is still on its
+    /// way a moment so a double shows up too, kills the bot, and counts the transcripts.
+    async fn wind_down(
+        &self,
+        bot: Bot,
+        platform: Platform,
+        relayed: impl Fn() -> u64,
+    ) -> (Arc<SqlStore>, Outcome) {
+        let total = self.load.users * self.load.per_user;
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while relayed() < total && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let elapsed = self.started.elapsed();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        bot.kill().await;
+        let store = open_store(self.dir).await;
+        let mut out = Outcome {
+            sent: total,
+            customers: self.load.users,
+            kills: self.kills,
+            elapsed,
+            ..Outcome::default()
+        };
+        count_transcripts(&store, self.load, platform, &mut out).await;
+        (store, out)
+    }
+}
+
 /// Telegram: customers write in private chats, the staff works in forum topics.
 pub async fn telegram(load: &Load) -> Outcome {
     let fake = FakeTelegram::start().await;
@@ -349,30 +387,21 @@ pub async fn telegram(load: &Load) -> Outcome {
     let dirp = dir.path().to_path_buf();
     let (bot, kill_times) = under_fire(load, || Bot::spawn(&load.bin, &dirp, &env), write).await;
     let kills = kill_times.len();
-    let total = load.users * load.per_user;
     let relayed = |fake: &FakeTelegram| {
         fake.texts_to(TG_STAFF)
             .iter()
             .map(|t| tokens(t).len() as u64)
             .sum::<u64>()
     };
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while relayed(&fake) < total && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let elapsed = started.elapsed();
-    // Whatever is still on its way after that gets a moment, so a double shows up too.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    bot.kill().await;
-    let store = open_store(dir.path()).await;
-    let mut out = Outcome {
-        sent: total,
-        customers: load.users,
+    let run = Run {
+        load,
+        dir: dir.path(),
+        started,
         kills,
-        elapsed,
-        ..Outcome::default()
     };
-    count_transcripts(&store, load, Platform::Telegram, &mut out).await;
+    let (store, mut out) = run
+        .wind_down(bot, Platform::Telegram, || relayed(&fake))
+        .await;
     let sends: Vec<(i64, String, tokio::time::Instant)> = fake
         .calls()
         .into_iter()
@@ -468,7 +497,6 @@ pub async fn discord(load: &Load) -> Outcome {
     };
     let (bot, kill_times) = under_fire(load, || Bot::spawn(&load.bin, &dirp, &env), write).await;
     let kills = kill_times.len();
-    let total = load.users * load.per_user;
     let staff_posts = |fake: &FakeDiscord| -> Vec<(String, tokio::time::Instant)> {
         fake.calls()
             .iter()
@@ -497,22 +525,15 @@ pub async fn discord(load: &Load) -> Outcome {
             .map(|(t, _)| tokens(t).len() as u64)
             .sum::<u64>()
     };
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while relayed(&fake) < total && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let elapsed = started.elapsed();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    bot.kill().await;
-    let store = open_store(dir.path()).await;
-    let mut out = Outcome {
-        sent: total,
-        customers: load.users,
+    let run = Run {
+        load,
+        dir: dir.path(),
+        started,
         kills,
-        elapsed,
-        ..Outcome::default()
     };
-    count_transcripts(&store, load, Platform::Discord, &mut out).await;
+    let (store, mut out) = run
+        .wind_down(bot, Platform::Discord, || relayed(&fake))
+        .await;
     let calls = fake.calls();
     let confirmations: HashMap<u64, Vec<tokio::time::Instant>> = (0..load.users)
         .map(|u| {
