@@ -33,6 +33,7 @@ fn inbound(i: usize, customers: usize) -> Inbound {
             ),
         },
         locale: None,
+        community_locale: None,
     }
 }
 

@@ -183,6 +183,7 @@ pub fn parse_line(line: &str, seq: u64, run_id: i64, focus: Option<TicketId>) ->
         interaction,
         body,
         locale: None,
+        community_locale: None,
     })
 }
 

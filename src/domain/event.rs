@@ -38,9 +38,14 @@ pub struct Inbound {
     /// What was said or done.
     pub body: InboundBody,
     /// The sender's language as their platform reports it (Telegram `language_code`, the
-    /// Discord interaction's or guild's locale); `None` when it does not say.
+    /// Discord interaction's locale); `None` when it does not say.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The preferred locale of the community it was written in (a Discord server's): the
+    /// default for a person who tells nothing else, weaker than their script or an earlier
+    /// choice, since most servers never change Discord's `en-US`.
+    #[serde(default)]
+    pub community_locale: Option<String>,
 }
 
 /// The payload of an inbound event.

@@ -294,6 +294,53 @@ async fn a_chinese_post_in_the_support_channel_moves_to_a_thread_named_in_chines
     rig.stop().await;
 }
 
+/// A plain message carries no locale, so in a server whose admins chose Hungarian a member
+/// who writes neutral Latin text hears Hungarian, while one who writes Chinese still hears
+/// Chinese (the script ranks above the server's setting). The server is asked once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_preferred_locale_is_the_language_of_members_who_tell_nothing_else() {
+    let rig = rig("").await;
+    let fake = &rig.fake;
+    fake.set_preferred_locale("hu");
+    let anna = user("5310", "anna", false);
+    let post = guild_message("2211", SUPPORT, &anna, &[], "Error 0x80070005 at setup.exe");
+    fake.dispatch("MESSAGE_CREATE", post);
+    let calls = fake
+        .wait_for("anna's ticket", |c| {
+            c.iter()
+                .any(|c| c.method == "POST" && content(c).starts_with("Megnyitottam"))
+        })
+        .await;
+    let created = matching(&calls, "POST", &format!("/channels/{SUPPORT}/threads"));
+    assert_eq!(
+        created[0].body["name"],
+        json!(tr!(Lang::Hu, Key::CustomerThreadTitle, name = "anna"))
+    );
+    let key = format!("discord:customer_thread:{SUPPORT}:5310");
+    let thread = rig.store.get_state(&key).await.unwrap().unwrap();
+    let pointer = content(matching(&calls, "POST", &messages_path(SUPPORT))[0]);
+    let moved = format!("<#{thread}>");
+    assert_eq!(pointer, tr!(Lang::Hu, Key::MovedToThread, thread = moved));
+
+    let wei = user("5311", "wei", false);
+    let post = guild_message("2212", SUPPORT, &wei, &[], "安装程序报错 0x80070005");
+    fake.dispatch("MESSAGE_CREATE", post);
+    let calls = fake
+        .wait_for("wei's ticket", |c| {
+            c.iter()
+                .any(|c| c.method == "POST" && content(c).starts_with("已为您创建工单"))
+        })
+        .await;
+    let created = matching(&calls, "POST", &format!("/channels/{SUPPORT}/threads"));
+    assert_eq!(
+        created[1].body["name"],
+        json!(tr!(Lang::Zh, Key::CustomerThreadTitle, name = "wei"))
+    );
+    let lookups = matching(&calls, "GET", &format!("/guilds/{GUILD}")).len();
+    assert_eq!(lookups, 1, "the server's locale is fetched once and kept");
+    rig.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_commands_are_registered_with_chinese_and_hungarian_names() {
     let rig = rig("").await;

@@ -129,6 +129,8 @@ struct Setup {
     overwrites: HashMap<String, Vec<Value>>,
     /// Registered command names: globally (key "") or per guild id.
     commands: HashMap<String, Vec<String>>,
+    /// The server's `preferred_locale` (Discord's default: `en-US`).
+    preferred_locale: String,
 }
 
 /// Every permission the bot's default role has in the fake: all it uses (and no more).
@@ -187,6 +189,7 @@ impl FakeDiscord {
                 missing: Default::default(),
                 overwrites: HashMap::new(),
                 commands: HashMap::new(),
+                preferred_locale: "en-US".into(),
             }),
         });
         let app = Router::new()
@@ -289,6 +292,11 @@ impl FakeDiscord {
         s.roles
             .push(json!({"id": id, "name": format!("role{id}"), "position": 1,
             "permissions": permissions.to_string()}));
+    }
+
+    /// Sets the server's preferred locale, as its admins would in Server Settings.
+    pub fn set_preferred_locale(&self, locale: &str) {
+        self.inner.setup.lock().unwrap().preferred_locale = locale.into();
     }
 
     /// Sets the bot's roles in the guild.
@@ -706,6 +714,10 @@ fn route(inner: &Inner, method: &str, path: &str, body: &Value) -> (StatusCode, 
             {"id": "3300", "type": 0, "guild_id": GUILD, "name": "help", "position": 2,
                 "permission_overwrites": [], "nsfw": false},
         ])),
+        ("GET", ["guilds", g]) => {
+            let locale = inner.setup.lock().unwrap().preferred_locale.clone();
+            ok(guild(g, &locale))
+        }
         ("GET", ["guilds", _, "roles"]) => ok(json!(inner.setup.lock().unwrap().roles)),
         ("GET", ["guilds", _, "members", who]) if *who == BOT_ID => {
             let roles = inner.setup.lock().unwrap().bot_roles.clone();
@@ -1105,6 +1117,25 @@ pub fn click(
     v
 }
 
+/// `GET /guilds/{id}`: the guild object as Discord sends it (without counts; the roles are
+/// served by their own route).
+pub fn guild(id: &str, preferred_locale: &str) -> Value {
+    json!({
+        "id": id, "name": "Acme", "icon": null, "icon_hash": null, "splash": null,
+        "discovery_splash": null, "owner_id": "9000", "afk_channel_id": null, "afk_timeout": 300,
+        "widget_enabled": false, "widget_channel_id": null, "verification_level": 1,
+        "default_message_notifications": 1, "explicit_content_filter": 2, "roles": [],
+        "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
+        "system_channel_id": null, "system_channel_flags": 0, "rules_channel_id": null,
+        "max_presences": null, "max_members": 500000, "vanity_url_code": null,
+        "description": null, "banner": null, "premium_tier": 0,
+        "premium_subscription_count": 0, "preferred_locale": preferred_locale,
+        "public_updates_channel_id": null, "max_video_channel_users": 25,
+        "max_stage_video_channel_users": 50, "nsfw_level": 0, "stickers": [],
+        "premium_progress_bar_enabled": false, "safety_alerts_channel_id": null
+    })
+}
+
 #[cfg(test)]
 mod fixture_checks {
     use super::*;
@@ -1125,6 +1156,9 @@ mod fixture_checks {
     #[test]
     fn every_fixture_deserialises_with_serenity() {
         let alice = user("5000", "alice", false);
+        let g = serde_json::from_value::<serenity::all::PartialGuild>(guild(GUILD, "hu"))
+            .expect("PartialGuild");
+        assert_eq!(g.preferred_locale, "hu");
         serde_json::from_value::<Ready>(ready(1)).expect("READY");
         dispatch_parses("READY", &ready(1));
         dispatch_parses("RESUMED", &json!({}));

@@ -174,6 +174,7 @@ impl TestApp {
             interaction: None,
             body,
             locale: None,
+            community_locale: None,
         }
     }
 
@@ -250,6 +251,7 @@ impl TestApp {
             interaction: None,
             body,
             locale: None,
+            community_locale: None,
         }
     }
 }

@@ -95,6 +95,7 @@ impl Rig {
                 interaction,
                 body,
                 locale: None,
+                community_locale: None,
             })
             .await;
         for o in &out {

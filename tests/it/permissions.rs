@@ -275,6 +275,7 @@ impl World {
             interaction,
             body,
             locale: None,
+            community_locale: None,
         }
     }
 

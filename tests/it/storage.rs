@@ -69,6 +69,7 @@ fn inbound(id: &str, text: &str) -> Inbound {
         interaction: None,
         body: InboundBody::Text { text: text.into() },
         locale: None,
+        community_locale: None,
     }
 }
 

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serenity::all::{Message as DMessage, MessageType, MessageUpdateEvent};
 
 use super::intake::{Intake, customer, roles, user_ref};
-use crate::domain::event::{Inbound, InboundBody, UnsupportedKind};
+use crate::domain::event::{Inbound, InboundBody, Space, UnsupportedKind};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform};
 
 impl Intake {
@@ -30,9 +30,10 @@ impl Intake {
             )))
         } else if self.shared.support_channels.contains(&ch) {
             // The original moved the conversation to the customer's private thread.
+            let community = self.community_locale(e.guild_id).await;
             let lang = self
                 .desk
-                .adapter_lang(&user_ref(author), None, Some(content))
+                .adapter_lang(&user_ref(author), None, community.as_deref(), Some(content))
                 .await;
             let thread = self.customer_thread(ch, author, lang).await?;
             Some(customer(ConversationRef::thread(
@@ -45,6 +46,10 @@ impl Intake {
         };
         let Some(place) = place else {
             return Ok(());
+        };
+        let community_locale = match place.space {
+            Space::Customer => self.community_locale(e.guild_id).await,
+            Space::Staff => None,
         };
         let roles = match &e.member {
             Some(Some(mb)) => roles(&mb.roles),
@@ -62,6 +67,7 @@ impl Intake {
             space: place.space,
             interaction: None,
             locale: None,
+            community_locale,
             // An edit cannot add files, and the ones kept were relayed with the original.
             body: InboundBody::Edited {
                 text: content.clone(),

@@ -207,10 +207,24 @@ impl Intake {
         let Some(place) = self.message_place(m).await? else {
             return Ok(());
         };
-        for inbound in message_inbounds(m, place.conversation, place.space) {
+        let community = match place.space {
+            Space::Customer => self.community_locale(m.guild_id).await,
+            Space::Staff => None,
+        };
+        for mut inbound in message_inbounds(m, place.conversation, place.space) {
+            inbound.community_locale = community.clone();
             self.run(inbound).await;
         }
         Ok(())
+    }
+
+    /// The preferred locale of the server a message was written in (`None` in a DM).
+    pub(super) async fn community_locale(&self, guild: Option<GuildId>) -> Option<String> {
+        let guild = guild?;
+        self.shared
+            .guild_locales
+            .get(&self.shared.http, guild)
+            .await
     }
 
     async fn message_place(&self, m: &DMessage) -> Result<Option<Place>> {
@@ -222,10 +236,17 @@ impl Intake {
             ))));
         }
         if self.shared.support_channels.contains(&ch) {
-            // A message carries no locale: the stored choice, the script, or the default.
+            // A message carries no locale: the stored choice, the script, the server's
+            // preferred locale, or the default.
+            let community = self.community_locale(m.guild_id).await;
             let lang = self
                 .desk
-                .adapter_lang(&user_ref(&m.author), None, Some(&m.content))
+                .adapter_lang(
+                    &user_ref(&m.author),
+                    None,
+                    community.as_deref(),
+                    Some(&m.content),
+                )
                 .await;
             let thread = match self.customer_thread(ch, &m.author, lang).await {
                 Ok(t) => t,
@@ -370,6 +391,7 @@ pub fn message_inbounds(m: &DMessage, conversation: ConversationRef, space: Spac
         // A message carries no locale; the desk falls back to the script of the text and
         // to what an earlier interaction of this person told.
         locale: None,
+        community_locale: None,
     };
     if m.attachments.is_empty() {
         if !m.content.trim().is_empty() {

@@ -30,7 +30,8 @@ impl Intake {
         if matches!(audience, Some(Audience::Agents | Audience::Admins))
             && self.desk.settings().staff.member(&from, &roles).is_none()
         {
-            let lang = interaction_locale(&c.locale, c.guild_locale.as_deref())
+            let lang = interaction_locale(&c.locale)
+                .or(c.guild_locale.clone())
                 .and_then(|l| Lang::parse(&l))
                 .unwrap_or(self.desk.settings().customers.default_lang);
             let r = CreateInteractionResponseMessage::new()
@@ -48,8 +49,11 @@ impl Intake {
         if matches!(name, "ticket" | "feedback")
             && self.shared.support_channels.contains(&c.channel_id)
         {
-            let locale = interaction_locale(&c.locale, c.guild_locale.as_deref());
-            let lang = self.desk.adapter_lang(&from, locale.as_deref(), None).await;
+            let locale = interaction_locale(&c.locale);
+            let lang = self
+                .desk
+                .adapter_lang(&from, locale.as_deref(), c.guild_locale.as_deref(), None)
+                .await;
             let thread = self.customer_thread(c.channel_id, &c.user, lang).await?;
             place.conversation.thread = Some(thread.to_string());
         }
@@ -64,7 +68,8 @@ impl Intake {
             body: InboundBody::Text {
                 text: commands::to_text(name, &c.data.options),
             },
-            locale: interaction_locale(&c.locale, c.guild_locale.as_deref()),
+            locale: interaction_locale(&c.locale),
+            community_locale: c.guild_locale.clone(),
         };
         self.interact(c.id, &c.token, c.channel_id, false, inbound)
             .await
@@ -92,7 +97,8 @@ impl Intake {
                 data: c.data.custom_id.clone(),
                 message: Some(c.message.id.to_string()),
             },
-            locale: interaction_locale(&c.locale, c.guild_locale.as_deref()),
+            locale: interaction_locale(&c.locale),
+            community_locale: c.guild_locale.clone(),
         };
         self.interact(c.id, &c.token, c.channel_id, true, inbound)
             .await
@@ -152,11 +158,8 @@ impl Intake {
     }
 }
 
-/// The presser's client locale, else the guild's preferred locale (Discord sends both with
-/// every interaction; the user's is empty only for very old clients).
-fn interaction_locale(user: &str, guild: Option<&str>) -> Option<String> {
-    Some(user)
-        .filter(|l| !l.is_empty())
-        .or(guild.filter(|l| !l.is_empty()))
-        .map(str::to_string)
+/// The presser's client locale (Discord sends it with every interaction, beside the server's
+/// preferred one; it is empty only for very old clients).
+fn interaction_locale(user: &str) -> Option<String> {
+    Some(user).filter(|l| !l.is_empty()).map(str::to_string)
 }

@@ -8,6 +8,7 @@ mod content;
 pub mod doctor;
 mod edits;
 mod egress;
+mod guild_locale;
 mod intake;
 mod interactions;
 mod outlet;
@@ -142,6 +143,8 @@ struct Shared {
     unbound: std::sync::Mutex<
         HashMap<crate::domain::ids::TicketId, crate::domain::ids::ConversationRef>,
     >,
+    /// Each server's preferred locale, for members who tell nothing else.
+    guild_locales: guild_locale::GuildLocales,
 }
 
 impl Shared {
@@ -250,6 +253,7 @@ impl DiscordChannel {
             renamer,
             global_limit: egress.global(),
             unbound: Default::default(),
+            guild_locales: Default::default(),
         });
         let outlet: Arc<dyn Outlet> = Arc::new(outlet::DiscordOutlet::new(Arc::clone(&shared)));
         Ok((

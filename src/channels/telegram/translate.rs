@@ -60,6 +60,7 @@ fn from_message(m: &Message, staff_chat: Option<i64>) -> Option<Inbound> {
         interaction: None,
         body,
         locale: from.language_code.clone(),
+        community_locale: None,
     })
 }
 
@@ -188,6 +189,7 @@ fn from_callback(q: &CallbackQuery, staff_chat: Option<i64>) -> Option<Inbound> 
             message,
         },
         locale: q.from.language_code.clone(),
+        community_locale: None,
     })
 }
 

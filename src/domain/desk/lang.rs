@@ -1,6 +1,7 @@
 //! Which language to answer in: a stored `/lang` choice, then the platform's locale, then the
 //! script of the message (or the words of a Hungarian greeting), then what was detected
-//! before, then `customers.default_lang`.
+//! before, then the community's preferred locale (a Discord server's), then
+//! `customers.default_lang`.
 //! Staff read `staff.lang`, or their own `lang`.
 
 use super::{Ctx, Desk, DeskError, Outcome};
@@ -31,6 +32,16 @@ pub(crate) fn choose(
 }
 
 impl Desk {
+    /// The default for a customer who tells nothing else: their community's preferred
+    /// locale when there is a catalog for it, else `customers.default_lang`. It ranks below
+    /// the script and an earlier detection because a Discord server says `en-US` unless its
+    /// admins changed it, which says nothing about a member who writes Chinese.
+    fn community_default(&self, community: Option<&str>) -> Lang {
+        community
+            .and_then(Lang::parse)
+            .unwrap_or(self.settings.customers.default_lang)
+    }
+
     /// The language to answer the sender of this event in. For a customer the first call
     /// reads the store, and remembers a newly detected language so that agents' replies
     /// reach them in it too; the relay of a message in an open ticket never asks.
@@ -42,9 +53,10 @@ impl Desk {
             (Some(member), Space::Staff) => member.lang,
             (None, Space::Staff) => self.settings.staff.lang,
             (member, Space::Customer) => {
-                let default = member
-                    .as_ref()
-                    .map_or(self.settings.customers.default_lang, |m| m.lang);
+                let default = member.as_ref().map_or(
+                    self.community_default(ctx.inb.community_locale.as_deref()),
+                    |m| m.lang,
+                );
                 let stored = self.store.user_lang(&ctx.inb.from).await?;
                 let lang = choose(
                     stored,
@@ -87,7 +99,10 @@ impl Desk {
                 None,
                 inb.locale.as_deref(),
                 None,
-                m.map_or(self.settings.customers.default_lang, |m| m.lang),
+                m.map_or(
+                    self.community_default(inb.community_locale.as_deref()),
+                    |m| m.lang,
+                ),
             ),
         }
     }
@@ -99,6 +114,7 @@ impl Desk {
         &self,
         user: &UserRef,
         locale: Option<&str>,
+        community: Option<&str>,
         text: Option<&str>,
     ) -> Lang {
         let stored = self.store.user_lang(user).await.ok().flatten();
@@ -106,7 +122,7 @@ impl Desk {
             .settings
             .staff
             .member(user, &[])
-            .map_or(self.settings.customers.default_lang, |m| m.lang);
+            .map_or(self.community_default(community), |m| m.lang);
         choose(stored, locale, text, default)
     }
 
