@@ -63,6 +63,9 @@ pub struct Lanes {
     held: Mutex<HashSet<i64>>,
     /// Delivered rows whose delete failed (the store was down); retried by the pickup loop.
     undeleted: Mutex<Vec<i64>>,
+    /// Rows handed back from a lane whose release failed; retried by the pickup loop (this
+    /// instance would otherwise renew their lease forever without delivering them).
+    unreleased: Mutex<Vec<i64>>,
     /// Whether another owner may have rows waiting: lanes then check before sending, so an
     /// older action left by a crashed instance is not overtaken.
     foreign: AtomicBool,
@@ -107,6 +110,7 @@ impl Lanes {
             queues: Mutex::new(HashMap::new()),
             held: Mutex::new(HashSet::new()),
             undeleted: Mutex::new(Vec::new()),
+            unreleased: Mutex::new(Vec::new()),
             paused: Mutex::new(HashMap::new()),
             permits: Semaphore::new(MAX_IN_FLIGHT),
             idle: Notify::new(),
@@ -242,17 +246,20 @@ impl Lanes {
             .unwrap_or_default();
         self.idle.notify_waiters();
         let ids: Vec<i64> = items.iter().filter_map(|i| i.outbox_id).collect();
-        if let Some(outbox) = &self.outbox
-            && let Err(e) = outbox.release(Some(&ids), chrono::Utc::now()).await
-        {
-            // They stay leased to us and come back when the lease ends.
-            tracing::warn!(error = %e, lane, "cannot hand a lane back to the outbox");
-        }
+        // Forgotten before they are handed back: the pickup may claim them the moment the
+        // release commits, and would skip a row it believes is still queued here.
         {
             let mut held = lock(&self.held);
             for id in &ids {
                 held.remove(id);
             }
+        }
+        if let Some(outbox) = &self.outbox
+            && let Err(e) = outbox.release(Some(&ids), chrono::Utc::now()).await
+        {
+            // Still leased to us; the pickup hands them back once the store answers.
+            tracing::warn!(error = %e, lane, "cannot hand a lane back to the outbox");
+            lock(&self.unreleased).extend(ids);
         }
         for item in items.into_iter().filter(|i| i.outbox_id.is_none()) {
             self.deliver_item(None, item).await;

@@ -1,6 +1,7 @@
 //! The outbox loop of a running bot: renews the leases of the actions this instance holds,
-//! deletes delivered rows whose delete failed, and claims rows that are due (left by an
-//! instance that died, or handed back) into their lanes, in order.
+//! deletes delivered rows whose delete failed, hands back rows a lane could not, and claims
+//! rows that are due (left by an instance that died, or handed back) into their lanes, in
+//! order.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -24,6 +25,7 @@ impl Lanes {
             return 0;
         };
         self.retry_deletes(outbox.as_ref()).await;
+        self.retry_releases(outbox.as_ref()).await;
         let now = Utc::now();
         if let Err(e) = outbox.renew(now + lease).await {
             tracing::warn!(error = %e, "cannot renew outbox leases");
@@ -74,6 +76,13 @@ impl Lanes {
             }
         }
         lock(&self.undeleted).extend(left);
+    }
+
+    async fn retry_releases(&self, outbox: &dyn OutboxStore) {
+        let ids: Vec<i64> = std::mem::take(&mut *lock(&self.unreleased));
+        if !ids.is_empty() && outbox.release(Some(&ids), Utc::now()).await.is_err() {
+            lock(&self.unreleased).extend(ids);
+        }
     }
 
     /// Hands every row this instance holds back to the outbox (at shutdown), so the next

