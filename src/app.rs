@@ -186,6 +186,13 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
                 tracing::warn!(error = %format!("{e:#}"), "admin endpoint disabled");
             }
         });
+        let (m, s, c, stop) = (
+            metrics.clone(),
+            sql.clone(),
+            Arc::new(cfg.clone()),
+            stop_rx.clone(),
+        );
+        tokio::spawn(crate::admin::watch_store(m, s, c, stop));
     }
     let mut router = Router::with_metrics(metrics)
         .with_outbox(sql.clone())

@@ -1,62 +1,23 @@
-//! Admin HTTP endpoint: `/healthz` for liveness and `/metrics` in Prometheus text format.
+//! Admin HTTP endpoint: `/healthz` for liveness and `/metrics` in the OpenMetrics text format.
 
-use std::collections::BTreeMap;
+mod metrics;
+
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::time::Instant;
 
 use axum::Router as HttpRouter;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 
-/// Counters shared by the router and the admin endpoint.
-#[derive(Debug)]
-pub struct Metrics {
-    started: Instant,
-    counters: Mutex<BTreeMap<String, u64>>,
-}
+pub use metrics::{Metrics, WATCH_EVERY};
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics {
-            started: Instant::now(),
-            counters: Mutex::new(BTreeMap::new()),
-        }
-    }
-}
+use crate::config::Config;
+use crate::storage::SqlStore;
 
-impl Metrics {
-    /// Adds one to a counter; `name` includes its labels, e.g. `outbound_total{kind="send"}`.
-    pub fn incr(&self, name: &str) {
-        let mut c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-        *c.entry(name.to_string()).or_insert(0) += 1;
-    }
-
-    /// Current value of a counter.
-    pub fn get(&self, name: &str) -> u64 {
-        let c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-        c.get(name).copied().unwrap_or(0)
-    }
-
-    /// The Prometheus text exposition of all counters.
-    pub fn render(&self) -> String {
-        let mut out = String::from("# TYPE supportbot_uptime_seconds gauge\n");
-        out.push_str(&format!(
-            "supportbot_uptime_seconds {}\n",
-            self.started.elapsed().as_secs()
-        ));
-        let c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-        let mut typed = std::collections::BTreeSet::new();
-        for (name, value) in c.iter() {
-            let base = name.split('{').next().unwrap_or(name);
-            if typed.insert(base.to_string()) {
-                out.push_str(&format!("# TYPE supportbot_{base} counter\n"));
-            }
-            out.push_str(&format!("supportbot_{name} {value}\n"));
-        }
-        out
-    }
-}
+/// The content type Prometheus negotiates for this exposition.
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The admin routes.
 pub fn routes(metrics: Arc<Metrics>) -> HttpRouter {
@@ -64,7 +25,9 @@ pub fn routes(metrics: Arc<Metrics>) -> HttpRouter {
         .route("/healthz", get(|| async { "ok\n" }))
         .route(
             "/metrics",
-            get(|State(m): State<Arc<Metrics>>| async move { m.render() }),
+            get(|State(m): State<Arc<Metrics>>| async move {
+                ([(header::CONTENT_TYPE, OPENMETRICS)], m.render()).into_response()
+            }),
         )
         .with_state(metrics)
 }
@@ -87,22 +50,37 @@ pub async fn serve(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Reads the store's gauges as of `now`: brings the report facts (breaches, first responses)
+/// up to date for tickets changed since the last pass, then counts.
+pub async fn read_gauges(metrics: &Metrics, store: &SqlStore, cfg: &Config, now: DateTime<Utc>) {
+    let result = async {
+        crate::reports::service::refresh(store, cfg, now).await?;
+        Ok::<_, anyhow::Error>(store.desk_gauges(now).await?)
+    }
+    .await;
+    match result {
+        Ok(g) => metrics.set_gauges(&g),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "cannot read the desk's gauges");
+            metrics.store_down();
+        }
+    }
+}
 
-    #[test]
-    fn counters_render_as_prometheus_text() {
-        let m = Metrics::default();
-        m.incr("outbound_total{kind=\"send\"}");
-        m.incr("outbound_total{kind=\"send\"}");
-        m.incr("inbound_total");
-        let text = m.render();
-        assert!(
-            text.contains("supportbot_outbound_total{kind=\"send\"} 2\n"),
-            "{text}"
-        );
-        assert!(text.contains("# TYPE supportbot_inbound_total counter\n"));
-        assert_eq!(text.matches("# TYPE supportbot_outbound_total").count(), 1);
+/// Keeps the store's gauges fresh every [`WATCH_EVERY`] until `shutdown` flips, so a scrape
+/// never waits on the database.
+pub async fn watch_store(
+    metrics: Arc<Metrics>,
+    store: Arc<SqlStore>,
+    cfg: Arc<Config>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => read_gauges(&metrics, &store, &cfg, Utc::now()).await,
+            _ = shutdown.changed() => return,
+        }
     }
 }

@@ -136,8 +136,7 @@ impl Router {
     /// Hands what the desk decided about one inbound event (from platform `origin`) to the
     /// lanes; returns at once.
     pub fn dispatch(&self, origin: Platform, planned: Vec<Planned>) {
-        self.metrics
-            .incr(&format!("inbound_handled_total{{platform=\"{origin}\"}}"));
+        self.metrics.handled(origin);
         self.lanes().submit(Some(origin), planned);
     }
 

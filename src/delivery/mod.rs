@@ -300,9 +300,7 @@ impl Lanes {
             };
             let error = match result {
                 Ok(()) => {
-                    self.metrics.incr(&format!(
-                        "outbound_delivered_total{{platform=\"{platform}\"}}"
-                    ));
+                    self.metrics.delivered(platform);
                     self.confirm(item.outbox_id).await;
                     return Outcome::Done;
                 }
@@ -329,8 +327,7 @@ impl Lanes {
             let text = format!("{error:#}");
             let refused = outlet.refused_for_good(&error);
             let give_up = refused || item.outbox_id.is_none() || item.attempts >= MAX_ATTEMPTS;
-            self.metrics
-                .incr(&format!("outbound_failed_total{{platform=\"{platform}\"}}"));
+            self.metrics.failed(platform);
             if give_up {
                 tracing::error!(%platform, lane, attempts = item.attempts, refused, error = %text, "delivery failed; giving up");
                 if let (Some(outbox), Some(id)) = (&self.outbox, item.outbox_id)

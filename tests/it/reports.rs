@@ -743,3 +743,86 @@ async fn facts_follow_changes_and_a_new_policy() {
     .unwrap();
     assert_eq!(service::refresh(&store, &stricter, later).await.unwrap(), 7);
 }
+
+/// `/metrics` over the same month, read as of the report's instant: the open tickets, the
+/// outbox, the breached clocks, the first-response histogram and the FAQ outcomes, each
+/// worked out from the table above; then scraped over HTTP as Prometheus would.
+async fn the_month_as_metrics(store: Arc<SqlStore>) {
+    use supportbot::domain::event::{Message, Outbound, Target};
+    use supportbot::domain::ports::OutboxStore;
+    month_of_tickets(&store).await;
+    let waiting = Outbound::Send {
+        to: Target::Conversation(ConversationRef::chat(Platform::Console, "c1")),
+        message: Message::text("queued"),
+    };
+    store
+        .enqueue(&[waiting], now() + chrono::Duration::seconds(30))
+        .await
+        .unwrap();
+    let metrics = Arc::new(supportbot::admin::Metrics::default());
+    supportbot::admin::read_gauges(&metrics, &store, &config(), now()).await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, supportbot::admin::routes(metrics))
+            .await
+            .unwrap();
+    });
+    let resp = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let kind = resp.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+    let text = resp.text().await.unwrap();
+    server.abort();
+    for line in [
+        "supportbot_store_up 1",
+        // Unfinished: #4 (new, P2, nobody answered) and #5 (open, P4).
+        "supportbot_tickets_open{status=\"new\",priority=\"P2\"} 1",
+        "supportbot_tickets_open{status=\"open\",priority=\"P4\"} 1",
+        "supportbot_outbox_waiting 1",
+        "supportbot_outbox_given_up 0",
+        // First response breached by #2, #3 and #4 (#4 still running, past due).
+        "supportbot_sla_breached_clocks{clock=\"first_response\"} 3",
+        // Resolution breached by #2 (12h of 8h), #4 (running) and #6 (October 28 to
+        // November 3 is 32 business hours of 8).
+        "supportbot_sla_breached_clocks{clock=\"resolution\"} 3",
+        // Stopped first responses: #5 and #7 30m; #1, #6 1h; #3 45m; #2 2h30m.
+        "supportbot_first_response_seconds_bucket{le=\"900.0\"} 0",
+        "supportbot_first_response_seconds_bucket{le=\"1800.0\"} 2",
+        "supportbot_first_response_seconds_bucket{le=\"3600.0\"} 5",
+        "supportbot_first_response_seconds_bucket{le=\"7200.0\"} 5",
+        "supportbot_first_response_seconds_bucket{le=\"14400.0\"} 6",
+        "supportbot_first_response_seconds_bucket{le=\"+Inf\"} 6",
+        "supportbot_first_response_seconds_count 6",
+        "supportbot_first_response_seconds_sum 22500.0",
+        // The FAQ lookups, October's included (a counter of everything stored).
+        "supportbot_faq_questions{outcome=\"helpful\"} 2",
+        "supportbot_faq_questions{outcome=\"need_human\"} 1",
+        "supportbot_faq_questions{outcome=\"no_answer\"} 4",
+        "supportbot_faq_questions{outcome=\"suggested\"} 1",
+        "supportbot_faq_questions{outcome=\"answered\"} 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
+    }
+    assert!(
+        !text.contains("clock=\"next_response\""),
+        "#1's next response met its 4h target:\n{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_month_as_metrics_on_sqlite() {
+    let (store, _dir) = sqlite_store().await;
+    the_month_as_metrics(store).await;
+}
+
+#[tokio::test]
+async fn the_month_as_metrics_on_postgres() {
+    let Some((store, _db)) = postgres_store().await else {
+        return;
+    };
+    the_month_as_metrics(store).await;
+}
