@@ -19,6 +19,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0008_outbox_owner.sql",
     "0009_user_langs.sql",
     "0010_report_facts.sql",
+    "0011_digests.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -32,6 +33,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0008_outbox_owner.sql"),
     include_str!("../../migrations/sqlite/0009_user_langs.sql"),
     include_str!("../../migrations/sqlite/0010_report_facts.sql"),
+    include_str!("../../migrations/sqlite/0011_digests.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -44,6 +46,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0008_outbox_owner.sql"),
     include_str!("../../migrations/postgres/0009_user_langs.sql"),
     include_str!("../../migrations/postgres/0010_report_facts.sql"),
+    include_str!("../../migrations/postgres/0011_digests.sql"),
 ];
 
 /// The migrator for a backend.

@@ -2,6 +2,7 @@
 //! One SQL text serves both backends; times are UTC epoch milliseconds and booleans 0/1,
 //! because the Any driver has no chrono or SQLite boolean support.
 
+mod digests;
 mod inbound;
 mod langs;
 mod migrations;

@@ -5,6 +5,7 @@ mod cli;
 mod db;
 mod desk;
 mod desk_fidelity;
+mod digest;
 mod discord;
 mod discord_i18n;
 mod doctor;
