@@ -16,3 +16,4 @@ digest-priorities = Opened per priority: P1 { $p1 } · P2 { $p2 } · P3 { $p3 } 
 digest-oldest-head = Oldest open tickets:
 digest-oldest-row = • { $id } [{ $priority }] { $subject }: { $status }, open for { $age }
 digest-oldest-none = No tickets are open.
+digest-chart = Tickets opened per priority: P1, P2, P3 and P4 from left to right.

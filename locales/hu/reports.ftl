@@ -13,3 +13,4 @@ digest-priorities = Új jegyek prioritás szerint: P1 { $p1 } · P2 { $p2 } · P
 digest-oldest-head = A legrégebben nyitott jegyek:
 digest-oldest-row = • { $id } [{ $priority }] { $subject }: { $status }, { $age } ideje nyitva
 digest-oldest-none = Nincs nyitott jegy.
+digest-chart = Új jegyek prioritás szerint, balról jobbra: P1, P2, P3 és P4.

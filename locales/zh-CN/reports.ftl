@@ -13,3 +13,4 @@ digest-priorities = 按优先级新建：P1 { $p1 } · P2 { $p2 } · P3 { $p3 } 
 digest-oldest-head = 最早的未结工单：
 digest-oldest-row = • { $id } [{ $priority }] { $subject }：{ $status }，已开 { $age }
 digest-oldest-none = 当前没有未结工单。
+digest-chart = 按优先级新建的工单数：从左到右依次为 P1、P2、P3、P4。

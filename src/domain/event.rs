@@ -303,6 +303,37 @@ pub struct Message {
     /// they add themselves (a note for a file they cannot pass on) in it, English otherwise.
     #[serde(default)]
     pub lang: Option<Lang>,
+    /// An image the bot drew itself (a digest's chart), sent after the text where the
+    /// platform takes uploads, left out elsewhere (the text says what it shows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Box<Image>>,
+}
+
+/// A picture the bot made, carried with its bytes (base64 in the outbox's JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// File name shown to people, e.g. `digest-2026-11-23.png`.
+    pub name: String,
+    /// A short line shown with it.
+    pub caption: String,
+    /// The PNG file.
+    #[serde(with = "base64_bytes")]
+    pub png: Vec<u8>,
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Message {

@@ -8,14 +8,18 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
 
+use super::chart::{PRIORITY_COLOURS, bar_chart_png};
 use super::digest::{Due, latest_due};
 use super::digest_text::{DigestFigures, OldTicket, text};
 use super::model::Filter;
 use super::service::{KpiRequest, kpi};
 use crate::config::Config;
-use crate::domain::event::{Message, Outbound, Target};
+use crate::domain::event::{Image, Message, Outbound, Target};
+use crate::domain::i18n::Key;
+use crate::domain::ids::Platform;
 use crate::domain::ports::{Planned, TicketStore};
 use crate::storage::SqlStore;
+use crate::tr;
 
 /// Posts the configured digest to the staff lobby of `staff.home`.
 pub struct Digester {
@@ -107,15 +111,27 @@ impl Digester {
         let figures = self.figures(due, now).await?;
         let tz = self.cfg.reports.tz().map_err(|e| anyhow!(e))?;
         let lang = self.cfg.staff.lang;
+        let home = self.cfg.staff.home;
+        // Only the chat platforms take an uploaded picture; the console shows the text alone.
+        let image = if self.cfg.reports.digest.chart
+            && matches!(home, Platform::Telegram | Platform::Discord)
+        {
+            Some(Box::new(Image {
+                name: format!("digest-{}.png", due.first_day),
+                caption: tr!(lang, Key::DigestChart),
+                png: bar_chart_png(&figures.by_priority, &PRIORITY_COLOURS)?,
+            }))
+        } else {
+            None
+        };
         let message = Message {
             text: text(lang, due, &figures, tz, now),
             lang: Some(lang),
+            image,
             ..Message::default()
         };
         Ok(Outbound::Send {
-            to: Target::StaffLobby {
-                platform: self.cfg.staff.home,
-            },
+            to: Target::StaffLobby { platform: home },
             message,
         })
     }

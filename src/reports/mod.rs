@@ -4,6 +4,7 @@
 //! aggregates, and the renderers (text, Markdown, CSV, JSON, HTML with SVG charts), and the digests posted to the
 //! staff lobby.
 
+pub mod chart;
 pub mod config;
 pub mod digest;
 pub mod digest_run;

@@ -1,6 +1,6 @@
 //! Digests in the staff lobby: a scripted Monday of tickets, the digest posted on Tuesday at
 //! 09:00 with the figures worked out below, delivered by the real Telegram client to the fake
-//! Bot API's staff group once; two instances on one database post it once; a digest claimed
+//! Bot API's staff group once, its chart (a PNG) uploaded after it; two instances on one database post it once; a digest claimed
 //! by an instance that died is delivered by the next; after three days down one catch-up
 //! digest covers the day before, not one per missed day. On SQLite and on PostgreSQL.
 //!
@@ -19,6 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::json;
 use supportbot::channels::Router;
 use supportbot::channels::telegram::TelegramChannel;
 use supportbot::config::Config;
@@ -147,6 +148,26 @@ impl Instance {
     }
 }
 
+/// The charts uploaded to the staff group: file name and caption, each checked to be a PNG.
+fn charts(fake: &FakeTelegram) -> Vec<(String, String)> {
+    fake.ok_calls("sendPhoto")
+        .into_iter()
+        .filter(|b| b["chat_id"] == json!(STAFF.to_string()))
+        .map(|b| {
+            let photo = b["photo"].as_str().unwrap_or_default();
+            assert!(
+                photo.contains("PNG\r\n"),
+                "a PNG upload: {:?}",
+                &photo[..16.min(photo.len())]
+            );
+            (
+                b["photo_filename"].as_str().unwrap_or_default().to_string(),
+                b["caption"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
 async fn digests(store: &SqlStore) -> Vec<String> {
     store
         .digests_posted(100)
@@ -185,6 +206,15 @@ async fn the_digest_story(url: String) {
         texts[0]
     );
     assert_eq!(texts[1], expected(two, three));
+    let caption = "Tickets opened per priority: P1, P2, P3 and P4 from left to right.";
+    assert_eq!(
+        charts(&fake),
+        [
+            ("digest-2026-11-22.png".to_string(), caption.to_string()),
+            ("digest-2026-11-23.png".to_string(), caption.to_string())
+        ],
+        "each digest's chart follows its text"
+    );
     assert!(!b.tick(at(24, 9, 1)).await && !a.tick(at(24, 17, 0)).await);
 
     // Down from Tuesday evening to Friday afternoon: one digest, about Thursday, says it is
@@ -203,6 +233,7 @@ async fn the_digest_story(url: String) {
         "{}",
         texts[2]
     );
+    assert_eq!(charts(&fake).len(), 3);
     assert_eq!(
         digests(&a.store).await,
         ["daily 2026-11-26", "daily 2026-11-23", "daily 2026-11-22"]

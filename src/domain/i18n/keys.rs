@@ -351,4 +351,5 @@ keys! {
     DigestOldestHead => "digest-oldest-head",
     DigestOldestRow => "digest-oldest-row",
     DigestOldestNone => "digest-oldest-none",
+    DigestChart => "digest-chart",
 }
