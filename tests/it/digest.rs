@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use serde_json::json;
+use serde_json::{Value, json};
 use supportbot::channels::Router;
 use supportbot::channels::telegram::TelegramChannel;
 use supportbot::config::Config;
@@ -299,4 +299,53 @@ async fn postgres_a_claimed_digest_survives_its_instance() {
         return;
     };
     a_claimed_digest_survives_its_instance(pg.url.clone()).await;
+}
+
+/// On Discord the digest's chart is an attachment of a second message after the text, posted
+/// by the real serenity client to the fake's staff channel.
+#[tokio::test]
+async fn on_discord_the_chart_is_an_attachment_after_the_text() {
+    use supportbot::channels::discord::DiscordChannel;
+    use supportbot::domain::event::{Image, Message, Outbound, Target};
+    let fake = crate::fake_discord::FakeDiscord::start().await;
+    let (store, _dir) = db::sqlite_store().await;
+    let toml = format!(
+        "[staff]\nhome = \"discord\"\n[discord]\nstaff_channel_id = \"900\"\napi_proxy = \"{}\"\n",
+        fake.base()
+    );
+    let cfg = Config::from_layers(Some((Path::new("d.toml"), &toml)), &[]).unwrap();
+    let png = supportbot::reports::chart::bar_chart_png(
+        &[1, 2, 0, 0],
+        &supportbot::reports::chart::PRIORITY_COLOURS,
+    )
+    .unwrap();
+    let (_channel, outlet) = DiscordChannel::new(&cfg.discord, "FAKE.TOKEN", store).unwrap();
+    let digest = Outbound::Send {
+        to: Target::StaffLobby {
+            platform: Platform::Discord,
+        },
+        message: Message {
+            text: "📊 Daily digest".into(),
+            image: Some(Box::new(Image {
+                name: "digest-2026-11-23.png".into(),
+                caption: "Tickets opened per priority".into(),
+                png,
+            })),
+            ..Message::default()
+        },
+    };
+    outlet.deliver(&digest).await.unwrap();
+    let posts: Vec<Value> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "POST" && c.path == "/channels/900/messages" && c.status == 200)
+        .map(|c| c.body)
+        .collect();
+    assert_eq!(posts.len(), 2, "{posts:#?}");
+    assert_eq!(posts[0]["content"], "📊 Daily digest");
+    assert_eq!(posts[1]["content"], "Tickets opened per priority");
+    assert_eq!(
+        posts[1]["files"],
+        json!([{"filename": "digest-2026-11-23.png", "png": true}])
+    );
 }
