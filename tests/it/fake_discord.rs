@@ -1105,6 +1105,35 @@ pub fn click(
     v
 }
 
+/// A multipart body (serenity sends one when a message carries files): its `payload_json`
+/// part, with `files` listing each uploaded file's name and whether it is a PNG.
+fn multipart(body: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let Some(boundary) = text.lines().next().filter(|l| l.starts_with("--")) else {
+        return Value::Null;
+    };
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    for part in text.split(boundary.trim_end()) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        if head.contains("name=\"payload_json\"") {
+            payload = serde_json::from_str(value.trim_end_matches("\r\n")).unwrap_or(Value::Null);
+        } else if let Some(name) = head
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        {
+            files.push(json!({"filename": name, "png": value.contains("PNG\r\n")}));
+        }
+    }
+    if let Value::Object(m) = &mut payload {
+        m.insert("files".into(), Value::Array(files));
+    }
+    payload
+}
+
 #[cfg(test)]
 mod fixture_checks {
     use super::*;
@@ -1221,33 +1250,4 @@ mod fixture_checks {
             serde_json::from_value::<GuildChannel>(t).expect("GuildChannel");
         }
     }
-}
-
-/// A multipart body (serenity sends one when a message carries files): its `payload_json`
-/// part, with `files` listing each uploaded file's name and whether it is a PNG.
-fn multipart(body: &[u8]) -> Value {
-    let text = String::from_utf8_lossy(body);
-    let Some(boundary) = text.lines().next().filter(|l| l.starts_with("--")) else {
-        return Value::Null;
-    };
-    let mut payload = Value::Null;
-    let mut files = Vec::new();
-    for part in text.split(boundary.trim_end()) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else {
-            continue;
-        };
-        if head.contains("name=\"payload_json\"") {
-            payload = serde_json::from_str(value.trim_end_matches("\r\n")).unwrap_or(Value::Null);
-        } else if let Some(name) = head
-            .split("filename=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-        {
-            files.push(json!({"filename": name, "png": value.contains("PNG\r\n")}));
-        }
-    }
-    if let Value::Object(m) = &mut payload {
-        m.insert("files".into(), Value::Array(files));
-    }
-    payload
 }
