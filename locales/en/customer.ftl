@@ -82,3 +82,6 @@ customer-thread-title = Support: { $name }
 attachment-link = Attachment: { $name }
 attachment-elsewhere = 📎 { $name } (a file sent on { $platform }, kept in the ticket)
 empty-message = (empty message)
+surveys-off = You will get no more satisfaction surveys. Send /start surveys to get them again.
+surveys-on = Satisfaction surveys are on again: when a ticket closes you can rate the help you got.
+closed-for-customer-no-survey = Ticket { $id } is now closed ({ $reason }). Thank you for contacting support!

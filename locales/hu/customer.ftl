@@ -82,3 +82,6 @@ customer-thread-title = Ügyfélszolgálat: { $name }
 attachment-link = Csatolmány: { $name }
 attachment-elsewhere = 📎 { $name } (a(z) { $platform } felületen küldött fájl, a jegyben megőrizve)
 empty-message = (üres üzenet)
+surveys-off = Nem küldünk Önnek több elégedettségi kérdőívet. Ha mégis kérne, küldje el: /start surveys
+surveys-on = Az elégedettségi kérdőívek újra bekapcsolva: egy jegy lezárása után értékelheti a kapott segítséget.
+closed-for-customer-no-survey = A(z) { $id } jegyet lezártuk ({ $reason }). Köszönjük, hogy megkereste ügyfélszolgálatunkat!

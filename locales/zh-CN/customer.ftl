@@ -82,3 +82,6 @@ customer-thread-title = 客服：{ $name }
 attachment-link = 附件：{ $name }
 attachment-elsewhere = 📎 { $name }（在 { $platform } 上发送的文件，已保存在工单中）
 empty-message = （空消息）
+surveys-off = 您将不再收到满意度调查。如需恢复，请发送 /start surveys。
+surveys-on = 已恢复满意度调查：工单关闭后，您可以为获得的帮助评分。
+closed-for-customer-no-survey = 工单 { $id } 已关闭（{ $reason }）。感谢您联系客服！
