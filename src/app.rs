@@ -250,8 +250,9 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         stop_rx.clone(),
     ));
 
-    tokio::spawn(run_digests(
+    tokio::spawn(run_report_posts(
         crate::reports::digest_run::Digester::new(sql.clone(), cfg.clone()),
+        crate::reports::survey_run::QuarterlySurveyor::new(sql.clone(), cfg.clone()),
         router.clone(),
         stop_rx.clone(),
     ));
@@ -365,16 +366,18 @@ async fn run_sweeper(
     }
 }
 
-/// Once a minute until shutdown, when `[reports.digest]` is on: posts the most recent digest
-/// due unless it was posted (by this or another instance). The digest is claimed together
-/// with its outbox rows, so the lanes deliver it whatever happens to this process afterwards.
-async fn run_digests(
+/// Once a minute until shutdown, when `[reports.digest]` or `[reports.quarterly_survey]` is
+/// on: posts the most recent digest due unless it was posted (by this or another instance),
+/// and asks the next customers for the quarterly survey. Each is claimed together with its
+/// outbox rows, so the lanes deliver it whatever happens to this process afterwards.
+async fn run_report_posts(
     digester: crate::reports::digest_run::Digester,
+    surveyor: crate::reports::survey_run::QuarterlySurveyor,
     router: Arc<Router>,
     mut stop: watch::Receiver<bool>,
 ) {
     use crate::domain::ports::Clock;
-    if !digester.enabled() {
+    if !digester.enabled() && !surveyor.enabled() {
         return;
     }
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -392,6 +395,16 @@ async fn run_digests(
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "digest not posted; trying again next minute");
+            }
+        }
+        match surveyor.tick(SystemClock.now()).await {
+            Ok(planned) if planned.is_empty() => {}
+            Ok(planned) => {
+                tracing::info!(surveys = planned.len(), "quarterly surveys sent");
+                router.lanes().submit(None, planned);
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "quarterly surveys not sent; trying again next minute");
             }
         }
     }

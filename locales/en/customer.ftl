@@ -85,3 +85,6 @@ empty-message = (empty message)
 surveys-off = You will get no more satisfaction surveys. Send /start surveys to get them again.
 surveys-on = Satisfaction surveys are on again: when a ticket closes you can rate the help you got.
 closed-for-customer-no-survey = Ticket { $id } is now closed ({ $reason }). Thank you for contacting support!
+quarterly-survey = How satisfied were you with our support in { $quarter }? Tap 1 (poor) to 5 (excellent); you can add a comment after. Send /stop surveys to get no more surveys.
+quarterly-already-rated = You already rated this quarter { $score }/5. Thank you!
+quarter-name = Q{ $q } { $year }

@@ -85,3 +85,6 @@ empty-message = (üres üzenet)
 surveys-off = Nem küldünk Önnek több elégedettségi kérdőívet. Ha mégis kérne, küldje el: /start surveys
 surveys-on = Az elégedettségi kérdőívek újra bekapcsolva: egy jegy lezárása után értékelheti a kapott segítséget.
 closed-for-customer-no-survey = A(z) { $id } jegyet lezártuk ({ $reason }). Köszönjük, hogy megkereste ügyfélszolgálatunkat!
+quarterly-survey = Mennyire volt elégedett ügyfélszolgálatunkkal a { $quarter }ben? Válasszon 1-től (rossz) 5-ig (kiváló), utána megjegyzést is írhat. Ha nem kér több kérdőívet, küldje el: /stop surveys
+quarterly-already-rated = Erre a negyedévre már adott értékelést: { $score }/5. Köszönjük!
+quarter-name = { $year }. { $q }. negyedév

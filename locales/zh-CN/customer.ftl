@@ -85,3 +85,6 @@ empty-message = （空消息）
 surveys-off = 您将不再收到满意度调查。如需恢复，请发送 /start surveys。
 surveys-on = 已恢复满意度调查：工单关闭后，您可以为获得的帮助评分。
 closed-for-customer-no-survey = 工单 { $id } 已关闭（{ $reason }）。感谢您联系客服！
+quarterly-survey = 您对我们在 { $quarter } 的客服满意吗？请点击 1（很差）到 5（非常好）评分，之后还可以留言。如不想再收到调查，请发送 /stop surveys。
+quarterly-already-rated = 您已为本季度打了 { $score }/5 分。谢谢！
+quarter-name = { $year } 年第 { $q } 季度

@@ -370,6 +370,8 @@ pub enum ButtonAction {
     FaqNeedHuman(i64),
     /// A satisfaction rating (1–5) for a closed ticket.
     Csat(TicketId, u8),
+    /// A quarterly survey's rating (1–5) of the quarter with this code (`20264`: 2026 Q4).
+    QuarterlyCsat(u32, u8),
     /// An agent claims the ticket.
     Claim(TicketId),
     /// "Open a ticket" from a support panel.
@@ -387,6 +389,7 @@ impl ButtonAction {
             ButtonAction::FaqHelpful(e) => format!("fy:{e}"),
             ButtonAction::FaqNeedHuman(e) => format!("fn:{e}"),
             ButtonAction::Csat(t, s) => format!("cs:{}:{s}", t.0),
+            ButtonAction::QuarterlyCsat(q, s) => format!("qs:{q}:{s}"),
             ButtonAction::Claim(t) => format!("cl:{}", t.0),
             ButtonAction::OpenTicket => "ot".to_string(),
             ButtonAction::SetLang(l) => format!("lg:{}", l.code()),
@@ -412,6 +415,15 @@ impl ButtonAction {
                     .ok()
                     .filter(|s| (1..=5).contains(s))?;
                 ButtonAction::Csat(TicketId(t), s)
+            }
+            "qs" => {
+                let q = u32::try_from(num(parts.next())?).ok()?;
+                let s = parts
+                    .next()?
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|s| (1..=5).contains(s))?;
+                ButtonAction::QuarterlyCsat(q, s)
             }
             "cl" => ButtonAction::Claim(TicketId(num(parts.next())?)),
             "ot" => ButtonAction::OpenTicket,
@@ -453,6 +465,7 @@ mod tests {
             ButtonAction::FaqHelpful(i64::MAX),
             ButtonAction::FaqNeedHuman(1),
             ButtonAction::Csat(TicketId(i64::MAX), 5),
+            ButtonAction::QuarterlyCsat(20264, 1),
             ButtonAction::Claim(TicketId(42)),
             ButtonAction::OpenTicket,
             ButtonAction::SetLang(Lang::Zh),
@@ -468,8 +481,20 @@ mod tests {
     #[test]
     fn foreign_callback_data_is_rejected() {
         for bad in [
-            "", "zz:1", "cs:42:6", "cs:42:0", "cl:-1", "cl:x", "fy:1:2", "cl:", "lg:de",
-            "tr:4:x:1", "tr:4:i:5", "tr:4:i",
+            "",
+            "zz:1",
+            "qs:20264:9",
+            "qs:x:1",
+            "cs:42:6",
+            "cs:42:0",
+            "cl:-1",
+            "cl:x",
+            "fy:1:2",
+            "cl:",
+            "lg:de",
+            "tr:4:x:1",
+            "tr:4:i:5",
+            "tr:4:i",
         ] {
             assert_eq!(ButtonAction::decode(bad), None, "{bad}");
         }

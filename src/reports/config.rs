@@ -22,6 +22,9 @@ pub struct ReportsConfig {
     /// `[reports.digest]`: the summary posted to the staff lobby each day or week.
     #[serde(default)]
     pub digest: super::digest::DigestConfig,
+    /// `[reports.quarterly_survey]`: once a quarter, a rating of the quarter before.
+    #[serde(default)]
+    pub quarterly_survey: super::survey::QuarterlySurveyConfig,
 }
 
 fn default_tz() -> String {
@@ -43,6 +46,7 @@ impl Default for ReportsConfig {
             response_rate_goal: default_response_goal(),
             bug_fix_rate_goal: default_bug_fix_goal(),
             digest: super::digest::DigestConfig::default(),
+            quarterly_survey: super::survey::QuarterlySurveyConfig::default(),
         }
     }
 }
@@ -62,6 +66,7 @@ impl ReportsConfig {
     pub fn validate(&self) -> Result<(), String> {
         self.tz()?;
         self.digest.validate()?;
+        self.quarterly_survey.validate()?;
         for (k, v) in [
             ("response_rate_goal", self.response_rate_goal),
             ("bug_fix_rate_goal", self.bug_fix_rate_goal),

@@ -16,4 +16,6 @@ pub mod model;
 pub mod render;
 pub mod service;
 pub mod sla;
+pub mod survey;
+pub mod survey_run;
 pub mod table;

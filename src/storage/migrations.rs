@@ -20,6 +20,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0009_user_langs.sql",
     "0010_report_facts.sql",
     "0011_digests.sql",
+    "0012_quarterly_surveys.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -34,6 +35,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0009_user_langs.sql"),
     include_str!("../../migrations/sqlite/0010_report_facts.sql"),
     include_str!("../../migrations/sqlite/0011_digests.sql"),
+    include_str!("../../migrations/sqlite/0012_quarterly_surveys.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -47,6 +49,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0009_user_langs.sql"),
     include_str!("../../migrations/postgres/0010_report_facts.sql"),
     include_str!("../../migrations/postgres/0011_digests.sql"),
+    include_str!("../../migrations/postgres/0012_quarterly_surveys.sql"),
 ];
 
 /// The migrator for a backend.

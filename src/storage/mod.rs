@@ -14,6 +14,7 @@ mod save;
 mod side;
 mod sla;
 mod status;
+mod surveys;
 mod tickets;
 mod writer;
 

@@ -21,6 +21,7 @@ mod models;
 mod outage;
 mod outbox;
 mod permissions;
+mod quarterly;
 mod reports;
 mod secrets;
 mod semantic;

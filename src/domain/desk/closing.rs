@@ -92,6 +92,11 @@ impl Desk {
             return Ok(None);
         };
         self.store.set_state(&key, None).await?;
+        // A quarterly rating's window is marked `q<quarter>:<at>`, a ticket's `<ticket>:<at>`.
+        let (quarterly, state) = match state.strip_prefix('q') {
+            Some(rest) => (true, rest),
+            None => (false, state.as_str()),
+        };
         let parsed = state
             .split_once(':')
             .and_then(|(t, at)| Some((t.parse::<i64>().ok()?, at.parse::<i64>().ok()?)));
@@ -101,6 +106,16 @@ impl Desk {
         if ctx.now.timestamp_millis() - rated_at > CSAT_COMMENT_WINDOW_MS {
             return Ok(None);
         }
+        if quarterly {
+            let Ok(quarter) = u32::try_from(ticket) else {
+                return Ok(None);
+            };
+            self.store
+                .record_quarterly_comment(&ctx.inb.from, quarter, text)
+                .await?;
+            let lang = self.lang(ctx).await?;
+            return Ok(Some(vec![ctx.reply(tr!(lang, Key::CsatCommentThanks))]));
+        }
         let Some(mut csat) = self.store.csat(TicketId(ticket)).await? else {
             return Ok(None);
         };
@@ -108,6 +123,27 @@ impl Desk {
         self.store.record_csat(&csat).await?;
         let lang = self.lang(ctx).await?;
         Ok(Some(vec![ctx.reply(tr!(lang, Key::CsatCommentThanks))]))
+    }
+
+    /// Records the sender's first rating of a quarter and opens the comment window; `false`,
+    /// changing nothing, when they rated it before or were not asked.
+    pub(super) async fn record_quarterly(
+        &self,
+        ctx: &Ctx<'_>,
+        quarter: u32,
+        score: u8,
+    ) -> Result<bool, DeskError> {
+        let first = self
+            .store
+            .record_quarterly_rating(&ctx.inb.from, quarter, score, ctx.now)
+            .await?;
+        if first {
+            let value = format!("q{quarter}:{}", ctx.now.timestamp_millis());
+            self.store
+                .set_state(&csat_state_key(ctx), Some(&value))
+                .await?;
+        }
+        Ok(first)
     }
 
     /// Records the ticket's first rating and opens the comment window; `false`, changing

@@ -361,4 +361,7 @@ keys! {
     SurveysOff => "surveys-off",
     SurveysOn => "surveys-on",
     ClosedForCustomerNoSurvey => "closed-for-customer-no-survey",
+    QuarterlySurvey => "quarterly-survey",
+    QuarterName => "quarter-name",
+    QuarterlyAlreadyRated => "quarterly-already-rated",
 }

@@ -118,6 +118,7 @@ const USER_FACING: &[&str] = &[
     "delivery",
     "reports/digest_text.rs",
     "reports/digest_run.rs",
+    "reports/survey_run.rs",
 ];
 
 /// Files of the adapters whose words go to the operator's terminal, like the CLI's: the
