@@ -64,7 +64,10 @@ async fn desk_round(store: Arc<SqlStore>, round: usize, n: usize) -> f64 {
         inb.key.id = format!("r{round}-{i}");
         inb.from.id = format!("r{round}-{}", inb.from.id);
         let out = desk.handle(inb).await;
-        assert!(!out.is_empty(), "message {i} of round {round} got no answer");
+        assert!(
+            !out.is_empty(),
+            "message {i} of round {round} got no answer"
+        );
     }
     n as f64 / start.elapsed().as_secs_f64()
 }

@@ -248,11 +248,19 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         let (router, stop) = (router.clone(), stop_rx.clone());
         tokio::spawn(async move { router.run_pickup(stop).await })
     };
-    let sweeper = crate::domain::sla_sweep::Sweeper::new(sql, cfg.sla.clone(), cfg.staff.clone());
+    let sweeper =
+        crate::domain::sla_sweep::Sweeper::new(sql.clone(), cfg.sla.clone(), cfg.staff.clone());
     tokio::spawn(run_sweeper(
         sweeper,
         router.clone(),
         std::time::Duration::from_secs(cfg.sla.sweep_every_secs),
+        stop_rx.clone(),
+    ));
+
+    tokio::spawn(run_report_posts(
+        crate::reports::digest_run::Digester::new(sql.clone(), cfg.clone()),
+        crate::reports::survey_run::QuarterlySurveyor::new(sql.clone(), cfg.clone()),
+        router.clone(),
         stop_rx.clone(),
     ));
 
@@ -361,6 +369,50 @@ async fn run_sweeper(
         }
         if let Err(e) = sweeper.delivered(&notices, now).await {
             tracing::warn!(error = %e, "cannot mark SLA notices delivered; they may be sent again");
+        }
+    }
+}
+
+/// Once a minute until shutdown, when `[reports.digest]` or `[reports.quarterly_survey]` is
+/// on: posts the most recent digest due unless it was posted (by this or another instance),
+/// and asks the next customers for the quarterly survey. Each is claimed together with its
+/// outbox rows, so the lanes deliver it whatever happens to this process afterwards.
+async fn run_report_posts(
+    digester: crate::reports::digest_run::Digester,
+    surveyor: crate::reports::survey_run::QuarterlySurveyor,
+    router: Arc<Router>,
+    mut stop: watch::Receiver<bool>,
+) {
+    use crate::domain::ports::Clock;
+    if !digester.enabled() && !surveyor.enabled() {
+        return;
+    }
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        match digester.tick(SystemClock.now()).await {
+            Ok(Some(posted)) => {
+                tracing::info!(period = posted.due.every.as_str(), from = %posted.due.first_day, to = %posted.due.last_day, "digest posted");
+                router.lanes().submit(None, posted.planned);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "digest not posted; trying again next minute");
+            }
+        }
+        match surveyor.tick(SystemClock.now()).await {
+            Ok(planned) if planned.is_empty() => {}
+            Ok(planned) => {
+                tracing::info!(surveys = planned.len(), "quarterly surveys sent");
+                router.lanes().submit(None, planned);
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "quarterly surveys not sent; trying again next minute");
+            }
         }
     }
 }

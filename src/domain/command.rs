@@ -65,6 +65,9 @@ pub enum Command {
     Panel,
     /// `/lang [en|zh|hu]`: choose the language the bot answers in; alone, offers the choice.
     Lang(Option<Lang>),
+    /// `/stop surveys` (`false`) and `/start surveys` (`true`): whether the customer gets
+    /// satisfaction surveys.
+    Surveys(bool),
 }
 
 impl Command {
@@ -82,6 +85,7 @@ impl Command {
                 | Command::Faq(_)
                 | Command::Close(..)
                 | Command::Lang(_)
+                | Command::Surveys(_)
         )
     }
 }
@@ -125,6 +129,8 @@ pub enum ParseError {
     NotTier(String),
     /// `/lang` with a language the bot has no catalog for.
     NotLang(String),
+    /// `/stop` with something other than `surveys`.
+    NotStoppable(String),
 }
 
 impl std::fmt::Display for ParseError {
@@ -174,6 +180,11 @@ impl ParseError {
             ParseError::NotLang(v) => {
                 text!(Key::ErrNotLang, value = v, usage = Arg::Key(Key::UsageLang))
             }
+            ParseError::NotStoppable(v) => text!(
+                Key::ErrNotStoppable,
+                value = v,
+                usage = Arg::Key(Key::UsageStop)
+            ),
         }
     }
 }
@@ -209,7 +220,14 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
     }
     let p = Args { args, here };
     let cmd = match name.as_str() {
+        // Anything else after /start is a Telegram deep-link payload: a plain welcome.
+        "start" if args.eq_ignore_ascii_case("surveys") => Command::Surveys(true),
         "start" => Command::Start,
+        "stop" => match args.to_ascii_lowercase().as_str() {
+            "surveys" => Command::Surveys(false),
+            "" => return Err(missing("stop", Key::WhatStop, Key::UsageStop)),
+            other => return Err(ParseError::NotStoppable(shorten(other))),
+        },
         "help" => Command::Help,
         "ticket" => Command::Ticket(non_empty(args)),
         "status" => Command::Status,
@@ -658,6 +676,19 @@ mod tests {
 
     #[test]
     fn lang_takes_a_language_code() {
+        assert_eq!(ok("/stop surveys"), Command::Surveys(false));
+        assert_eq!(ok("/stop@support_bot Surveys"), Command::Surveys(false));
+        assert_eq!(ok("/start surveys"), Command::Surveys(true));
+        assert_eq!(ok("/start"), Command::Start);
+        assert_eq!(ok("/start ref-42"), Command::Start, "a deep-link payload");
+        assert_eq!(
+            parse("/stop", None),
+            Err(missing("stop", Key::WhatStop, Key::UsageStop))
+        );
+        assert_eq!(
+            parse("/stop everything", None),
+            Err(ParseError::NotStoppable("everything".into()))
+        );
         assert_eq!(ok("/lang"), Command::Lang(None));
         assert_eq!(ok("/lang zh"), Command::Lang(Some(Lang::Zh)));
         assert_eq!(ok("/lang HU"), Command::Lang(Some(Lang::Hu)));

@@ -29,6 +29,7 @@ pub const USER_COMMANDS: &[CommandInfo] = &[
     info("feedback", Key::UsageFeedback, Key::CmdFeedback),
     info("register", Key::UsageRegister, Key::CmdRegister),
     info("lang", Key::UsageLang, Key::CmdLang),
+    info("stop", Key::UsageStop, Key::CmdStop),
 ];
 
 /// The staff commands.

@@ -308,6 +308,37 @@ pub struct Message {
     /// they add themselves (a note for a file they cannot pass on) in it, English otherwise.
     #[serde(default)]
     pub lang: Option<Lang>,
+    /// An image the bot drew itself (a digest's chart), sent after the text where the
+    /// platform takes uploads, left out elsewhere (the text says what it shows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Box<Image>>,
+}
+
+/// A picture the bot made, carried with its bytes (base64 in the outbox's JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// File name shown to people, e.g. `digest-2026-11-23.png`.
+    pub name: String,
+    /// A short line shown with it.
+    pub caption: String,
+    /// The PNG file.
+    #[serde(with = "base64_bytes")]
+    pub png: Vec<u8>,
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Message {
@@ -344,6 +375,8 @@ pub enum ButtonAction {
     FaqNeedHuman(i64),
     /// A satisfaction rating (1–5) for a closed ticket.
     Csat(TicketId, u8),
+    /// A quarterly survey's rating (1–5) of the quarter with this code (`20264`: 2026 Q4).
+    QuarterlyCsat(u32, u8),
     /// An agent claims the ticket.
     Claim(TicketId),
     /// "Open a ticket" from a support panel.
@@ -361,6 +394,7 @@ impl ButtonAction {
             ButtonAction::FaqHelpful(e) => format!("fy:{e}"),
             ButtonAction::FaqNeedHuman(e) => format!("fn:{e}"),
             ButtonAction::Csat(t, s) => format!("cs:{}:{s}", t.0),
+            ButtonAction::QuarterlyCsat(q, s) => format!("qs:{q}:{s}"),
             ButtonAction::Claim(t) => format!("cl:{}", t.0),
             ButtonAction::OpenTicket => "ot".to_string(),
             ButtonAction::SetLang(l) => format!("lg:{}", l.code()),
@@ -386,6 +420,15 @@ impl ButtonAction {
                     .ok()
                     .filter(|s| (1..=5).contains(s))?;
                 ButtonAction::Csat(TicketId(t), s)
+            }
+            "qs" => {
+                let q = u32::try_from(num(parts.next())?).ok()?;
+                let s = parts
+                    .next()?
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|s| (1..=5).contains(s))?;
+                ButtonAction::QuarterlyCsat(q, s)
             }
             "cl" => ButtonAction::Claim(TicketId(num(parts.next())?)),
             "ot" => ButtonAction::OpenTicket,
@@ -427,6 +470,7 @@ mod tests {
             ButtonAction::FaqHelpful(i64::MAX),
             ButtonAction::FaqNeedHuman(1),
             ButtonAction::Csat(TicketId(i64::MAX), 5),
+            ButtonAction::QuarterlyCsat(20264, 1),
             ButtonAction::Claim(TicketId(42)),
             ButtonAction::OpenTicket,
             ButtonAction::SetLang(Lang::Zh),
@@ -442,8 +486,20 @@ mod tests {
     #[test]
     fn foreign_callback_data_is_rejected() {
         for bad in [
-            "", "zz:1", "cs:42:6", "cs:42:0", "cl:-1", "cl:x", "fy:1:2", "cl:", "lg:de",
-            "tr:4:x:1", "tr:4:i:5", "tr:4:i",
+            "",
+            "zz:1",
+            "qs:20264:9",
+            "qs:x:1",
+            "cs:42:6",
+            "cs:42:0",
+            "cl:-1",
+            "cl:x",
+            "fy:1:2",
+            "cl:",
+            "lg:de",
+            "tr:4:x:1",
+            "tr:4:i:5",
+            "tr:4:i",
         ] {
             assert_eq!(ButtonAction::decode(bad), None, "{bad}");
         }

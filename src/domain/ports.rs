@@ -317,6 +317,31 @@ pub trait TicketStore: Send + Sync {
     /// The rating of a ticket, if given.
     async fn csat(&self, ticket: TicketId) -> Result<Option<Csat>, StoreError>;
 
+    /// Stores `user`'s rating of the quarter `quarter` (a quarterly survey's code, `20264`)
+    /// unless they gave one; `false`, changing nothing, when they had or were never asked.
+    async fn record_quarterly_rating(
+        &self,
+        user: &UserRef,
+        quarter: u32,
+        score: u8,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores the comment on `user`'s rating of the quarter `quarter`.
+    async fn record_quarterly_comment(
+        &self,
+        user: &UserRef,
+        quarter: u32,
+        comment: &str,
+    ) -> Result<(), StoreError>;
+
+    /// `user`'s rating of the quarter `quarter`, if given.
+    async fn quarterly_rating(
+        &self,
+        user: &UserRef,
+        quarter: u32,
+    ) -> Result<Option<u8>, StoreError>;
+
     /// Stores an FAQ event and returns its id.
     async fn record_faq_event(&self, event: &FaqEvent) -> Result<i64, StoreError>;
 

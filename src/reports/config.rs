@@ -19,6 +19,12 @@ pub struct ReportsConfig {
     /// Goal for the bug-fix rate, percent (90).
     #[serde(default = "default_bug_fix_goal")]
     pub bug_fix_rate_goal: f64,
+    /// `[reports.digest]`: the summary posted to the staff lobby each day or week.
+    #[serde(default)]
+    pub digest: super::digest::DigestConfig,
+    /// `[reports.quarterly_survey]`: once a quarter, a rating of the quarter before.
+    #[serde(default)]
+    pub quarterly_survey: super::survey::QuarterlySurveyConfig,
 }
 
 fn default_tz() -> String {
@@ -39,6 +45,8 @@ impl Default for ReportsConfig {
             time_zone: default_tz(),
             response_rate_goal: default_response_goal(),
             bug_fix_rate_goal: default_bug_fix_goal(),
+            digest: super::digest::DigestConfig::default(),
+            quarterly_survey: super::survey::QuarterlySurveyConfig::default(),
         }
     }
 }
@@ -54,9 +62,11 @@ impl ReportsConfig {
         })
     }
 
-    /// Checks the time zone and that the goals are percentages.
+    /// Checks the time zone, that the goals are percentages, and the digest settings.
     pub fn validate(&self) -> Result<(), String> {
         self.tz()?;
+        self.digest.validate()?;
+        self.quarterly_survey.validate()?;
         for (k, v) in [
             ("response_rate_goal", self.response_rate_goal),
             ("bug_fix_rate_goal", self.bug_fix_rate_goal),

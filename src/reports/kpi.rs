@@ -178,6 +178,8 @@ pub struct KpiReport {
     pub feedback: Feedback,
     /// Satisfaction.
     pub csat: CsatSummary,
+    /// The quarterly survey: of those sent in the period, how many answered and how.
+    pub quarterly: CsatSummary,
     /// FAQ outcomes.
     pub faq: FaqSummary,
     /// Per agent, by name.
@@ -249,6 +251,23 @@ fn average(dist: &[i64; 5]) -> Option<f64> {
     let n: i64 = dist.iter().sum();
     let sum: i64 = dist.iter().zip(1..).map(|(c, s)| c * s).sum();
     (n > 0).then(|| sum as f64 / n as f64)
+}
+
+/// Ratings per score (`None`: sent, not answered) as a summary.
+fn summary(rows: &[super::model::CsatRow]) -> CsatSummary {
+    let mut dist = [0i64; 5];
+    let mut sent = 0;
+    for r in rows {
+        sent += r.count;
+        if let Some(s) = r.score.filter(|s| (1..=5).contains(s)) {
+            dist[(s - 1) as usize] += r.count;
+        }
+    }
+    CsatSummary {
+        response_rate: Rate::new(dist.iter().sum(), sent),
+        average: average(&dist),
+        distribution: dist,
+    }
 }
 
 /// Builds the report from the database's figures.
@@ -367,6 +386,7 @@ pub fn build(
             average: average(&dist),
             distribution: dist,
         },
+        quarterly: summary(&f.quarterly),
         faq: FaqSummary {
             asked: f.faq.iter().map(|(_, n)| n).sum(),
             answered: faq_count(&[

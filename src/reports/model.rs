@@ -147,6 +147,8 @@ pub struct KpiFigures {
     pub handled: Vec<(String, i64)>,
     /// Ratings of the tickets closed in the period.
     pub csat: Vec<CsatRow>,
+    /// Quarterly surveys sent in the period, per rating (`None`: not answered).
+    pub quarterly: Vec<CsatRow>,
     /// FAQ questions asked in the period, per outcome.
     pub faq: Vec<(FaqOutcome, i64)>,
     /// The questions most often asked without an answer found, with their counts.

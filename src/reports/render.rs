@@ -174,6 +174,20 @@ pub fn kpi_tables(r: &KpiReport) -> Vec<Table> {
         csat.row([(i + 1).to_string(), n.to_string()]);
     }
 
+    let mut quarterly = Table::new(
+        "Quarterly survey (sent in the period)",
+        &["figure", "value"],
+    );
+    let qs = &r.quarterly;
+    quarterly.row(["responses / sent".to_string(), rate(&qs.response_rate)]);
+    quarterly.row([
+        "average".to_string(),
+        qs.average.map_or("–".to_string(), |a| format!("{a:.2}")),
+    ]);
+    for (i, n) in qs.distribution.iter().enumerate() {
+        quarterly.row([format!("score {}", i + 1), n.to_string()]);
+    }
+
     let mut faq = Table::new("FAQ", &["outcome", "questions"]);
     faq.row(["asked".to_string(), r.faq.asked.to_string()]);
     faq.row(["answered".to_string(), r.faq.answered.to_string()]);
@@ -213,7 +227,9 @@ pub fn kpi_tables(r: &KpiReport) -> Vec<Table> {
             a.csat_responses.to_string(),
         ]);
     }
-    vec![s, clocks, cells, volume, features, csat, faq, top, agents]
+    vec![
+        s, clocks, cells, volume, features, csat, quarterly, faq, top, agents,
+    ]
 }
 
 fn title_sla(r: &SlaReport) -> String {

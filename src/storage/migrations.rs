@@ -19,6 +19,8 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0008_outbox_owner.sql",
     "0009_user_langs.sql",
     "0010_report_facts.sql",
+    "0011_digests.sql",
+    "0012_quarterly_surveys.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -32,6 +34,8 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0008_outbox_owner.sql"),
     include_str!("../../migrations/sqlite/0009_user_langs.sql"),
     include_str!("../../migrations/sqlite/0010_report_facts.sql"),
+    include_str!("../../migrations/sqlite/0011_digests.sql"),
+    include_str!("../../migrations/sqlite/0012_quarterly_surveys.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -44,6 +48,8 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0008_outbox_owner.sql"),
     include_str!("../../migrations/postgres/0009_user_langs.sql"),
     include_str!("../../migrations/postgres/0010_report_facts.sql"),
+    include_str!("../../migrations/postgres/0011_digests.sql"),
+    include_str!("../../migrations/postgres/0012_quarterly_surveys.sql"),
 ];
 
 /// The migrator for a backend.

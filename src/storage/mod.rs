@@ -2,6 +2,7 @@
 //! One SQL text serves both backends; times are UTC epoch milliseconds and booleans 0/1,
 //! because the Any driver has no chrono or SQLite boolean support.
 
+mod digests;
 mod gauges;
 mod inbound;
 mod langs;
@@ -14,6 +15,7 @@ mod save;
 mod side;
 mod sla;
 mod status;
+mod surveys;
 mod tickets;
 mod writer;
 

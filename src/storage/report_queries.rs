@@ -276,6 +276,25 @@ impl SqlStore {
         for r in q.fetch().await? {
             faq_unanswered.push((text(&r, "q")?, int(&r, "n")?));
         }
+        // Quarterly surveys sent in the period; like FAQ questions they have no tier.
+        let survey_cols = Cols {
+            tier: None,
+            platform: "platform",
+            user: "user_id",
+        };
+        let mut q = Sql::new(self);
+        q.push("SELECT score, COUNT(*) AS n FROM quarterly_surveys WHERE 1 = 1")
+            .within("sent_at", period)
+            .filter(filter, "", &survey_cols)
+            .push(" GROUP BY score");
+        let mut quarterly = Vec::new();
+        for r in q.fetch().await? {
+            quarterly.push(CsatRow {
+                agent: None,
+                score: r.try_get("score").map_err(db_err)?,
+                count: int(&r, "n")?,
+            });
+        }
         Ok(KpiFigures {
             opened,
             flow,
@@ -283,6 +302,7 @@ impl SqlStore {
             times,
             handled,
             csat,
+            quarterly,
             faq,
             faq_unanswered,
         })

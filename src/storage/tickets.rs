@@ -430,6 +430,33 @@ impl TicketStore for SqlStore {
         self.get_csat(ticket).await
     }
 
+    async fn record_quarterly_rating(
+        &self,
+        user: &UserRef,
+        quarter: u32,
+        score: u8,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.put_quarterly_rating(user, quarter, score, at).await
+    }
+
+    async fn record_quarterly_comment(
+        &self,
+        user: &UserRef,
+        quarter: u32,
+        comment: &str,
+    ) -> Result<(), StoreError> {
+        self.put_quarterly_comment(user, quarter, comment).await
+    }
+
+    async fn quarterly_rating(
+        &self,
+        user: &UserRef,
+        quarter: u32,
+    ) -> Result<Option<u8>, StoreError> {
+        Ok(self.get_quarterly(user, quarter).await?.map(|(s, _)| s))
+    }
+
     async fn record_faq_event(&self, event: &FaqEvent) -> Result<i64, StoreError> {
         self.put_faq_event(event).await
     }

@@ -716,3 +716,40 @@ async fn claims_assignments_and_queue() {
     let mine = app.staff_says("lea", None, "/mine").await;
     assert!(mine.says("one") && !mine.says("two"));
 }
+
+/// `/stop surveys` is kept with the customer: the next close thanks them without the rating
+/// question or buttons, on a desk started afresh too, until `/start surveys` turns it back on.
+#[tokio::test]
+async fn stop_surveys_keeps_the_rating_question_away_until_start_surveys() {
+    let (store, _dir) = sqlite_store().await;
+    let app = TestApp::over(store.clone(), "", None);
+    app.user_says("bob", "/stop surveys")
+        .await
+        .expect("You will get no more satisfaction surveys. Send /start surveys");
+    app.user_says("bob", "/stop")
+        .await
+        .expect("/stop needs what to stop (surveys). Usage: /stop surveys");
+    let restarted = TestApp::over(store.clone(), "", None);
+    let id = open(&restarted, "bob", "/ticket my export fails").await;
+    let r = restarted.agent_says(id, "/close fixed").await;
+    let bye = r.to_customer("bob")[0];
+    assert_eq!(
+        bye.text,
+        format!("Ticket {id} is now closed (fixed). Thank you for contacting support!")
+    );
+    assert!(bye.buttons.is_empty(), "{bye:#?}");
+    // Someone else still gets the survey.
+    let other = open(&restarted, "carol", "/ticket my import fails").await;
+    let r = restarted.agent_says(other, "/close fixed").await;
+    assert_eq!(r.to_customer("carol")[0].buttons.len(), 5);
+    // Back on.
+    restarted
+        .user_says("bob", "/start surveys")
+        .await
+        .expect("Satisfaction surveys are on again");
+    let again = open(&restarted, "bob", "/ticket my export fails again").await;
+    let r = restarted.agent_says(again, "/close fixed").await;
+    let bye = r.to_customer("bob")[0];
+    assert!(bye.text.contains("How satisfied are you"), "{}", bye.text);
+    assert_eq!(bye.buttons.len(), 5);
+}

@@ -571,7 +571,7 @@ async fn rest(
         let reply = json!({"message": "401: Unauthorized", "code": 0});
         return (StatusCode::UNAUTHORIZED, axum::Json(reply)).into_response();
     }
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| multipart(&body));
     let at = tokio::time::Instant::now();
     let latency = inner.latency_ms.load(Ordering::SeqCst);
     if latency > 0 {
@@ -1134,6 +1134,35 @@ pub fn guild(id: &str, preferred_locale: &str) -> Value {
         "max_stage_video_channel_users": 50, "nsfw_level": 0, "stickers": [],
         "premium_progress_bar_enabled": false, "safety_alerts_channel_id": null
     })
+}
+
+/// A multipart body (serenity sends one when a message carries files): its `payload_json`
+/// part, with `files` listing each uploaded file's name and whether it is a PNG.
+fn multipart(body: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let Some(boundary) = text.lines().next().filter(|l| l.starts_with("--")) else {
+        return Value::Null;
+    };
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    for part in text.split(boundary.trim_end()) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        if head.contains("name=\"payload_json\"") {
+            payload = serde_json::from_str(value.trim_end_matches("\r\n")).unwrap_or(Value::Null);
+        } else if let Some(name) = head
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        {
+            files.push(json!({"filename": name, "png": value.contains("PNG\r\n")}));
+        }
+    }
+    if let Value::Object(m) = &mut payload {
+        m.insert("files".into(), Value::Array(files));
+    }
+    payload
 }
 
 #[cfg(test)]

@@ -215,6 +215,32 @@ fn multipart_fields(body: &str) -> Value {
             .and_then(|r| r.split('"').next());
         if let Some(name) = name {
             fields.insert(name.to_string(), json!(value.trim_end_matches("\r\n")));
+            // An uploaded file: its name, so tests can see what was sent.
+            if let Some(file) = head
+                .split("filename=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+            {
+                fields.insert(format!("{name}_filename"), json!(file));
+            }
+        }
+    }
+    // teloxide names an upload `attach://ID` and sends the file as the part called ID.
+    let attached: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                k.clone(),
+                v.as_str()?.strip_prefix("attach://")?.to_string(),
+            ))
+        })
+        .collect();
+    for (field, part) in attached {
+        if let Some(file) = fields.get(&part).cloned() {
+            fields.insert(field.clone(), file);
+        }
+        if let Some(name) = fields.get(&format!("{part}_filename")).cloned() {
+            fields.insert(format!("{field}_filename"), name);
         }
     }
     Value::Object(fields)
@@ -242,8 +268,10 @@ fn chat(id: i64) -> Value {
 async fn handle(
     State(inner): State<Arc<Mutex<Inner>>>,
     Path((bot, method)): Path<(String, String)>,
-    body: String,
+    body: axum::body::Bytes,
 ) -> (StatusCode, Json<Value>) {
+    // An uploaded photo is binary inside the multipart body; its text fields are what matter.
+    let body = String::from_utf8_lossy(&body).into_owned();
     let method = method.to_lowercase();
     let wanted = inner.lock().unwrap().token.clone();
     if wanted.is_some_and(|t| bot != format!("bot{t}")) {
@@ -373,6 +401,19 @@ async fn handle(
                 m["message_thread_id"] = t.clone();
             }
             ok(m)
+        }
+        // Uploads come as multipart, whose fields are all text.
+        "sendphoto" => {
+            s.next_message += 1;
+            let chat_id = body["chat_id"]
+                .as_str()
+                .and_then(|c| c.parse::<i64>().ok())
+                .or_else(|| body["chat_id"].as_i64())
+                .unwrap_or_default();
+            let photo = json!([{"file_id": format!("photo-{}", s.next_message), "file_unique_id": "u", "width": 480, "height": 240}]);
+            ok(
+                json!({"message_id": s.next_message, "date": 1_700_000_000, "chat": chat(chat_id), "from": bot_user, "photo": photo, "caption": body["caption"]}),
+            )
         }
         "getchatadministrators" => {
             let members: Vec<Value> = s

@@ -108,6 +108,18 @@ const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
     ("/help", "/help", Before::Nothing, [Y, Y, Y, Y, Y]),
     ("/lang hu", "/lang hu", Before::Nothing, [Y, Y, Y, Y, S]),
     (
+        "/stop surveys",
+        "/stop surveys",
+        Before::Nothing,
+        [Y, Y, Y, Y, S],
+    ),
+    (
+        "/start surveys",
+        "/start surveys",
+        Before::Nothing,
+        [Y, Y, Y, Y, S],
+    ),
+    (
         "/ticket more",
         "/ticket more",
         Before::Nothing,

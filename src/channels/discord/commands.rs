@@ -96,6 +96,13 @@ const SPECS: &[Spec] = &[
     ),
     spec("status", Key::CmdnameStatus, Key::CmdStatus, Everyone, &[]),
     spec(
+        "stop",
+        Key::CmdnameStop,
+        Key::CmdStop,
+        Everyone,
+        &[opt("what", Key::OptStop, Kind::Choice(&["surveys"]), true)],
+    ),
+    spec(
         "feedback",
         Key::CmdnameFeedback,
         Key::CmdFeedback,

@@ -140,7 +140,9 @@ fn style(action: ButtonAction) -> ButtonStyle {
         ButtonAction::FaqNeedHuman(_) => ButtonStyle::Danger,
         ButtonAction::Claim(_) | ButtonAction::OpenTicket => ButtonStyle::Primary,
         ButtonAction::AcceptTriage(..) => ButtonStyle::Success,
-        ButtonAction::Csat(..) | ButtonAction::SetLang(_) => ButtonStyle::Secondary,
+        ButtonAction::Csat(..) | ButtonAction::QuarterlyCsat(..) | ButtonAction::SetLang(_) => {
+            ButtonStyle::Secondary
+        }
     }
 }
 

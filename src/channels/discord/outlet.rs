@@ -7,8 +7,9 @@ use anyhow::{Context as _, Result, anyhow};
 use async_trait::async_trait;
 use serenity::all::Nonce;
 use serenity::all::{
-    ChannelId, CreateEmbed, CreateInteractionResponse, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, CreateMessage, InteractionId,
+    ChannelId, CreateAttachment, CreateEmbed, CreateInteractionResponse,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    InteractionId,
 };
 use serenity::builder::Builder;
 use sha2::{Digest, Sha256};
@@ -219,6 +220,20 @@ impl DiscordOutlet {
                 .send_message(http, with_nonce(m, key, i))
                 .await
                 .with_context(|| format!("cannot send to channel {channel}"))?;
+        }
+        if let Some(image) = &message.image {
+            // A picture the bot drew (a digest's chart) follows as an upload with its caption.
+            let m = CreateMessage::new()
+                .content(content::neutralise(&image.caption))
+                .add_file(CreateAttachment::bytes(
+                    image.png.clone(),
+                    image.name.clone(),
+                ))
+                .allowed_mentions(content::no_mentions());
+            channel
+                .send_message(http, with_nonce(m, key, last + 1))
+                .await
+                .with_context(|| format!("cannot upload an image to channel {channel}"))?;
         }
         Ok(())
     }

@@ -6,14 +6,16 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use async_trait::async_trait;
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQueryId, MessageId, ParseMode, ReplyParameters, ThreadId};
+use teloxide::types::{
+    CallbackQueryId, InputFile, MessageId, ParseMode, ReplyParameters, ThreadId,
+};
 
 use super::TelegramConfig;
 use super::format::{MAX_MESSAGE, keyboard, render_chunks};
 use super::limits::SendLimits;
 use crate::channels::Outlet;
 use crate::delivery::RateLimited;
-use crate::domain::event::{Attachment, Message as DeskMessage, Outbound, Target};
+use crate::domain::event::{Attachment, Image, Message as DeskMessage, Outbound, Target};
 use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::{ConversationRef, Platform, TicketId};
 use crate::domain::ports::TicketStore;
@@ -121,6 +123,31 @@ impl TelegramOutlet {
             self.relay_attachment(place, a, message.lang.unwrap_or(Lang::En))
                 .await?;
         }
+        if let Some(image) = &message.image {
+            self.send_image(place, image).await?;
+        }
+        Ok(())
+    }
+
+    /// Uploads a picture the bot drew (a digest's chart) as a photo with its caption.
+    async fn send_image(&self, place: &Place, image: &Image) -> Result<()> {
+        let file = InputFile::memory(image.png.clone()).file_name(image.name.clone());
+        // Sent without markup: the caption is plain text and needs no escaping.
+        let mut req = self
+            .bot
+            .send_photo(place.chat, file)
+            .caption(image.caption.clone());
+        if let Some(t) = place.thread {
+            req = if self.cfg.forum_topics {
+                req.message_thread_id(ThreadId(MessageId(t)))
+            } else {
+                req.reply_parameters(
+                    ReplyParameters::new(MessageId(t)).allow_sending_without_reply(),
+                )
+            };
+        }
+        self.limits.acquire(place.chat.0).await;
+        req.await.context("sendPhoto failed")?;
         Ok(())
     }
 

@@ -159,6 +159,23 @@ impl Desk {
                 out.extend(clear(ctx));
                 Ok(out)
             }
+            ButtonAction::QuarterlyCsat(quarter, score) => {
+                let me = &ctx.inb.from;
+                let out = if self.record_quarterly(ctx, quarter, score).await? {
+                    vec![ctx.reply(tr!(lang, Key::CsatThanks, score = score))]
+                } else {
+                    match self.store.quarterly_rating(me, quarter).await? {
+                        Some(earlier) => {
+                            let text = tr!(lang, Key::QuarterlyAlreadyRated, score = earlier);
+                            vec![ack(ctx, &text, false).unwrap_or_else(|| ctx.private_reply(text))]
+                        }
+                        None => vec![stale(ctx, lang)],
+                    }
+                };
+                let mut out = out;
+                out.extend(clear(ctx));
+                Ok(out)
+            }
             ButtonAction::Claim(id) => {
                 let Some(me) = ctx.staff.clone() else {
                     return refuse(Key::ClaimNotStaff);

@@ -1,10 +1,11 @@
-//! Closing a ticket: the thank-you, the CSAT question, and the rating with its optional comment;
-//! and answers to agents in a closed ticket's staff space, which go to them privately.
+//! Closing a ticket: the thank-you, the CSAT question (unless the customer sent `/stop
+//! surveys`), and the rating with its optional comment; the survey opt-out itself; and answers
+//! to agents in a closed ticket's staff space, which go to them privately.
 
 use super::{Ctx, Desk, DeskError, Outcome};
 use crate::domain::event::{Button, ButtonAction, Message, Outbound, Space, Target};
 use crate::domain::i18n::Key;
-use crate::domain::ids::TicketId;
+use crate::domain::ids::{TicketId, UserRef};
 use crate::domain::ports::Csat;
 use crate::domain::replies;
 use crate::domain::ticket::{Actor, Status, Ticket};
@@ -30,10 +31,25 @@ impl Desk {
         let events = self.events(kinds, actor, ctx);
         let lang = self.customer_lang(&ticket.requester).await?;
         let told = told_reason.map_or_else(|| reason.to_string(), |k| tr!(lang, k));
-        let thanks = replies::closed_for_customer(lang, ticket.id, &told);
+        let surveyed = self
+            .store
+            .get_state(&surveys_off_key(&ticket.requester))
+            .await?
+            .is_none();
+        let thanks = if surveyed {
+            replies::closed_for_customer(lang, ticket.id, &told)
+        } else {
+            tr!(
+                lang,
+                Key::ClosedForCustomerNoSurvey,
+                id = ticket.id,
+                reason = told.as_str()
+            )
+        };
         let said = self.bot_said(&thanks, ctx);
         self.store.save_ticket(&ticket, &[said], &events).await?;
         let csat: Vec<Button> = (1..=5)
+            .filter(|_| surveyed)
             .map(|s| Button {
                 label: s.to_string(),
                 action: ButtonAction::Csat(ticket.id, s),
@@ -54,6 +70,17 @@ impl Desk {
         ])
     }
 
+    /// `/stop surveys` and `/start surveys`: stored with the customer (their user key), so it
+    /// holds on every instance and after restarts.
+    pub(super) async fn set_surveys(&self, ctx: &Ctx<'_>, on: bool) -> Outcome {
+        self.store
+            .set_state(&surveys_off_key(&ctx.inb.from), (!on).then_some("1"))
+            .await?;
+        let lang = self.lang(ctx).await?;
+        let said = if on { Key::SurveysOn } else { Key::SurveysOff };
+        Ok(vec![ctx.reply(tr!(lang, said))])
+    }
+
     /// If the sender just rated a ticket, their next plain message is the rating's comment.
     pub(super) async fn csat_comment(
         &self,
@@ -65,6 +92,11 @@ impl Desk {
             return Ok(None);
         };
         self.store.set_state(&key, None).await?;
+        // A quarterly rating's window is marked `q<quarter>:<at>`, a ticket's `<ticket>:<at>`.
+        let (quarterly, state) = match state.strip_prefix('q') {
+            Some(rest) => (true, rest),
+            None => (false, state.as_str()),
+        };
         let parsed = state
             .split_once(':')
             .and_then(|(t, at)| Some((t.parse::<i64>().ok()?, at.parse::<i64>().ok()?)));
@@ -74,6 +106,16 @@ impl Desk {
         if ctx.now.timestamp_millis() - rated_at > CSAT_COMMENT_WINDOW_MS {
             return Ok(None);
         }
+        if quarterly {
+            let Ok(quarter) = u32::try_from(ticket) else {
+                return Ok(None);
+            };
+            self.store
+                .record_quarterly_comment(&ctx.inb.from, quarter, text)
+                .await?;
+            let lang = self.lang(ctx).await?;
+            return Ok(Some(vec![ctx.reply(tr!(lang, Key::CsatCommentThanks))]));
+        }
         let Some(mut csat) = self.store.csat(TicketId(ticket)).await? else {
             return Ok(None);
         };
@@ -81,6 +123,27 @@ impl Desk {
         self.store.record_csat(&csat).await?;
         let lang = self.lang(ctx).await?;
         Ok(Some(vec![ctx.reply(tr!(lang, Key::CsatCommentThanks))]))
+    }
+
+    /// Records the sender's first rating of a quarter and opens the comment window; `false`,
+    /// changing nothing, when they rated it before or were not asked.
+    pub(super) async fn record_quarterly(
+        &self,
+        ctx: &Ctx<'_>,
+        quarter: u32,
+        score: u8,
+    ) -> Result<bool, DeskError> {
+        let first = self
+            .store
+            .record_quarterly_rating(&ctx.inb.from, quarter, score, ctx.now)
+            .await?;
+        if first {
+            let value = format!("q{quarter}:{}", ctx.now.timestamp_millis());
+            self.store
+                .set_state(&csat_state_key(ctx), Some(&value))
+                .await?;
+        }
+        Ok(first)
     }
 
     /// Records the ticket's first rating and opens the comment window; `false`, changing
@@ -148,6 +211,11 @@ impl Desk {
         }
         Ok(out)
     }
+}
+
+/// Where a customer's survey opt-out is kept.
+fn surveys_off_key(user: &UserRef) -> String {
+    format!("surveys_off:{}", user.key())
 }
 
 fn csat_state_key(ctx: &Ctx<'_>) -> String {

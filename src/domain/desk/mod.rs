@@ -346,6 +346,7 @@ impl Desk {
                 Ok(vec![ctx.reply_with(text, lang::lang_buttons())])
             }
             Command::Lang(choice) => self.choose_lang(ctx, choice).await,
+            Command::Surveys(on) => self.set_surveys(ctx, on).await,
             Command::Ticket(text) => self.customer_ticket_command(ctx, text).await,
             Command::Status => self.customer_status(ctx).await,
             Command::Feedback(kind, text) => self.customer_feedback(ctx, kind, &text).await,

@@ -21,6 +21,7 @@ const SOURCES: [(Lang, &[&str]); 3] = [
             include_str!("../../../locales/en/staff.ftl"),
             include_str!("../../../locales/en/commands.ftl"),
             include_str!("../../../locales/en/sla.ftl"),
+            include_str!("../../../locales/en/reports.ftl"),
         ],
     ),
     (
@@ -30,6 +31,7 @@ const SOURCES: [(Lang, &[&str]); 3] = [
             include_str!("../../../locales/zh-CN/staff.ftl"),
             include_str!("../../../locales/zh-CN/commands.ftl"),
             include_str!("../../../locales/zh-CN/sla.ftl"),
+            include_str!("../../../locales/zh-CN/reports.ftl"),
         ],
     ),
     (
@@ -39,6 +41,7 @@ const SOURCES: [(Lang, &[&str]); 3] = [
             include_str!("../../../locales/hu/staff.ftl"),
             include_str!("../../../locales/hu/commands.ftl"),
             include_str!("../../../locales/hu/sla.ftl"),
+            include_str!("../../../locales/hu/reports.ftl"),
         ],
     ),
 ];

@@ -41,6 +41,18 @@ pub fn format_datetime<Tz: TimeZone>(lang: Lang, t: &DateTime<Tz>) -> String {
     }
 }
 
+/// A calendar day as a reader of `lang` writes it, with weekday and year: `Mon 23 Nov 2026`,
+/// `2026年11月23日 周一`, `2026. nov. 23., hétfő`.
+pub fn format_date(lang: Lang, d: chrono::NaiveDate) -> String {
+    let wd = d.weekday().num_days_from_monday() as usize;
+    let (year, day, month) = (d.year(), d.day(), d.month0() as usize);
+    match lang {
+        Lang::En => format!("{} {day} {} {year}", EN_DAYS[wd], EN_MONTHS[month]),
+        Lang::Zh => format!("{year}年{}月{day}日 {}", month + 1, ZH_DAYS[wd]),
+        Lang::Hu => format!("{year}. {} {day}., {}", HU_MONTHS[month], HU_DAYS[wd]),
+    }
+}
+
 fn ceil_minute<Tz: TimeZone>(t: &DateTime<Tz>) -> DateTime<Tz> {
     let extra = i64::from(t.second()) * 1_000_000_000 + i64::from(t.nanosecond() % 1_000_000_000);
     if extra == 0 {

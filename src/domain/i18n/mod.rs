@@ -8,7 +8,7 @@ mod keys;
 mod lang;
 
 pub use catalog::{Arg, Text, catalog_ids, catalog_source, placeholders, render};
-pub use format::{format_datetime, format_duration_short, format_span};
+pub use format::{format_date, format_datetime, format_duration_short, format_span};
 pub use keys::Key;
 pub use lang::Lang;
 

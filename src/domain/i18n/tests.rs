@@ -116,6 +116,9 @@ const USER_FACING: &[&str] = &[
     "channels/telegram",
     "channels/mod.rs",
     "delivery",
+    "reports/digest_text.rs",
+    "reports/digest_run.rs",
+    "reports/survey_run.rs",
 ];
 
 /// Files of the adapters whose words go to the operator's terminal, like the CLI's: the
