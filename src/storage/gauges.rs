@@ -60,33 +60,23 @@ impl SqlStore {
         .map_err(db_err)?;
         g.outbox_waiting = depth.try_get("waiting").map_err(db_err)?;
         g.outbox_given_up = depth.try_get("given_up").map_err(db_err)?;
-        for r in sqlx::query(
-            "SELECT clock, COUNT(*) AS n FROM report_clocks WHERE breach_at IS NOT NULL \
-             AND breach_at <= $1 GROUP BY clock ORDER BY clock",
-        )
-        .bind(ms(now))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        {
-            g.breaches.push((
-                r.try_get("clock").map_err(db_err)?,
-                r.try_get("n").map_err(db_err)?,
-            ));
-        }
+        g.breaches = counts(
+            sqlx::query(
+                "SELECT clock AS k, COUNT(*) AS n FROM report_clocks WHERE breach_at IS NOT NULL \
+                 AND breach_at <= $1 GROUP BY clock ORDER BY clock",
+            )
+            .bind(ms(now))
+            .fetch_all(&self.pool)
+            .await,
+        )?;
         g.first_response = self.first_response_histogram().await?;
-        for r in sqlx::query(
-            "SELECT outcome, COUNT(*) AS n FROM faq_events GROUP BY outcome ORDER BY outcome",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        {
-            g.faq.push((
-                r.try_get("outcome").map_err(db_err)?,
-                r.try_get("n").map_err(db_err)?,
-            ));
-        }
+        g.faq = counts(
+            sqlx::query(
+                "SELECT outcome AS k, COUNT(*) AS n FROM faq_events GROUP BY outcome ORDER BY outcome",
+            )
+            .fetch_all(&self.pool)
+            .await,
+        )?;
         Ok(g)
     }
 
@@ -122,4 +112,19 @@ impl SqlStore {
         let total: i64 = r.try_get("total").map_err(db_err)?;
         Ok((counts, n as u64, total as f64 / 1000.0))
     }
+}
+
+/// The (key, count) pairs of a grouped count whose columns are named `k` and `n`.
+fn counts(
+    rows: Result<Vec<sqlx::any::AnyRow>, sqlx::Error>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    rows.map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("k").map_err(db_err)?,
+                r.try_get("n").map_err(db_err)?,
+            ))
+        })
+        .collect()
 }

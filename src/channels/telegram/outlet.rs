@@ -43,6 +43,20 @@ struct Place {
     thread: Option<i32>,
 }
 
+/// Puts a request in its place's forum topic or, without topics, in reply to the ticket's root
+/// message (which keeps it in that reply thread). A macro because each request type has its
+/// own setter traits.
+macro_rules! in_thread {
+    ($req:expr, $place:expr, $topics:expr) => {
+        match $place.thread {
+            Some(t) if $topics => $req.message_thread_id(ThreadId(MessageId(t))),
+            Some(t) => $req
+                .reply_parameters(ReplyParameters::new(MessageId(t)).allow_sending_without_reply()),
+            None => $req,
+        }
+    };
+}
+
 impl TelegramOutlet {
     /// An outlet over `bot`.
     pub fn new(bot: Bot, cfg: TelegramConfig, store: Arc<dyn TicketStore>) -> TelegramOutlet {
@@ -133,19 +147,11 @@ impl TelegramOutlet {
     async fn send_image(&self, place: &Place, image: &Image) -> Result<()> {
         let file = InputFile::memory(image.png.clone()).file_name(image.name.clone());
         // Sent without markup: the caption is plain text and needs no escaping.
-        let mut req = self
+        let req = self
             .bot
             .send_photo(place.chat, file)
             .caption(image.caption.clone());
-        if let Some(t) = place.thread {
-            req = if self.cfg.forum_topics {
-                req.message_thread_id(ThreadId(MessageId(t)))
-            } else {
-                req.reply_parameters(
-                    ReplyParameters::new(MessageId(t)).allow_sending_without_reply(),
-                )
-            };
-        }
+        let req = in_thread!(req, place, self.cfg.forum_topics);
         self.limits.acquire(place.chat.0).await;
         req.await.context("sendPhoto failed")?;
         Ok(())
@@ -178,7 +184,7 @@ impl TelegramOutlet {
                 .bot
                 .send_message(place.chat, text)
                 .parse_mode(ParseMode::Html);
-            req = self.in_thread(req, place);
+            req = in_thread!(req, place, self.cfg.forum_topics);
             if i == last
                 && let Some(kb) = keyboard(&message.buttons)
             {
@@ -190,35 +196,13 @@ impl TelegramOutlet {
         Ok(())
     }
 
-    fn in_thread(
-        &self,
-        req: <Bot as Requester>::SendMessage,
-        place: &Place,
-    ) -> <Bot as Requester>::SendMessage {
-        match place.thread {
-            Some(t) if self.cfg.forum_topics => req.message_thread_id(ThreadId(MessageId(t))),
-            // Without topics a reply to the ticket's root message keeps it in its reply thread.
-            Some(t) => req
-                .reply_parameters(ReplyParameters::new(MessageId(t)).allow_sending_without_reply()),
-            None => req,
-        }
-    }
-
     async fn relay_attachment(&self, place: &Place, a: &Attachment, lang: Lang) -> Result<()> {
         match (&a.source, a.platform) {
             (Some((from, message_id)), Platform::Telegram) => {
                 let from = Self::place_of(from)?;
                 let id = message_id.parse::<i32>().context("bad source message id")?;
-                let mut req = self.bot.copy_message(place.chat, from.chat, MessageId(id));
-                if let Some(t) = place.thread {
-                    req = if self.cfg.forum_topics {
-                        req.message_thread_id(ThreadId(MessageId(t)))
-                    } else {
-                        req.reply_parameters(
-                            ReplyParameters::new(MessageId(t)).allow_sending_without_reply(),
-                        )
-                    };
-                }
+                let req = self.bot.copy_message(place.chat, from.chat, MessageId(id));
+                let req = in_thread!(req, place, self.cfg.forum_topics);
                 self.limits.acquire(place.chat.0).await;
                 req.await.context("copyMessage failed")?;
             }
