@@ -284,7 +284,7 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         let stdin = tokio::io::BufReader::new(tokio::io::stdin());
         let result = console::run(stdin, desk, router.clone(), console_outlet, stop_rx).await;
         router.flush().await;
-        router.lanes().release_all().await;
+        router.lanes().close(crate::delivery::SHUTDOWN_GRACE).await;
         pickup.abort();
         return result;
     }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::admin::Metrics;
 use crate::channels::Outlet;
@@ -20,7 +20,7 @@ use crate::domain::event::Outbound;
 use crate::domain::ids::Platform;
 use crate::domain::ports::{OutboxStore, Planned};
 
-pub use pickup::run_pickup;
+pub use pickup::{SHUTDOWN_GRACE, run_pickup};
 pub use retry::{MAX_ATTEMPTS, RateLimited, backoff};
 
 /// How many platform requests may be in flight at once, across all lanes.
@@ -74,6 +74,9 @@ pub struct Lanes {
     permits: Semaphore,
     /// Woken whenever a lane goes idle.
     idle: Notify,
+    /// Turns true when the instance shuts down: durable actions not yet under way stay in
+    /// the outbox for the next instance instead of being sent by this one.
+    closing: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Lanes {
@@ -114,6 +117,7 @@ impl Lanes {
             paused: Mutex::new(HashMap::new()),
             permits: Semaphore::new(MAX_IN_FLIGHT),
             idle: Notify::new(),
+            closing: watch::Sender::new(false),
         })
     }
 
@@ -159,6 +163,10 @@ impl Lanes {
     }
 
     fn enqueue(self: &Arc<Self>, lane: String, item: Item) {
+        if item.outbox_id.is_some() && self.is_closing() {
+            // Stored: the next instance sends it once this one has handed its rows back.
+            return;
+        }
         if let Some(id) = item.outbox_id {
             lock(&self.held).insert(id);
         }
@@ -202,6 +210,18 @@ impl Lanes {
                 let Some(q) = queues.get_mut(&lane) else {
                     return;
                 };
+                if self.is_closing() {
+                    // Not under way yet: left to the next instance, which would otherwise
+                    // send it a second time once the rows are handed back.
+                    let mut held = lock(&self.held);
+                    q.retain(|i| match i.outbox_id {
+                        Some(id) => {
+                            held.remove(&id);
+                            false
+                        }
+                        None => true,
+                    });
+                }
                 match q.front_mut() {
                     Some(item) => Item {
                         outbox_id: item.outbox_id,
@@ -312,7 +332,9 @@ impl Lanes {
                     self.pause(platform, limit.after);
                 }
                 tracing::info!(%platform, lane, after = ?limit.after, global = limit.global, "rate limited; waiting");
-                tokio::time::sleep(limit.after).await;
+                if !self.wait_unless_closing(&item, limit.after).await {
+                    return Outcome::Done;
+                }
                 continue;
             }
             if store_unavailable(&error) {
@@ -320,7 +342,9 @@ impl Lanes {
                 // binding) is unreachable. Try again each second until it is back, without
                 // counting it against the action, so the lane drains as soon as it returns.
                 tracing::warn!(%platform, lane, "store unavailable while delivering; waiting");
-                tokio::time::sleep(STORE_RETRY).await;
+                if !self.wait_unless_closing(&item, STORE_RETRY).await {
+                    return Outcome::Done;
+                }
                 continue;
             }
             item.attempts += 1;
@@ -345,7 +369,28 @@ impl Lanes {
                 let held_until = chrono::Utc::now() + self.lease;
                 let _ = outbox.failed_again(id, &text, Some(held_until)).await;
             }
+            if !self.wait_unless_closing(&item, wait).await {
+                return Outcome::Done;
+            }
+        }
+    }
+
+    /// Whether the instance is shutting down.
+    fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
+
+    /// Waits before the next try of `item`; false when the instance began shutting down
+    /// and the item is stored, so the next instance tries it instead.
+    async fn wait_unless_closing(&self, item: &Item, wait: Duration) -> bool {
+        if item.outbox_id.is_none() {
             tokio::time::sleep(wait).await;
+            return true;
+        }
+        let mut closing = self.closing.subscribe();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => !self.is_closing(),
+            _ = closing.wait_for(|c| *c) => false,
         }
     }
 

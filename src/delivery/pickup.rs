@@ -85,9 +85,23 @@ impl Lanes {
         }
     }
 
-    /// Hands every row this instance holds back to the outbox (at shutdown), so the next
-    /// instance delivers them without waiting for the lease to end.
-    pub async fn release_all(&self) {
+    /// Shuts delivery down: lets the deliveries under way finish (for at most `grace`),
+    /// stops the rest, and hands every row this instance still holds back to the outbox,
+    /// so the next instance delivers them at once and this one sends none of them again.
+    pub async fn close(&self, grace: Duration) {
+        self.closing.send_replace(true);
+        if tokio::time::timeout(grace, self.flush()).await.is_err() {
+            tracing::warn!(
+                ?grace,
+                "deliveries still under way at shutdown; handing their rows back anyway"
+            );
+        }
+        self.release_all().await;
+    }
+
+    /// Hands every row this instance holds back to the outbox, so the next instance
+    /// delivers them without waiting for the lease to end.
+    async fn release_all(&self) {
         if let Some(outbox) = &self.outbox
             && let Err(e) = outbox.release(None, Utc::now()).await
         {
@@ -96,7 +110,11 @@ impl Lanes {
     }
 }
 
-/// Runs [`Lanes::pickup_once`] until `stop` turns true, then hands back what is left.
+/// How long a shutdown waits for deliveries under way.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// Runs [`Lanes::pickup_once`] until `stop` turns true, then [closes](Lanes::close) the
+/// lanes.
 pub async fn run_pickup(lanes: Arc<Lanes>, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(PICKUP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -110,5 +128,5 @@ pub async fn run_pickup(lanes: Arc<Lanes>, mut stop: watch::Receiver<bool>) {
         }
         lanes.pickup_once().await;
     }
-    lanes.release_all().await;
+    lanes.close(SHUTDOWN_GRACE).await;
 }

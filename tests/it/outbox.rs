@@ -427,6 +427,50 @@ async fn shutdown_hands_undelivered_actions_to_the_next_start_at_once() {
         .unwrap();
     assert_eq!(due.len(), 1, "due now, not after the lease");
     assert_eq!(due[0].action, send("pending"));
+    // The stopped instance tries it no more, even once the platform is back: the next
+    // instance delivers it, and a late retry here would make two.
+    let calls = fake.calls.load(Ordering::SeqCst);
+    fake.fail.store(0, Ordering::SeqCst);
+    tokio::time::sleep(StdDuration::from_millis(2500)).await;
+    assert_eq!(fake.calls.load(Ordering::SeqCst), calls);
+    assert!(fake.texts().is_empty());
+}
+
+#[tokio::test]
+async fn shutdown_lets_a_delivery_under_way_finish_and_hands_back_what_waits_behind_it() {
+    let (store, _dir) = db::sqlite_store().await;
+    let fake = Arc::new(Fake::default());
+    *fake.slow.lock().unwrap() = Some(("slow".into(), StdDuration::from_millis(1000)));
+    let router = Arc::new(router_with(&store, &fake).await);
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let pickup = {
+        let router = router.clone();
+        tokio::spawn(async move { router.run_pickup(stop).await })
+    };
+    let planned = stored(
+        &store,
+        &[send_to("slow", "under way"), send_to("slow", "behind it")],
+    )
+    .await;
+    router.dispatch(Platform::Console, planned);
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    stop_tx.send(true).unwrap();
+    pickup.await.unwrap();
+    // The one being sent was finished and its row deleted; the one behind it was not sent
+    // and is due at once for the next instance.
+    assert_eq!(fake.texts(), ["under way"]);
+    let due = store
+        .due_deliveries(Utc::now(), Utc::now() + Duration::seconds(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].action, send_to("slow", "behind it"));
+    tokio::time::sleep(StdDuration::from_millis(1500)).await;
+    assert_eq!(
+        fake.texts(),
+        ["under way"],
+        "nothing more from the stopped one"
+    );
 }
 
 /// The store of instance B, whose first hand-back of a lane fails (the database blinked).

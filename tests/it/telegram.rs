@@ -91,13 +91,50 @@ impl Running {
         self.task.await.unwrap().unwrap();
         self.pickup.await.unwrap();
     }
+}
 
-    /// Kills the bot: no graceful shutdown, whatever was in flight is cut off.
-    async fn crash(self) {
-        self.task.abort();
-        self.pickup.abort();
-        let _ = self.task.await;
-        let _ = self.pickup.await;
+/// A bot in a process of its own: its own runtime on its own thread, with its own
+/// connections to the database, so killing it stops everything it spawned (the lane
+/// workers too), as killing the process would.
+struct Process {
+    kill: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Process {
+    fn start(api: &str, db_url: String) -> Process {
+        let cfg = config(api, true);
+        let (kill, killed) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                // A short lease, as the router's, so a crashed run's actions are taken over
+                // quickly.
+                let store = supportbot::storage::connect(&db_url, 4)
+                    .await
+                    .unwrap()
+                    .with_outbox_lease(chrono::Duration::seconds(1));
+                let store = Arc::new(store);
+                let _bot = start_with(cfg, store, None);
+                let _ = killed.await;
+            });
+            // No graceful shutdown: every task is dropped wherever it was.
+            rt.shutdown_background();
+        });
+        Process {
+            kill: Some(kill),
+            thread: Some(thread),
+        }
+    }
+
+    /// Kills the bot: whatever was in flight is cut off.
+    fn crash(mut self) {
+        let _ = self.kill.take().unwrap().send(());
+        self.thread.take().unwrap().join().unwrap();
     }
 }
 
@@ -390,11 +427,11 @@ async fn a_crash_mid_stream_loses_nothing_and_duplicates_nothing() {
     }
     // The platform refuses sends for a while, so decided actions are waiting at the crash.
     fake.set_down(true);
-    let first = start(&fake, store.clone(), None, true);
+    let first = Process::start(&fake.url, crate::db::sqlite_url(&dir));
     while count(store.clone()).await < 80 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    first.crash().await;
+    first.crash();
     fake.set_down(false);
     // The restarted process opens the database anew.
     let restarted = Arc::new(
