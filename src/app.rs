@@ -152,6 +152,20 @@ pub fn redact_url(url: &str) -> String {
 }
 
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        crate::readiness::stopping();
+        let _ = stop_tx.send(true);
+    });
+    serve(cfg, console_only, stop_rx).await
+}
+
+/// Runs the bot (the console when `console_only` or no token is set) until `stop_rx` turns
+/// true. Public so that tests can run several instances in one process, each stopped or
+/// killed on its own.
+pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<bool>) -> Result<()> {
     crate::cli::models::fetch_on_start(cfg.search.semantic.as_ref()).await?;
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
@@ -169,14 +183,6 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             cfg.clone(),
         ))),
     );
-    let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("shutting down");
-        crate::readiness::stopping();
-        let _ = stop_tx.send(true);
-    });
-
     let metrics = Arc::new(crate::admin::Metrics::default());
     if cfg.admin.enabled {
         let (bind, m, stop) = (cfg.admin.bind.clone(), metrics.clone(), stop_rx.clone());
@@ -194,7 +200,7 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         );
         tokio::spawn(crate::admin::watch_store(m, s, c, stop));
     }
-    let mut router = Router::with_metrics(metrics)
+    let mut router = Router::with_metrics(metrics.clone())
         .with_outbox(sql.clone())
         .with_lease(sql.outbox_lease());
     let console_outlet = Arc::new(ConsoleOutlet::new(
@@ -274,8 +280,15 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     .map(|(p, _)| p)
     .collect();
     let (_readiness, mut ready_parts) = crate::readiness::Readiness::new(&parts);
-    let discord = discord.map(|c| c.with_ready(ready_parts.pop().expect("a part per channel")));
-    let telegram = telegram.map(|c| c.with_ready(ready_parts.pop().expect("a part per channel")));
+    // Each channel keeps its part too, for an elected instance that stands by (ready then).
+    let discord = discord.map(|c| {
+        let part = ready_parts.pop().expect("a part per channel");
+        (c.with_ready(part.clone()), part)
+    });
+    let telegram = telegram.map(|c| {
+        let part = ready_parts.pop().expect("a part per channel");
+        (c.with_ready(part.clone()), part)
+    });
 
     if use_console {
         eprintln!(
@@ -289,24 +302,75 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         return result;
     }
 
-    let mut tasks = tokio::task::JoinSet::new();
-    if let Some(channel) = discord {
-        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
-        tasks.spawn(async move {
-            channel
-                .run(desk, router, stop)
-                .await
-                .context("Discord channel")
-        });
+    // With several instances on one database, the channels that allow one consumer per bot
+    // run only where their role is held; a Telegram webhook behind a load balancer may run
+    // on every instance, so it is not elected.
+    let election = cfg.cluster.elects(sql.backend()).then(|| {
+        crate::leader::Election::new(sql.clone(), cfg.cluster.lease()).with_metrics(metrics.clone())
+    });
+    if let Some(e) = &election {
+        tracing::info!(
+            holder = e.holder(),
+            lease_secs = cfg.cluster.lease_secs,
+            "electing the Telegram poller and the Discord gateway owner"
+        );
     }
-    if let Some(channel) = telegram {
+    let elect_telegram = cfg.telegram.webhook.is_none();
+    let mut campaigns = Vec::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    if let Some((channel, part)) = discord {
         let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
-        tasks.spawn(async move {
-            channel
-                .run(desk, router, stop)
-                .await
-                .context("Telegram channel")
-        });
+        match &election {
+            Some(e) => {
+                let role = crate::leader::DISCORD_GATEWAY;
+                let (held, campaign) = e.campaign(role, stop.clone(), Some(part));
+                campaigns.push(campaign);
+                tasks.spawn(crate::leader::while_held(role, held, stop, move |s| {
+                    let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
+                    async move {
+                        channel
+                            .run(desk, router, s)
+                            .await
+                            .context("Discord channel")
+                    }
+                }));
+            }
+            None => {
+                tasks.spawn(async move {
+                    channel
+                        .run(desk, router, stop)
+                        .await
+                        .context("Discord channel")
+                });
+            }
+        }
+    }
+    if let Some((channel, part)) = telegram {
+        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
+        match election.as_ref().filter(|_| elect_telegram) {
+            Some(e) => {
+                let role = crate::leader::TELEGRAM_POLLER;
+                let (held, campaign) = e.campaign(role, stop.clone(), Some(part));
+                campaigns.push(campaign);
+                tasks.spawn(crate::leader::while_held(role, held, stop, move |s| {
+                    let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
+                    async move {
+                        channel
+                            .run(desk, router, s)
+                            .await
+                            .context("Telegram channel")
+                    }
+                }));
+            }
+            None => {
+                tasks.spawn(async move {
+                    channel
+                        .run(desk, router, stop)
+                        .await
+                        .context("Telegram channel")
+                });
+            }
+        }
     }
     tracing::info!(
         telegram = telegram_token.is_some(),
@@ -323,6 +387,10 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             }
             Err(e) => result = Err(anyhow::anyhow!("channel task panicked: {e}")),
         }
+    }
+    // Each campaign gives its role up, so another instance takes over at once.
+    for campaign in campaigns {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), campaign).await;
     }
     // The pickup loop hands back what is still undelivered, for the next start.
     if tokio::time::timeout(std::time::Duration::from_secs(5), pickup)

@@ -16,6 +16,8 @@ pub mod delivery;
 pub mod doctor;
 /// The platform-neutral desk.
 pub mod domain;
+/// Leader election among instances on one database: one Telegram poller, one Discord gateway.
+pub mod leader;
 /// Readiness and stop notices for systemd (`NOTIFY_SOCKET`).
 pub mod readiness;
 /// Scrubbing secrets from logs, errors and panics.
