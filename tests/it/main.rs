@@ -25,6 +25,7 @@ mod quarterly;
 mod reports;
 mod secrets;
 mod semantic;
+mod scale;
 mod service;
 mod setup;
 mod sla_cli;
