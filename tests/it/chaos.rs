@@ -271,7 +271,10 @@ pub(crate) const CUT_OFF: Duration = Duration::from_secs(3);
 /// copy is a repeat of a request a kill cut off only when a kill falls between it and the
 /// first copy, shortly after the first: only then could its outbox row have outlived the
 /// send. Any other copy (two from one instance's lifetime) is a plain double.
-pub(crate) fn copies(mut at: Vec<tokio::time::Instant>, kills: &[tokio::time::Instant]) -> (u64, u64, u64) {
+pub(crate) fn copies(
+    mut at: Vec<tokio::time::Instant>,
+    kills: &[tokio::time::Instant],
+) -> (u64, u64, u64) {
     at.sort();
     let Some(first) = at.first().copied() else {
         return (1, 0, 0);

@@ -507,7 +507,9 @@ async fn get_updates(inner: Arc<Mutex<Inner>>, body: Value) -> (StatusCode, Json
             });
             return (
                 StatusCode::CONFLICT,
-                Json(json!({"ok": false, "error_code": 409, "description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})),
+                Json(
+                    json!({"ok": false, "error_code": 409, "description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}),
+                ),
             );
         }
         s.polling += 1;
