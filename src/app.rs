@@ -256,14 +256,14 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     };
     let sweeper =
         crate::domain::sla_sweep::Sweeper::new(sql.clone(), cfg.sla.clone(), cfg.staff.clone());
-    tokio::spawn(run_sweeper(
+    tokio::spawn(crate::background::run_sweeper(
         sweeper,
         router.clone(),
         std::time::Duration::from_secs(cfg.sla.sweep_every_secs),
         stop_rx.clone(),
     ));
 
-    tokio::spawn(run_report_posts(
+    tokio::spawn(crate::background::run_report_posts(
         crate::reports::digest_run::Digester::new(sql.clone(), cfg.clone()),
         crate::reports::survey_run::QuarterlySurveyor::new(sql.clone(), cfg.clone()),
         router.clone(),
@@ -319,58 +319,47 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     let mut campaigns = Vec::new();
     let mut tasks = tokio::task::JoinSet::new();
     if let Some((channel, part)) = discord {
-        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
-        match &election {
-            Some(e) => {
-                let role = crate::leader::DISCORD_GATEWAY;
-                let (held, campaign) = e.campaign(role, stop.clone(), Some(part));
-                campaigns.push(campaign);
-                tasks.spawn(crate::leader::while_held(role, held, stop, move |s| {
-                    let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
-                    async move {
-                        channel
-                            .run(desk, router, s)
-                            .await
-                            .context("Discord channel")
-                    }
-                }));
-            }
-            None => {
-                tasks.spawn(async move {
+        let (desk, router) = (desk.clone(), router.clone());
+        let elected = election
+            .as_ref()
+            .map(|e| (e, crate::leader::DISCORD_GATEWAY, part));
+        crate::leader::spawn_channel(
+            &mut tasks,
+            &mut campaigns,
+            elected,
+            stop_rx.clone(),
+            move |s| {
+                let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
+                async move {
                     channel
-                        .run(desk, router, stop)
+                        .run(desk, router, s)
                         .await
                         .context("Discord channel")
-                });
-            }
-        }
+                }
+            },
+        );
     }
     if let Some((channel, part)) = telegram {
-        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
-        match election.as_ref().filter(|_| elect_telegram) {
-            Some(e) => {
-                let role = crate::leader::TELEGRAM_POLLER;
-                let (held, campaign) = e.campaign(role, stop.clone(), Some(part));
-                campaigns.push(campaign);
-                tasks.spawn(crate::leader::while_held(role, held, stop, move |s| {
-                    let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
-                    async move {
-                        channel
-                            .run(desk, router, s)
-                            .await
-                            .context("Telegram channel")
-                    }
-                }));
-            }
-            None => {
-                tasks.spawn(async move {
+        let (desk, router) = (desk.clone(), router.clone());
+        let elected = election
+            .as_ref()
+            .filter(|_| elect_telegram)
+            .map(|e| (e, crate::leader::TELEGRAM_POLLER, part));
+        crate::leader::spawn_channel(
+            &mut tasks,
+            &mut campaigns,
+            elected,
+            stop_rx.clone(),
+            move |s| {
+                let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
+                async move {
                     channel
-                        .run(desk, router, stop)
+                        .run(desk, router, s)
                         .await
                         .context("Telegram channel")
-                });
-            }
-        }
+                }
+            },
+        );
     }
     tracing::info!(
         telegram = telegram_token.is_some(),
@@ -400,89 +389,6 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
         tracing::warn!("outbox loop did not stop in time");
     }
     result
-}
-
-/// Every sweep interval until shutdown: ticks the SLA sweeper and hands its notices to the
-/// outbox and the lanes, confirming each so that notices not yet stored are decided again.
-async fn run_sweeper(
-    sweeper: crate::domain::sla_sweep::Sweeper,
-    router: Arc<Router>,
-    every: std::time::Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    use crate::domain::ports::Clock;
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = stop.changed() => return,
-        }
-        let now = SystemClock.now();
-        let notices = match sweeper.tick(now).await {
-            Ok(notices) => notices,
-            Err(e) => {
-                tracing::warn!(error = %e, "SLA sweep failed; retrying next tick");
-                continue;
-            }
-        };
-        if notices.is_empty() {
-            continue;
-        }
-        let actions = notices.iter().map(|n| n.outbound()).collect();
-        // Once in the outbox a notice is delivered whatever happens to this process.
-        if let Err(e) = router.send_durably(actions).await {
-            tracing::warn!(error = %format!("{e:#}"), "SLA notices not stored; they will be decided again");
-            continue;
-        }
-        if let Err(e) = sweeper.delivered(&notices, now).await {
-            tracing::warn!(error = %e, "cannot mark SLA notices delivered; they may be sent again");
-        }
-    }
-}
-
-/// Once a minute until shutdown, when `[reports.digest]` or `[reports.quarterly_survey]` is
-/// on: posts the most recent digest due unless it was posted (by this or another instance),
-/// and asks the next customers for the quarterly survey. Each is claimed together with its
-/// outbox rows, so the lanes deliver it whatever happens to this process afterwards.
-async fn run_report_posts(
-    digester: crate::reports::digest_run::Digester,
-    surveyor: crate::reports::survey_run::QuarterlySurveyor,
-    router: Arc<Router>,
-    mut stop: watch::Receiver<bool>,
-) {
-    use crate::domain::ports::Clock;
-    if !digester.enabled() && !surveyor.enabled() {
-        return;
-    }
-    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = stop.changed() => return,
-        }
-        match digester.tick(SystemClock.now()).await {
-            Ok(Some(posted)) => {
-                tracing::info!(period = posted.due.every.as_str(), from = %posted.due.first_day, to = %posted.due.last_day, "digest posted");
-                router.lanes().submit(None, posted.planned);
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "digest not posted; trying again next minute");
-            }
-        }
-        match surveyor.tick(SystemClock.now()).await {
-            Ok(planned) if planned.is_empty() => {}
-            Ok(planned) => {
-                tracing::info!(surveys = planned.len(), "quarterly surveys sent");
-                router.lanes().submit(None, planned);
-            }
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "quarterly surveys not sent; trying again next minute");
-            }
-        }
-    }
 }
 
 /// The knowledge base, if usable, and its file watcher, if running.

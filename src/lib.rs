@@ -4,6 +4,8 @@
 pub mod admin;
 /// Wiring of store, index, channels and sweeper.
 pub mod app;
+/// The periodic work beside the channels: SLA sweeper, digests and surveys.
+pub mod background;
 /// Channel adapters (Discord, Telegram, console).
 pub mod channels;
 /// Command-line definitions.

@@ -2,9 +2,38 @@
 //! gained, stopped (through its own shutdown signal) when it is lost, started again later.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use anyhow::Result;
 use tokio::sync::watch;
+
+use super::Election;
+
+/// Spawns a channel into `tasks`: with `elected` (the election, the role, and the channel's
+/// readiness part for standing by) it campaigns for the role and runs the channel only while
+/// holding it ([`while_held`]), pushing the campaign into `campaigns` so that shutdown can
+/// wait for it to give the role up; without, it runs the channel once until `stop`.
+pub fn spawn_channel<F, Fut>(
+    tasks: &mut tokio::task::JoinSet<Result<()>>,
+    campaigns: &mut Vec<tokio::task::JoinHandle<()>>,
+    elected: Option<(&Election, &'static str, Arc<crate::readiness::Part>)>,
+    stop: watch::Receiver<bool>,
+    mut start: F,
+) where
+    F: FnMut(watch::Receiver<bool>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<()>> + Send + 'static,
+{
+    match elected {
+        Some((election, role, part)) => {
+            let (held, campaign) = election.campaign(role, stop.clone(), Some(part));
+            campaigns.push(campaign);
+            tasks.spawn(while_held(role, held, stop, start));
+        }
+        None => {
+            tasks.spawn(start(stop));
+        }
+    }
+}
 
 /// Runs `start(stop)` each time `held` turns true, until `shutdown` turns true. The run's
 /// `stop` turns true when the role is lost or at shutdown, and the run is awaited to its

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::domain::ports::LeaseStore;
 
-pub use held::while_held;
+pub use held::{spawn_channel, while_held};
 
 /// The role of polling Telegram's `getUpdates` (Telegram allows one consumer per token).
 pub const TELEGRAM_POLLER: &str = "telegram.poller";

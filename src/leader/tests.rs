@@ -1,3 +1,5 @@
+//! The election against an in-memory lease store: who leads, hand-over on give-up, and a holder that cannot renew stopping in time.
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
