@@ -144,3 +144,67 @@ fn the_cluster_section_is_checked() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_channel_runs_only_while_the_role_is_held_and_never_twice_at_once() {
+    use std::sync::atomic::AtomicUsize;
+    let (held_tx, held) = watch::channel(false);
+    let (shutdown_tx, shutdown) = watch::channel(false);
+    let running = Arc::new(AtomicUsize::new(0));
+    let starts = Arc::new(AtomicUsize::new(0));
+    let task = {
+        let (running, starts) = (running.clone(), starts.clone());
+        tokio::spawn(while_held(
+            TELEGRAM_POLLER,
+            held,
+            shutdown,
+            move |mut stop| {
+                let (running, starts) = (running.clone(), starts.clone());
+                async move {
+                    starts.fetch_add(1, Ordering::SeqCst);
+                    assert_eq!(
+                        running.fetch_add(1, Ordering::SeqCst),
+                        0,
+                        "two runs at once"
+                    );
+                    while !*stop.borrow_and_update() {
+                        stop.changed().await?;
+                    }
+                    // Stopping takes a moment, as a poll or a shard shutdown does.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(())
+                }
+            },
+        ))
+    };
+    let within = Duration::from_secs(2);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(starts.load(Ordering::SeqCst), 0, "started without the role");
+    held_tx.send(true).unwrap();
+    until("the first run", within, || {
+        running.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    held_tx.send(false).unwrap();
+    until("the run to stop", within, || {
+        running.load(Ordering::SeqCst) == 0
+    })
+    .await;
+    // A flurry of changes while standing by starts one new run.
+    held_tx.send(true).unwrap();
+    held_tx.send(false).unwrap();
+    held_tx.send(true).unwrap();
+    until("the second run", within, || {
+        starts.load(Ordering::SeqCst) == 2
+    })
+    .await;
+    until("it to be running", within, || {
+        running.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    shutdown_tx.send(true).unwrap();
+    task.await.unwrap().unwrap();
+    assert_eq!(running.load(Ordering::SeqCst), 0, "shutdown stops the run");
+    assert_eq!(starts.load(Ordering::SeqCst), 2);
+}
