@@ -152,6 +152,20 @@ pub fn redact_url(url: &str) -> String {
 }
 
 async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        crate::readiness::stopping();
+        let _ = stop_tx.send(true);
+    });
+    serve(cfg, console_only, stop_rx).await
+}
+
+/// Runs the bot (the console when `console_only` or no token is set) until `stop_rx` turns
+/// true. Public so that tests can run several instances in one process, each stopped or
+/// killed on its own.
+pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<bool>) -> Result<()> {
     crate::cli::models::fetch_on_start(cfg.search.semantic.as_ref()).await?;
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
@@ -169,14 +183,6 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             cfg.clone(),
         ))),
     );
-    let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("shutting down");
-        crate::readiness::stopping();
-        let _ = stop_tx.send(true);
-    });
-
     let metrics = Arc::new(crate::admin::Metrics::default());
     if cfg.admin.enabled {
         let (bind, m, stop) = (cfg.admin.bind.clone(), metrics.clone(), stop_rx.clone());
@@ -194,7 +200,7 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         );
         tokio::spawn(crate::admin::watch_store(m, s, c, stop));
     }
-    let mut router = Router::with_metrics(metrics)
+    let mut router = Router::with_metrics(metrics.clone())
         .with_outbox(sql.clone())
         .with_lease(sql.outbox_lease());
     let console_outlet = Arc::new(ConsoleOutlet::new(
@@ -250,14 +256,14 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     };
     let sweeper =
         crate::domain::sla_sweep::Sweeper::new(sql.clone(), cfg.sla.clone(), cfg.staff.clone());
-    tokio::spawn(run_sweeper(
+    tokio::spawn(crate::background::run_sweeper(
         sweeper,
         router.clone(),
         std::time::Duration::from_secs(cfg.sla.sweep_every_secs),
         stop_rx.clone(),
     ));
 
-    tokio::spawn(run_report_posts(
+    tokio::spawn(crate::background::run_report_posts(
         crate::reports::digest_run::Digester::new(sql.clone(), cfg.clone()),
         crate::reports::survey_run::QuarterlySurveyor::new(sql.clone(), cfg.clone()),
         router.clone(),
@@ -274,8 +280,15 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
     .map(|(p, _)| p)
     .collect();
     let (_readiness, mut ready_parts) = crate::readiness::Readiness::new(&parts);
-    let discord = discord.map(|c| c.with_ready(ready_parts.pop().expect("a part per channel")));
-    let telegram = telegram.map(|c| c.with_ready(ready_parts.pop().expect("a part per channel")));
+    // Each channel keeps its part too, for an elected instance that stands by (ready then).
+    let discord = discord.map(|c| {
+        let part = ready_parts.pop().expect("a part per channel");
+        (c.with_ready(part.clone()), part)
+    });
+    let telegram = telegram.map(|c| {
+        let part = ready_parts.pop().expect("a part per channel");
+        (c.with_ready(part.clone()), part)
+    });
 
     if use_console {
         eprintln!(
@@ -289,24 +302,64 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         return result;
     }
 
-    let mut tasks = tokio::task::JoinSet::new();
-    if let Some(channel) = discord {
-        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
-        tasks.spawn(async move {
-            channel
-                .run(desk, router, stop)
-                .await
-                .context("Discord channel")
-        });
+    // With several instances on one database, the channels that allow one consumer per bot
+    // run only where their role is held; a Telegram webhook behind a load balancer may run
+    // on every instance, so it is not elected.
+    let election = cfg.cluster.elects(sql.backend()).then(|| {
+        crate::leader::Election::new(sql.clone(), cfg.cluster.lease()).with_metrics(metrics.clone())
+    });
+    if let Some(e) = &election {
+        tracing::info!(
+            holder = e.holder(),
+            lease_secs = cfg.cluster.lease_secs,
+            "electing the Telegram poller and the Discord gateway owner"
+        );
     }
-    if let Some(channel) = telegram {
-        let (desk, router, stop) = (desk.clone(), router.clone(), stop_rx.clone());
-        tasks.spawn(async move {
-            channel
-                .run(desk, router, stop)
-                .await
-                .context("Telegram channel")
-        });
+    let elect_telegram = cfg.telegram.webhook.is_none();
+    let mut campaigns = Vec::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    if let Some((channel, part)) = discord {
+        let (desk, router) = (desk.clone(), router.clone());
+        let elected = election
+            .as_ref()
+            .map(|e| (e, crate::leader::DISCORD_GATEWAY, part));
+        crate::leader::spawn_channel(
+            &mut tasks,
+            &mut campaigns,
+            elected,
+            stop_rx.clone(),
+            move |s| {
+                let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
+                async move {
+                    channel
+                        .run(desk, router, s)
+                        .await
+                        .context("Discord channel")
+                }
+            },
+        );
+    }
+    if let Some((channel, part)) = telegram {
+        let (desk, router) = (desk.clone(), router.clone());
+        let elected = election
+            .as_ref()
+            .filter(|_| elect_telegram)
+            .map(|e| (e, crate::leader::TELEGRAM_POLLER, part));
+        crate::leader::spawn_channel(
+            &mut tasks,
+            &mut campaigns,
+            elected,
+            stop_rx.clone(),
+            move |s| {
+                let (channel, desk, router) = (channel.clone(), desk.clone(), router.clone());
+                async move {
+                    channel
+                        .run(desk, router, s)
+                        .await
+                        .context("Telegram channel")
+                }
+            },
+        );
     }
     tracing::info!(
         telegram = telegram_token.is_some(),
@@ -324,6 +377,10 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
             Err(e) => result = Err(anyhow::anyhow!("channel task panicked: {e}")),
         }
     }
+    // Each campaign gives its role up, so another instance takes over at once.
+    for campaign in campaigns {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), campaign).await;
+    }
     // The pickup loop hands back what is still undelivered, for the next start.
     if tokio::time::timeout(std::time::Duration::from_secs(5), pickup)
         .await
@@ -332,89 +389,6 @@ async fn run_bot(cfg: Config, console_only: bool) -> Result<()> {
         tracing::warn!("outbox loop did not stop in time");
     }
     result
-}
-
-/// Every sweep interval until shutdown: ticks the SLA sweeper and hands its notices to the
-/// outbox and the lanes, confirming each so that notices not yet stored are decided again.
-async fn run_sweeper(
-    sweeper: crate::domain::sla_sweep::Sweeper,
-    router: Arc<Router>,
-    every: std::time::Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    use crate::domain::ports::Clock;
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = stop.changed() => return,
-        }
-        let now = SystemClock.now();
-        let notices = match sweeper.tick(now).await {
-            Ok(notices) => notices,
-            Err(e) => {
-                tracing::warn!(error = %e, "SLA sweep failed; retrying next tick");
-                continue;
-            }
-        };
-        if notices.is_empty() {
-            continue;
-        }
-        let actions = notices.iter().map(|n| n.outbound()).collect();
-        // Once in the outbox a notice is delivered whatever happens to this process.
-        if let Err(e) = router.send_durably(actions).await {
-            tracing::warn!(error = %format!("{e:#}"), "SLA notices not stored; they will be decided again");
-            continue;
-        }
-        if let Err(e) = sweeper.delivered(&notices, now).await {
-            tracing::warn!(error = %e, "cannot mark SLA notices delivered; they may be sent again");
-        }
-    }
-}
-
-/// Once a minute until shutdown, when `[reports.digest]` or `[reports.quarterly_survey]` is
-/// on: posts the most recent digest due unless it was posted (by this or another instance),
-/// and asks the next customers for the quarterly survey. Each is claimed together with its
-/// outbox rows, so the lanes deliver it whatever happens to this process afterwards.
-async fn run_report_posts(
-    digester: crate::reports::digest_run::Digester,
-    surveyor: crate::reports::survey_run::QuarterlySurveyor,
-    router: Arc<Router>,
-    mut stop: watch::Receiver<bool>,
-) {
-    use crate::domain::ports::Clock;
-    if !digester.enabled() && !surveyor.enabled() {
-        return;
-    }
-    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = stop.changed() => return,
-        }
-        match digester.tick(SystemClock.now()).await {
-            Ok(Some(posted)) => {
-                tracing::info!(period = posted.due.every.as_str(), from = %posted.due.first_day, to = %posted.due.last_day, "digest posted");
-                router.lanes().submit(None, posted.planned);
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "digest not posted; trying again next minute");
-            }
-        }
-        match surveyor.tick(SystemClock.now()).await {
-            Ok(planned) if planned.is_empty() => {}
-            Ok(planned) => {
-                tracing::info!(surveys = planned.len(), "quarterly surveys sent");
-                router.lanes().submit(None, planned);
-            }
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "quarterly surveys not sent; trying again next minute");
-            }
-        }
-    }
 }
 
 /// The knowledge base, if usable, and its file watcher, if running.

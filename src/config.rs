@@ -43,6 +43,9 @@ pub struct Config {
     /// Report time zone and KPI goals.
     #[serde(default)]
     pub reports: crate::reports::config::ReportsConfig,
+    /// Leader election among instances on one database.
+    #[serde(default)]
+    pub cluster: crate::leader::ClusterConfig,
     /// Secrets, from the environment only; never serialized.
     #[serde(skip)]
     pub secrets: Secrets,
@@ -157,6 +160,7 @@ impl Config {
         }
         self.limits.validate().map_err(anyhow::Error::msg)?;
         self.reports.validate().map_err(anyhow::Error::msg)?;
+        self.cluster.validate().map_err(anyhow::Error::msg)?;
         for a in &self.staff.agents {
             for u in &a.users {
                 parse_user_key(u)
@@ -306,6 +310,33 @@ mod tests {
         let err = Config::from_layers(None, &env(&[("SUPPORTBOT__FAQ__SUGGEST_THRESHOLD", "1.5")]))
             .unwrap_err();
         assert!(format!("{err:#}").contains("suggest_threshold"));
+    }
+
+    #[test]
+    fn the_cluster_section_is_validated_with_the_key_named() {
+        let cfg = Config::from_layers(None, &[]).unwrap();
+        assert_eq!(cfg.cluster.election, crate::leader::ElectionMode::Auto);
+        assert_eq!(cfg.cluster.lease_secs, 10);
+        let err = Config::from_layers(None, &env(&[("SUPPORTBOT__CLUSTER__ELECTION", "maybe")]))
+            .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("cluster.election") && msg.contains("maybe"),
+            "{msg}"
+        );
+        let err = Config::from_layers(None, &env(&[("SUPPORTBOT__CLUSTER__LEASE_SECS", "0")]))
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("cluster.lease_secs"), "{err:#}");
+        let cfg = Config::from_layers(
+            Some((
+                Path::new("u.toml"),
+                "[cluster]\nelection = \"on\"\nlease_secs = 5\n",
+            )),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(cfg.cluster.election, crate::leader::ElectionMode::On);
+        assert_eq!(cfg.cluster.lease_secs, 5);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod admin;
 /// Wiring of store, index, channels and sweeper.
 pub mod app;
+/// The periodic work beside the channels: SLA sweeper, digests and surveys.
+pub mod background;
 /// Channel adapters (Discord, Telegram, console).
 pub mod channels;
 /// Command-line definitions.
@@ -16,6 +18,8 @@ pub mod delivery;
 pub mod doctor;
 /// The platform-neutral desk.
 pub mod domain;
+/// Leader election among instances on one database: one Telegram poller, one Discord gateway.
+pub mod leader;
 /// Readiness and stop notices for systemd (`NOTIFY_SOCKET`).
 pub mod readiness;
 /// Scrubbing secrets from logs, errors and panics.

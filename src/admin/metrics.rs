@@ -34,6 +34,17 @@ struct ClockLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RoleLabel {
+    role: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChangeLabels {
+    role: String,
+    change: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: String,
 }
@@ -79,6 +90,8 @@ pub struct Metrics {
     faq: Family<OutcomeLabel, Gauge>,
     first_response: StoredHistogram,
     store_up: Gauge,
+    leader: Family<RoleLabel, Gauge>,
+    leadership_changes: Family<ChangeLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -97,6 +110,8 @@ impl Default for Metrics {
             faq: Family::default(),
             first_response: StoredHistogram::default(),
             store_up: Gauge::default(),
+            leader: Family::default(),
+            leadership_changes: Family::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -153,6 +168,16 @@ impl Default for Metrics {
             "store_up",
             "1 when the last read of the store's gauges succeeded",
             m.store_up.clone(),
+        );
+        registry.register(
+            "leader",
+            "1 while this instance holds the role (elected among instances on one database)",
+            m.leader.clone(),
+        );
+        registry.register(
+            "leadership_changes",
+            "Times this instance gained or lost a role",
+            m.leadership_changes.clone(),
         );
         Metrics { registry, ..m }
     }
@@ -214,6 +239,24 @@ impl Metrics {
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = (buckets, *sum, *count);
         self.store_up.set(1);
+    }
+
+    /// Records whether this instance holds `role` now, counting a change as gained or lost.
+    pub fn leadership(&self, role: &str, held: bool) {
+        let gauge = self.leader.get_or_create(&RoleLabel {
+            role: role.to_string(),
+        });
+        if gauge.get() == i64::from(held) {
+            return;
+        }
+        gauge.set(i64::from(held));
+        let change = if held { "gained" } else { "lost" };
+        self.leadership_changes
+            .get_or_create(&ChangeLabels {
+                role: role.to_string(),
+                change: change.to_string(),
+            })
+            .inc();
     }
 
     /// Records that the store could not be read: the gauges keep their last values.
@@ -286,5 +329,28 @@ mod tests {
         assert!(text.contains("supportbot_first_response_seconds_bucket{le=\"+Inf\"} 0"));
         m.store_down();
         assert!(m.render().lines().any(|l| l == "supportbot_store_up 0"));
+    }
+
+    #[test]
+    fn leadership_shows_as_a_gauge_per_role_and_counts_changes() {
+        let m = Metrics::default();
+        m.leadership("telegram.poller", false);
+        m.leadership("discord.gateway", true);
+        m.leadership("discord.gateway", true);
+        m.leadership("discord.gateway", false);
+        m.leadership("discord.gateway", true);
+        let text = m.render();
+        for line in [
+            "supportbot_leader{role=\"telegram.poller\"} 0",
+            "supportbot_leader{role=\"discord.gateway\"} 1",
+            "supportbot_leadership_changes_total{role=\"discord.gateway\",change=\"gained\"} 2",
+            "supportbot_leadership_changes_total{role=\"discord.gateway\",change=\"lost\"} 1",
+            "# TYPE supportbot_leader gauge",
+            "# TYPE supportbot_leadership_changes counter",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
+        }
+        // A role never held was never gained: standing by from the start is no change.
+        assert!(!text.contains("role=\"telegram.poller\",change"), "{text}");
     }
 }

@@ -376,6 +376,28 @@ pub trait TicketStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// Leases on roles only one instance may fill at a time (the Telegram poller, the Discord
+/// gateway), kept in the shared database. Times are the database's, so instances whose clocks
+/// disagree still agree on who holds a role.
+#[async_trait]
+pub trait LeaseStore: Send + Sync {
+    /// Takes `role` for `holder` for `lease` from now, or renews it when `holder` has it
+    /// already; true when `holder` holds it afterwards. One atomic statement: it succeeds only
+    /// when the role is free, its lease has ended, or it is `holder`'s.
+    async fn try_lease(
+        &self,
+        role: &str,
+        holder: &str,
+        lease: std::time::Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives `role` up when `holder` has it, so another instance may take it at once.
+    async fn give_up_lease(&self, role: &str, holder: &str) -> Result<(), StoreError>;
+
+    /// Who holds `role` now (an unexpired lease), if anyone.
+    async fn lease_holder(&self, role: &str) -> Result<Option<String>, StoreError>;
+}
+
 /// A person's language as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoredLang {

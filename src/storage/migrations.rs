@@ -21,6 +21,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0010_report_facts.sql",
     "0011_digests.sql",
     "0012_quarterly_surveys.sql",
+    "0013_leaders.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -36,6 +37,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0010_report_facts.sql"),
     include_str!("../../migrations/sqlite/0011_digests.sql"),
     include_str!("../../migrations/sqlite/0012_quarterly_surveys.sql"),
+    include_str!("../../migrations/sqlite/0013_leaders.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -50,6 +52,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0010_report_facts.sql"),
     include_str!("../../migrations/postgres/0011_digests.sql"),
     include_str!("../../migrations/postgres/0012_quarterly_surveys.sql"),
+    include_str!("../../migrations/postgres/0013_leaders.sql"),
 ];
 
 /// The migrator for a backend.

@@ -6,6 +6,7 @@ mod digests;
 mod gauges;
 mod inbound;
 mod langs;
+mod leaders;
 mod migrations;
 mod outbox;
 mod report_facts;

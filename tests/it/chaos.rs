@@ -264,14 +264,17 @@ pub fn user_id(platform: Platform, user: u64) -> String {
 /// How long before a kill a send may have reached the platform and still be a request the kill
 /// cut off: the platform got it, but the instance died before recording the delivery. Runs
 /// under a load average of 10 showed at most 120 ms; the margin covers a busier CI machine.
-const CUT_OFF: Duration = Duration::from_secs(3);
+pub(crate) const CUT_OFF: Duration = Duration::from_secs(3);
 
 /// Counts marker occurrences in what reached the staff, and confirmations per customer.
 /// Sorts the copies of one item: (missing, doubled, doubled in flight at a kill). A later
 /// copy is a repeat of a request a kill cut off only when a kill falls between it and the
 /// first copy, shortly after the first: only then could its outbox row have outlived the
 /// send. Any other copy (two from one instance's lifetime) is a plain double.
-fn copies(mut at: Vec<tokio::time::Instant>, kills: &[tokio::time::Instant]) -> (u64, u64, u64) {
+pub(crate) fn copies(
+    mut at: Vec<tokio::time::Instant>,
+    kills: &[tokio::time::Instant],
+) -> (u64, u64, u64) {
     at.sort();
     let Some(first) = at.first().copied() else {
         return (1, 0, 0);

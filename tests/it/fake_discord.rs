@@ -84,6 +84,10 @@ struct Gateway {
     /// Refuse the next RESUME (op 9, not resumable), as when a session expired: what was
     /// dispatched meanwhile is then lost to the gateway.
     refuse_resume: bool,
+    /// Gateway websockets open now, the most ever open at once, and every one's start.
+    open: usize,
+    most_open: usize,
+    opened: Vec<tokio::time::Instant>,
 }
 
 enum Frame {
@@ -415,6 +419,12 @@ impl FakeDiscord {
         (g.queued, g.duplicates)
     }
 
+    /// Gateway connections: (open now, the most open at once, when each was opened).
+    pub fn gateway_connections(&self) -> (usize, usize, Vec<tokio::time::Instant>) {
+        let g = self.inner.gateway.lock().unwrap();
+        (g.open, g.most_open, g.opened.clone())
+    }
+
     /// True while a gateway connection is identified or resumed.
     pub fn connected(&self) -> bool {
         self.inner.gateway.lock().unwrap().conn.is_some()
@@ -489,6 +499,9 @@ async fn connection(socket: WebSocket, inner: Arc<Inner>) {
     let id = {
         let mut g = inner.gateway.lock().unwrap();
         g.next_conn += 1;
+        g.open += 1;
+        g.most_open = g.most_open.max(g.open);
+        g.opened.push(tokio::time::Instant::now());
         g.next_conn
     };
     let _ = tx.send(Frame::Text(
@@ -545,6 +558,7 @@ async fn connection(socket: WebSocket, inner: Arc<Inner>) {
         if g.conn.as_ref().is_some_and(|(c, _)| *c == id) {
             g.conn = None;
         }
+        g.open -= 1;
     }
     writer.abort();
 }

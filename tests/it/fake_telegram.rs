@@ -55,6 +55,12 @@ struct Inner {
     chats: std::collections::HashMap<i64, Option<Value>>,
     /// `getChatMember` for the bot itself; default: an administrator who may manage topics.
     bot_member: Option<Value>,
+    /// `getUpdates` requests being answered now (Telegram allows one per token).
+    polling: usize,
+    /// When each `getUpdates` that was let through started.
+    poll_starts: Vec<tokio::time::Instant>,
+    /// `getUpdates` requests answered 409 Conflict because another one was in progress.
+    conflicts: usize,
 }
 
 /// The running fake.
@@ -178,6 +184,16 @@ impl FakeTelegram {
             .filter(|b| b["chat_id"] == json!(chat))
             .map(|b| b["text"].as_str().unwrap_or_default().to_string())
             .collect()
+    }
+
+    /// `getUpdates` requests answered 409 Conflict (a second consumer polled meanwhile).
+    pub fn poll_conflicts(&self) -> usize {
+        self.inner.lock().unwrap().conflicts
+    }
+
+    /// When each `getUpdates` let through (not answered 409) started.
+    pub fn poll_starts(&self) -> Vec<tokio::time::Instant> {
+        self.inner.lock().unwrap().poll_starts.clone()
     }
 
     /// Waits (up to 20 s) until `pred` holds, polling the recorded calls.
@@ -467,7 +483,39 @@ async fn handle(
     }
 }
 
+/// Marks a `getUpdates` as in progress until dropped (also when the client hangs up).
+struct Polling(Arc<Mutex<Inner>>);
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        s.polling = s.polling.saturating_sub(1);
+    }
+}
+
 async fn get_updates(inner: Arc<Mutex<Inner>>, body: Value) -> (StatusCode, Json<Value>) {
+    // Like Telegram: while one consumer's long poll is open, a second is refused with 409.
+    let _polling = {
+        let mut s = inner.lock().unwrap();
+        if s.polling > 0 {
+            s.conflicts += 1;
+            s.calls.push(Call {
+                method: "getupdates".into(),
+                body,
+                ok: false,
+                at: tokio::time::Instant::now(),
+            });
+            return (
+                StatusCode::CONFLICT,
+                Json(
+                    json!({"ok": false, "error_code": 409, "description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}),
+                ),
+            );
+        }
+        s.polling += 1;
+        s.poll_starts.push(tokio::time::Instant::now());
+        Polling(inner.clone())
+    };
     let offset = body["offset"].as_i64().unwrap_or(0);
     let limit = body["limit"].as_u64().unwrap_or(100) as usize;
     // Hold the long poll briefly (well under teloxide's client timeout) when nothing is queued.

@@ -23,6 +23,7 @@ mod outbox;
 mod permissions;
 mod quarterly;
 mod reports;
+mod scale;
 mod secrets;
 mod semantic;
 mod service;

@@ -176,7 +176,9 @@ impl Shared {
 }
 
 /// The Discord connection: build it with [`DiscordChannel::new`], register the returned outlet
-/// with the router, then [`DiscordChannel::run`] it.
+/// with the router, then [`DiscordChannel::run`] it. A clone may run again after a run ended
+/// (an elected instance holds the gateway only while it holds the role).
+#[derive(Clone)]
 pub struct DiscordChannel {
     shared: Arc<Shared>,
     token: String,

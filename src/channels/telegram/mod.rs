@@ -80,12 +80,14 @@ pub struct WebhookConfig {
     pub bind: String,
 }
 
-/// The Telegram intake loop.
+/// The Telegram intake loop. Cloning it is cheap; a clone may run again after a run ended
+/// (an elected instance polls only while it holds the role).
+#[derive(Clone)]
 pub struct TelegramChannel {
     bot: Bot,
     cfg: TelegramConfig,
     store: Arc<dyn TicketStore>,
-    group_admins: Option<admins::GroupAdmins>,
+    group_admins: Option<Arc<admins::GroupAdmins>>,
     ready: Option<Arc<crate::readiness::Part>>,
 }
 
@@ -128,7 +130,7 @@ impl TelegramChannel {
             .cfg
             .staff_chat_id
             .filter(|_| on)
-            .map(admins::GroupAdmins::new);
+            .map(|chat| Arc::new(admins::GroupAdmins::new(chat)));
         self
     }
 
