@@ -84,6 +84,13 @@ async fn edits_reach_the_other_side_once_and_the_transcript_keeps_both_versions(
         vec!["✏️ Alice (customer) edited a message: my licence key is ABC-2".to_string()],
         "one note for the edit delivered twice"
     );
+    // The customer's chat is a lane of its own, which may finish after the topic's.
+    fake.wait_until("the agent's edit in the customer's chat", |f| {
+        f.texts_to(ALICE)
+            .iter()
+            .any(|t| t.contains("edited a message"))
+    })
+    .await;
     let to_alice = fake.texts_to(ALICE);
     assert!(
         to_alice
