@@ -129,6 +129,21 @@ impl Bot {
         Bot(cmd.spawn().expect("start the bot binary"))
     }
 
+    /// Stops it with SIGTERM, as systemd does, and waits until it has exited cleanly.
+    pub async fn terminate(mut self) {
+        let pid = self.0.id().expect("still running").to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
+        assert!(sent.success());
+        let status = tokio::time::timeout(Duration::from_secs(20), self.0.wait())
+            .await
+            .expect("the bot stops within 20 s of SIGTERM")
+            .expect("reap the bot");
+        assert!(status.success(), "the bot exited with {status}");
+    }
+
     /// Kills it with SIGKILL and reaps it.
     pub async fn kill(mut self) {
         self.0.start_kill().expect("kill -9");

@@ -156,8 +156,14 @@ impl Drop for Instance {
 /// An instance's config: the shared database, its own kb and data folders, no sentence
 /// model, no admin listener, election by default (`auto`: on for PostgreSQL).
 fn config(db_url: &str, dir: &Path, home: &str, section: &str) -> Config {
+    let toml = config_toml(db_url, dir, home, section);
+    Config::from_layers(Some((Path::new("scale.toml"), &toml)), &[]).unwrap()
+}
+
+/// The text of [`config`], for the binary to read from a file.
+fn config_toml(db_url: &str, dir: &Path, home: &str, section: &str) -> String {
     std::fs::create_dir_all(dir.join("kb")).unwrap();
-    let toml = format!(
+    format!(
         "[storage]\nurl = \"{db_url}\"\nmax_connections = 4\n\
          [admin]\nenabled = false\n\
          [search]\nkb_dir = \"{kb}\"\ndata_dir = \"{data}\"\nwatch = false\n\
@@ -169,8 +175,30 @@ fn config(db_url: &str, dir: &Path, home: &str, section: &str) -> Config {
         data = dir.join("data").display(),
         model = dir.join("no-model").display(),
         lease = lease_secs(),
-    );
-    Config::from_layers(Some((Path::new("scale.toml"), &toml)), &[]).unwrap()
+    )
+}
+
+/// One of the two instances: the app on a runtime of its own, or the real binary in a
+/// process of its own (killed with SIGKILL).
+enum Member {
+    App(Instance),
+    Binary(chaos::Bot),
+}
+
+impl Member {
+    async fn kill(self) {
+        match self {
+            Member::App(i) => i.kill(),
+            Member::Binary(b) => b.kill().await,
+        }
+    }
+
+    async fn stop(self) {
+        match self {
+            Member::App(i) => i.stop().await,
+            Member::Binary(b) => b.terminate().await,
+        }
+    }
 }
 
 /// Waits (up to `within`) until `role` has a holder other than `not`, and returns it.
@@ -275,6 +303,18 @@ async fn all_relayed(total: usize, relayed: impl Fn() -> usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_poll_telegram_one_at_a_time_and_the_other_takes_over_a_killed_leader() {
+    telegram_takeover(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_binaries_poll_telegram_one_at_a_time_and_the_other_takes_over_after_kill_9() {
+    telegram_takeover(true).await;
+}
+
+/// Two instances (the app on runtimes of their own, or two processes of the real binary when
+/// `binary`) on one fresh PostgreSQL database and the fake Telegram: the first polls alone,
+/// is killed while customers write, and the second takes over, losing and doubling nothing.
+async fn telegram_takeover(binary: bool) {
     let Some(db) = fresh_postgres().await else {
         return;
     };
@@ -288,9 +328,25 @@ async fn two_instances_poll_telegram_one_at_a_time_and_the_other_takes_over_a_ki
         c.secrets.telegram_token = Some("123:SCALE".into());
         c
     };
-    let a = Instance::start(cfg(0));
+    let start = |i: usize| {
+        if binary {
+            let dir = dirs[i].path();
+            let section = chaos::telegram_section(&fake, false);
+            std::fs::write(
+                dir.join("bot.toml"),
+                config_toml(&db.url, dir, "telegram", &section),
+            )
+            .unwrap();
+            let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_supportbot"));
+            let env = [("TELEGRAM_TOKEN", "123:SCALE".to_string())];
+            Member::Binary(chaos::Bot::spawn(&bin, dir, &env))
+        } else {
+            Member::App(Instance::start(cfg(i)))
+        }
+    };
+    let a = start(0);
     let leader = new_holder(&observer, TELEGRAM_POLLER, None, Duration::from_secs(20)).await;
-    let b = Instance::start(cfg(1));
+    let b = start(1);
 
     let mut sent = Vec::new();
     let write = |fake: &FakeTelegram, user: u64, k: u64| {
@@ -342,7 +398,7 @@ async fn two_instances_poll_telegram_one_at_a_time_and_the_other_takes_over_a_ki
     };
     tokio::time::sleep(Duration::from_secs(1)).await;
     let killed = Instant::now();
-    a.kill();
+    a.kill().await;
     let successor = new_holder(&observer, TELEGRAM_POLLER, Some(&leader), lease * 3).await;
     let elected = killed.elapsed();
     let start = Instant::now();
@@ -378,9 +434,14 @@ async fn two_instances_poll_telegram_one_at_a_time_and_the_other_takes_over_a_ki
     let (lost, stored_twice) = count_stored(&observer, Platform::Telegram, &sent).await;
     let (missing, doubled, cut_off) = count_relayed(&staff, &sent, killed);
     eprintln!(
-        "telegram takeover: lease {} s, new holder elected {elected:?} and polling {first_poll:?} after the kill; \
+        "telegram takeover ({}): lease {} s, new holder elected {elected:?} and polling {first_poll:?} after the kill; \
          {total} messages: {lost} lost, {stored_twice} stored twice, {missing} not relayed, {doubled} relayed twice, \
          {cut_off} repeats of a send the kill cut off; {} polls refused (409)",
+        if binary {
+            "two processes, kill -9"
+        } else {
+            "two runtimes"
+        },
         lease_secs(),
         fake.poll_conflicts()
     );
