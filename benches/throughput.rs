@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use supportbot::domain::desk::{Desk, DeskSettings};
+use supportbot::domain::desk::Desk;
 use supportbot::domain::event::{Inbound, InboundBody, Space};
 use supportbot::domain::ids::{ConversationRef, MessageKey, Platform, UserRef};
 use supportbot::domain::ports::{SystemClock, TicketStore};
@@ -39,12 +39,7 @@ fn inbound(i: usize, customers: usize) -> Inbound {
 
 async fn desk_round(store: Arc<SqlStore>, round: usize, n: usize) -> f64 {
     let cfg = supportbot::config::Config::from_layers(None, &[]).unwrap();
-    let settings = DeskSettings {
-        customers: cfg.customers.clone(),
-        staff: cfg.staff.clone(),
-        faq: cfg.faq.clone(),
-        sla: cfg.sla.clone(),
-    };
+    let settings = supportbot::app::desk_settings(&cfg);
     // The flood limit (30 a minute per person) would cut the bench's 100 messages per person.
     let limits = supportbot::domain::limits::LimitsConfig {
         per_user_per_minute: u32::MAX,

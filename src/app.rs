@@ -137,6 +137,8 @@ pub fn desk_settings(cfg: &Config) -> DeskSettings {
         staff: cfg.staff.clone(),
         faq: cfg.faq.clone(),
         sla: cfg.sla.clone(),
+        // Validation has rejected an unknown zone before any desk is built.
+        time_zone: cfg.reports.tz().unwrap_or(chrono_tz::UTC),
     }
 }
 

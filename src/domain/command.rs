@@ -3,6 +3,7 @@
 pub use super::command_menu::{CommandInfo, STAFF_COMMANDS, USER_COMMANDS};
 use super::i18n::{Arg, Key, Lang, Text};
 use super::ids::{AgentName, TicketId};
+use super::incident::{Since, parse_since};
 use super::ticket::{Priority, TicketKind, Tier};
 use crate::text;
 
@@ -57,6 +58,9 @@ pub enum Command {
     Reopen(TicketId),
     /// `/fixed <id>`: the reported bug is fixed (counted by the bug-fix rate).
     Fixed(TicketId),
+    /// `/incident <id> [since] <when>`: the ticket is an incident that began then (counted as
+    /// the customer's downtime until it is resolved).
+    Incident(TicketId, Since),
     /// `/report sla [YYYY-MM]`: the month's SLA compliance and credits (leads).
     ReportSla(Option<String>),
     /// `/sla <id>`: explain the ticket's deadlines.
@@ -131,6 +135,8 @@ pub enum ParseError {
     NotLang(String),
     /// `/stop` with something other than `surveys`.
     NotStoppable(String),
+    /// `/incident` with words where its start time belongs.
+    NotIncidentStart(String),
 }
 
 impl std::fmt::Display for ParseError {
@@ -184,6 +190,11 @@ impl ParseError {
                 Key::ErrNotStoppable,
                 value = v,
                 usage = Arg::Key(Key::UsageStop)
+            ),
+            ParseError::NotIncidentStart(v) => text!(
+                Key::ErrNotIncidentStart,
+                value = v,
+                usage = Arg::Key(Key::UsageIncident)
             ),
         }
     }
@@ -274,6 +285,16 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         "reopen" => Command::Reopen(p.id_only("reopen", Key::UsageReopen)?),
         "fixed" => Command::Fixed(p.id_only("fixed", Key::UsageFixed)?),
         "sla" => Command::Sla(p.id_only("sla", Key::UsageSla)?),
+        "incident" => {
+            let usage = Key::UsageIncident;
+            let (id, rest) = p.id_then("incident", usage)?;
+            if rest.trim().is_empty() || rest.trim().eq_ignore_ascii_case("since") {
+                return Err(missing("incident", Key::WhatIncidentStart, usage));
+            }
+            let since =
+                parse_since(rest).ok_or_else(|| ParseError::NotIncidentStart(shorten(rest)))?;
+            Command::Incident(id, since)
+        }
         "report" => {
             let (kind, rest) = split_word(args);
             if !matches!(kind.to_ascii_lowercase().as_str(), "" | "sla") {
@@ -553,6 +574,27 @@ mod tests {
         assert_eq!(ok("/hold 42"), Command::Hold(t));
         assert_eq!(ok("/solve 42"), Command::Solve(t));
         assert_eq!(ok("/fixed 42"), Command::Fixed(t));
+        let nine_forty = chrono::NaiveTime::from_hms_opt(9, 40, 0).unwrap();
+        assert_eq!(
+            ok("/incident 42 since 09:40"),
+            Command::Incident(t, Since::Today(nine_forty))
+        );
+        assert_eq!(
+            here("/incident since 09:40", 42),
+            Command::Incident(t, Since::Today(nine_forty))
+        );
+        assert!(matches!(
+            parse("/incident 42 since", None),
+            Err(ParseError::Missing { .. })
+        ));
+        assert!(matches!(
+            parse("/incident 42 since noon", None),
+            Err(ParseError::NotIncidentStart(v)) if v == "since noon"
+        ));
+        assert!(matches!(
+            parse("/incident since 09:40", None),
+            Err(ParseError::NotTicketNumber { .. })
+        ));
         assert_eq!(ok("/report"), Command::ReportSla(None));
         assert_eq!(
             ok("/report SLA 2026-3"),

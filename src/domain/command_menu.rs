@@ -51,6 +51,7 @@ pub const STAFF_COMMANDS: &[CommandInfo] = &[
     info("close", Key::UsageCloseStaff, Key::CmdCloseStaff),
     info("reopen", Key::UsageReopen, Key::CmdReopen),
     info("fixed", Key::UsageFixed, Key::CmdFixed),
+    info("incident", Key::UsageIncident, Key::CmdIncident),
     info("report", Key::UsageReport, Key::CmdReport),
     info("sla", Key::UsageSla, Key::CmdSla),
 ];

@@ -255,6 +255,28 @@ impl Ticket {
         Ok(vec![EventKind::Fixed])
     }
 
+    /// An agent confirms the ticket is an incident that began at `since`. An open ticket
+    /// becomes an incident at P1 (downtime is what P1 incidents count); a closed one may only
+    /// have the start of an incident it already is corrected, since changing a closed ticket's
+    /// priority would rewrite its SLA history.
+    pub fn confirm_incident(&mut self, since: DateTime<Utc>) -> Step {
+        let already = self.kind == TicketKind::Incident && self.priority == Priority::P1;
+        if !already {
+            self.ensure_not_closed()?;
+        }
+        self.kind = TicketKind::Incident;
+        let mut ev = Vec::new();
+        if self.priority != Priority::P1 {
+            let from = std::mem::replace(&mut self.priority, Priority::P1);
+            ev.push(EventKind::PriorityChanged {
+                from,
+                to: Priority::P1,
+            });
+        }
+        ev.push(EventKind::IncidentStart { since });
+        Ok(ev)
+    }
+
     /// An internal note; allowed even on closed tickets, for post-mortems.
     pub fn note_added(&mut self) -> Step {
         Ok(vec![EventKind::NoteAdded])
@@ -340,6 +362,37 @@ mod tests {
         bug.kind = TicketKind::Bug;
         bug.mark_fixed().unwrap();
         assert_eq!(bug.tags, vec![FIXED_TAG.to_string()]);
+    }
+
+    #[test]
+    fn an_incident_is_raised_to_p1_and_a_closed_one_only_has_its_start_corrected() {
+        let at = |h| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 14, h, 0, 0).unwrap();
+        let mut t = ticket();
+        t.priority = Priority::P3;
+        assert_eq!(
+            t.confirm_incident(at(1)),
+            Ok(vec![
+                EventKind::PriorityChanged {
+                    from: Priority::P3,
+                    to: Priority::P1
+                },
+                EventKind::IncidentStart { since: at(1) }
+            ])
+        );
+        assert_eq!((t.kind, t.priority), (TicketKind::Incident, Priority::P1));
+        t.close("restored").unwrap();
+        assert_eq!(
+            t.confirm_incident(at(0)),
+            Ok(vec![EventKind::IncidentStart { since: at(0) }])
+        );
+        let mut question = ticket();
+        question.close("answered").unwrap();
+        let before = question.clone();
+        assert_eq!(
+            question.confirm_incident(at(0)),
+            Err(TicketError::Closed(question.id))
+        );
+        assert_eq!(question, before);
     }
 
     #[test]

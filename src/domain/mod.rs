@@ -9,6 +9,7 @@ pub mod event;
 pub mod faq;
 pub mod i18n;
 pub mod ids;
+pub mod incident;
 pub mod lifecycle;
 pub mod limits;
 pub mod outbox;

@@ -364,6 +364,12 @@ pub enum EventKind {
     Reopened,
     /// An agent marked the reported bug fixed (`/fixed`); counted by the bug-fix rate.
     Fixed,
+    /// An agent confirmed the ticket is an incident that began at `since` (`/incident`); the
+    /// availability report counts downtime from the latest such start.
+    IncidentStart {
+        /// When the incident began.
+        since: DateTime<Utc>,
+    },
 }
 
 impl EventKind {
@@ -383,6 +389,7 @@ impl EventKind {
             EventKind::Closed { .. } => "closed",
             EventKind::Reopened => "reopened",
             EventKind::Fixed => "fixed",
+            EventKind::IncidentStart { .. } => "incident_start",
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct TicketFacts {
     pub agent: Option<String>,
     /// When it was last solved or closed, while it still is.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When an agent last confirmed the incident began (`/incident`); downtime otherwise
+    /// counts from the opening.
+    pub incident_start: Option<DateTime<Utc>>,
     /// Its SLA clocks.
     pub clocks: Vec<ClockFact>,
 }
@@ -89,11 +92,13 @@ pub fn ticket_facts(
     now: DateTime<Utc>,
 ) -> TicketFacts {
     let mut fixed_at = None;
+    let mut incident_start = None;
     let mut first_agent = None;
     let mut resolved_at = None;
     for e in events {
         match &e.kind {
             EventKind::Fixed => fixed_at = Some(e.at),
+            EventKind::IncidentStart { since } => incident_start = Some(*since),
             EventKind::AgentReplied if first_agent.is_none() => {
                 if let Actor::Agent(a) = &e.actor {
                     first_agent = Some(a.0.clone());
@@ -164,6 +169,7 @@ pub fn ticket_facts(
             .map(|a| a.0.clone())
             .or(first_agent),
         resolved_at,
+        incident_start,
         clocks,
     }
 }

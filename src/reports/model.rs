@@ -191,7 +191,7 @@ pub struct IncidentRow {
     pub requester_id: String,
     /// Tier.
     pub tier: Tier,
-    /// Downtime start (the opening).
+    /// Downtime start: the start an agent confirmed, else the opening.
     pub start: DateTime<Utc>,
     /// Resolution, if resolved.
     pub end: Option<DateTime<Utc>>,

@@ -22,6 +22,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0011_digests.sql",
     "0012_quarterly_surveys.sql",
     "0013_leaders.sql",
+    "0014_incident_start.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -38,6 +39,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0011_digests.sql"),
     include_str!("../../migrations/sqlite/0012_quarterly_surveys.sql"),
     include_str!("../../migrations/sqlite/0013_leaders.sql"),
+    include_str!("../../migrations/sqlite/0014_incident_start.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -53,6 +55,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0011_digests.sql"),
     include_str!("../../migrations/postgres/0012_quarterly_surveys.sql"),
     include_str!("../../migrations/postgres/0013_leaders.sql"),
+    include_str!("../../migrations/postgres/0014_incident_start.sql"),
 ];
 
 /// The migrator for a backend.

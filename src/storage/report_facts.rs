@@ -157,10 +157,10 @@ impl SqlStore {
         }
         if !facts.is_empty() {
             let values: Vec<String> = (0..facts.len())
-                .map(|i| format!("({})", params(self.backend, i * 14 + 1, 14)))
+                .map(|i| format!("({})", params(self.backend, i * 15 + 1, 15)))
                 .collect();
             let text = format!(
-                "INSERT INTO report_tickets (ticket_id, updated_at, created_at, platform, requester_id, kind, priority, tier, status, bug, feature, fixed_at, agent, resolved_at) VALUES {}",
+                "INSERT INTO report_tickets (ticket_id, updated_at, created_at, platform, requester_id, kind, priority, tier, status, bug, feature, fixed_at, agent, resolved_at, incident_start) VALUES {}",
                 values.join(", ")
             );
             let mut q = sqlx::query(&text);
@@ -179,7 +179,8 @@ impl SqlStore {
                     .bind(i64::from(f.feature))
                     .bind(f.fixed_at.map(ms))
                     .bind(f.agent.clone())
-                    .bind(f.resolved_at.map(ms));
+                    .bind(f.resolved_at.map(ms))
+                    .bind(f.incident_start.map(ms));
             }
             q.execute(&mut *tx).await.map_err(db_err)?;
         }

@@ -408,15 +408,16 @@ impl SqlStore {
         Ok(out)
     }
 
-    /// P1 incident tickets whose downtime (opening to resolution) overlaps `period`.
+    /// P1 incident tickets whose downtime (the confirmed start, else the opening, to the
+    /// resolution) overlaps `period`.
     pub async fn incidents(
         &self,
         period: Period,
         filter: &Filter,
     ) -> Result<Vec<IncidentRow>, StoreError> {
         let mut q = Sql::new(self);
-        q.push("SELECT ticket_id, platform, requester_id, tier, created_at, resolved_at FROM report_tickets \
-                WHERE kind = 'incident' AND priority = 1 AND created_at < ")
+        q.push("SELECT ticket_id, platform, requester_id, tier, COALESCE(incident_start, created_at) AS start, resolved_at FROM report_tickets \
+                WHERE kind = 'incident' AND priority = 1 AND COALESCE(incident_start, created_at) < ")
             .int(ms(period.to))
             .push(" AND (resolved_at IS NULL OR resolved_at > ")
             .int(ms(period.from))
@@ -430,7 +431,7 @@ impl SqlStore {
                 platform: parse_col("platform", &text(&r, "platform")?)?,
                 requester_id: text(&r, "requester_id")?,
                 tier: parse_col("tier", &text(&r, "tier")?)?,
-                start: from_ms(int(&r, "created_at")?)?,
+                start: from_ms(int(&r, "start")?)?,
                 end: opt_time(&r, "resolved_at")?,
             });
         }

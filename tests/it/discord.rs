@@ -10,7 +10,7 @@ use supportbot::channels::Router;
 use supportbot::channels::discord::DiscordChannel;
 use supportbot::channels::telegram::TelegramChannel;
 use supportbot::config::Config;
-use supportbot::domain::desk::{Desk, DeskSettings};
+use supportbot::domain::desk::Desk;
 use supportbot::domain::event::{Message, Outbound, Target};
 use supportbot::domain::ids::{Platform, TicketId, UserRef};
 use supportbot::domain::ports::{Clock, KnowledgeBase, ManualClock, Planned, TicketStore};
@@ -120,12 +120,7 @@ command_guild_ids = ["{GUILD}"]
             hit("reset-password", "How to reset your password", 0.9),
         )]))
     });
-    let settings = DeskSettings {
-        customers: cfg.customers.clone(),
-        staff: cfg.staff.clone(),
-        faq: cfg.faq.clone(),
-        sla: cfg.sla.clone(),
-    };
+    let settings = supportbot::app::desk_settings(&cfg);
     let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(t0()));
     let desk = Arc::new(Desk::new(store.clone(), Some(kb), clock, settings));
     let (channel, outlet) =

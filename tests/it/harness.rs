@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use supportbot::config::Config;
-use supportbot::domain::desk::{Desk, DeskSettings};
+use supportbot::domain::desk::Desk;
 use supportbot::domain::event::{Button, Inbound, InboundBody, Message, Outbound, Space, Target};
 use supportbot::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
 use supportbot::domain::ports::{Clock, KbHit, KnowledgeBase, ManualClock, TicketStore};
@@ -120,12 +120,7 @@ impl TestApp {
         if !extra.contains("[limits]") {
             limits.per_user_per_minute = u32::MAX;
         }
-        let settings = DeskSettings {
-            customers: cfg.customers.clone(),
-            staff: cfg.staff.clone(),
-            faq: cfg.faq.clone(),
-            sla: cfg.sla.clone(),
-        };
+        let settings = supportbot::app::desk_settings(&cfg);
         let mut desk = Desk::new(store.clone(), kb, clock.clone() as Arc<dyn Clock>, settings)
             .with_limits(limits);
         if let Some(sql) = sql {

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use supportbot::config::Config;
-use supportbot::domain::desk::{Desk, DeskSettings};
+use supportbot::domain::desk::Desk;
 use supportbot::domain::event::{Inbound, InboundBody, Outbound, Space};
 use supportbot::domain::i18n::Lang;
 use supportbot::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
@@ -53,12 +53,7 @@ impl Rig {
         let (store, dir) = sqlite_store().await;
         let store: Arc<dyn TicketStore> = store;
         let cfg = Config::from_layers(Some((Path::new("intake.toml"), CONFIG)), &[]).unwrap();
-        let settings = DeskSettings {
-            customers: cfg.customers.clone(),
-            staff: cfg.staff.clone(),
-            faq: cfg.faq.clone(),
-            sla: cfg.sla.clone(),
-        };
+        let settings = supportbot::app::desk_settings(&cfg);
         let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(t0()));
         let desk = Desk::new(store.clone(), kb, clock, settings);
         Rig {

@@ -14,6 +14,7 @@ mod fake_telegram;
 mod fuzz_seeds;
 mod harness;
 mod i18n;
+mod incident;
 mod intake;
 mod kb;
 mod limits;

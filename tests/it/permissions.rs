@@ -228,6 +228,12 @@ const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
         Before::Nothing,
         [S, Y, Y, Y, S],
     ),
+    (
+        "/incident {id} since 00:00",
+        "/incident {id} since 00:00",
+        Before::Nothing,
+        [S, Y, Y, Y, S],
+    ),
     ("/panel", "/panel", Before::Nothing, [S, P, P, Y, S]),
     (
         "a plain message",

@@ -205,6 +205,13 @@ const SPECS: &[Spec] = &[
     spec("solve", Key::CmdnameSolve, Key::CmdSolve, Agents, &[TICKET]),
     spec("fixed", Key::CmdnameFixed, Key::CmdFixed, Agents, &[TICKET]),
     spec(
+        "incident",
+        Key::CmdnameIncident,
+        Key::CmdIncident,
+        Agents,
+        &[TICKET, opt("since", Key::OptSince, Kind::Text, true)],
+    ),
+    spec(
         "report",
         Key::CmdnameReport,
         Key::CmdReport,

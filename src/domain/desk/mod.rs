@@ -9,6 +9,7 @@ mod decide;
 mod edits;
 mod error;
 mod faq_flow;
+mod incident;
 mod lang;
 mod report;
 mod small_talk;
@@ -46,6 +47,8 @@ pub struct DeskSettings {
     pub faq: FaqConfig,
     /// SLA calendars and policies.
     pub sla: SlaConfig,
+    /// The zone agents' local times are read in (`/incident … since 09:40`): the reports'.
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// The support desk.

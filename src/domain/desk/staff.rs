@@ -158,6 +158,7 @@ impl Desk {
                 )
                 .await
             }
+            Command::Incident(id, since) => self.confirm_incident(ctx, me, lang, id, since).await,
             Command::Reopen(id) => {
                 let mut t = self.load(id).await?;
                 let kinds = t.reopen()?;
@@ -218,7 +219,7 @@ impl Desk {
 
     /// Saves a staff change, confirms it where the agent typed, optionally tells the customer,
     /// and renames the staff space when the title changed.
-    async fn commit(
+    pub(super) async fn commit(
         &self,
         ctx: &Ctx<'_>,
         me: &StaffMember,
