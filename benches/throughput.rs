@@ -118,6 +118,12 @@ async fn bench(name: &str, url: &str, n: usize) {
 }
 
 fn main() {
+    if std::env::var("BENCH_TRACE").is_ok() {
+        tracing_subscriber::fmt()
+            .with_env_filter("sqlx=debug")
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let n: usize = std::env::var("BENCH_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())

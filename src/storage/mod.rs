@@ -13,6 +13,7 @@ mod report_facts;
 mod report_queries;
 mod rows;
 mod save;
+mod save_outbox;
 mod side;
 mod sla;
 mod status;
@@ -205,6 +206,21 @@ impl SqlStore {
         match &self.writer {
             Some(w) => w.execute(q).await,
             None => q.execute(&self.pool).await,
+        }
+    }
+
+    /// Runs a `BEGIN …; COMMIT` script (see `save_outbox`) on the write connection, or on one
+    /// pooled connection, and returns its rows.
+    pub(crate) async fn fetch_script<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+        match &self.writer {
+            Some(w) => w.fetch_script(q).await,
+            None => {
+                let mut conn = self.pool.acquire().await?;
+                save_outbox::run_script(&mut conn, q).await
+            }
         }
     }
 

@@ -11,6 +11,7 @@ use sqlx::query::Query;
 
 use super::Backend;
 use super::rows::{ms, text, to_json};
+use super::save_outbox::{OUTBOX_COLUMNS, OutboxBatch, outbox_values};
 use crate::domain::ids::MessageKey;
 use crate::domain::ports::StoreError;
 use crate::domain::ticket::{Ticket, TicketEvent, TranscriptEntry};
@@ -61,21 +62,35 @@ impl Sql {
 const TRANSCRIPT_COLUMNS: &str = "ticket_id, role, author, body, internal, attachments, at";
 const EVENT_COLUMNS: &str = "ticket_id, kind, data, actor, at";
 
-/// The statement that saves `t` with `entries` and `events` appended and, if given, marks the
-/// inbound event `handled` as handled.
+/// The statement that saves `t` with `entries` and `events` appended, if given marks the
+/// inbound event `handled` as handled, and adds `outbox`'s rows.
 ///
 /// Nothing is written for a ticket that does not exist: on SQLite the statement fails (see
-/// [`is_missing_ticket`]); on PostgreSQL it returns the number of tickets updated, 0.
+/// [`is_missing_ticket`]); on PostgreSQL it returns the number of tickets updated, 0. With
+/// outbox rows, SQLite gets a script that returns their ids, and PostgreSQL's statement
+/// returns them as a second column, comma-separated (see `save_outbox`).
 pub(super) fn save_ticket_sql(
     backend: Backend,
     t: &Ticket,
     entries: &[TranscriptEntry],
     events: &[TicketEvent],
     handled: Option<&MessageKey>,
+    outbox: &OutboxBatch,
 ) -> Result<(String, Vec<BindValue>), StoreError> {
     match backend {
-        Backend::Sqlite => sqlite_save(t, entries, events, handled),
-        Backend::Postgres => postgres_save(t, entries, events, handled),
+        Backend::Sqlite => {
+            let (save, mut binds) = sqlite_save(t, entries, events, handled)?;
+            if outbox.rows.is_empty() {
+                return Ok((save, binds));
+            }
+            let values = outbox_values(outbox, &mut binds, false);
+            let script = format!(
+                "BEGIN IMMEDIATE;\n{save};\nINSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {} RETURNING id;\nCOMMIT;",
+                values.join(", ")
+            );
+            Ok((script, binds))
+        }
+        Backend::Postgres => postgres_save(t, entries, events, handled, outbox),
     }
 }
 
@@ -86,6 +101,7 @@ fn postgres_save(
     entries: &[TranscriptEntry],
     events: &[TicketEvent],
     handled: Option<&MessageKey>,
+    outbox: &OutboxBatch,
 ) -> Result<(String, Vec<BindValue>), StoreError> {
     let mut sql = Sql::default();
     let sets = [
@@ -167,7 +183,20 @@ fn postgres_save(
     if let Some(f) = finish {
         ctes.push(format!("f AS ({f})"));
     }
-    sql.text = format!("WITH {} SELECT COUNT(*) FROM u", ctes.join(",\n"));
+    if outbox.rows.is_empty() {
+        sql.text = format!("WITH {} SELECT COUNT(*) FROM u", ctes.join(",\n"));
+        return Ok((sql.text, sql.binds));
+    }
+    let values = outbox_values(outbox, &mut sql.binds, true);
+    ctes.push(format!(
+        "o AS (INSERT INTO outbox ({OUTBOX_COLUMNS}) SELECT v.c1, v.c2, 0, '', v.c4, v.c5, v.c3, v.c6 \
+         FROM (VALUES {}) AS v(c1, c2, c3, c4, c5, c6, ord) WHERE EXISTS (SELECT 1 FROM u) ORDER BY v.ord RETURNING id)",
+        values.join(", ")
+    ));
+    sql.text = format!(
+        "WITH {} SELECT (SELECT COUNT(*) FROM u), (SELECT string_agg(id::text, ',') FROM o)",
+        ctes.join(",\n")
+    );
     Ok((sql.text, sql.binds))
 }
 
@@ -274,8 +303,15 @@ mod tests {
         let (t, entries, events) = fixture();
         let key = MessageKey::new(Platform::Telegram, "m1");
         for backend in [Backend::Sqlite, Backend::Postgres] {
-            let (text, binds) =
-                save_ticket_sql(backend, &t, &entries, &events, Some(&key)).unwrap();
+            let (text, binds) = save_ticket_sql(
+                backend,
+                &t,
+                &entries,
+                &events,
+                Some(&key),
+                &OutboxBatch::empty(),
+            )
+            .unwrap();
             let expected = match backend {
                 // The view's 16 columns; entries and events travel as two JSON arrays.
                 Backend::Sqlite => 16,
@@ -295,7 +331,15 @@ mod tests {
     fn sqlite_passes_entries_and_events_as_ordered_json_arrays() {
         let (t, mut entries, events) = fixture();
         entries[1].body = "second".into();
-        let (_, binds) = save_ticket_sql(Backend::Sqlite, &t, &entries, &events, None).unwrap();
+        let (_, binds) = save_ticket_sql(
+            Backend::Sqlite,
+            &t,
+            &entries,
+            &events,
+            None,
+            &OutboxBatch::empty(),
+        )
+        .unwrap();
         let json = |i: usize| match &binds[i] {
             BindValue::Text(s) => serde_json::from_str::<serde_json::Value>(s).unwrap(),
             _ => panic!("argument {i} is not text"),

@@ -8,6 +8,7 @@ use sqlx::{Any, Row, Transaction};
 use super::outbox::{Stmt, inserted_ids};
 use super::rows::{self, TICKET_COLUMNS, ms, text, to_json};
 use super::save::{BindValue, is_missing_ticket, save_ticket_sql};
+use super::save_outbox::{OutboxBatch, postgres_answer, returned_ids};
 use super::{Backend, SqlStore, db_err};
 use crate::domain::event::{Inbound, Outbound};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
@@ -52,33 +53,6 @@ async fn append(
 }
 
 impl SqlStore {
-    /// A ticket save and the outbox rows of what it decided, in one transaction.
-    async fn save_with_outbox<'q>(
-        &self,
-        t: &Ticket,
-        save: Stmt<'q>,
-        inserts: Vec<Stmt<'q>>,
-    ) -> Result<Vec<i64>, StoreError> {
-        let mut queries = vec![save];
-        queries.extend(inserts);
-        let backend = self.backend;
-        // On PostgreSQL the save reports the tickets it updated: none means no such ticket,
-        // and nothing may commit.
-        let missing = move |i: usize, rows: &[sqlx::any::AnyRow]| -> Option<sqlx::Error> {
-            let updated = rows.first().and_then(|r| r.try_get::<i64, _>(0).ok());
-            (i == 0 && backend == Backend::Postgres && updated != Some(1))
-                .then(|| sqlx::Error::RowNotFound)
-        };
-        match self.fetch_atomic(queries, &missing).await {
-            Ok(results) => inserted_ids(&results[1..]),
-            Err(sqlx::Error::RowNotFound) => Err(StoreError::NotFound(format!("ticket {}", t.id))),
-            Err(e) if is_missing_ticket(&e) => {
-                Err(StoreError::NotFound(format!("ticket {}", t.id)))
-            }
-            Err(e) => Err(db_err(e)),
-        }
-    }
-
     async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
         self.pool.begin().await.map_err(db_err)
     }
@@ -246,18 +220,38 @@ impl TicketStore for SqlStore {
         events: &[TicketEvent],
         handled: Option<Handling<'_>>,
     ) -> Result<Vec<i64>, StoreError> {
-        let (sql, binds) =
-            save_ticket_sql(self.backend, t, entries, events, handled.map(|h| h.key))?;
+        let outbox = match handled {
+            Some(h) => self.outbox_batch(h.actions)?,
+            None => OutboxBatch::empty(),
+        };
+        let (sql, binds) = save_ticket_sql(
+            self.backend,
+            t,
+            entries,
+            events,
+            handled.map(|h| h.key),
+            &outbox,
+        )?;
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = b.bind_to(q);
         }
-        let inserts = match handled {
-            Some(h) => self.outbox_inserts(h.actions, self.first_lease())?,
-            None => Vec::new(),
-        };
-        if !inserts.is_empty() {
-            return self.save_with_outbox(t, q, inserts).await;
+        let missing = || StoreError::NotFound(format!("ticket {}", t.id));
+        if !outbox.rows.is_empty() {
+            return match self.backend {
+                Backend::Sqlite => match self.fetch_script(q).await {
+                    Ok(rows) => returned_ids(&rows),
+                    Err(e) if is_missing_ticket(&e) => Err(missing()),
+                    Err(e) => Err(db_err(e)),
+                },
+                Backend::Postgres => {
+                    let row = q.fetch_one(&self.pool).await.map_err(db_err)?;
+                    match postgres_answer(&row)? {
+                        (true, ids) => Ok(ids),
+                        (false, _) => Err(missing()),
+                    }
+                }
+            };
         }
         let found = match self.backend {
             Backend::Sqlite => match self.execute_hot(q).await {
@@ -273,7 +267,7 @@ impl TicketStore for SqlStore {
         if found {
             Ok(Vec::new())
         } else {
-            Err(StoreError::NotFound(format!("ticket {}", t.id)))
+            Err(missing())
         }
     }
 

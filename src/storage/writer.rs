@@ -24,6 +24,8 @@ pub(super) struct SqliteWriter {
     conn: Mutex<Option<AnyConnection>>,
     /// Set by [`SqliteWriter::close`]: the store is shut, so writes fail like pooled ones.
     closed: AtomicBool,
+    /// Set while a script runs; still set when its caller was cancelled mid-way.
+    script_open: AtomicBool,
 }
 
 /// Opens a connection to the pool's database.
@@ -49,6 +51,7 @@ impl SqliteWriter {
             options,
             conn: Mutex::new(Some(conn)),
             closed: AtomicBool::new(false),
+            script_open: AtomicBool::new(false),
         })
     }
 
@@ -83,6 +86,26 @@ impl SqliteWriter {
     ) -> Result<Vec<AnyRow>, sqlx::Error> {
         let mut guard = self.conn().await?;
         let result = q.fetch_all(guard.as_mut().expect("opened above")).await;
+        if matches!(&result, Err(e) if broken(e)) {
+            *guard = None;
+        }
+        result
+    }
+
+    /// Runs a `BEGIN …; COMMIT` script and returns its rows (see `save_outbox::run_script`).
+    /// A script whose caller went away mid-way may have left its transaction open, so the
+    /// next one on this connection rolls it back first.
+    pub(super) async fn fetch_script<'q>(
+        &self,
+        q: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        let mut guard = self.conn().await?;
+        let conn = guard.as_mut().expect("opened above");
+        if self.script_open.swap(true, Ordering::SeqCst) {
+            let _ = conn.execute("ROLLBACK").await;
+        }
+        let result = super::save_outbox::run_script(conn, q).await;
+        self.script_open.store(false, Ordering::SeqCst);
         if matches!(&result, Err(e) if broken(e)) {
             *guard = None;
         }
