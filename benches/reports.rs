@@ -177,6 +177,14 @@ async fn bench(label: &str, store: Arc<SqlStore>, n: i64, rounds: usize) {
 }
 
 fn main() {
+    // BENCH_TRACE=1 prints every statement with its time (sqlx's debug log), to see which
+    // aggregate a slow report spends its time in.
+    if std::env::var("BENCH_TRACE").is_ok() {
+        tracing_subscriber::fmt()
+            .with_env_filter("sqlx=debug")
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let n: i64 = std::env::var("BENCH_TICKETS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -191,10 +199,18 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        );
+        let db = dir.path().join("bench.db");
+        // BENCH_KEEP=1 keeps the SQLite file, to study query plans on it afterwards.
+        let _guard = if std::env::var("BENCH_KEEP").is_ok() {
+            println!(
+                "sqlite file kept: {}",
+                dir.keep().join("bench.db").display()
+            );
+            None
+        } else {
+            Some(dir)
+        };
+        let url = format!("sqlite://{}?mode=rwc", db.display());
         let store = Arc::new(storage::connect(&url, 4).await.unwrap());
         bench("sqlite", store, n, rounds).await;
         let Some(admin) = std::env::var("SUPPORTBOT_TEST_POSTGRES_URL")

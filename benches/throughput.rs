@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench throughput` runs SQLite always and PostgreSQL when
 //! `SUPPORTBOT_TEST_POSTGRES_URL` points at a server (a fresh database is created and dropped).
-//! Set `BENCH_MESSAGES` to change the message count (default 5000).
+//! Set `BENCH_MESSAGES` to change the message count (default 5000), and `BENCH_TRACE=1` to print
+//! every statement with its time (sqlx's debug log) and so count the statements per message.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -118,6 +119,7 @@ async fn bench(name: &str, url: &str, n: usize) {
 }
 
 fn main() {
+    // Statements go to standard error, the figures to standard output.
     if std::env::var("BENCH_TRACE").is_ok() {
         tracing_subscriber::fmt()
             .with_env_filter("sqlx=debug")
