@@ -292,6 +292,31 @@ mod tests {
     }
 
     #[test]
+    fn discord_ids_may_be_bare_numbers_in_the_environment_and_in_files() {
+        let cfg = Config::from_layers(
+            Some((
+                Path::new("u.toml"),
+                "[discord]\nsupport_channel_ids = [1181914620000000001, \"1181914620000000002\"]\n\
+                 [[customers.accounts]]\nname = \"Acme\"\ntier = \"pro\"\ndiscord_roles = [1181914620000000003]\n",
+            )),
+            &env(&[("SUPPORTBOT__DISCORD__STAFF_CHANNEL_ID", "1181914620123456789")]),
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.discord.staff_channel_id.as_deref(),
+            Some("1181914620123456789")
+        );
+        assert_eq!(
+            cfg.discord.support_channel_ids,
+            vec!["1181914620000000001", "1181914620000000002"]
+        );
+        assert_eq!(
+            cfg.customers.accounts[0].discord_roles,
+            vec!["1181914620000000003"]
+        );
+    }
+
+    #[test]
     fn env_overrides_win_and_are_typed() {
         let cfg = Config::from_layers(
             Some((Path::new("u.toml"), "[faq]\nanswer_threshold = 0.9\n")),

@@ -38,7 +38,7 @@ pub struct CustomerAccount {
     #[serde(default)]
     pub users: Vec<String>,
     /// Discord role ids whose holders belong to this customer.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::id_text::list")]
     pub discord_roles: Vec<String>,
     /// License keys users can `/register`.
     #[serde(default)]

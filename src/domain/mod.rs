@@ -8,6 +8,7 @@ pub mod directory;
 pub mod event;
 pub mod faq;
 pub mod i18n;
+pub mod id_text;
 pub mod ids;
 pub mod incident;
 pub mod lifecycle;

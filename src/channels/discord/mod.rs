@@ -41,13 +41,13 @@ pub struct DiscordConfig {
     /// Run the Discord adapter when `DISCORD_TOKEN` is set.
     pub enabled: bool,
     /// Channel whose private threads hold one ticket each; agents work there.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::id_text::opt")]
     pub staff_channel_id: Option<String>,
     /// Server channels where customers may write; each customer is moved to a private thread.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::id_text::list")]
     pub support_channel_ids: Vec<String>,
     /// Register slash commands in these servers only (instant); empty registers them globally.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::id_text::list")]
     pub command_guild_ids: Vec<String>,
     /// Register slash commands at startup.
     #[serde(default = "yes")]
