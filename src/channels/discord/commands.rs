@@ -356,6 +356,16 @@ mod tests {
             {"name": "type", "type": 3, "value": "feature"}
         ]));
         assert_eq!(to_text("feedback", &f), "/feedback feature dark mode");
+        let i = opts(serde_json::json!([
+            {"name": "since", "type": 3, "value": "2026-11-14 00:30"},
+            {"name": "ticket", "type": 4, "value": 42}
+        ]));
+        let t = to_text("incident", &i);
+        assert_eq!(t, "/incident 42 2026-11-14 00:30");
+        assert!(matches!(
+            command::parse(&t, None).unwrap(),
+            Some(Command::Incident(TicketId(42), _))
+        ));
     }
 
     #[test]
