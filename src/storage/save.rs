@@ -328,6 +328,45 @@ mod tests {
     }
 
     #[test]
+    fn outbox_rows_add_their_placeholders_once_each() {
+        let (t, entries, events) = fixture();
+        let key = MessageKey::new(Platform::Telegram, "m1");
+        let outbox = OutboxBatch {
+            rows: vec![
+                ("telegram".into(), "{}".into(), "a".into()),
+                ("telegram".into(), "{}".into(), "b".into()),
+            ],
+            lease_until: 1,
+            now: 2,
+            owner: "me".into(),
+        };
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let (plain, plain_binds) = save_ticket_sql(
+                backend,
+                &t,
+                &entries,
+                &events,
+                Some(&key),
+                &OutboxBatch::empty(),
+            )
+            .unwrap();
+            let (text, binds) =
+                save_ticket_sql(backend, &t, &entries, &events, Some(&key), &outbox).unwrap();
+            // Lease, time and owner once, then platform, action and lane per row.
+            assert_eq!(binds.len(), plain_binds.len() + 3 + 2 * 3);
+            let highest = (1..=binds.len() + 1)
+                .rev()
+                .find(|n| text.contains(&format!("${n}")))
+                .unwrap();
+            assert_eq!(highest, binds.len(), "{text}");
+            assert!(text.contains("INSERT INTO outbox") && !plain.contains("outbox"));
+            if backend == Backend::Sqlite {
+                assert!(text.starts_with("BEGIN IMMEDIATE;") && text.ends_with("COMMIT;"));
+            }
+        }
+    }
+
+    #[test]
     fn sqlite_passes_entries_and_events_as_ordered_json_arrays() {
         let (t, mut entries, events) = fixture();
         entries[1].body = "second".into();

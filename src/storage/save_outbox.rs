@@ -1,9 +1,8 @@
 //! A ticket save together with the outbox rows of what it decided, in one round trip.
 //!
 //! Nearly every message ends in such a save. As separate statements in a transaction it costs
-//! four round trips (begin, save, insert, commit), each a hand-off to SQLite's worker thread or
-//! a network round trip to PostgreSQL, and those hand-offs, not the writes, dominated the
-//! per-message cost. So on PostgreSQL the outbox insert is one more data-modifying CTE of the
+//! four calls or more (begin, save, an insert per action, commit), each a hand-off to SQLite's
+//! worker thread or a network round trip to PostgreSQL. So on PostgreSQL the outbox insert is one more data-modifying CTE of the
 //! save's single statement; on SQLite the save and the insert travel as one script
 //! (`BEGIN IMMEDIATE; save; insert … RETURNING id; COMMIT`) that the write connection runs
 //! in one hand-off, rolled back explicitly when any part of it fails.

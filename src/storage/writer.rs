@@ -195,4 +195,60 @@ mod tests {
         );
         assert!(writer.conn.lock().await.is_some());
     }
+
+    #[tokio::test]
+    async fn a_script_that_fails_or_was_cut_off_leaves_no_transaction_behind() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let writer = SqliteWriter::new(pool.connect_options()).await.unwrap();
+        writer
+            .execute(sqlx::query("CREATE TABLE t (v BIGINT)"))
+            .await
+            .unwrap();
+        let count = || async {
+            let rows = writer
+                .fetch_all(sqlx::query("SELECT COUNT(*) FROM t"))
+                .await
+                .unwrap();
+            sqlx::Row::get::<i64, _>(&rows[0], 0)
+        };
+        // Fails at its second statement: the first insert is undone, and the connection is
+        // usable again (a transaction left open would refuse the next BEGIN).
+        let bad = "BEGIN IMMEDIATE; INSERT INTO t (v) VALUES (1); SELECT nope FROM t; COMMIT;";
+        assert!(writer.fetch_script(sqlx::query(bad)).await.is_err());
+        assert_eq!(count().await, 0);
+        let good = "BEGIN IMMEDIATE; INSERT INTO t (v) VALUES ($1) RETURNING v; COMMIT;";
+        let rows = writer
+            .fetch_script(sqlx::query(good).bind(2_i64))
+            .await
+            .unwrap();
+        assert_eq!(sqlx::Row::get::<i64, _>(&rows[0], 0), 2);
+        assert_eq!(count().await, 1);
+        // A script whose caller went away mid-way: its transaction is still open and the
+        // flag still set, so the next script rolls it back first.
+        {
+            let mut guard = writer.conn.lock().await;
+            let conn = guard.as_mut().unwrap();
+            conn.execute("BEGIN IMMEDIATE; INSERT INTO t (v) VALUES (3);")
+                .await
+                .unwrap();
+        }
+        writer.script_open.store(true, Ordering::SeqCst);
+        writer
+            .fetch_script(sqlx::query(good).bind(4_i64))
+            .await
+            .unwrap();
+        let rows = writer
+            .fetch_all(sqlx::query("SELECT v FROM t ORDER BY v"))
+            .await
+            .unwrap();
+        let values: Vec<i64> = rows.iter().map(|r| sqlx::Row::get(r, 0)).collect();
+        assert_eq!(
+            values,
+            vec![2, 4],
+            "the cut-off insert of 3 was rolled back"
+        );
+    }
 }

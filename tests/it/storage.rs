@@ -615,6 +615,41 @@ async fn handled_with_the_write(store: Arc<supportbot::storage::SqlStore>) {
     assert_eq!(ids.len(), 1);
     assert_eq!(outbox_rows().await, 2);
     assert_eq!(store.transcript(t.id).await.unwrap().len(), 2);
+    // Several actions: one row each, ids in the order the desk decided them.
+    let two = [
+        Outbound::Send {
+            to: Target::Conversation(t.conversation.clone()),
+            message: Message::text("first of two"),
+        },
+        Outbound::Send {
+            to: Target::Conversation(t.conversation.clone()),
+            message: Message::text("second of two"),
+        },
+    ];
+    let ids = store
+        .save_ticket_handling(
+            &t,
+            &[],
+            &[],
+            Some(Handling {
+                key: &inbound("w-5", "x").key,
+                actions: &two,
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0] < ids[1], "{ids:?}");
+    for (id, text) in ids.iter().zip(["first of two", "second of two"]) {
+        let action: String = sqlx::query("SELECT action FROM outbox WHERE id = $1")
+            .bind(*id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert!(action.contains(text), "{id}: {action}");
+    }
+    assert_eq!(outbox_rows().await, 4);
     // An event finished without a ticket write stores its actions the same way.
     assert!(store.record_inbound(&inbound("w-4", "x")).await.unwrap());
     let ids = store
@@ -623,7 +658,7 @@ async fn handled_with_the_write(store: Arc<supportbot::storage::SqlStore>) {
         .unwrap();
     assert_eq!(ids.len(), 1);
     assert!(handled_at("w-4").await.is_some());
-    assert_eq!(outbox_rows().await, 3);
+    assert_eq!(outbox_rows().await, 5);
 }
 
 #[tokio::test]
