@@ -2,6 +2,7 @@
 //! private threads of a staff channel. Payloads become `Inbound`s for the desk; the desk's
 //! `Outbound`s become messages, thread edits and interaction responses.
 
+mod arrival;
 mod backfill;
 mod commands;
 mod content;
@@ -278,7 +279,7 @@ impl DiscordChannel {
     }
 
     /// Connects (with as many shards as the gateway recommends) and feeds every event to the
-    /// desk, one at a time in arrival order, until `shutdown` turns true or the gateway fails.
+    /// desk, one at a time per channel in Discord's order, until `shutdown` turns true or the gateway fails.
     pub async fn run(
         self,
         desk: Arc<Desk>,
@@ -311,7 +312,7 @@ impl DiscordChannel {
             loop {
                 tokio::select! {
                     event = rx.recv() => match event {
-                        Some(event) => {
+                        Some(first) => for event in arrival::settle(first, &mut rx).await {
                             // A new session (not a RESUME) missed whatever came meanwhile.
                             if matches!(event, intake::Event::Ready(_)) {
                                 if let Some(ready) = &self.ready {
@@ -332,7 +333,7 @@ impl DiscordChannel {
                                 });
                             }
                             channels.submit(event.channel_key(), event)
-                        }
+                        },
                         None => break,
                     },
                     changed = shutdown.changed() => {
