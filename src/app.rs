@@ -126,7 +126,8 @@ pub async fn open_store(cfg: &Config) -> Result<Arc<dyn TicketStore>> {
 pub async fn open_sql_store(cfg: &Config) -> Result<Arc<crate::storage::SqlStore>> {
     let store = crate::storage::connect(&cfg.storage.url, cfg.storage.max_connections)
         .await
-        .with_context(|| format!("cannot open the database {}", redact_url(&cfg.storage.url)))?;
+        .with_context(|| format!("cannot open the database {}", redact_url(&cfg.storage.url)))?
+        .with_outbox_lease(cfg.cluster.outbox_lease());
     Ok(Arc::new(store))
 }
 

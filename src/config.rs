@@ -362,6 +362,32 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.cluster.election, crate::leader::ElectionMode::On);
         assert_eq!(cfg.cluster.lease_secs, 5);
+        assert_eq!(cfg.cluster.outbox_lease_secs, 30, "the default stays");
+        let err = Config::from_layers(
+            None,
+            &env(&[("SUPPORTBOT__CLUSTER__OUTBOX_LEASE_SECS", "1")]),
+        )
+        .unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cluster.outbox_lease_secs must be between 5 and 600"),
+            "{err:#}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_store_holds_outbox_actions_for_the_configured_lease() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("l.db").display());
+        let cfg = Config::from_layers(
+            None,
+            &env(&[
+                ("SUPPORTBOT__STORAGE__URL", url.as_str()),
+                ("SUPPORTBOT__CLUSTER__OUTBOX_LEASE_SECS", "45"),
+            ]),
+        )
+        .unwrap();
+        let store = crate::app::open_sql_store(&cfg).await.unwrap();
+        assert_eq!(store.outbox_lease(), chrono::Duration::seconds(45));
     }
 
     #[test]

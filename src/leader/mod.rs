@@ -40,13 +40,28 @@ pub struct ClusterConfig {
     pub election: ElectionMode,
     /// How long a role stays held without renewal; the holder renews every third of it.
     pub lease_secs: u64,
+    /// How long outbox actions stay held by the instance that decided them without renewal:
+    /// after a crash, the next instance delivers them once this has passed.
+    #[serde(default = "default_outbox_lease")]
+    pub outbox_lease_secs: u64,
 }
+
+fn default_outbox_lease() -> u64 {
+    crate::storage::DEFAULT_OUTBOX_LEASE_SECS as u64
+}
+
+/// The shortest outbox lease: a working lane renews every half second, and a loaded machine
+/// must not lose its rows to another instance while it is sending them.
+pub const MIN_OUTBOX_LEASE_SECS: u64 = 5;
+/// The longest outbox lease: a crashed instance's messages wait this long.
+pub const MAX_OUTBOX_LEASE_SECS: u64 = 600;
 
 impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
             election: ElectionMode::Auto,
             lease_secs: 10,
+            outbox_lease_secs: default_outbox_lease(),
         }
     }
 }
@@ -65,7 +80,18 @@ impl ClusterConfig {
                 self.lease_secs
             ));
         }
+        if !(MIN_OUTBOX_LEASE_SECS..=MAX_OUTBOX_LEASE_SECS).contains(&self.outbox_lease_secs) {
+            return Err(format!(
+                "cluster.outbox_lease_secs must be between {MIN_OUTBOX_LEASE_SECS} and {MAX_OUTBOX_LEASE_SECS} seconds, got {}",
+                self.outbox_lease_secs
+            ));
+        }
         Ok(())
+    }
+
+    /// The outbox lease as the store takes it.
+    pub fn outbox_lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.outbox_lease_secs as i64)
     }
 
     /// Whether to elect on a database of this backend.
