@@ -1,13 +1,14 @@
 //! The inbound log: every platform event is stored under its (platform, message id) key and
-//! claimed before it is handled, so a replay is ignored and a crash loses nothing.
+//! claimed before it is handled, so a replay is ignored and a crash loses nothing; and where a
+//! platform's catch-up after downtime starts from.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::rows::{self, TICKET_COLUMNS, to_json};
 use super::{Backend, SqlStore, db_err};
 use crate::domain::event::Inbound;
-use crate::domain::ids::MessageKey;
+use crate::domain::ids::{ConversationRef, MessageKey, Platform};
 use crate::domain::ports::{Recorded, StoreError};
 
 /// Stores the event, or takes over a stored one that no one finished and another process (one
@@ -18,6 +19,41 @@ const CLAIM: &str = "INSERT INTO inbound (platform, message_id, received_at, pay
      WHERE inbound.handled_at IS NULL AND inbound.claimed_by <> excluded.claimed_by";
 
 impl SqlStore {
+    /// The places a catch-up reads (active tickets' conversations and staff spaces on
+    /// `platform`) and when the last event from it was stored.
+    pub(super) async fn catch_up_places(
+        &self,
+        platform: Platform,
+    ) -> Result<(Vec<ConversationRef>, Option<DateTime<Utc>>), StoreError> {
+        let rows = sqlx::query(
+            "SELECT conv_chat AS chat, conv_thread AS thread FROM tickets WHERE active = 1 AND conv_platform = $1 \
+             UNION SELECT s.chat, s.thread FROM staff_spaces s JOIN tickets t ON t.id = s.ticket_id \
+             WHERE t.active = 1 AND s.platform = $1",
+        )
+        .bind(platform.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let mut places = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let chat: String = r.try_get("chat").map_err(db_err)?;
+            let thread: Option<String> = r.try_get("thread").map_err(db_err)?;
+            places.push(match thread.filter(|t| !t.is_empty()) {
+                Some(t) => ConversationRef::thread(platform, chat, t),
+                None => ConversationRef::chat(platform, chat),
+            });
+        }
+        let last: Option<i64> =
+            sqlx::query("SELECT MAX(received_at) FROM inbound WHERE platform = $1")
+                .bind(platform.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?
+                .try_get(0)
+                .map_err(db_err)?;
+        Ok((places, last.and_then(DateTime::from_timestamp_millis)))
+    }
+
     fn claim_query<'q>(
         &'q self,
         sql: &'q str,

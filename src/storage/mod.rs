@@ -9,6 +9,7 @@ mod langs;
 mod leaders;
 mod migrations;
 mod outbox;
+mod queue;
 mod report_facts;
 mod report_queries;
 mod rows;

@@ -53,7 +53,7 @@ async fn append(
 }
 
 impl SqlStore {
-    async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(super) async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
         self.pool.begin().await.map_err(db_err)
     }
 
@@ -88,33 +88,7 @@ impl TicketStore for SqlStore {
         &self,
         platform: Platform,
     ) -> Result<(Vec<ConversationRef>, Option<DateTime<Utc>>), StoreError> {
-        let rows = sqlx::query(
-            "SELECT conv_chat AS chat, conv_thread AS thread FROM tickets WHERE active = 1 AND conv_platform = $1 \
-             UNION SELECT s.chat, s.thread FROM staff_spaces s JOIN tickets t ON t.id = s.ticket_id \
-             WHERE t.active = 1 AND s.platform = $1",
-        )
-        .bind(platform.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        let mut places = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let chat: String = r.try_get("chat").map_err(db_err)?;
-            let thread: Option<String> = r.try_get("thread").map_err(db_err)?;
-            places.push(match thread.filter(|t| !t.is_empty()) {
-                Some(t) => ConversationRef::thread(platform, chat, t),
-                None => ConversationRef::chat(platform, chat),
-            });
-        }
-        let last: Option<i64> =
-            sqlx::query("SELECT MAX(received_at) FROM inbound WHERE platform = $1")
-                .bind(platform.as_str())
-                .fetch_one(&self.pool)
-                .await
-                .map_err(db_err)?
-                .try_get(0)
-                .map_err(db_err)?;
-        Ok((places, last.and_then(DateTime::from_timestamp_millis)))
+        self.catch_up_places(platform).await
     }
 
     async fn release_inbound(&self, key: &MessageKey) -> Result<(), StoreError> {
@@ -322,58 +296,7 @@ impl TicketStore for SqlStore {
         assignee: Option<&str>,
         limit: i64,
     ) -> Result<Vec<(Ticket, Vec<TicketEvent>)>, StoreError> {
-        let filter = if assignee.is_some() {
-            " AND assignee = $1"
-        } else {
-            ""
-        };
-        let next = if assignee.is_some() { 2 } else { 1 };
-        let sql = format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets WHERE active = 1{filter} ORDER BY id LIMIT ${next}"
-        );
-        // One snapshot for both reads on SQLite; on PostgreSQL a ticket activated in between
-        // merely shows up with the events it had a moment earlier.
-        let mut tx = self.begin().await?;
-        let mut q = sqlx::query(&sql);
-        if let Some(a) = assignee {
-            q = q.bind(a.to_string());
-        }
-        let tickets: Vec<Ticket> = q
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(rows::ticket)
-            .collect::<Result<_, _>>()?;
-        let Some(last) = tickets.last().map(|t| t.id.0) else {
-            tx.commit().await.map_err(db_err)?;
-            return Ok(Vec::new());
-        };
-        let events_sql = format!(
-            "SELECT e.ticket_id, e.data, e.actor, e.at FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
-             WHERE t.active = 1{} AND t.id <= ${next} ORDER BY e.ticket_id, e.id",
-            filter.replace("assignee", "t.assignee")
-        );
-        let mut eq = sqlx::query(&events_sql);
-        if let Some(a) = assignee {
-            eq = eq.bind(a.to_string());
-        }
-        let events = eq.bind(last).fetch_all(&mut *tx).await.map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        let mut by_ticket: std::collections::HashMap<i64, Vec<TicketEvent>> =
-            std::collections::HashMap::new();
-        for row in &events {
-            let id: i64 = row.try_get("ticket_id").map_err(db_err)?;
-            by_ticket.entry(id).or_default().push(rows::event(row)?);
-        }
-        Ok(tickets
-            .into_iter()
-            .map(|t| {
-                let events = by_ticket.remove(&t.id.0).unwrap_or_default();
-                (t, events)
-            })
-            .collect())
+        self.active_with_events(assignee, limit).await
     }
 
     async fn bind_staff_space(
