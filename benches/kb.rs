@@ -258,7 +258,7 @@ fn semantic(articles: &[Article], queries: &[String]) {
         })
         .collect();
     let opts = KbOptions {
-        encoder: Some(enc),
+        encoders: vec![enc],
         ..Default::default()
     };
     let t = Instant::now();

@@ -401,11 +401,11 @@ type OpenedKb = (
 /// runs: every question then goes to a person. A configured sentence model that is broken,
 /// or required and missing, stops the start: the operator asked for it.
 fn open_kb(cfg: &Config) -> Result<OpenedKb> {
-    let encoder = cfg
+    let encoders = cfg
         .search
-        .load_encoder()
+        .load_encoders()
         .context("[search.semantic] names a sentence model that cannot be used")?;
-    let kb = match crate::search::Kb::open_with(&cfg.search, encoder) {
+    let kb = match crate::search::Kb::open_with(&cfg.search, encoders) {
         Ok((kb, problems, _)) => {
             for p in &problems {
                 tracing::warn!(problem = %p, "kb article skipped");

@@ -129,7 +129,7 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             let opts = if no_semantic {
                 KbOptions {
                     cjk: cfg.search.cjk,
-                    encoder: None,
+                    encoders: Vec::new(),
                 }
             } else {
                 cfg.search.options()?

@@ -273,13 +273,16 @@ pub(crate) fn build(
     let mut embedded = 0;
     let vectors = match semantic {
         Some(sem) => {
-            let (v, n) = sem.embed_articles(analyzed.iter().map(|a| {
-                let art = &a.info.article;
-                let heads = std::iter::once(art.title.as_str())
-                    .chain(art.questions.iter().map(String::as_str))
-                    .collect();
-                (a.info.lang.as_str(), heads, a.info.plain.as_str())
-            }))?;
+            let (v, n) = sem.embed_articles(
+                analyzed.iter().map(|a| {
+                    let art = &a.info.article;
+                    let heads = std::iter::once(art.title.as_str())
+                        .chain(art.questions.iter().map(String::as_str))
+                        .collect();
+                    (a.info.lang.as_str(), heads, a.info.plain.as_str())
+                }),
+                &|_, _| {},
+            )?;
             tracing::debug!(embedded = n, "kb texts embedded");
             embedded = n;
             v

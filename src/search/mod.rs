@@ -57,36 +57,37 @@ pub struct SearchConfig {
 pub struct KbOptions {
     /// Segmentation of Chinese, Japanese and Korean text.
     pub cjk: CjkMode,
-    /// Sentence model that re-ranks and checks hits in the languages it understands.
-    pub encoder: Option<Arc<Encoder>>,
+    /// Sentence models that re-rank and check hits, each in its languages (configuration
+    /// order); empty for lexical matching only.
+    pub encoders: Vec<Arc<Encoder>>,
 }
 
 impl SearchConfig {
-    /// Loads the configured sentence model. A missing `model_dir` is an error only when the
-    /// model is `required`; otherwise it is logged and search stays lexical.
-    pub fn load_encoder(&self) -> anyhow::Result<Option<Arc<Encoder>>> {
-        let Some(sem) = self
-            .semantic
-            .as_ref()
-            .filter(|s| !s.model_dir.trim().is_empty())
-        else {
-            return Ok(None);
+    /// Loads the configured sentence models. A missing `model_dir` is an error only when the
+    /// models are `required`; otherwise it is logged and that model's languages stay lexical.
+    pub fn load_encoders(&self) -> anyhow::Result<Vec<Arc<Encoder>>> {
+        let Some(sem) = self.semantic.as_ref() else {
+            return Ok(Vec::new());
         };
-        if !sem.required && !Path::new(&sem.model_dir).exists() {
-            tracing::warn!(
-                model_dir = %sem.model_dir,
-                "no sentence model there, so FAQ matching is lexical only; to match by meaning run `supportbot models fetch` or set [search.semantic] fetch = true"
-            );
-            return Ok(None);
+        let mut out = Vec::new();
+        for m in sem.resolved()? {
+            if !sem.required && !Path::new(&m.model_dir).exists() {
+                tracing::warn!(
+                    model_dir = %m.model_dir,
+                    "no sentence model there, so FAQ matching in its languages is lexical only; to match by meaning run `supportbot models fetch` or set [search.semantic] fetch = true"
+                );
+                continue;
+            }
+            out.push(Arc::new(Encoder::load_model(&m)?));
         }
-        Ok(Some(Arc::new(Encoder::load(sem)?)))
+        Ok(out)
     }
 
     /// CJK mode and sentence model, as [`KbOptions`].
     pub fn options(&self) -> anyhow::Result<KbOptions> {
         Ok(KbOptions {
             cjk: self.cjk,
-            encoder: self.load_encoder()?,
+            encoders: self.load_encoders()?,
         })
     }
 }
@@ -131,20 +132,21 @@ impl Kb {
 
     /// Like [`Kb::open`], and also says whether the index had to be rebuilt.
     pub fn open_reporting(cfg: &SearchConfig) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
-        Kb::open_with(cfg, cfg.load_encoder()?)
+        Kb::open_with(cfg, cfg.load_encoders()?)
     }
 
-    /// [`Kb::open_reporting`] with an already loaded sentence model (or none).
+    /// [`Kb::open_reporting`] with already loaded sentence models (or none).
     pub fn open_with(
         cfg: &SearchConfig,
-        encoder: Option<Arc<Encoder>>,
+        encoders: Vec<Arc<Encoder>>,
     ) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
         let data = PathBuf::from(&cfg.data_dir);
         let source = Source::Dir {
             kb: PathBuf::from(&cfg.kb_dir),
             data: Some(data.clone()),
         };
-        let semantic = encoder.map(|e| Arc::new(Semantic::new(e, Some(&data))));
+        let semantic =
+            (!encoders.is_empty()).then(|| Arc::new(Semantic::new(encoders, Some(&data))));
         let (snap, problems, built) = load(&source, cfg.cjk, semantic.as_ref())?;
         Ok((Kb::wrap(snap, source, cfg.cjk, semantic), problems, built))
     }
@@ -156,7 +158,13 @@ impl Kb {
 
     /// [`Kb::in_ram`] with an explicit CJK segmentation.
     pub fn in_ram_with(articles: Vec<Article>, cjk: CjkMode) -> anyhow::Result<Kb> {
-        Kb::in_ram_opts(articles, &KbOptions { cjk, encoder: None })
+        Kb::in_ram_opts(
+            articles,
+            &KbOptions {
+                cjk,
+                encoders: Vec::new(),
+            },
+        )
     }
 
     /// [`Kb::in_ram`] with explicit [`KbOptions`].
@@ -179,7 +187,13 @@ impl Kb {
 
     /// [`Kb::from_dir_in_ram`] with an explicit CJK segmentation.
     pub fn from_dir_in_ram_with(dir: &Path, cjk: CjkMode) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
-        Kb::from_dir_in_ram_opts(dir, &KbOptions { cjk, encoder: None })
+        Kb::from_dir_in_ram_opts(
+            dir,
+            &KbOptions {
+                cjk,
+                encoders: Vec::new(),
+            },
+        )
     }
 
     /// [`Kb::from_dir_in_ram`] with explicit [`KbOptions`].
@@ -291,9 +305,7 @@ fn hit(snap: &Snapshot, s: &Scored) -> KbHit {
 }
 
 fn semantic_in_ram(opts: &KbOptions) -> Option<Arc<Semantic>> {
-    opts.encoder
-        .as_ref()
-        .map(|e| Arc::new(Semantic::new(e.clone(), None)))
+    (!opts.encoders.is_empty()).then(|| Arc::new(Semantic::new(opts.encoders.clone(), None)))
 }
 
 fn load(
