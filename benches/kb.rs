@@ -206,7 +206,7 @@ fn semantic(articles: &[Article], queries: &[String]) {
     let t = Instant::now();
     let enc = Arc::new(
         Encoder::load(&SemanticConfig {
-            model_dir: dir.display().to_string(),
+            model_dir: Some(dir.display().to_string()),
             langs: vec!["en".into()],
             required: true,
             ..Default::default()

@@ -494,7 +494,7 @@ mod tests {
         let with = |required: bool| {
             let mut cfg = kb_config(false, data.path(), std::path::Path::new("kb"));
             cfg.search.semantic = Some(crate::search::SemanticConfig {
-                model_dir: missing.display().to_string(),
+                model_dir: Some(missing.display().to_string()),
                 langs: vec!["en".into()],
                 required,
                 ..Default::default()

@@ -34,7 +34,7 @@ fn model_dir() -> Option<PathBuf> {
 
 fn semantic_config(dir: &Path) -> SemanticConfig {
     SemanticConfig {
-        model_dir: dir.display().to_string(),
+        model_dir: Some(dir.display().to_string()),
         langs: vec!["en".into()],
         required: true,
         ..Default::default()
@@ -280,7 +280,7 @@ fn article_vectors_are_cached_on_disk_and_reused() {
 fn a_missing_or_broken_model_is_reported_clearly() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = SemanticConfig {
-        model_dir: tmp.path().join("nope").display().to_string(),
+        model_dir: Some(tmp.path().join("nope").display().to_string()),
         langs: vec!["en".into()],
         required: true,
         ..Default::default()
@@ -311,7 +311,7 @@ fn a_missing_or_broken_model_is_reported_clearly() {
     .unwrap();
     let cfg = SearchConfig {
         semantic: Some(SemanticConfig {
-            model_dir: broken.display().to_string(),
+            model_dir: Some(broken.display().to_string()),
             required: false,
             langs: vec!["en".into()],
             ..Default::default()

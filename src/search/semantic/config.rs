@@ -1,6 +1,7 @@
 //! `[search.semantic]`: the sentence models and the languages each one embeds.
 
 use anyhow::bail;
+
 use serde::{Deserialize, Serialize};
 
 use super::super::analyze::norm_lang;
@@ -17,9 +18,12 @@ pub struct SemanticConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub models: Vec<ModelConfig>,
     /// The single-model form of earlier versions: one folder for the languages in `langs`.
-    /// Still read; written as `models = [{ model_dir, langs }]` it means the same.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub model_dir: String,
+    /// When set it replaces `models` (so a file or `SUPPORTBOT__SEARCH__SEMANTIC__MODEL_DIR`
+    /// written for one model keeps meaning exactly that), and an empty one switches every
+    /// model off. Written as `[[search.semantic.models]]` with the same two keys it means the
+    /// same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_dir: Option<String>,
     /// Languages of the single-model form (default `["en"]`).
     #[serde(default = "english")]
     pub langs: Vec<String>,
@@ -56,7 +60,7 @@ impl Default for SemanticConfig {
     fn default() -> SemanticConfig {
         SemanticConfig {
             models: Vec::new(),
-            model_dir: String::new(),
+            model_dir: None,
             langs: english(),
             required: false,
             fetch: false,
@@ -74,23 +78,18 @@ fn english() -> Vec<String> {
 }
 
 impl SemanticConfig {
-    /// The configured models, the single-model form included; models with an empty
-    /// `model_dir` are left out. Both forms at once, a language named by two models, or two
-    /// fallbacks are errors.
+    /// The configured models: the single-model form when `model_dir` is set, else `models`;
+    /// models with an empty `model_dir` are left out. A language named by two models, or two
+    /// fallbacks, are errors.
     pub fn resolved(&self) -> anyhow::Result<Vec<ModelConfig>> {
-        let mut out: Vec<ModelConfig> = self.models.clone();
-        if !self.model_dir.trim().is_empty() {
-            if !out.is_empty() {
-                bail!(
-                    "[search.semantic] has both `model_dir` (the single-model form) and `models`; move `model_dir` and `langs` into an entry of `models`"
-                );
-            }
-            out.push(ModelConfig {
-                model_dir: self.model_dir.clone(),
+        let mut out: Vec<ModelConfig> = match &self.model_dir {
+            Some(dir) => vec![ModelConfig {
+                model_dir: dir.clone(),
                 langs: self.langs.clone(),
                 passage_prefix: None,
-            });
-        }
+            }],
+            None => self.models.clone(),
+        };
         out.retain(|m| !m.model_dir.trim().is_empty());
         let mut seen: Vec<String> = Vec::new();
         for m in &mut out {
@@ -160,12 +159,18 @@ mod tests {
         assert_eq!(m.len(), 2);
         assert_eq!(m[1].langs, ["zh", "hu", "*"]);
         assert_eq!(m[1].passage_prefix.as_deref(), Some("passage: "));
-        let both = SemanticConfig {
-            model_dir: "models/x".into(),
+        // The single-model form replaces the list; empty, it switches every model off.
+        let single = SemanticConfig {
+            model_dir: Some("models/x".into()),
             ..c.clone()
         };
-        let e = both.resolved().unwrap_err().to_string();
-        assert!(e.contains("move `model_dir`"), "{e}");
+        let m = single.resolved().unwrap();
+        assert_eq!((m.len(), m[0].model_dir.as_str()), (1, "models/x"));
+        let off = SemanticConfig {
+            model_dir: Some(" ".into()),
+            ..c.clone()
+        };
+        assert!(off.resolved().unwrap().is_empty());
         let mut twice = c.clone();
         twice.models[1].langs.push("EN".into());
         let e = twice.resolved().unwrap_err().to_string();
