@@ -215,10 +215,10 @@ pub(crate) fn calibrate(cands: &mut [Scored]) {
     }
 }
 
-/// Orders candidates matched by meaning by similarity and sets their gap and confidence with
-/// the weights of the model that matched them.
+/// Orders candidates matched by meaning by similarity (plus the model's share of head word
+/// overlap) and sets their gap and confidence with the weights of the model that matched them.
 pub(crate) fn calibrate_semantic(cands: &mut [Scored], w: Calibration) {
-    let sim = |c: &Scored| c.parts.semantic.unwrap_or(0.0);
+    let sim = |c: &Scored| c.parts.semantic.unwrap_or(0.0) + w.dice * c.parts.head_dice;
     cands.sort_by(|a, b| sim(b).total_cmp(&sim(a)));
     let best = cands.first().map(sim).unwrap_or(0.0);
     let second = cands.get(1).map(sim).unwrap_or(0.0);

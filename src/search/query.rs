@@ -19,11 +19,6 @@ const MAX_QUERY_BYTES: usize = 2000;
 const MAX_TERMS: usize = 48;
 /// Candidates fetched from tantivy before confidence is computed.
 const CANDIDATES: usize = 20;
-/// An article found only by meaning (no shared term) is a hit only from this confidence on:
-/// below it (similarity under about 0.22 with all-MiniLM-L6-v2) it is unrelated, and `/faq`
-/// should say it found nothing rather than list three random articles.
-const MIN_MEANING_ONLY: f32 = 0.05;
-
 /// Field boosts: the title and the alternative questions say what an article is about.
 const BOOST_TITLE: f32 = 2.0;
 const BOOST_QUESTIONS: f32 = 2.0;
@@ -276,8 +271,15 @@ impl Snapshot {
                     s
                 })
                 .collect();
-            calibrate_semantic(&mut out, enc.calibration());
-            out.retain(|s| s.parts.bm25 > 0.0 || s.parts.confidence >= MIN_MEANING_ONLY);
+            let w = enc.calibration();
+            calibrate_semantic(&mut out, w);
+            // An article found only by meaning (no shared term) below the model's floor is
+            // unrelated: `/faq` should say it found nothing rather than list random articles.
+            out.retain(|s| {
+                s.parts.bm25 > 0.0
+                    || (s.parts.confidence >= w.min_confidence
+                        && s.parts.semantic.unwrap_or(0.0) >= w.min_similarity)
+            });
             all.get_or_insert_with(Vec::new).append(&mut out);
         }
         all
