@@ -405,8 +405,9 @@ fn open_kb(cfg: &Config) -> Result<OpenedKb> {
         .search
         .load_encoders()
         .context("[search.semantic] names a sentence model that cannot be used")?;
-    let kb = match crate::search::Kb::open_with(&cfg.search, encoders) {
-        Ok((kb, problems, _)) => {
+    // Article vectors are computed in the background: the bot answers lexically meanwhile.
+    let kb = match crate::search::Kb::open_in_background(&cfg.search, encoders) {
+        Ok((kb, problems)) => {
             for p in &problems {
                 tracing::warn!(problem = %p, "kb article skipped");
             }

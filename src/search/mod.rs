@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::faq::trim_excerpt;
@@ -24,7 +25,7 @@ pub use query::{QueryPlan, Scored};
 pub use semantic::{Encoder, SemanticConfig};
 pub use watch::{WatchHandle, watch};
 
-use index::{Place, Snapshot};
+use index::{Embed, Place, Snapshot};
 use semantic::Semantic;
 
 /// Bumped whenever analysis or schema changes, so on-disk indexes are rebuilt.
@@ -140,6 +141,51 @@ impl Kb {
         cfg: &SearchConfig,
         encoders: Vec<Arc<Encoder>>,
     ) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
+        Kb::open_with_progress(cfg, encoders, &|_, _| {})
+    }
+
+    /// [`Kb::open_with`], telling `progress` (done, total) as article texts are embedded.
+    pub fn open_with_progress(
+        cfg: &SearchConfig,
+        encoders: Vec<Arc<Encoder>>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
+        Kb::open_dir(cfg, encoders, Embed::Now(progress))
+    }
+
+    /// [`Kb::open_with`] that does not wait for the article embeddings: the kb answers
+    /// lexically at once, a thread embeds the articles (reusing the vector cache) and the
+    /// kb then matches by meaning. The bot starts this way.
+    pub fn open_in_background(
+        cfg: &SearchConfig,
+        encoders: Vec<Arc<Encoder>>,
+    ) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
+        let (kb, problems, _) = Kb::open_dir(cfg, encoders, Embed::Later)?;
+        let snap = kb.current();
+        if snap.semantic.is_some() {
+            std::thread::Builder::new()
+                .name("kb-embed".into())
+                .spawn(move || {
+                    let t = std::time::Instant::now();
+                    match snap.embed(&|_, _| {}) {
+                        Ok(n) => tracing::info!(
+                            embedded = n,
+                            secs = t.elapsed().as_secs_f32(),
+                            "kb article vectors ready: matching by meaning"
+                        ),
+                        Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot embed the kb articles; matching stays lexical"),
+                    }
+                })
+                .context("cannot start the kb embedding thread")?;
+        }
+        Ok((kb, problems))
+    }
+
+    fn open_dir(
+        cfg: &SearchConfig,
+        encoders: Vec<Arc<Encoder>>,
+        embed: Embed<'_>,
+    ) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
         let data = PathBuf::from(&cfg.data_dir);
         let source = Source::Dir {
             kb: PathBuf::from(&cfg.kb_dir),
@@ -147,7 +193,7 @@ impl Kb {
         };
         let semantic =
             (!encoders.is_empty()).then(|| Arc::new(Semantic::new(encoders, Some(&data))));
-        let (snap, problems, built) = load(&source, cfg.cjk, semantic.as_ref())?;
+        let (snap, problems, built) = load(&source, cfg.cjk, semantic.as_ref(), embed)?;
         Ok((Kb::wrap(snap, source, cfg.cjk, semantic), problems, built))
     }
 
@@ -176,6 +222,7 @@ impl Kb {
             opts.cjk,
             Place::Ram,
             semantic.as_ref(),
+            Embed::Now(&|_, _| {}),
         )?;
         Ok(Kb::wrap(snap, Source::Ram, opts.cjk, semantic))
     }
@@ -206,7 +253,8 @@ impl Kb {
             data: None,
         };
         let semantic = semantic_in_ram(opts);
-        let (snap, problems, _) = load(&source, opts.cjk, semantic.as_ref())?;
+        let (snap, problems, _) =
+            load(&source, opts.cjk, semantic.as_ref(), Embed::Now(&|_, _| {}))?;
         Ok((Kb::wrap(snap, source, opts.cjk, semantic), problems))
     }
 
@@ -222,12 +270,19 @@ impl Kb {
     /// How many texts the sentence model embedded for the current index (the others came
     /// from the vector cache).
     pub fn texts_embedded(&self) -> usize {
-        self.current().embedded
+        self.current().embedded().unwrap_or(0)
     }
 
     /// Whether a sentence model takes part in matching.
     pub fn is_semantic(&self) -> bool {
         self.semantic.is_some()
+    }
+
+    /// Whether the current index matches by meaning already: a model is configured and the
+    /// articles' vectors are computed ([`Kb::open_in_background`] answers lexically until
+    /// then).
+    pub fn matches_by_meaning(&self) -> bool {
+        self.semantic.is_some() && self.current().embedded().is_some()
     }
 
     fn current(&self) -> Arc<Snapshot> {
@@ -243,7 +298,13 @@ impl Kb {
                 return Ok(loaded.problems);
             }
         }
-        let (snap, problems, _) = load(&self.source, self.cjk, self.semantic.as_ref())?;
+        // Embedded before the swap: the old snapshot keeps answering by meaning meanwhile.
+        let (snap, problems, _) = load(
+            &self.source,
+            self.cjk,
+            self.semantic.as_ref(),
+            Embed::Now(&|_, _| {}),
+        )?;
         *self.snap.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
         Ok(problems)
     }
@@ -312,6 +373,7 @@ fn load(
     source: &Source,
     cjk: CjkMode,
     semantic: Option<&Arc<Semantic>>,
+    embed: Embed<'_>,
 ) -> anyhow::Result<(Snapshot, Vec<KbProblem>, bool)> {
     match source {
         Source::Ram => anyhow::bail!("an in-memory knowledge base has no directory to reload"),
@@ -321,7 +383,8 @@ fn load(
                 Some(d) => Place::Dir(d),
                 None => Place::Ram,
             };
-            let (snap, built) = index::build(loaded.articles, loaded.hash, cjk, place, semantic)?;
+            let (snap, built) =
+                index::build(loaded.articles, loaded.hash, cjk, place, semantic, embed)?;
             Ok((snap, loaded.problems, built))
         }
     }

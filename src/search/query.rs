@@ -172,7 +172,7 @@ impl Snapshot {
             out.truncate(limit);
             return out;
         };
-        let understood = |ord: usize| self.vectors.get(ord).is_some_and(Option::is_some);
+        let understood = |ord: usize| self.vectors().get(ord).is_some_and(Option::is_some);
         // Calibrated among all lexical candidates, so a lone hit in another language does not
         // get a full margin just because the stronger hits were matched by meaning.
         let mut out: Vec<Scored> = raw
@@ -226,7 +226,7 @@ impl Snapshot {
                 .is_none_or(|l| *l == self.infos[ord].lang)
         };
         let mut models: Vec<usize> = self
-            .vectors
+            .vectors()
             .iter()
             .enumerate()
             .filter(|(ord, _)| in_scope(*ord))
@@ -242,12 +242,12 @@ impl Snapshot {
                 continue;
             }
             let of_model = |ord: usize| {
-                self.vectors
+                self.vectors()
                     .get(ord)
                     .and_then(Option::as_ref)
                     .filter(|v| v.model == m)
             };
-            let mut sims: Vec<(f32, usize)> = (0..self.vectors.len())
+            let mut sims: Vec<(f32, usize)> = (0..self.vectors().len())
                 .filter(|&ord| in_scope(ord))
                 .filter_map(|ord| Some((of_model(ord)?.similarity(&q), ord)))
                 .collect();

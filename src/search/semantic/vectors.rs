@@ -59,6 +59,9 @@ struct Slot {
 #[derive(Debug)]
 pub struct Semantic {
     slots: Vec<Slot>,
+    // One embedding job at a time: a reload during the background embedding at start would
+    // otherwise find the caches taken and embed everything twice.
+    busy: Mutex<()>,
 }
 
 /// Texts handed to the e5 forward pass at once: enough tokens per matrix product to keep the
@@ -90,7 +93,10 @@ impl Semantic {
                 }
             })
             .collect();
-        Semantic { slots }
+        Semantic {
+            slots,
+            busy: Mutex::new(()),
+        }
     }
 
     /// The models, in configuration order.
@@ -119,6 +125,7 @@ impl Semantic {
         articles: impl Iterator<Item = (&'a str, Vec<&'a str>, &'a str)>,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> anyhow::Result<(Vec<Option<ArticleVectors>>, usize)> {
+        let _one_at_a_time = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         let articles: Vec<_> = articles.collect();
         let models: Vec<Option<usize>> =
             articles.iter().map(|(l, _, _)| self.model_for(l)).collect();
