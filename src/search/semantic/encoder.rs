@@ -165,7 +165,7 @@ impl Encoder {
 
     fn load_e5(dir: &Path, m: &ModelConfig) -> anyhow::Result<Encoder> {
         let (model, bytes) = E5::load(dir)?;
-        let passage_prefix = m.passage_prefix.clone().unwrap_or(E5_QUERY.to_string());
+        let passage_prefix = m.passage_prefix.clone().unwrap_or_else(|| E5_QUERY.to_string());
         let mut h = Sha256::new();
         h.update(E5_ENCODER_VERSION.as_bytes());
         h.update(&bytes);
