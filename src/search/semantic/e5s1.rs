@@ -106,7 +106,10 @@ impl Container {
         let block = c.count()?;
         ensure!(block == 32, "block size {block}, expected 32");
         ensure!(
-            heads > 0 && hidden % heads == 0 && hidden % 32 == 0 && ff % 32 == 0,
+            heads > 0
+                && hidden.is_multiple_of(heads)
+                && hidden.is_multiple_of(32)
+                && ff.is_multiple_of(32),
             "inconsistent dimensions: hidden {hidden}, heads {heads}, feed-forward {ff}"
         );
         let pieces = c.count()?;
@@ -138,7 +141,7 @@ impl Container {
                 Dtype::F32 => elems * 4,
                 Dtype::Q4_0 => {
                     ensure!(
-                        elems % 32 == 0,
+                        elems.is_multiple_of(32),
                         "tensor {name}: {elems} weights, not whole blocks"
                     );
                     elems / 32 * Q4_0_BLOCK_BYTES

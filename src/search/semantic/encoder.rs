@@ -63,7 +63,7 @@ const E5_QUERY: &str = "query: ";
 #[derive(Debug)]
 enum Engine {
     Bert {
-        bert: Bert,
+        bert: Box<Bert>,
         vocab: WordPiece,
         pooling: Pooling,
     },
@@ -165,7 +165,10 @@ impl Encoder {
 
     fn load_e5(dir: &Path, m: &ModelConfig) -> anyhow::Result<Encoder> {
         let (model, bytes) = E5::load(dir)?;
-        let passage_prefix = m.passage_prefix.clone().unwrap_or_else(|| E5_QUERY.to_string());
+        let passage_prefix = m
+            .passage_prefix
+            .clone()
+            .unwrap_or_else(|| E5_QUERY.to_string());
         let mut h = Sha256::new();
         h.update(E5_ENCODER_VERSION.as_bytes());
         h.update(&bytes);
@@ -237,7 +240,7 @@ impl Encoder {
         };
         Ok(Encoder {
             engine: Engine::Bert {
-                bert,
+                bert: Box::new(bert),
                 vocab,
                 pooling,
             },
