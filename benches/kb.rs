@@ -1,7 +1,9 @@
 //! Knowledge-base benchmark (not a test): index build time, query latency p50/p99 and
 //! resident memory over a generated 10 000-article kb; then, when the sentence model is
 //! present (`models/all-MiniLM-L6-v2` or `SUPPORTBOT_BENCH_MODEL_DIR`), the same with semantic
-//! matching over the first 1 000 articles. Run with `cargo bench --bench kb`.
+//! matching over the first 1 000 articles, and both sentence models side by side
+//! (`kb/models.rs`). Run with `cargo bench --bench kb`; `SUPPORTBOT_BENCH_ONLY=models` runs
+//! only the last part.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +11,9 @@ use std::time::{Duration, Instant};
 
 use supportbot::domain::ports::KnowledgeBase;
 use supportbot::search::{Article, Encoder, Kb, KbOptions, SearchConfig, SemanticConfig};
+
+#[path = "kb/models.rs"]
+mod models;
 
 const ARTICLES: usize = 10_000;
 const QUERIES: usize = 2_000;
@@ -102,7 +107,17 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--models-queries") {
+        return models::queries_child();
+    }
+    if args.iter().any(|a| a == "--models-idle") {
+        return models::idle_child();
+    }
     let (articles, queries) = generate();
+    if std::env::var("SUPPORTBOT_BENCH_ONLY").as_deref() == Ok("models") {
+        return models::run(&articles);
+    }
     println!("kb bench: {ARTICLES} generated articles, {QUERIES} queries");
     println!("memory after generating: VmRSS {}", status("VmRSS:"));
 
@@ -162,6 +177,7 @@ fn main() {
     );
     drop(kb);
     semantic(&articles, &queries);
+    models::run(&articles);
 }
 
 /// Runs every query (after 200 warm-up ones) and summarises the latencies.
@@ -206,7 +222,7 @@ fn semantic(articles: &[Article], queries: &[String]) {
     let t = Instant::now();
     let enc = Arc::new(
         Encoder::load(&SemanticConfig {
-            model_dir: dir.display().to_string(),
+            model_dir: Some(dir.display().to_string()),
             langs: vec!["en".into()],
             required: true,
             ..Default::default()
@@ -258,7 +274,7 @@ fn semantic(articles: &[Article], queries: &[String]) {
         })
         .collect();
     let opts = KbOptions {
-        encoder: Some(enc),
+        encoders: vec![enc],
         ..Default::default()
     };
     let t = Instant::now();

@@ -404,12 +404,13 @@ type OpenedKb = (
 /// runs: every question then goes to a person. A configured sentence model that is broken,
 /// or required and missing, stops the start: the operator asked for it.
 fn open_kb(cfg: &Config) -> Result<OpenedKb> {
-    let encoder = cfg
+    let encoders = cfg
         .search
-        .load_encoder()
+        .load_encoders()
         .context("[search.semantic] names a sentence model that cannot be used")?;
-    let kb = match crate::search::Kb::open_with(&cfg.search, encoder) {
-        Ok((kb, problems, _)) => {
+    // Article vectors are computed in the background: the bot answers lexically meanwhile.
+    let kb = match crate::search::Kb::open_in_background(&cfg.search, encoders) {
+        Ok((kb, problems)) => {
             for p in &problems {
                 tracing::warn!(problem = %p, "kb article skipped");
             }
@@ -497,7 +498,7 @@ mod tests {
         let with = |required: bool| {
             let mut cfg = kb_config(false, data.path(), std::path::Path::new("kb"));
             cfg.search.semantic = Some(crate::search::SemanticConfig {
-                model_dir: missing.display().to_string(),
+                model_dir: Some(missing.display().to_string()),
                 langs: vec!["en".into()],
                 required,
                 ..Default::default()

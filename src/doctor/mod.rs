@@ -185,7 +185,7 @@ pub async fn run(cfg: &Config) -> Report {
     }
     report.checks.push(local::storage(cfg).await);
     report.checks.push(local::kb(cfg));
-    report.checks.push(local::model(cfg));
+    report.checks.extend(local::models(cfg));
     report.checks.extend(local::ports(cfg).await);
     report
 }

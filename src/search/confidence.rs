@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::analyze::is_cjk;
 use super::index::Snapshot;
 use super::query::{QueryPlan, Scored};
+use super::semantic::Calibration;
 
 /// Logistic weights, fitted once on pooled English and Chinese FAQ data (docs/search.md).
 const W_BIAS: f32 = -2.87;
@@ -20,13 +21,6 @@ const W_MARGIN: f32 = 2.46;
 const W_DICE_GAP: f32 = 1.72;
 const W_MISS_QUERY: f32 = -0.36;
 const W_MISS_HEAD: f32 = -0.50;
-
-/// Logistic weights for articles matched by meaning: similarity and its lead over the next
-/// article. Fitted for all-MiniLM-L6-v2 on English FAQ data (docs/search.md); another model's
-/// similarities are distributed differently and may need other thresholds.
-const W_SEM_BIAS: f32 = -4.7;
-const W_SEM: f32 = 7.7;
-const W_SEM_GAP: f32 = 4.8;
 
 /// The parts a confidence is built from, shown by `kb search --explain`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -221,9 +215,10 @@ pub(crate) fn calibrate(cands: &mut [Scored]) {
     }
 }
 
-/// Orders candidates matched by meaning by similarity and sets their gap and confidence.
-pub(crate) fn calibrate_semantic(cands: &mut [Scored]) {
-    let sim = |c: &Scored| c.parts.semantic.unwrap_or(0.0);
+/// Orders candidates matched by meaning by similarity (plus the model's share of head word
+/// overlap) and sets their gap and confidence with the weights of the model that matched them.
+pub(crate) fn calibrate_semantic(cands: &mut [Scored], w: Calibration) {
+    let sim = |c: &Scored| c.parts.semantic.unwrap_or(0.0) + w.dice * c.parts.head_dice;
     cands.sort_by(|a, b| sim(b).total_cmp(&sim(a)));
     let best = cands.first().map(sim).unwrap_or(0.0);
     let second = cands.get(1).map(sim).unwrap_or(0.0);
@@ -231,7 +226,7 @@ pub(crate) fn calibrate_semantic(cands: &mut [Scored]) {
         let s = sim(c);
         let gap = s - if i == 0 { second } else { best };
         c.parts.semantic_gap = Some(gap);
-        c.parts.confidence = squash(W_SEM_BIAS + W_SEM * s + W_SEM_GAP * gap);
+        c.parts.confidence = squash(w.bias + w.sim * s + w.gap * gap);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
 use tantivy::columnar::Column;
@@ -77,12 +77,20 @@ pub(crate) struct Snapshot {
     pub langs: BTreeSet<String>,
     pub hash: String,
     pub cjk: CjkMode,
-    /// Embeddings per article (`None` where the model does not understand the language).
-    pub vectors: Vec<Option<ArticleVectors>>,
-    /// The model that embeds queries, when semantic matching is on.
+    /// Embeddings per article (`None` where no model embeds the language) and how many texts
+    /// had to be embedded for them (the rest came from the cache); unset until computed,
+    /// and until then the snapshot ranks lexically.
+    vectors: OnceLock<(Vec<Option<ArticleVectors>>, usize)>,
+    /// The models that embed queries, when semantic matching is on.
     pub semantic: Option<Arc<Semantic>>,
-    /// Texts the model had to embed for this generation (the rest came from the cache).
-    pub embedded: usize,
+}
+
+/// When [`build`] embeds the articles.
+pub(crate) enum Embed<'a> {
+    /// Before returning, reporting (done, total) texts as it goes.
+    Now(&'a (dyn Fn(usize, usize) + Sync)),
+    /// Not at all: the caller runs [`Snapshot::embed`] (in the background).
+    Later,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -213,6 +221,7 @@ pub(crate) fn build(
     cjk: CjkMode,
     place: Place<'_>,
     semantic: Option<&Arc<Semantic>>,
+    embed: Embed<'_>,
 ) -> anyhow::Result<(Snapshot, bool)> {
     let (schema, fields) = schema();
     let analyzed: Vec<Analyzed> = articles.iter().map(|a| analyze_article(a, cjk)).collect();
@@ -270,22 +279,6 @@ pub(crate) fn build(
     for seg in searcher.segment_readers() {
         ords.push(seg.fast_fields().u64("ord")?);
     }
-    let mut embedded = 0;
-    let vectors = match semantic {
-        Some(sem) => {
-            let (v, n) = sem.embed_articles(analyzed.iter().map(|a| {
-                let art = &a.info.article;
-                let heads = std::iter::once(art.title.as_str())
-                    .chain(art.questions.iter().map(String::as_str))
-                    .collect();
-                (a.info.lang.as_str(), heads, a.info.plain.as_str())
-            }))?;
-            tracing::debug!(embedded = n, "kb texts embedded");
-            embedded = n;
-            v
-        }
-        None => Vec::new(),
-    };
     let mut df: HashMap<String, u32> = HashMap::new();
     let mut langs = BTreeSet::new();
     let mut infos = Vec::with_capacity(analyzed.len());
@@ -310,11 +303,47 @@ pub(crate) fn build(
         langs,
         hash,
         cjk,
-        vectors,
+        vectors: OnceLock::new(),
         semantic: semantic.cloned(),
-        embedded,
     };
+    if let Embed::Now(progress) = embed {
+        snap.embed(progress)?;
+    }
     Ok((snap, built))
+}
+
+impl Snapshot {
+    /// Embeds the articles with the sentence models (texts already cached are not embedded
+    /// again) and switches this snapshot to matching by meaning; returns how many texts
+    /// were embedded. Without models it only marks the snapshot done.
+    pub(crate) fn embed(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> anyhow::Result<usize> {
+        let Some(sem) = &self.semantic else {
+            let _ = self.vectors.set((Vec::new(), 0));
+            return Ok(0);
+        };
+        let (v, n) = sem.embed_articles(
+            self.infos.iter().map(|a| {
+                let heads = std::iter::once(a.article.title.as_str())
+                    .chain(a.article.questions.iter().map(String::as_str))
+                    .collect();
+                (a.lang.as_str(), heads, a.plain.as_str())
+            }),
+            progress,
+        )?;
+        tracing::debug!(embedded = n, "kb texts embedded");
+        let _ = self.vectors.set((v, n));
+        Ok(n)
+    }
+
+    /// The articles' embeddings; empty until [`Snapshot::embed`] is done.
+    pub(crate) fn vectors(&self) -> &[Option<ArticleVectors>] {
+        self.vectors.get().map_or(&[], |(v, _)| v.as_slice())
+    }
+
+    /// Whether the embeddings are there (or none are needed).
+    pub(crate) fn embedded(&self) -> Option<usize> {
+        self.vectors.get().map(|(_, n)| *n)
+    }
 }
 
 fn create_dir_index(dir: &Path, schema: Schema) -> anyhow::Result<Index> {

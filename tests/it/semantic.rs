@@ -34,7 +34,7 @@ fn model_dir() -> Option<PathBuf> {
 
 fn semantic_config(dir: &Path) -> SemanticConfig {
     SemanticConfig {
-        model_dir: dir.display().to_string(),
+        model_dir: Some(dir.display().to_string()),
         langs: vec!["en".into()],
         required: true,
         ..Default::default()
@@ -157,7 +157,7 @@ fn support_kb(enc: Arc<Encoder>) -> Kb {
             ),
         ],
         &KbOptions {
-            encoder: Some(enc),
+            encoders: vec![enc],
             ..Default::default()
         },
     )
@@ -280,7 +280,7 @@ fn article_vectors_are_cached_on_disk_and_reused() {
 fn a_missing_or_broken_model_is_reported_clearly() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = SemanticConfig {
-        model_dir: tmp.path().join("nope").display().to_string(),
+        model_dir: Some(tmp.path().join("nope").display().to_string()),
         langs: vec!["en".into()],
         required: true,
         ..Default::default()
@@ -298,7 +298,7 @@ fn a_missing_or_broken_model_is_reported_clearly() {
             ..missing.clone()
         }),
     };
-    assert!(cfg.load_encoder().unwrap().is_none());
+    assert!(cfg.load_encoders().unwrap().is_empty());
     // Present but broken: an error even when optional.
     let broken = tmp.path().join("broken");
     std::fs::create_dir_all(&broken).unwrap();
@@ -311,14 +311,14 @@ fn a_missing_or_broken_model_is_reported_clearly() {
     .unwrap();
     let cfg = SearchConfig {
         semantic: Some(SemanticConfig {
-            model_dir: broken.display().to_string(),
+            model_dir: Some(broken.display().to_string()),
             required: false,
             langs: vec!["en".into()],
             ..Default::default()
         }),
         ..cfg
     };
-    let e = format!("{:#}", cfg.load_encoder().unwrap_err());
+    let e = format!("{:#}", cfg.load_encoders().unwrap_err());
     assert!(e.contains("safetensors"), "{e}");
 }
 
@@ -329,7 +329,7 @@ fn the_bundled_kb_answers_paraphrases_by_meaning_and_still_declines_the_unrelate
     let (kb, problems) = Kb::from_dir_in_ram_opts(
         &dir,
         &KbOptions {
-            encoder: Some(enc),
+            encoders: vec![enc],
             ..Default::default()
         },
     )
@@ -390,7 +390,7 @@ fn a_kb_mixing_languages_merges_meaning_and_words_by_confidence() {
             ),
         ],
         &KbOptions {
-            encoder: Some(enc),
+            encoders: vec![enc],
             ..Default::default()
         },
     )

