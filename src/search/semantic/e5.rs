@@ -105,9 +105,15 @@ fn norm(c: &Container, buf: &[u8], prefix: &str) -> anyhow::Result<Norm> {
     })
 }
 
+/// A layer's matrix, dequantised to f32 once at load. candle's Q4_0 × Q8_0 product decodes
+/// every 4-bit block again for each token; expanding the layers' matrices once (69 MB more
+/// resident for all twelve layers) made a query 1.75× faster (p50 47.7 → 27.2 ms, one thread,
+/// idle machine) and embedding the bundled kb take 2.4× less CPU, while the embeddings stay
+/// within the reference tolerance. The token table, by far the largest, stays quantised.
 fn linear(c: &Container, buf: &[u8], name: &str, out: usize, inp: usize) -> anyhow::Result<Linear> {
+    let q = q4_tensor(c, buf, &format!("{name}.w"), out, inp)?;
     Ok(Linear {
-        w: QMatMul::from_qtensor(q4_tensor(c, buf, &format!("{name}.w"), out, inp)?)?,
+        w: QMatMul::Tensor(q.dequantize(&Device::Cpu)?),
         b: f32_tensor(c, buf, &format!("{name}.b"), &[out])?,
     })
 }
