@@ -67,8 +67,8 @@ const EVENT_COLUMNS: &str = "ticket_id, kind, data, actor, at";
 ///
 /// Nothing is written for a ticket that does not exist: on SQLite the statement fails (see
 /// [`is_missing_ticket`]); on PostgreSQL it returns the number of tickets updated, 0. With
-/// outbox rows, SQLite gets a script that returns their ids, and PostgreSQL's statement
-/// returns them as a second column, comma-separated (see `save_outbox`).
+/// outbox rows (SQLite only) the statement is a script that returns their ids (see
+/// `save_outbox`).
 pub(super) fn save_ticket_sql(
     backend: Backend,
     t: &Ticket,
@@ -83,14 +83,21 @@ pub(super) fn save_ticket_sql(
             if outbox.rows.is_empty() {
                 return Ok((save, binds));
             }
-            let values = outbox_values(outbox, &mut binds, false);
+            let values = outbox_values(outbox, &mut binds);
             let script = format!(
                 "BEGIN IMMEDIATE;\n{save};\nINSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {} RETURNING id;\nCOMMIT;",
                 values.join(", ")
             );
             Ok((script, binds))
         }
-        Backend::Postgres => postgres_save(t, entries, events, handled, outbox),
+        // PostgreSQL's outbox rows go in inserts of their own (see `save_ticket_handling`).
+        Backend::Postgres => {
+            debug_assert!(
+                outbox.rows.is_empty(),
+                "PostgreSQL saves take no outbox rows"
+            );
+            postgres_save(t, entries, events, handled)
+        }
     }
 }
 
@@ -101,7 +108,6 @@ fn postgres_save(
     entries: &[TranscriptEntry],
     events: &[TicketEvent],
     handled: Option<&MessageKey>,
-    outbox: &OutboxBatch,
 ) -> Result<(String, Vec<BindValue>), StoreError> {
     let mut sql = Sql::default();
     let sets = [
@@ -183,20 +189,7 @@ fn postgres_save(
     if let Some(f) = finish {
         ctes.push(format!("f AS ({f})"));
     }
-    if outbox.rows.is_empty() {
-        sql.text = format!("WITH {} SELECT COUNT(*) FROM u", ctes.join(",\n"));
-        return Ok((sql.text, sql.binds));
-    }
-    let values = outbox_values(outbox, &mut sql.binds, true);
-    ctes.push(format!(
-        "o AS (INSERT INTO outbox ({OUTBOX_COLUMNS}) SELECT v.c1, v.c2, 0, '', v.c4, v.c5, v.c3, v.c6 \
-         FROM (VALUES {}) AS v(c1, c2, c3, c4, c5, c6, ord) WHERE EXISTS (SELECT 1 FROM u) ORDER BY v.ord RETURNING id)",
-        values.join(", ")
-    ));
-    sql.text = format!(
-        "WITH {} SELECT (SELECT COUNT(*) FROM u), (SELECT string_agg(id::text, ',') FROM o)",
-        ctes.join(",\n")
-    );
+    sql.text = format!("WITH {} SELECT COUNT(*) FROM u", ctes.join(",\n"));
     Ok((sql.text, sql.binds))
 }
 
@@ -340,7 +333,7 @@ mod tests {
             now: 2,
             owner: "me".into(),
         };
-        for backend in [Backend::Sqlite, Backend::Postgres] {
+        for backend in [Backend::Sqlite] {
             let (plain, plain_binds) = save_ticket_sql(
                 backend,
                 &t,
@@ -360,9 +353,7 @@ mod tests {
                 .unwrap();
             assert_eq!(highest, binds.len(), "{text}");
             assert!(text.contains("INSERT INTO outbox") && !plain.contains("outbox"));
-            if backend == Backend::Sqlite {
-                assert!(text.starts_with("BEGIN IMMEDIATE;") && text.ends_with("COMMIT;"));
-            }
+            assert!(text.starts_with("BEGIN IMMEDIATE;") && text.ends_with("COMMIT;"));
         }
     }
 

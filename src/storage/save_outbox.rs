@@ -1,9 +1,8 @@
-//! A ticket save together with the outbox rows of what it decided, in one round trip.
+//! A ticket save together with the outbox rows of what it decided, in one call on SQLite.
 //!
 //! Nearly every message ends in such a save. As separate statements in a transaction it costs
 //! four calls or more (begin, save, an insert per action, commit), each a hand-off to SQLite's
-//! worker thread or a network round trip to PostgreSQL. So on PostgreSQL the outbox insert is one more data-modifying CTE of the
-//! save's single statement; on SQLite the save and the insert travel as one script
+//! worker thread. So on SQLite the save and the insert travel as one script
 //! (`BEGIN IMMEDIATE; save; insert … RETURNING id; COMMIT`) that the write connection runs
 //! in one hand-off, rolled back explicitly when any part of it fails.
 
@@ -69,14 +68,9 @@ impl SqlStore {
     }
 }
 
-/// Appends `batch`'s values to `binds` and returns one `VALUES` tuple per row: in the outbox's
-/// column order, or (`with_ord`, for PostgreSQL's insert from a numbered `VALUES` list)
-/// platform, action, lane, lease, time, owner and the row's number.
-pub(super) fn outbox_values(
-    batch: &OutboxBatch,
-    binds: &mut Vec<BindValue>,
-    with_ord: bool,
-) -> Vec<String> {
+/// Appends `batch`'s values to `binds` and returns one `VALUES` tuple per row, in the order of
+/// [`OUTBOX_COLUMNS`].
+pub(super) fn outbox_values(batch: &OutboxBatch, binds: &mut Vec<BindValue>) -> Vec<String> {
     let mut arg = |v: BindValue| {
         binds.push(v);
         format!("${}", binds.len())
@@ -89,18 +83,13 @@ pub(super) fn outbox_values(
     batch
         .rows
         .iter()
-        .enumerate()
-        .map(|(i, (platform, action, lane))| {
+        .map(|(platform, action, lane)| {
             let (p, a, l) = (
                 arg(BindValue::Text(platform.clone())),
                 arg(BindValue::Text(action.clone())),
                 arg(BindValue::Text(lane.clone())),
             );
-            if with_ord {
-                format!("({p}, {a}, {l}, {lease}, {now}, {owner}, {i})")
-            } else {
-                format!("({p}, {a}, 0, '', {lease}, {now}, {l}, {owner})")
-            }
+            format!("({p}, {a}, 0, '', {lease}, {now}, {l}, {owner})")
         })
         .collect()
 }
@@ -131,21 +120,4 @@ pub(super) fn returned_ids(rows: &[AnyRow]) -> Result<Vec<i64>, StoreError> {
         .collect::<Result<Vec<_>, _>>()?;
     ids.sort_unstable();
     Ok(ids)
-}
-
-/// PostgreSQL's answer to a save with outbox rows: whether the ticket existed, and the ids.
-pub(super) fn postgres_answer(row: &AnyRow) -> Result<(bool, Vec<i64>), StoreError> {
-    let updated: i64 = row.try_get(0).map_err(db_err)?;
-    let ids: Option<String> = row.try_get(1).map_err(db_err)?;
-    let mut ids = ids
-        .unwrap_or_default()
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<i64>()
-                .map_err(|_| StoreError::Backend(format!("outbox id `{s}` is not a number")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    ids.sort_unstable();
-    Ok((updated == 1, ids))
 }

@@ -8,7 +8,7 @@ use sqlx::{Any, Row, Transaction};
 use super::outbox::{Stmt, inserted_ids};
 use super::rows::{self, TICKET_COLUMNS, ms, text, to_json};
 use super::save::{BindValue, is_missing_ticket, save_ticket_sql};
-use super::save_outbox::{OutboxBatch, postgres_answer, returned_ids};
+use super::save_outbox::{OutboxBatch, returned_ids};
 use super::{Backend, SqlStore, db_err};
 use crate::domain::event::{Inbound, Outbound};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
@@ -194,9 +194,14 @@ impl TicketStore for SqlStore {
         events: &[TicketEvent],
         handled: Option<Handling<'_>>,
     ) -> Result<Vec<i64>, StoreError> {
-        let outbox = match handled {
-            Some(h) => self.outbox_batch(h.actions)?,
-            None => OutboxBatch::empty(),
+        // On PostgreSQL the outbox rows go in their own inserts of one transaction: as one
+        // more CTE of the save's statement, a connection cut while it ran could leave the
+        // rows committed with their ids never returned, and this instance renews the leases
+        // of every row it owns, so such a row would wait until a restart (the outage test
+        // caught it). A cut transaction rolls back instead. SQLite has no connection to cut.
+        let outbox = match (self.backend, handled) {
+            (Backend::Sqlite, Some(h)) => self.outbox_batch(h.actions)?,
+            _ => OutboxBatch::empty(),
         };
         let (sql, binds) = save_ticket_sql(
             self.backend,
@@ -212,19 +217,29 @@ impl TicketStore for SqlStore {
         }
         let missing = || StoreError::NotFound(format!("ticket {}", t.id));
         if !outbox.rows.is_empty() {
-            return match self.backend {
-                Backend::Sqlite => match self.fetch_script(q).await {
-                    Ok(rows) => returned_ids(&rows),
-                    Err(e) if is_missing_ticket(&e) => Err(missing()),
-                    Err(e) => Err(db_err(e)),
-                },
-                Backend::Postgres => {
-                    let row = q.fetch_one(&self.pool).await.map_err(db_err)?;
-                    match postgres_answer(&row)? {
-                        (true, ids) => Ok(ids),
-                        (false, _) => Err(missing()),
-                    }
-                }
+            return match self.fetch_script(q).await {
+                Ok(rows) => returned_ids(&rows),
+                Err(e) if is_missing_ticket(&e) => Err(missing()),
+                Err(e) => Err(db_err(e)),
+            };
+        }
+        let inserts = match (self.backend, handled) {
+            (Backend::Postgres, Some(h)) => self.outbox_inserts(h.actions, self.first_lease())?,
+            _ => Vec::new(),
+        };
+        if !inserts.is_empty() {
+            let mut queries = vec![q];
+            queries.extend(inserts);
+            // The save reports the tickets it updated: none means no such ticket, and nothing
+            // may commit.
+            let none_updated = |i: usize, rows: &[sqlx::any::AnyRow]| -> Option<sqlx::Error> {
+                let updated = rows.first().and_then(|r| r.try_get::<i64, _>(0).ok());
+                (i == 0 && updated != Some(1)).then_some(sqlx::Error::RowNotFound)
+            };
+            return match self.fetch_atomic(queries, &none_updated).await {
+                Ok(results) => inserted_ids(&results[1..]),
+                Err(sqlx::Error::RowNotFound) => Err(missing()),
+                Err(e) => Err(db_err(e)),
             };
         }
         let found = match self.backend {
