@@ -321,7 +321,7 @@ mod tests {
     }
 
     #[test]
-    fn outbox_rows_add_their_placeholders_once_each() {
+    fn sqlite_outbox_rows_add_their_placeholders_once_each() {
         let (t, entries, events) = fixture();
         let key = MessageKey::new(Platform::Telegram, "m1");
         let outbox = OutboxBatch {
@@ -333,7 +333,8 @@ mod tests {
             now: 2,
             owner: "me".into(),
         };
-        for backend in [Backend::Sqlite] {
+        {
+            let backend = Backend::Sqlite;
             let (plain, plain_binds) = save_ticket_sql(
                 backend,
                 &t,
