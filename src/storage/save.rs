@@ -291,6 +291,14 @@ mod tests {
         (t, vec![entry.clone(), entry], vec![event])
     }
 
+    /// The highest `$N` in `text`, looking one past the `binds` arguments it should use.
+    fn highest_placeholder(text: &str, binds: usize) -> usize {
+        (1..=binds + 1)
+            .rev()
+            .find(|n| text.contains(&format!("${n}")))
+            .unwrap()
+    }
+
     #[test]
     fn every_placeholder_has_exactly_one_argument() {
         let (t, entries, events) = fixture();
@@ -312,11 +320,11 @@ mod tests {
                 Backend::Postgres => 11 + 2 * 6 + 4 + 3,
             };
             assert_eq!(binds.len(), expected);
-            let highest = (1..=binds.len() + 1)
-                .rev()
-                .find(|n| text.contains(&format!("${n}")))
-                .unwrap();
-            assert_eq!(highest, binds.len(), "{text}");
+            assert_eq!(
+                highest_placeholder(&text, binds.len()),
+                binds.len(),
+                "{text}"
+            );
         }
     }
 
@@ -333,8 +341,8 @@ mod tests {
             now: 2,
             owner: "me".into(),
         };
+        let backend = Backend::Sqlite;
         {
-            let backend = Backend::Sqlite;
             let (plain, plain_binds) = save_ticket_sql(
                 backend,
                 &t,
@@ -348,11 +356,11 @@ mod tests {
                 save_ticket_sql(backend, &t, &entries, &events, Some(&key), &outbox).unwrap();
             // Lease, time and owner once, then platform, action and lane per row.
             assert_eq!(binds.len(), plain_binds.len() + 3 + 2 * 3);
-            let highest = (1..=binds.len() + 1)
-                .rev()
-                .find(|n| text.contains(&format!("${n}")))
-                .unwrap();
-            assert_eq!(highest, binds.len(), "{text}");
+            assert_eq!(
+                highest_placeholder(&text, binds.len()),
+                binds.len(),
+                "{text}"
+            );
             assert!(text.contains("INSERT INTO outbox") && !plain.contains("outbox"));
             assert!(text.starts_with("BEGIN IMMEDIATE;") && text.ends_with("COMMIT;"));
         }
