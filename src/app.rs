@@ -173,19 +173,29 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
     let (kb, _kb_watch) = open_kb(&cfg)?;
-    let desk = Arc::new(
-        Desk::new(
-            store.clone(),
-            kb,
-            Arc::new(SystemClock),
-            desk_settings(&cfg),
-        )
-        .with_limits(cfg.limits.clone())
-        .with_reports(Arc::new(crate::reports::service::SqlReports::new(
-            sql.clone(),
-            cfg.clone(),
-        ))),
-    );
+    let signer = if cfg.dashboard.enabled {
+        let s = crate::web::Signer::open(&sql, &cfg.dashboard.base_url())
+            .await
+            .context("cannot read or make the dashboard's signing key")?;
+        Some(Arc::new(s))
+    } else {
+        None
+    };
+    let mut desk = Desk::new(
+        store.clone(),
+        kb,
+        Arc::new(SystemClock),
+        desk_settings(&cfg),
+    )
+    .with_limits(cfg.limits.clone())
+    .with_reports(Arc::new(crate::reports::service::SqlReports::new(
+        sql.clone(),
+        cfg.clone(),
+    )));
+    if let Some(s) = &signer {
+        desk = desk.with_sign_in(s.clone());
+    }
+    let desk = Arc::new(desk);
     let metrics = Arc::new(crate::admin::Metrics::default());
     if cfg.admin.enabled {
         let (bind, m, stop) = (cfg.admin.bind.clone(), metrics.clone(), stop_rx.clone());
@@ -211,6 +221,7 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
         store.clone(),
     ));
     router.add(Platform::Console, console_outlet.clone());
+    router.add(Platform::Web, Arc::new(crate::web::WebOutlet));
     let telegram_token = cfg
         .secrets
         .telegram_token
@@ -253,6 +264,22 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     };
     // The sweeper starts once every outlet is registered, so its notices can reach any platform.
     let router = Arc::new(router);
+    if let Some(signer) = signer {
+        let state = Arc::new(crate::web::WebState {
+            desk: desk.clone(),
+            router: router.clone(),
+            store: sql.clone(),
+            cfg: Arc::new(cfg.clone()),
+            signer,
+        });
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            // A busy dashboard port must not take the bot down with it.
+            if let Err(e) = crate::web::serve(state, stop).await {
+                tracing::warn!(error = %format!("{e:#}"), "dashboard disabled");
+            }
+        });
+    }
     let pickup = {
         let (router, stop) = (router.clone(), stop_rx.clone());
         tokio::spawn(async move { router.run_pickup(stop).await })

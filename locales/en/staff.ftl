@@ -122,3 +122,8 @@ customer-sent-unsupported = { $name } (customer) sent { $kind ->
         [story] a story
        *[other] a kind of message
     } that the bot cannot relay. They were asked to describe it in words.
+dashboard-link =
+    Your dashboard sign-in link, for you alone and usable once within { $minutes } minutes:
+    { $url }
+dashboard-sent-privately = I sent you a dashboard sign-in link in a private message.
+dashboard-off = The web dashboard is not running on this bot ([dashboard] enabled = false).

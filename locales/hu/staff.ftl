@@ -116,3 +116,8 @@ customer-sent-unsupported = { $name } (ügyfél) { $kind ->
         [story] történetet
        *[other] olyan üzenetet
     } küldött, amit a bot nem tud továbbítani. Megkértük, hogy írja le szavakkal.
+dashboard-link =
+    Belépési linked az irányítópultra: csak neked szól, és { $minutes } percen belül egyszer használható:
+    { $url }
+dashboard-sent-privately = Privát üzenetben elküldtem a belépési linket az irányítópultra.
+dashboard-off = Ezen a boton nem fut a webes irányítópult ([dashboard] enabled = false).

@@ -116,3 +116,8 @@ customer-sent-unsupported = { $name }（客户）发送了{ $kind ->
         [story] 动态
        *[other] 一条无法识别的消息
     }，机器人无法转发。已请客户用文字描述。
+dashboard-link =
+    你的控制台登录链接，仅供你本人使用，{ $minutes } 分钟内有效且只能使用一次：
+    { $url }
+dashboard-sent-privately = 我已通过私信把控制台登录链接发给你。
+dashboard-off = 此机器人未运行网页控制台（[dashboard] enabled = false）。

@@ -67,6 +67,8 @@ pub enum Command {
     Sla(TicketId),
     /// `/panel`: post an "Open a ticket" panel (admins).
     Panel,
+    /// `/dashboard`: a one-time sign-in link to the web dashboard, sent privately.
+    Dashboard,
     /// `/lang [en|zh|hu]`: choose the language the bot answers in; alone, offers the choice.
     Lang(Option<Lang>),
     /// `/stop surveys` (`false`) and `/start surveys` (`true`): whether the customer gets
@@ -263,6 +265,7 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
             Command::Close(id.or(here), non_empty(reason))
         }
         "panel" => Command::Panel,
+        "dashboard" => Command::Dashboard,
         "lang" => match split_word(args) {
             ("", _) => Command::Lang(None),
             (code, "") => Command::Lang(Some(

@@ -230,6 +230,13 @@ const SPECS: &[Spec] = &[
     ),
     spec("sla", Key::CmdnameSla, Key::CmdSla, Agents, &[TICKET]),
     spec("panel", Key::CmdnamePanel, Key::CmdPanel, Admins, &[]),
+    spec(
+        "dashboard",
+        Key::CmdnameDashboard,
+        Key::CmdDashboard,
+        Agents,
+        &[],
+    ),
 ];
 
 /// The Discord locales the catalogs cover besides the default (English).

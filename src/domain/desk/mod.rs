@@ -5,6 +5,7 @@ mod bounds;
 mod buttons;
 mod closing;
 mod customer;
+mod dashboard;
 mod decide;
 mod edits;
 mod error;
@@ -64,6 +65,8 @@ pub struct Desk {
     flood: FloodLimit,
     /// Answers `/report sla`; `None` where no reports are wired (the command says so).
     reports: Option<Arc<dyn crate::domain::report_source::ReportSource>>,
+    /// Issues `/dashboard` sign-in links; `None` where no dashboard runs (the command says so).
+    sign_in: Option<Arc<dyn crate::domain::sign_in::SignInLinks>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -176,6 +179,7 @@ impl Desk {
             flood: FloodLimit::new(limits.per_user_per_minute),
             limits,
             reports: None,
+            sign_in: None,
         }
     }
 
@@ -185,6 +189,12 @@ impl Desk {
         reports: Arc<dyn crate::domain::report_source::ReportSource>,
     ) -> Desk {
         self.reports = Some(reports);
+        self
+    }
+
+    /// The same desk answering `/dashboard` with links from `links`.
+    pub fn with_sign_in(mut self, links: Arc<dyn crate::domain::sign_in::SignInLinks>) -> Desk {
+        self.sign_in = Some(links);
         self
     }
 

@@ -180,6 +180,7 @@ impl Desk {
                 )])
             }
             Command::ReportSla(month) => self.report_sla(ctx, me, lang, month.as_deref()).await,
+            Command::Dashboard => self.dashboard_link(ctx, me, lang),
             Command::Panel => {
                 if me.role < StaffRole::Admin {
                     return Err(DeskError::Say(text!(Key::PanelAdminOnly)));
