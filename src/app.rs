@@ -265,12 +265,17 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     // The sweeper starts once every outlet is registered, so its notices can reach any platform.
     let router = Arc::new(router);
     if let Some(signer) = signer {
+        let mut files = std::collections::HashMap::new();
+        if let Some(t) = &telegram {
+            files.insert(Platform::Telegram, t.files());
+        }
         let state = Arc::new(crate::web::WebState {
             desk: desk.clone(),
             router: router.clone(),
             store: sql.clone(),
             cfg: Arc::new(cfg.clone()),
             signer,
+            files,
         });
         let stop = stop_rx.clone();
         tokio::spawn(async move {

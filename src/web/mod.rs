@@ -3,6 +3,7 @@
 //! Pages are rendered on the server; one small script only updates countdowns and the queue.
 
 mod actions;
+mod files;
 mod layout;
 mod queue;
 mod reports;
@@ -18,6 +19,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
+pub use files::FileSource;
 pub use session::Viewer;
 pub use sign_in::{LINK_MINUTES, Signer};
 
@@ -108,6 +110,8 @@ pub struct WebState {
     pub cfg: Arc<Config>,
     /// Issues and checks sign-in links.
     pub signer: Arc<Signer>,
+    /// Where files that are not links are fetched from, per platform (Telegram).
+    pub files: std::collections::HashMap<crate::domain::ids::Platform, Arc<dyn FileSource>>,
 }
 
 const SCRIPT: &str = include_str!("assets/dashboard.js");
@@ -119,6 +123,7 @@ pub fn routes(state: Arc<WebState>) -> HttpRouter {
         .route("/", get(queue::page))
         .route("/tickets/{id}", get(ticket::page))
         .route("/tickets/{id}/act", post(actions::act))
+        .route("/tickets/{id}/files/{entry}/{n}", get(files::download))
         .route("/reports", get(reports::page))
         .route("/login", get(session::confirm).post(session::sign_in))
         .route("/logout", post(session::sign_out))

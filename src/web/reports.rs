@@ -87,6 +87,7 @@ pub async fn page(
             );
         }
     };
+    let _ = state.store.set_flash(&viewer.session.id_hash, None).await;
     let svg = |c: &charts::Chart| PreEscaped(charts::svg(c));
     let body = html! {
         form.filters method="get" action="/reports" {

@@ -16,7 +16,7 @@ use super::session::{Viewer, form_nonce};
 use crate::domain::event::Attachment;
 use crate::domain::i18n::{Key, Lang};
 use crate::domain::ids::TicketId;
-use crate::domain::replies::{kind_word, status_word};
+use crate::domain::replies::{kind_word, lang_name, status_word};
 use crate::domain::sla_text::clock_name;
 use crate::domain::ticket::{Actor, EventKind, Priority, Status, Ticket, TicketEvent};
 use crate::tr;
@@ -40,14 +40,16 @@ pub async fn page(
         let Some(t) = store.ticket(id).await? else {
             return Ok(None);
         };
+        let theirs = store.user_lang(&t.requester).await?.map(|s| s.lang);
         Ok(Some((
             t,
             store.transcript(id).await?,
             store.events(id).await?,
+            theirs,
         )))
     }
     .await;
-    let (t, transcript, events) = match loaded {
+    let (t, transcript, events, theirs) = match loaded {
         Ok(Some(x)) => x,
         Ok(None) => {
             return layout::problem(
@@ -59,6 +61,7 @@ pub async fn page(
         Err(e) => return layout::store_down(lang, &e),
     };
     let _ = state.store.set_flash(&viewer.session.id_hash, None).await;
+    let theirs = theirs.unwrap_or(state.cfg.customers.default_lang);
     let now = Utc::now();
     let tz = state.cfg.reports.tz().unwrap_or(chrono_tz::UTC);
     let sla = &state.cfg.sla;
@@ -75,6 +78,7 @@ pub async fn page(
             dt { (tr!(lang, Key::WebColKind)) } dd { (kind_word(lang, t.kind)) }
             dt { (tr!(lang, Key::WebColAgent)) } dd #assignee { (assignee) }
             dt { (tr!(lang, Key::WebColCustomer)) } dd { (t.requester.name) " (" (t.requester.platform.as_str()) " " (t.requester.id) ")" }
+            dt { (tr!(lang, Key::WebColLang)) } dd #customer-lang { (lang_name(lang, theirs)) }
             dt { (tr!(lang, Key::WebColOpened)) } dd { (when(t.created_at, tz)) }
             dt { (tr!(lang, Key::WebColDeadline)) } dd {
                 @if let Some(d) = deadline {
@@ -90,14 +94,16 @@ pub async fn page(
         section {
             h2 { (tr!(lang, Key::WebTranscriptTitle)) }
             ol.transcript {
-                @for e in &transcript {
+                @for (i, e) in transcript.iter().enumerate() {
                     li class=(if e.internal { "entry internal" } else { "entry" }) {
                         div.meta {
                             strong { (e.author) } " · " (when(e.at, tz))
                             @if e.internal { " · " em { (tr!(lang, Key::ShowInternal)) } }
                         }
                         div.body { (e.body) }
-                        @for a in &e.attachments { (attachment(lang, a)) }
+                        @for (n, a) in e.attachments.iter().enumerate() {
+                            (attachment(&state, lang, a, format!("/tickets/{}/files/{i}/{n}", t.id.0)))
+                        }
                     }
                 }
             }
@@ -113,15 +119,17 @@ pub async fn page(
     Page::new(&viewer, title, body).into_response()
 }
 
-fn attachment(lang: Lang, a: &Attachment) -> Markup {
+fn attachment(state: &WebState, lang: Lang, a: &Attachment, fetch: String) -> Markup {
     let name = a.name.clone().unwrap_or_else(|| tr!(lang, Key::WebFile));
     html! {
         div.attachment {
             "📎 "
             // Discord's files are public URLs; a Telegram file id would need the bot's token
-            // in the link, which must never reach a browser.
+            // in the link, which must never reach a browser, so the dashboard fetches it.
             @if a.file_ref.starts_with("https://") || a.file_ref.starts_with("http://") {
                 a href=(a.file_ref) rel="noreferrer noopener" target="_blank" { (name) }
+            } @else if state.files.contains_key(&a.platform) {
+                a.file href=(fetch) { (name) }
             } @else {
                 (name) " " small { (tr!(lang, Key::WebFileOnPlatform, platform = a.platform.as_str())) }
             }

@@ -22,7 +22,7 @@ use supportbot::web::Signer;
 use tokio::sync::watch;
 
 use crate::chaos::{self, TG_STAFF};
-use crate::fake_telegram::{FakeTelegram, private_text};
+use crate::fake_telegram::{FakeTelegram, file_bytes, private_photo, private_text};
 
 const CUSTOMER: i64 = 9001;
 const ANN: i64 = 501;
@@ -306,10 +306,48 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
         "the reply is in the transcript"
     );
     screenshot(&c, "dashboard-ticket.png").await;
-
-    // A form without its CSRF token does nothing, even with the session's cookie.
     let cookie = c.get_named_cookie("supportbot_session").await.unwrap();
     let cookie = format!("supportbot_session={}", cookie.value());
+    let observer = storage::connect(&cfg.storage.url, 2).await.unwrap();
+    use supportbot::domain::ports::TicketStore;
+    let ticket = supportbot::domain::ids::TicketId(1);
+
+    // A Telegram photo is not a link: the dashboard fetches it through the bot for the agent.
+    fake.push(private_photo(CUSTOMER, "Cat", 3, "photo-77"));
+    for _ in 0..200 {
+        let t = observer.transcript(ticket).await.unwrap();
+        if t.iter().any(|e| !e.attachments.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.goto(&format!("{base}/tickets/1")).await.unwrap();
+    let href = c
+        .find(Locator::Css("a.file"))
+        .await
+        .expect("a link to the photo")
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = http
+        .get(format!("{base}{href}"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(r.bytes().await.unwrap().to_vec(), file_bytes("photo-77"));
+    let r = http.get(format!("{base}{href}")).send().await.unwrap();
+    assert_eq!(r.status(), 401, "files need a session too");
+
+    // A form without its CSRF token does nothing, even with the session's cookie.
     let r = http
         .post(format!("{base}/tickets/1/act"))
         .header("cookie", &cookie)
@@ -318,13 +356,7 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let observer = storage::connect(&cfg.storage.url, 2).await.unwrap();
-    use supportbot::domain::ports::TicketStore;
-    let t = observer
-        .ticket(supportbot::domain::ids::TicketId(1))
-        .await
-        .unwrap()
-        .unwrap();
+    let t = observer.ticket(ticket).await.unwrap().unwrap();
     assert_ne!(t.status, Status::Closed, "a forged form closed the ticket");
 
     // An agent is refused a lead's page; the lead gets it.
@@ -436,4 +468,62 @@ async fn sign_in_state_holds_on_postgres() {
         return;
     };
     sign_in_store_contract(&db.url).await;
+}
+
+/// `/dashboard` from chat: the link reaches the agent alone, naming their identity and role.
+#[tokio::test]
+async fn a_dashboard_link_goes_to_the_agent_alone() {
+    use crate::harness::{DASHBOARD_URL, TestApp};
+    use supportbot::domain::event::{InboundBody, Outbound};
+    use supportbot::domain::ids::ConversationRef;
+    let (store, _dir) = crate::db::sqlite_store().await;
+    let staff = "[[staff.agents]]\nname = \"tom\"\nrole = \"lead\"\nusers = [\"telegram:600\", \"discord:700\"]\n";
+    let app = TestApp::over_sql(store, staff, None);
+    let signer = Signer::with_key(b"test key".to_vec(), DASHBOARD_URL);
+    let ask = |platform: Platform, id: &str, interaction: Option<&str>| {
+        let mut inb = app.staff_inbound(
+            "tom",
+            None,
+            InboundBody::Text {
+                text: "/dashboard".into(),
+            },
+        );
+        inb.from = UserRef::new(platform, id, "Tom");
+        inb.conversation = ConversationRef::chat(platform, "staff-group");
+        inb.interaction = interaction.map(str::to_string);
+        inb
+    };
+    // Typed in the Telegram staff group: the link as a direct message, a pointer in the group.
+    let out = app.send(ask(Platform::Telegram, "600", None)).await.0;
+    assert_eq!(out.len(), 2, "{out:#?}");
+    let (link, pointer) = match (&out[0], &out[1]) {
+        (Outbound::Send { message: l, .. }, Outbound::Send { message: p, .. }) => (l, p),
+        other => panic!("{other:?}"),
+    };
+    assert!(link.direct && link.private_to == Some(UserRef::new(Platform::Telegram, "600", "Tom")));
+    assert!(!pointer.text.contains("/login") && !pointer.direct);
+    let url = link
+        .text
+        .split_whitespace()
+        .find(|w| w.starts_with(DASHBOARD_URL))
+        .unwrap();
+    let claims = signer
+        .check(url.split_once("?t=").unwrap().1, crate::harness::t0())
+        .unwrap();
+    assert_eq!(
+        (claims.user().id, claims.role),
+        ("600".to_string(), StaffRole::Lead)
+    );
+    // A Discord slash command: one private answer in place.
+    let out = app
+        .send(ask(Platform::Discord, "700", Some("i-1:tok")))
+        .await
+        .0;
+    assert_eq!(out.len(), 1, "{out:#?}");
+    let Outbound::Send { message, .. } = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert!(
+        message.ephemeral && message.in_reply_to.is_some() && message.text.contains("/login?t=")
+    );
 }
