@@ -297,6 +297,13 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
         f.texts_to(CUSTOMER).iter().any(|t| t.contains(reply))
     })
     .await;
+    // Colleagues working the ticket in chat see it in the ticket's topic.
+    fake.wait_until("the reply in the staff topic", |f| {
+        f.texts_to(TG_STAFF)
+            .iter()
+            .any(|t| t.contains("ann replied from the dashboard") && t.contains(reply))
+    })
+    .await;
     c.wait()
         .for_element(Locator::Css("li.entry"))
         .await

@@ -442,6 +442,8 @@ keys! {
     WebUnknownAction => "web-unknown-action",
     WebAlreadyDone => "web-already-done",
     WebDone => "web-done",
+    WebReplyMirror => "web-reply-mirror",
+    WebNoteMirror => "web-note-mirror",
     WebReportFailed => "web-report-failed",
     WebFrom => "web-from",
     WebTo => "web-to",
