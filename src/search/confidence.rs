@@ -1,14 +1,12 @@
 //! Confidence: per-candidate match features (coverage, title/question overlap, what is left
 //! unmatched on either side), the final ranking, and a logistic squash into [0, 1].
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
-use super::analyze::is_cjk;
 use super::index::Snapshot;
 use super::query::{QueryPlan, Scored};
 use super::semantic::Calibration;
+use super::terms::{TermId, TermSet, strong};
 
 /// Logistic weights, fitted once on pooled English and Chinese FAQ data (docs/search.md).
 const W_BIAS: f32 = -2.87;
@@ -60,12 +58,6 @@ pub struct ConfidenceParts {
     pub confidence: f32,
 }
 
-/// Single CJK characters are weak evidence: they match everywhere in a Chinese kb.
-fn strong(t: &str) -> bool {
-    let mut cs = t.chars();
-    !(matches!((cs.next(), cs.next()), (Some(c), None) if is_cjk(c)))
-}
-
 impl Snapshot {
     /// Computes every feature of one candidate except the cross-candidate ones.
     pub(crate) fn features(&self, plan: &QueryPlan, ord: usize, bm25: f32) -> Scored {
@@ -77,34 +69,46 @@ impl Snapshot {
             .or(plan.terms.first())
             .map(|(_, t)| t.as_slice())
             .unwrap_or(&[]);
-        let max_idf = self.idf("\u{0}never-a-term\u{0}").max(1e-6);
-        let idf = |t: &String| self.idf(t);
-        let wq: f32 = terms.iter().map(idf).sum();
-        let wq_strong: f32 = terms.iter().filter(|t| strong(t)).map(idf).sum();
+        // Each query term once as the snapshot knows it: `None` is in no article.
+        let ids: Vec<Option<TermId>> = terms.iter().map(|t| self.terms.id(t)).collect();
+        let strong_q: Vec<bool> = terms.iter().map(|t| strong(t)).collect();
+        let max_idf = self.idf_of(None).max(1e-6);
+        let idf = |id: &Option<TermId>| self.idf_of(*id);
+        let wq: f32 = ids.iter().map(idf).sum();
+        let wq_strong: f32 = ids
+            .iter()
+            .zip(&strong_q)
+            .filter(|(_, s)| **s)
+            .map(|(id, _)| idf(id))
+            .sum();
         let mut parts = ConfidenceParts {
             bm25,
             terms: terms.len(),
             ..Default::default()
         };
-        let in_doc = |t: &String| {
-            info.body.contains(t)
-                || info.tags.contains(t)
-                || info.heads.iter().any(|h| h.contains(t))
+        let in_doc = |id: &Option<TermId>| {
+            id.is_some_and(|i| {
+                info.body.contains(i)
+                    || info.tags.contains(i)
+                    || info.heads.iter().any(|h| h.contains(i))
+            })
         };
+        let in_head = |h: &TermSet, id: &Option<TermId>| id.is_some_and(|i| h.contains(i));
         if wq > 0.0 {
-            let hit: f32 = terms.iter().filter(|t| in_doc(t)).map(idf).sum();
+            let hit: f32 = ids.iter().filter(|id| in_doc(id)).map(idf).sum();
             parts.coverage = hit / wq;
-            parts.miss_query = terms
+            parts.miss_query = ids
                 .iter()
-                .filter(|t| strong(t) && !in_doc(t))
-                .map(idf)
+                .zip(&strong_q)
+                .filter(|(id, s)| **s && !in_doc(id))
+                .map(|(id, _)| idf(id))
                 .fold(0.0, f32::max)
                 / max_idf;
-            let qset: HashSet<&String> = terms.iter().collect();
-            let mut best_head: Option<&HashSet<String>> = None;
+            let head_idf = |i: TermId| self.idf_of(Some(i));
+            let mut best_head: Option<&TermSet> = None;
             for h in &info.heads {
-                let inter: f32 = terms.iter().filter(|t| h.contains(*t)).map(idf).sum();
-                let wh: f32 = h.iter().map(idf).sum();
+                let inter: f32 = ids.iter().filter(|id| in_head(h, id)).map(idf).sum();
+                let wh: f32 = h.iter().map(head_idf).sum();
                 parts.head_coverage = parts.head_coverage.max(inter / wq);
                 let dice = if wq + wh > 0.0 {
                     2.0 * inter / (wq + wh)
@@ -116,12 +120,17 @@ impl Snapshot {
                     parts.head_precision = if wh > 0.0 { inter / wh } else { 0.0 };
                     best_head = Some(h);
                 }
-                let si: f32 = terms
+                let si: f32 = ids
                     .iter()
-                    .filter(|t| strong(t) && h.contains(*t))
-                    .map(idf)
+                    .zip(&strong_q)
+                    .filter(|(id, s)| **s && in_head(h, id))
+                    .map(|(id, _)| idf(id))
                     .sum();
-                let sh: f32 = h.iter().filter(|t| strong(t)).map(idf).sum();
+                let sh: f32 = h
+                    .iter()
+                    .filter(|i| self.terms.is_strong(*i))
+                    .map(head_idf)
+                    .sum();
                 if wq_strong + sh > 0.0 {
                     parts.strong_dice = parts.strong_dice.max(2.0 * si / (wq_strong + sh));
                 }
@@ -129,8 +138,8 @@ impl Snapshot {
             if let Some(h) = best_head {
                 parts.miss_head = h
                     .iter()
-                    .filter(|t| strong(t) && !qset.contains(t))
-                    .map(idf)
+                    .filter(|i| self.terms.is_strong(*i) && !ids.contains(&Some(*i)))
+                    .map(head_idf)
                     .fold(0.0, f32::max)
                     / max_idf;
             }
@@ -139,24 +148,33 @@ impl Snapshot {
         Scored {
             ord,
             id: info.article.id.clone(),
-            matched: matched(info, terms),
+            matched: matched(info, terms, &ids),
             parts,
         }
     }
 }
 
-fn matched(info: &super::index::ArticleInfo, terms: &[String]) -> Vec<(String, Vec<String>)> {
+fn matched(
+    info: &super::index::ArticleInfo,
+    terms: &[String],
+    ids: &[Option<TermId>],
+) -> Vec<(String, Vec<String>)> {
     let title = info.heads.first();
-    let questions: HashSet<&String> = info.heads.iter().skip(1).flatten().collect();
-    let pick = |f: &dyn Fn(&String) -> bool| -> Vec<String> {
-        terms.iter().filter(|t| f(t)).cloned().collect()
+    let questions = TermSet::union(info.heads.iter().skip(1));
+    let pick = |f: &dyn Fn(TermId) -> bool| -> Vec<String> {
+        terms
+            .iter()
+            .zip(ids)
+            .filter(|(_, id)| id.is_some_and(f))
+            .map(|(t, _)| t.clone())
+            .collect()
     };
     let mut out = Vec::new();
     for (name, m) in [
-        ("title", pick(&|t| title.is_some_and(|h| h.contains(t)))),
-        ("questions", pick(&|t| questions.contains(t))),
-        ("body", pick(&|t| info.body.contains(t))),
-        ("tags", pick(&|t| info.tags.contains(t))),
+        ("title", pick(&|i| title.is_some_and(|h| h.contains(i)))),
+        ("questions", pick(&|i| questions.contains(i))),
+        ("body", pick(&|i| info.body.contains(i))),
+        ("tags", pick(&|i| info.tags.contains(i))),
     ] {
         if !m.is_empty() {
             out.push((name.to_string(), m));

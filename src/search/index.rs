@@ -1,7 +1,7 @@
 //! The tantivy index: schema, building (in RAM or in the data directory, keyed by content hash)
 //! and the immutable snapshot that queries run against.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -16,6 +16,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 use super::analyze::{CjkMode, analyze, norm_lang};
 use super::article::Article;
 use super::semantic::{ArticleVectors, Semantic};
+use super::terms::{TermSet, Terms};
 
 /// The text fields every article is indexed under; boosts live in `query`.
 #[derive(Debug, Clone, Copy)]
@@ -56,11 +57,11 @@ pub(crate) struct ArticleInfo {
     /// Plain-text body, markdown noise removed, for excerpts.
     pub plain: String,
     /// Terms of the title, then of each question: the article's "heads".
-    pub heads: Vec<HashSet<String>>,
+    pub heads: Vec<TermSet>,
     /// Terms of the body.
-    pub body: HashSet<String>,
+    pub body: TermSet,
     /// Terms of the tags.
-    pub tags: HashSet<String>,
+    pub tags: TermSet,
 }
 
 /// One immutable generation of the knowledge base.
@@ -72,8 +73,8 @@ pub(crate) struct Snapshot {
     pub infos: Vec<ArticleInfo>,
     /// `ord` fast-field column per segment ordinal.
     pub ords: Vec<Column<u64>>,
-    /// Number of articles containing each term in any field.
-    pub df: HashMap<String, u32>,
+    /// Every distinct term once, with the number of articles containing it in any field.
+    pub terms: Terms,
     pub langs: BTreeSet<String>,
     pub hash: String,
     pub cjk: CjkMode,
@@ -161,14 +162,14 @@ struct Analyzed {
     tags: Vec<String>,
 }
 
-fn analyze_article(a: &Article, cjk: CjkMode) -> Analyzed {
+fn analyze_article(a: &Article, cjk: CjkMode, terms: &mut Terms) -> Analyzed {
     let lang = norm_lang(&a.lang);
     let title = analyze(&a.title, &lang, cjk);
     let mut questions = Vec::new();
-    let mut heads = vec![title.iter().cloned().collect::<HashSet<_>>()];
+    let mut heads = vec![TermSet::of(terms, &title)];
     for q in &a.questions {
         let t = analyze(q, &lang, cjk);
-        heads.push(t.iter().cloned().collect());
+        heads.push(TermSet::of(terms, &t));
         questions.extend(t);
     }
     let plain = plain_text(&a.body);
@@ -179,9 +180,9 @@ fn analyze_article(a: &Article, cjk: CjkMode) -> Analyzed {
             article: a.clone(),
             lang,
             plain,
+            body: TermSet::of(terms, &body),
+            tags: TermSet::of(terms, &tags),
             heads,
-            body: body.iter().cloned().collect(),
-            tags: tags.iter().cloned().collect(),
         },
         title,
         questions,
@@ -224,7 +225,11 @@ pub(crate) fn build(
     embed: Embed<'_>,
 ) -> anyhow::Result<(Snapshot, bool)> {
     let (schema, fields) = schema();
-    let analyzed: Vec<Analyzed> = articles.iter().map(|a| analyze_article(a, cjk)).collect();
+    let mut terms = Terms::default();
+    let analyzed: Vec<Analyzed> = articles
+        .iter()
+        .map(|a| analyze_article(a, cjk, &mut terms))
+        .collect();
     let (index, built) = match place {
         Place::Ram => (Index::create_in_ram(schema), true),
         Place::Dir(data) => {
@@ -279,17 +284,13 @@ pub(crate) fn build(
     for seg in searcher.segment_readers() {
         ords.push(seg.fast_fields().u64("ord")?);
     }
-    let mut df: HashMap<String, u32> = HashMap::new();
     let mut langs = BTreeSet::new();
     let mut infos = Vec::with_capacity(analyzed.len());
     for a in analyzed {
-        let mut all: HashSet<&String> = a.info.body.iter().chain(a.info.tags.iter()).collect();
-        for h in &a.info.heads {
-            all.extend(h.iter());
-        }
-        for t in all {
-            *df.entry(t.clone()).or_default() += 1;
-        }
+        let i = &a.info;
+        terms.count(&TermSet::union(
+            [&i.body, &i.tags].into_iter().chain(i.heads.iter()),
+        ));
         langs.insert(a.info.lang.clone());
         infos.push(a.info);
     }
@@ -299,7 +300,7 @@ pub(crate) fn build(
         fields,
         infos,
         ords,
-        df,
+        terms,
         langs,
         hash,
         cjk,

@@ -16,6 +16,7 @@ mod index;
 mod open;
 pub mod query;
 pub mod semantic;
+mod terms;
 pub mod watch;
 
 pub use analyze::CjkMode;

@@ -61,8 +61,13 @@ fn clip(q: &str) -> &str {
 
 impl Snapshot {
     pub(crate) fn idf(&self, term: &str) -> f32 {
+        self.idf_of(self.terms.id(term))
+    }
+
+    /// The idf of an interned term; `None` (no article has it) has the largest.
+    pub(crate) fn idf_of(&self, id: Option<super::terms::TermId>) -> f32 {
         let n = self.infos.len() as f32;
-        let df = self.df.get(term).copied().unwrap_or(0) as f32;
+        let df = id.map_or(0, |i| self.terms.df(i)) as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
