@@ -63,9 +63,8 @@ fn command(id: TicketId, f: &ActForm, lang: Lang) -> Result<String, String> {
 }
 
 /// A form's nonce when it looks like one we made; otherwise a fresh one.
-fn nonce_of(f: &ActForm) -> String {
-    f.nonce
-        .as_deref()
+fn nonce_of(nonce: Option<&str>) -> String {
+    nonce
         .filter(|n| (8..=64).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_hexdigit()))
         .map_or_else(form_nonce, str::to_string)
 }
@@ -93,6 +92,19 @@ pub async fn act(
         Ok(t) => t,
         Err(msg) => return flash_then(&state, &viewer, &msg, back).await,
     };
+    run_command(&state, &viewer, f.nonce.as_deref(), text, back).await
+}
+
+/// Hands `text`, a chat command, to the desk from the viewer's chat identity, delivers what
+/// it decided, and answers with `then` after keeping the desk's answer for the next page.
+pub(super) async fn run_command(
+    state: &WebState,
+    viewer: &Viewer,
+    nonce: Option<&str>,
+    text: String,
+    then: Response,
+) -> Response {
+    let lang = viewer.lang();
     // The dashboard is its own conversation: the desk's answer to it is shown on the next
     // page; everything else it decides (the reply to the customer) goes out as from chat.
     let here = ConversationRef::chat(
@@ -100,7 +112,7 @@ pub async fn act(
         format!("session-{}", &viewer.session.id_hash[..16]),
     );
     let inbound = Inbound {
-        key: MessageKey::new(Platform::Web, nonce_of(&f)),
+        key: MessageKey::new(Platform::Web, nonce_of(nonce)),
         at: Utc::now(),
         from: viewer.session.user.clone(),
         roles: viewer.session.roles.clone(),
@@ -132,9 +144,10 @@ pub async fn act(
     } else {
         answer.join("\n")
     };
-    tracing::info!(agent = %viewer.member.name.0, command = %text.split_whitespace().next().unwrap_or(""), ticket = id.0, "dashboard action");
+    let name = text.split_whitespace().next().unwrap_or("");
+    tracing::info!(agent = %viewer.member.name.0, command = %name, "dashboard action");
     state.router.dispatch(Platform::Web, planned);
-    flash_then(&state, &viewer, &flash, back).await
+    flash_then(state, viewer, &flash, then).await
 }
 
 async fn flash_then(state: &WebState, viewer: &Viewer, text: &str, then: Response) -> Response {
@@ -194,8 +207,8 @@ mod tests {
     fn a_forms_nonce_is_kept_only_when_it_is_ours() {
         let mut f = form("claim", None, None);
         f.nonce = Some("00ff00ff00ff".into());
-        assert_eq!(nonce_of(&f), "00ff00ff00ff");
+        assert_eq!(nonce_of(f.nonce.as_deref()), "00ff00ff00ff");
         f.nonce = Some("'; drop".into());
-        assert_ne!(nonce_of(&f), "'; drop");
+        assert_ne!(nonce_of(f.nonce.as_deref()), "'; drop");
     }
 }
