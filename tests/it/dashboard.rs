@@ -243,20 +243,32 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
         row_text.contains("The export button crashes the app"),
         "{row_text}"
     );
-    let countdown = row.find(Locator::Css(".countdown")).await.unwrap();
-    let class = countdown.attr("class").await.unwrap().unwrap_or_default();
+    // Found afresh each time: the script replaces the queue's rows every 20 seconds.
+    let countdown = "#queue tr[data-ticket='1'] .countdown";
+    let class = c
+        .find(Locator::Css(countdown))
+        .await
+        .unwrap()
+        .attr("class")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert!(
         class.contains("sla-ok"),
-        "a fresh P-ticket is not amber or red yet: {class}"
+        "a fresh P3 ticket is not amber or red yet: {class}"
     );
-    let shown = countdown.text().await.unwrap();
+    let text = async || {
+        c.find(Locator::Css(countdown))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let shown = text().await;
     // The script keeps it live: the text changes within a couple of seconds.
     tokio::time::sleep(Duration::from_millis(2200)).await;
-    assert_ne!(
-        countdown.text().await.unwrap(),
-        shown,
-        "the countdown did not tick"
-    );
+    assert_ne!(text().await, shown, "the countdown did not tick");
     screenshot(&c, "dashboard-queue.png").await;
 
     // The ticket page: claim, then reply.
@@ -379,6 +391,10 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
     // The used link does not sign in again.
     c.delete_all_cookies().await.unwrap();
     sign_in(&c, &link).await;
+    c.wait()
+        .for_element(Locator::Css("p.problem"))
+        .await
+        .unwrap();
     assert!(
         body_text(&c).await.contains("already used"),
         "{}",
