@@ -172,20 +172,26 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     crate::cli::models::fetch_on_start(cfg.search.semantic.as_ref()).await?;
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
-    let (kb, _kb_watch) = open_kb(&cfg)?;
-    let desk = Arc::new(
-        Desk::new(
-            store.clone(),
-            kb,
-            Arc::new(SystemClock),
-            desk_settings(&cfg),
-        )
-        .with_limits(cfg.limits.clone())
-        .with_reports(Arc::new(crate::reports::service::SqlReports::new(
-            sql.clone(),
-            cfg.clone(),
-        ))),
-    );
+    let (index, _kb_watch) = open_kb(&cfg)?;
+    let kb = index.clone().map(|k| k as Arc<dyn KnowledgeBase>);
+    let mut desk = Desk::new(
+        store.clone(),
+        kb,
+        Arc::new(SystemClock),
+        desk_settings(&cfg),
+    )
+    .with_limits(cfg.limits.clone())
+    .with_reports(Arc::new(crate::reports::service::SqlReports::new(
+        sql.clone(),
+        cfg.clone(),
+    )));
+    // Accepted phrasings are written into the kb folder; the watcher re-indexes them.
+    if let Some(learning) = index
+        .and_then(|k| crate::learning::Learning::new(sql.clone(), k, Arc::new(SystemClock)))
+    {
+        desk = desk.with_curator(Arc::new(learning));
+    }
+    let desk = Arc::new(desk);
     let metrics = Arc::new(crate::admin::Metrics::default());
     if cfg.admin.enabled {
         let (bind, m, stop) = (cfg.admin.bind.clone(), metrics.clone(), stop_rx.clone());
@@ -395,10 +401,7 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
 }
 
 /// The knowledge base, if usable, and its file watcher, if running.
-type OpenedKb = (
-    Option<Arc<dyn KnowledgeBase>>,
-    Option<crate::search::WatchHandle>,
-);
+type OpenedKb = (Option<Arc<crate::search::Kb>>, Option<crate::search::WatchHandle>);
 
 /// Opens the knowledge base and starts its file watcher. Without a usable kb/ the bot still
 /// runs: every question then goes to a person. A configured sentence model that is broken,
@@ -432,7 +435,7 @@ fn open_kb(cfg: &Config) -> Result<OpenedKb> {
             }
         }
     };
-    Ok((Some(kb as Arc<dyn KnowledgeBase>), watcher))
+    Ok((Some(kb), watcher))
 }
 
 async fn wait_for_signal() {

@@ -24,8 +24,9 @@ pub enum Command {
     Register(String),
     /// `/faq <question>`: top 3 articles.
     Faq(String),
-    /// `/close [id] [reason]`: customers close their own ticket; agents must give a reason.
-    Close(Option<TicketId>, Option<String>),
+    /// `/close [id] [reason] [kb:<article>]`: customers close their own ticket; agents give a
+    /// reason or the article that answered it (`kb:<id>`, anywhere after the id).
+    Close(Option<TicketId>, Option<String>, Option<String>),
     /// `/queue`: unassigned and open tickets, nearest deadline first.
     Queue,
     /// `/mine`: the agent's tickets.
@@ -72,6 +73,19 @@ pub enum Command {
     /// `/stop surveys` (`false`) and `/start surveys` (`true`): whether the customer gets
     /// satisfaction surveys.
     Surveys(bool),
+    /// `/kb proposals | accept <n> [text] | reject <n>`: review proposed phrasings (leads).
+    Kb(KbAction),
+}
+
+/// What `/kb` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KbAction {
+    /// List the proposals waiting for a decision.
+    Proposals,
+    /// Accept proposal `n`, with the phrasing replaced by the text if one is given.
+    Accept(i64, Option<String>),
+    /// Reject proposal `n`.
+    Reject(i64),
 }
 
 impl Command {
@@ -137,6 +151,10 @@ pub enum ParseError {
     NotStoppable(String),
     /// `/incident` with words where its start time belongs.
     NotIncidentStart(String),
+    /// `/kb` with an action other than proposals, accept or reject.
+    NotKbAction(String),
+    /// A word where a proposal number belongs.
+    NotProposalNumber(String),
 }
 
 impl std::fmt::Display for ParseError {
@@ -195,6 +213,16 @@ impl ParseError {
                 Key::ErrNotIncidentStart,
                 value = v,
                 usage = Arg::Key(Key::UsageIncident)
+            ),
+            ParseError::NotKbAction(v) => text!(
+                Key::ErrNotKbAction,
+                value = v,
+                usage = Arg::Key(Key::UsageKb)
+            ),
+            ParseError::NotProposalNumber(v) => text!(
+                Key::ErrNotProposalNumber,
+                value = v,
+                usage = Arg::Key(Key::UsageKb)
             ),
         }
     }
@@ -260,8 +288,10 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         }
         "close" => {
             let (id, reason) = p.optional_id(args, Key::UsageCloseStaff)?;
-            Command::Close(id.or(here), non_empty(reason))
+            let (reason, article) = split_kb_link(reason);
+            Command::Close(id.or(here), non_empty(&reason), article)
         }
+        "kb" => Command::Kb(parse_kb(args)?),
         "panel" => Command::Panel,
         "lang" => match split_word(args) {
             ("", _) => Command::Lang(None),
@@ -375,6 +405,53 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         _ => return Err(ParseError::Unknown(shorten(&name))),
     };
     Ok(Some(cmd))
+}
+
+/// Takes the `kb:<article>` word out of a close reason: the reason without it, and the id.
+fn split_kb_link(reason: &str) -> (String, Option<String>) {
+    if !reason.split_whitespace().any(|w| w.len() > 3 && w.starts_with("kb:")) {
+        return (reason.to_string(), None);
+    }
+    let mut article = None;
+    let mut rest = Vec::new();
+    for word in reason.split_whitespace() {
+        match word.strip_prefix("kb:") {
+            Some(id) if !id.is_empty() => article = Some(id.to_string()),
+            _ => rest.push(word),
+        }
+    }
+    (rest.join(" "), article)
+}
+
+fn parse_kb(args: &str) -> Result<KbAction, ParseError> {
+    let usage = Key::UsageKb;
+    let (action, rest) = split_word(args);
+    let number = |rest: &str| -> Result<(i64, String), ParseError> {
+        let (n, text) = split_word(rest);
+        if n.is_empty() {
+            return Err(missing("kb", Key::WhatProposal, usage));
+        }
+        let id = n
+            .trim_start_matches('#')
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| ParseError::NotProposalNumber(shorten(n)))?;
+        Ok((id, text.trim().to_string()))
+    };
+    match action.to_ascii_lowercase().as_str() {
+        "proposals" | "" if rest.trim().is_empty() => Ok(KbAction::Proposals),
+        "proposals" => Err(ParseError::TooManyArgs { usage }),
+        "accept" => {
+            let (id, text) = number(rest)?;
+            Ok(KbAction::Accept(id, non_empty(&text)))
+        }
+        "reject" => match number(rest)? {
+            (id, text) if text.is_empty() => Ok(KbAction::Reject(id)),
+            _ => Err(ParseError::TooManyArgs { usage }),
+        },
+        other => Err(ParseError::NotKbAction(shorten(other))),
+    }
 }
 
 struct Args<'a> {
@@ -528,7 +605,7 @@ mod tests {
             Command::Ticket(Some("my printer".into()))
         );
         assert_eq!(ok("/status"), Command::Status);
-        assert_eq!(ok("/close"), Command::Close(None, None));
+        assert_eq!(ok("/close"), Command::Close(None, None, None));
         assert_eq!(
             ok("/feedback BUG it crashes"),
             Command::Feedback(TicketKind::Bug, "it crashes".into())
@@ -610,11 +687,76 @@ mod tests {
         ));
         assert_eq!(
             ok("/close 42 fixed in 2.1"),
-            Command::Close(Some(t), Some("fixed in 2.1".into()))
+            Command::Close(Some(t), Some("fixed in 2.1".into()), None)
         );
         assert_eq!(ok("/reopen 42"), Command::Reopen(t));
         assert_eq!(ok("/sla 42"), Command::Sla(t));
         assert_eq!(ok("/claim@support_bot 42"), Command::Claim(t));
+    }
+
+    #[test]
+    fn close_takes_a_kb_link_anywhere_after_the_id() {
+        let t = TicketId(42);
+        assert_eq!(
+            ok("/close 42 answered kb:reset-password"),
+            Command::Close(Some(t), Some("answered".into()), Some("reset-password".into()))
+        );
+        assert_eq!(
+            ok("/close 42 kb:reset-password   see the article"),
+            Command::Close(
+                Some(t),
+                Some("see the article".into()),
+                Some("reset-password".into())
+            )
+        );
+        assert_eq!(
+            here("/close kb:vpn", 7),
+            Command::Close(Some(TicketId(7)), None, Some("vpn".into()))
+        );
+        // A bare "kb:" is part of the reason; so is the spacing of a reason without a link.
+        assert_eq!(
+            ok("/close 42 see kb:"),
+            Command::Close(Some(t), Some("see kb:".into()), None)
+        );
+        assert_eq!(
+            ok("/close 42 fixed  in 2.1"),
+            Command::Close(Some(t), Some("fixed  in 2.1".into()), None)
+        );
+    }
+
+    #[test]
+    fn kb_review_commands() {
+        assert_eq!(ok("/kb"), Command::Kb(KbAction::Proposals));
+        assert_eq!(ok("/kb proposals"), Command::Kb(KbAction::Proposals));
+        assert_eq!(ok("/kb accept 3"), Command::Kb(KbAction::Accept(3, None)));
+        assert_eq!(
+            ok("/kb ACCEPT #3  how do I  reset it? "),
+            Command::Kb(KbAction::Accept(3, Some("how do I  reset it?".into())))
+        );
+        assert_eq!(ok("/kb reject 12"), Command::Kb(KbAction::Reject(12)));
+        assert!(ok("/kb reject 12").is_staff_only());
+        assert!(matches!(
+            parse("/kb accept", None),
+            Err(ParseError::Missing { cmd: "kb", .. })
+        ));
+        assert!(matches!(
+            parse("/kb accept x", None),
+            Err(ParseError::NotProposalNumber(v)) if v == "x"
+        ));
+        assert!(matches!(
+            parse("/kb reject 0", None),
+            Err(ParseError::NotProposalNumber(_))
+        ));
+        assert!(matches!(
+            parse("/kb reject 2 because", None),
+            Err(ParseError::TooManyArgs { .. })
+        ));
+        assert!(matches!(
+            parse("/kb delete 2", None),
+            Err(ParseError::NotKbAction(v)) if v == "delete"
+        ));
+        let shown = parse("/kb delete 2", None).unwrap_err().text().render(Lang::En);
+        assert!(shown.contains("proposals, accept, reject"), "{shown}");
     }
 
     #[test]
@@ -623,7 +765,7 @@ mod tests {
         assert_eq!(here("/claim", 7), Command::Claim(t));
         assert_eq!(
             here("/close fixed", 7),
-            Command::Close(Some(t), Some("fixed".into()))
+            Command::Close(Some(t), Some("fixed".into()), None)
         );
         assert_eq!(here("/reply on it", 7), Command::Reply(t, "on it".into()));
         assert_eq!(here("/priority P2", 7), Command::Priority(t, Priority::P2));

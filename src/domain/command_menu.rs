@@ -54,4 +54,5 @@ pub const STAFF_COMMANDS: &[CommandInfo] = &[
     info("incident", Key::UsageIncident, Key::CmdIncident),
     info("report", Key::UsageReport, Key::CmdReport),
     info("sla", Key::UsageSla, Key::CmdSla),
+    info("kb", Key::UsageKb, Key::CmdKb),
 ];

@@ -7,6 +7,7 @@ mod gauges;
 mod inbound;
 mod langs;
 mod leaders;
+mod learning;
 mod migrations;
 mod outbox;
 mod queue;
@@ -33,6 +34,7 @@ use sqlx::{AnyPool, Executor};
 use crate::domain::ports::StoreError;
 
 pub use gauges::{DeskGauges, FIRST_RESPONSE_BUCKETS};
+pub use learning::StoredOutcome;
 pub use migrations::{MIGRATION_FILES, migrator};
 pub use status::{DbState, db_state};
 

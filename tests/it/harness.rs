@@ -45,6 +45,18 @@ users = ["console:old"]
 pub struct StubKb(pub Vec<(String, KbHit)>);
 
 impl KnowledgeBase for StubKb {
+    fn phrasings(&self, id: &str) -> Option<supportbot::domain::learning::Phrasings> {
+        self.0
+            .iter()
+            .find(|(_, h)| h.id == id)
+            .map(|(_, h)| supportbot::domain::learning::Phrasings {
+                id: h.id.clone(),
+                lang: h.lang.clone(),
+                title: h.title.clone(),
+                questions: Vec::new(),
+            })
+    }
+
     fn search(&self, query: &str, _lang: Option<&str>, limit: usize) -> Vec<KbHit> {
         let q = query.to_lowercase();
         self.0
