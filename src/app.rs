@@ -186,8 +186,8 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
         cfg.clone(),
     )));
     // Accepted phrasings are written into the kb folder; the watcher re-indexes them.
-    if let Some(learning) = index
-        .and_then(|k| crate::learning::Learning::new(sql.clone(), k, Arc::new(SystemClock)))
+    if let Some(learning) =
+        index.and_then(|k| crate::learning::Learning::new(sql.clone(), k, Arc::new(SystemClock)))
     {
         desk = desk.with_curator(Arc::new(learning));
     }
@@ -401,7 +401,10 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
 }
 
 /// The knowledge base, if usable, and its file watcher, if running.
-type OpenedKb = (Option<Arc<crate::search::Kb>>, Option<crate::search::WatchHandle>);
+type OpenedKb = (
+    Option<Arc<crate::search::Kb>>,
+    Option<crate::search::WatchHandle>,
+);
 
 /// Opens the knowledge base and starts its file watcher. Without a usable kb/ the bot still
 /// runs: every question then goes to a person. A configured sentence model that is broken,

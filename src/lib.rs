@@ -18,11 +18,11 @@ pub mod delivery;
 pub mod doctor;
 /// The platform-neutral desk.
 pub mod domain;
+/// Leader election among instances on one database: one Telegram poller, one Discord gateway.
+pub mod leader;
 /// The FAQ that learns: unanswered questions grouped, proposed phrasings reviewed and
 /// written into articles (the API the chat commands and the dashboard share).
 pub mod learning;
-/// Leader election among instances on one database: one Telegram poller, one Discord gateway.
-pub mod leader;
 /// Readiness and stop notices for systemd (`NOTIFY_SOCKET`).
 pub mod readiness;
 /// Scrubbing secrets from logs, errors and panics.

@@ -409,7 +409,10 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
 
 /// Takes the `kb:<article>` word out of a close reason: the reason without it, and the id.
 fn split_kb_link(reason: &str) -> (String, Option<String>) {
-    if !reason.split_whitespace().any(|w| w.len() > 3 && w.starts_with("kb:")) {
+    if !reason
+        .split_whitespace()
+        .any(|w| w.len() > 3 && w.starts_with("kb:"))
+    {
         return (reason.to_string(), None);
     }
     let mut article = None;
@@ -699,7 +702,11 @@ mod tests {
         let t = TicketId(42);
         assert_eq!(
             ok("/close 42 answered kb:reset-password"),
-            Command::Close(Some(t), Some("answered".into()), Some("reset-password".into()))
+            Command::Close(
+                Some(t),
+                Some("answered".into()),
+                Some("reset-password".into())
+            )
         );
         assert_eq!(
             ok("/close 42 kb:reset-password   see the article"),
@@ -755,7 +762,10 @@ mod tests {
             parse("/kb delete 2", None),
             Err(ParseError::NotKbAction(v)) if v == "delete"
         ));
-        let shown = parse("/kb delete 2", None).unwrap_err().text().render(Lang::En);
+        let shown = parse("/kb delete 2", None)
+            .unwrap_err()
+            .text()
+            .render(Lang::En);
         assert!(shown.contains("proposals, accept, reject"), "{shown}");
     }
 

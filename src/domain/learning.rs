@@ -391,10 +391,17 @@ mod tests {
         ] {
             assert_eq!(LearnOutcome::parse(o.as_str()), Some(o));
         }
-        for s in [ProposalStatus::Proposed, ProposalStatus::Accepted, ProposalStatus::Rejected] {
+        for s in [
+            ProposalStatus::Proposed,
+            ProposalStatus::Accepted,
+            ProposalStatus::Rejected,
+        ] {
             assert_eq!(ProposalStatus::parse(s.as_str()), Some(s));
         }
-        assert_eq!(ProposalSource::parse("confirmed"), Some(ProposalSource::Confirmed));
+        assert_eq!(
+            ProposalSource::parse("confirmed"),
+            Some(ProposalSource::Confirmed)
+        );
         assert_eq!(LearnOutcome::parse("helpful"), None);
     }
 

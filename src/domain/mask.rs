@@ -57,7 +57,8 @@ fn mask_emails(text: &str) -> String {
         let tld_ok = labels
             .last()
             .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
-        let valid = start < i && labels.len() >= 2 && labels.iter().all(|l| !l.is_empty()) && tld_ok;
+        let valid =
+            start < i && labels.len() >= 2 && labels.iter().all(|l| !l.is_empty()) && tld_ok;
         if valid {
             out.extend(&chars[done..start]);
             out.push_str(EMAIL);
@@ -198,14 +199,23 @@ mod tests {
 
     #[test]
     fn at_signs_that_are_no_address_stay() {
-        for t in ["ping @ann on discord", "me@localhost", "a@b.c1", "@everyone", "x@.com"] {
+        for t in [
+            "ping @ann on discord",
+            "me@localhost",
+            "a@b.c1",
+            "@everyone",
+            "x@.com",
+        ] {
             assert_eq!(mask_personal(t), t, "{t}");
         }
     }
 
     #[test]
     fn phone_numbers_are_masked_in_their_usual_shapes() {
-        assert_eq!(mask_personal("call +36 30 123 4567 now"), "call [phone] now");
+        assert_eq!(
+            mask_personal("call +36 30 123 4567 now"),
+            "call [phone] now"
+        );
         assert_eq!(mask_personal("(555) 123-4567."), "[phone].");
         assert_eq!(mask_personal("tel: 06-1-234-5678"), "tel: [phone]");
         assert_eq!(mask_personal("+1.415.555.0100"), "[phone]");
@@ -267,7 +277,10 @@ mod tests {
 
     #[test]
     fn normalising_ignores_case_spacing_and_punctuation() {
-        assert_eq!(normalise("  How do I RESET my password?! "), "how do i reset my password");
+        assert_eq!(
+            normalise("  How do I RESET my password?! "),
+            "how do i reset my password"
+        );
         assert_eq!(normalise("reset—password"), "reset password");
         assert_eq!(normalise("如何 重置密码？"), "如何 重置密码");
         assert_ne!(normalise("reset password"), normalise("reset passwords"));

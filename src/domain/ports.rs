@@ -367,12 +367,13 @@ pub trait TicketStore: Send + Sync {
     ) -> Result<i64, StoreError>;
 
     /// Stores what the FAQ learns from an outcome and, if given, a proposed phrasing (unless
-    /// the same one exists for that article: then nothing more), in one transaction.
+    /// the same one exists for that article, whatever its status: then nothing more), in one
+    /// transaction. True when a proposal was added.
     async fn record_learning(
         &self,
         learned: &OutcomeRecord,
         proposal: Option<&NewProposal>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// [`TicketStore::resolve_faq_event`] together with [`TicketStore::record_learning`] and,
     /// with `handled`, the inbound event's handled mark and its actions in the outbox: all in

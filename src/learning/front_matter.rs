@@ -23,11 +23,7 @@ pub fn add_question(text: &str, question: &str) -> Result<String, String> {
     let edited = match key {
         None => {
             let at = lines[end].0;
-            format!(
-                "{}questions:{nl}  - {item}{nl}{}",
-                &text[..at],
-                &text[at..]
-            )
+            format!("{}questions:{nl}  - {item}{nl}{}", &text[..at], &text[at..])
         }
         Some(k) => insert_into(text, &lines, k, end, &item, nl)?,
     };
@@ -89,7 +85,11 @@ fn insert_into(
             let rest = value[i + 1..].trim_start();
             if rest.is_empty() || rest.starts_with('#') {
                 let close = value_at + i;
-                let sep = if value[1..i].trim().is_empty() { "" } else { ", " };
+                let sep = if value[1..i].trim().is_empty() {
+                    ""
+                } else {
+                    ", "
+                };
                 return Ok(format!("{}{sep}{item}{}", &text[..close], &text[close..]));
             }
         }
@@ -117,7 +117,11 @@ fn insert_into(
                 &prev[..prev.len() - prev.trim_start().len()]
             };
             let comma_at = prev_at + prev.len();
-            let comma = if opener || prev.ends_with(',') { "" } else { "," };
+            let comma = if opener || prev.ends_with(',') {
+                ""
+            } else {
+                ","
+            };
             return Ok(format!(
                 "{}{comma}{}{indent}{item}{nl}{}",
                 &text[..comma_at],
@@ -154,7 +158,11 @@ fn insert_into(
         // `questions: ~` holds no list yet: the value goes, the key stays.
         let cut = value_at - key_at;
         let line_end = key_at + key_line.len();
-        head = format!("{}{}", &text[..key_at + cut].trim_end(), &text[line_end..after]);
+        head = format!(
+            "{}{}",
+            &text[..key_at + cut].trim_end(),
+            &text[line_end..after]
+        );
     }
     if !head.ends_with('\n') {
         head.push_str(nl);
@@ -164,7 +172,8 @@ fn insert_into(
 
 /// The file under `kb_dir` whose article has id `id`.
 pub fn find_article_file(kb_dir: &Path, id: &str) -> Result<Option<PathBuf>, String> {
-    let files = article_files(kb_dir).map_err(|e| format!("cannot list {}: {e}", kb_dir.display()))?;
+    let files =
+        article_files(kb_dir).map_err(|e| format!("cannot list {}: {e}", kb_dir.display()))?;
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
@@ -180,7 +189,8 @@ pub fn find_article_file(kb_dir: &Path, id: &str) -> Result<Option<PathBuf>, Str
 /// rename over it, so a reader (the kb watcher) sees the old file or the new one, never half.
 /// The file keeps its permissions.
 pub fn write_question(path: &Path, question: &str) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let edited = add_question(&text, question)?;
     let dir = path.parent().ok_or("the article file has no folder")?;
     let perms = std::fs::metadata(path)
@@ -215,33 +225,51 @@ mod tests {
     #[test]
     fn a_block_list_grows_by_one_item_in_its_indent() {
         check(
-            &format!("---\nid: a\ntitle: T\nlang: en\nquestions:\n    - first?\n    - 'second'\ntags: [x]\n{BODY}"),
-            &format!("---\nid: a\ntitle: T\nlang: en\nquestions:\n    - first?\n    - 'second'\n    - \"new one?\"\ntags: [x]\n{BODY}"),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nquestions:\n    - first?\n    - 'second'\ntags: [x]\n{BODY}"
+            ),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nquestions:\n    - first?\n    - 'second'\n    - \"new one?\"\ntags: [x]\n{BODY}"
+            ),
         );
         // Items at the key's own indent, the list last in the front matter.
         check(
             &format!("---\nid: a\ntitle: T\nlang: en\nquestions:\n- first?\n{BODY}"),
-            &format!("---\nid: a\ntitle: T\nlang: en\nquestions:\n- first?\n- \"new one?\"\n{BODY}"),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nquestions:\n- first?\n- \"new one?\"\n{BODY}"
+            ),
         );
     }
 
     #[test]
     fn flow_lists_grow_inside_their_brackets() {
         check(
-            &format!("---\nid: a\ntitle: T\nquestions: [first?, \"second\"]   # kept\nlang: en\n{BODY}"),
-            &format!("---\nid: a\ntitle: T\nquestions: [first?, \"second\", \"new one?\"]   # kept\nlang: en\n{BODY}"),
+            &format!(
+                "---\nid: a\ntitle: T\nquestions: [first?, \"second\"]   # kept\nlang: en\n{BODY}"
+            ),
+            &format!(
+                "---\nid: a\ntitle: T\nquestions: [first?, \"second\", \"new one?\"]   # kept\nlang: en\n{BODY}"
+            ),
         );
         check(
             &format!("---\nid: a\ntitle: T\nlang: en\nquestions: []\n{BODY}"),
             &format!("---\nid: a\ntitle: T\nlang: en\nquestions: [\"new one?\"]\n{BODY}"),
         );
         check(
-            &format!("---\nid: a\ntitle: T\nlang: en\nquestions: [\n  \"first?\",\n  \"second\"\n]\n{BODY}"),
-            &format!("---\nid: a\ntitle: T\nlang: en\nquestions: [\n  \"first?\",\n  \"second\",\n  \"new one?\"\n]\n{BODY}"),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nquestions: [\n  \"first?\",\n  \"second\"\n]\n{BODY}"
+            ),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nquestions: [\n  \"first?\",\n  \"second\",\n  \"new one?\"\n]\n{BODY}"
+            ),
         );
         check(
-            &format!("---\nid: a\ntitle: T\nlang: en\nquestions: [\"first?\",\n  \"second\"]\n{BODY}"),
-            &format!("---\nid: a\ntitle: T\nlang: en\nquestions: [\"first?\",\n  \"second\", \"new one?\"]\n{BODY}"),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nquestions: [\"first?\",\n  \"second\"]\n{BODY}"
+            ),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nquestions: [\"first?\",\n  \"second\", \"new one?\"]\n{BODY}"
+            ),
         );
     }
 
@@ -249,7 +277,9 @@ mod tests {
     fn a_missing_or_empty_key_is_written_and_crlf_kept() {
         check(
             &format!("---\nid: a\ntitle: T\nlang: en\nsource: \"x\"\n{BODY}"),
-            &format!("---\nid: a\ntitle: T\nlang: en\nsource: \"x\"\nquestions:\n  - \"new one?\"\n{BODY}"),
+            &format!(
+                "---\nid: a\ntitle: T\nlang: en\nsource: \"x\"\nquestions:\n  - \"new one?\"\n{BODY}"
+            ),
         );
         check(
             &format!("---\nid: a\ntitle: T\nquestions:\nlang: en\n{BODY}"),
@@ -276,7 +306,11 @@ mod tests {
     #[test]
     fn forms_it_cannot_extend_are_refused_not_mangled() {
         let scalar = format!("---\nid: a\ntitle: T\nlang: en\nquestions: just one\n{BODY}");
-        assert!(add_question(&scalar, "x").unwrap_err().contains("does not parse"));
+        assert!(
+            add_question(&scalar, "x")
+                .unwrap_err()
+                .contains("does not parse")
+        );
         assert!(add_question("no front matter", "x").is_err());
     }
 
@@ -290,12 +324,21 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
         }
-        assert_eq!(find_article_file(dir.path(), "a").unwrap(), Some(path.clone()));
+        assert_eq!(
+            find_article_file(dir.path(), "a").unwrap(),
+            Some(path.clone())
+        );
         assert_eq!(find_article_file(dir.path(), "b").unwrap(), None);
         write_question(&path, "q?").unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text, "---\nid: a\ntitle: T\nlang: en\nquestions:\n  - \"q?\"\n---\nB\n");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(
+            text,
+            "---\nid: a\ntitle: T\nlang: en\nquestions:\n  - \"q?\"\n---\nB\n"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
         #[cfg(unix)]
         {

@@ -125,11 +125,10 @@ impl Learning {
         });
         if !listed {
             let (file, text) = (file.clone(), phrasing.clone());
-            let written = tokio::task::spawn_blocking(move || {
-                front_matter::write_question(&file, &text)
-            })
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()));
+            let written =
+                tokio::task::spawn_blocking(move || front_matter::write_question(&file, &text))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
             if let Err(e) = written {
                 self.store.undo_acceptance(id, &p.phrasing).await?;
                 return Err(CurateError::File(e));

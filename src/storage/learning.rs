@@ -105,7 +105,7 @@ fn outcome_insert<'q>(r: &OutcomeRecord) -> Stmt<'q> {
 
 /// The insert of a proposal; a second one for the same article and norm inserts nothing.
 fn proposal_insert<'q>(p: &NewProposal) -> Stmt<'q> {
-    sqlx::query("INSERT INTO kb_proposals (article_id, lang, phrasing, norm, source, ticket_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7) ON CONFLICT (article_id, norm) DO NOTHING")
+    sqlx::query("INSERT INTO kb_proposals (article_id, lang, phrasing, norm, source, ticket_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7) ON CONFLICT (article_id, norm) DO NOTHING RETURNING id")
         .bind(p.article_id.clone())
         .bind(p.lang.clone())
         .bind(text(&p.phrasing))
@@ -136,13 +136,14 @@ impl SqlStore {
         &self,
         learned: &OutcomeRecord,
         proposal: Option<&NewProposal>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut queries = vec![outcome_insert(learned)];
         queries.extend(proposal.map(proposal_insert));
-        self.fetch_atomic(queries, &|_, _| None)
+        let results = self
+            .fetch_atomic(queries, &|_, _| None)
             .await
             .map_err(db_err)?;
-        Ok(())
+        Ok(results.get(1).is_some_and(|rows| !rows.is_empty()))
     }
 
     pub(super) async fn settle_faq_event_learning(
@@ -167,7 +168,9 @@ impl SqlStore {
             queries.push(super::inbound::mark_handled(h.key));
             queries.extend(self.outbox_inserts(h.actions, self.first_lease())?);
         }
-        let settled = |i: usize, rows: &[AnyRow]| (i == 0 && rows.is_empty()).then_some(sqlx::Error::RowNotFound);
+        let settled = |i: usize, rows: &[AnyRow]| {
+            (i == 0 && rows.is_empty()).then_some(sqlx::Error::RowNotFound)
+        };
         match self.fetch_atomic(queries, &settled).await {
             Ok(results) if handled.is_some() => Ok(Some(inserted_ids(&results[fixed + 1..])?)),
             Ok(_) => Ok(Some(Vec::new())),

@@ -410,7 +410,7 @@ impl TicketStore for SqlStore {
         &self,
         learned: &OutcomeRecord,
         proposal: Option<&NewProposal>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.put_learning(learned, proposal).await
     }
 

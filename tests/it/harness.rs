@@ -46,15 +46,14 @@ pub struct StubKb(pub Vec<(String, KbHit)>);
 
 impl KnowledgeBase for StubKb {
     fn phrasings(&self, id: &str) -> Option<supportbot::domain::learning::Phrasings> {
-        self.0
-            .iter()
-            .find(|(_, h)| h.id == id)
-            .map(|(_, h)| supportbot::domain::learning::Phrasings {
+        self.0.iter().find(|(_, h)| h.id == id).map(|(_, h)| {
+            supportbot::domain::learning::Phrasings {
                 id: h.id.clone(),
                 lang: h.lang.clone(),
                 title: h.title.clone(),
                 questions: Vec::new(),
-            })
+            }
+        })
     }
 
     fn search(&self, query: &str, _lang: Option<&str>, limit: usize) -> Vec<KbHit> {
@@ -114,6 +113,27 @@ impl TestApp {
         kb: Option<Arc<dyn KnowledgeBase>>,
     ) -> TestApp {
         Self::build(store.clone(), extra, kb, Some(store))
+    }
+
+    /// [`TestApp::over_sql`] with a real kb loaded from a folder, whose proposed phrasings
+    /// `/kb accept` writes there, as the bot wires it.
+    pub fn learning(
+        store: Arc<supportbot::storage::SqlStore>,
+        extra: &str,
+        kb: Arc<supportbot::search::Kb>,
+    ) -> TestApp {
+        let mut app = Self::build(
+            store.clone(),
+            extra,
+            Some(kb.clone() as Arc<dyn KnowledgeBase>),
+            Some(store.clone()),
+        );
+        let learning =
+            supportbot::learning::Learning::new(store, kb, app.clock.clone() as Arc<dyn Clock>)
+                .expect("the kb was loaded from a folder");
+        let desk = Arc::try_unwrap(app.desk).expect("the desk is not shared yet");
+        app.desk = Arc::new(desk.with_curator(Arc::new(learning)));
+        app
     }
 
     fn build(

@@ -155,7 +155,13 @@ impl Desk {
         let theirs = self.customer_lang(&t.requester).await?;
         let question = first.as_deref().unwrap_or_default();
         let proposal = first.as_deref().and_then(|q| {
-            propose(q, article, ProposalSource::ClosedWithKb, Some(t.id), ctx.now)
+            propose(
+                q,
+                article,
+                ProposalSource::ClosedWithKb,
+                Some(t.id),
+                ctx.now,
+            )
         });
         let learned = OutcomeRecord::new(
             ctx.now,
@@ -165,11 +171,12 @@ impl Desk {
             LearnOutcome::ClosedWithKb,
             Some(t.id),
         );
-        self.store
+        let proposed = self
+            .store
             .record_learning(&learned, proposal.as_ref())
             .await?;
         let lang = self.lang(ctx).await?;
-        let told = if proposal.is_some() {
+        let told = if proposed {
             Key::CloseKbProposed
         } else {
             Key::CloseKbNothingNew
