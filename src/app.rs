@@ -511,7 +511,7 @@ mod tests {
             });
             cfg
         };
-        let e = open_kb(&with(true)).err().expect("refused");
+        let e = open_kb(&with(true)).expect_err("refused");
         let e = format!("{e:#}");
         assert!(
             e.contains("[search.semantic]") && e.contains("no-model"),

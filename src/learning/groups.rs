@@ -100,7 +100,7 @@ pub fn group(items: &[OutcomeRecord], measure: impl Fn(&str) -> Measure) -> Vec<
     }
     let mut out = Vec::new();
     for (lang, mut records) in by_lang {
-        records.sort_by(|a, b| b.at.cmp(&a.at));
+        records.sort_by_key(|r| std::cmp::Reverse(r.at));
         let how = measure(lang);
         let (features, threshold) = match &how {
             Measure::Lexical(cjk) => (
