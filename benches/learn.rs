@@ -105,17 +105,20 @@ fn options() -> anyhow::Result<KbOptions> {
     })
 }
 
-/// Every other in-scope question of each article is replayed; the rest, with every
+/// Every other in-scope question of each article is replayed (articles with an odd number
+/// give their extra one to the replay and the test half in turn); the rest, with every
 /// out-of-scope question, is the test set.
 fn split(queries: Vec<EvalQuery>) -> (Vec<EvalQuery>, Vec<EvalQuery>) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // (questions seen so far, the article's ordinal) per article.
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
     let (mut replay, mut test) = (Vec::new(), Vec::new());
     for q in queries {
         match &q.expected {
             Some(a) => {
-                let n = seen.entry(a.clone()).or_default();
+                let next = seen.len();
+                let (n, ordinal) = seen.entry(a.clone()).or_insert((0, next));
                 *n += 1;
-                if *n % 2 == 1 {
+                if (*n + *ordinal) % 2 == 1 {
                     replay.push(q);
                 } else {
                     test.push(q);
