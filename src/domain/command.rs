@@ -1,5 +1,7 @@
 //! Pure parser for slash commands typed by customers and agents. No I/O; inline tests.
 
+pub use super::command_kb::KbAction;
+use super::command_kb::{parse_kb, split_kb_link};
 pub use super::command_menu::{CommandInfo, STAFF_COMMANDS, USER_COMMANDS};
 use super::i18n::{Arg, Key, Lang, Text};
 use super::ids::{AgentName, TicketId};
@@ -75,17 +77,6 @@ pub enum Command {
     Surveys(bool),
     /// `/kb proposals | accept <n> [text] | reject <n>`: review proposed phrasings (leads).
     Kb(KbAction),
-}
-
-/// What `/kb` is asked to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KbAction {
-    /// List the proposals waiting for a decision.
-    Proposals,
-    /// Accept proposal `n`, with the phrasing replaced by the text if one is given.
-    Accept(i64, Option<String>),
-    /// Reject proposal `n`.
-    Reject(i64),
 }
 
 impl Command {
@@ -407,56 +398,6 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
     Ok(Some(cmd))
 }
 
-/// Takes the `kb:<article>` word out of a close reason: the reason without it, and the id.
-fn split_kb_link(reason: &str) -> (String, Option<String>) {
-    if !reason
-        .split_whitespace()
-        .any(|w| w.len() > 3 && w.starts_with("kb:"))
-    {
-        return (reason.to_string(), None);
-    }
-    let mut article = None;
-    let mut rest = Vec::new();
-    for word in reason.split_whitespace() {
-        match word.strip_prefix("kb:") {
-            Some(id) if !id.is_empty() => article = Some(id.to_string()),
-            _ => rest.push(word),
-        }
-    }
-    (rest.join(" "), article)
-}
-
-fn parse_kb(args: &str) -> Result<KbAction, ParseError> {
-    let usage = Key::UsageKb;
-    let (action, rest) = split_word(args);
-    let number = |rest: &str| -> Result<(i64, String), ParseError> {
-        let (n, text) = split_word(rest);
-        if n.is_empty() {
-            return Err(missing("kb", Key::WhatProposal, usage));
-        }
-        let id = n
-            .trim_start_matches('#')
-            .parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
-            .ok_or_else(|| ParseError::NotProposalNumber(shorten(n)))?;
-        Ok((id, text.trim().to_string()))
-    };
-    match action.to_ascii_lowercase().as_str() {
-        "proposals" | "" if rest.trim().is_empty() => Ok(KbAction::Proposals),
-        "proposals" => Err(ParseError::TooManyArgs { usage }),
-        "accept" => {
-            let (id, text) = number(rest)?;
-            Ok(KbAction::Accept(id, non_empty(&text)))
-        }
-        "reject" => match number(rest)? {
-            (id, text) if text.is_empty() => Ok(KbAction::Reject(id)),
-            _ => Err(ParseError::TooManyArgs { usage }),
-        },
-        other => Err(ParseError::NotKbAction(shorten(other))),
-    }
-}
-
 struct Args<'a> {
     args: &'a str,
     here: Option<TicketId>,
@@ -528,7 +469,7 @@ fn looks_like_id(word: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
-fn split_word(s: &str) -> (&str, &str) {
+pub(super) fn split_word(s: &str) -> (&str, &str) {
     let s = s.trim_start();
     match s.find(char::is_whitespace) {
         Some(i) => (&s[..i], s[i..].trim_start()),
@@ -536,17 +477,17 @@ fn split_word(s: &str) -> (&str, &str) {
     }
 }
 
-fn non_empty(s: &str) -> Option<String> {
+pub(super) fn non_empty(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
 }
 
-fn missing(cmd: &'static str, what: Key, usage: Key) -> ParseError {
+pub(super) fn missing(cmd: &'static str, what: Key, usage: Key) -> ParseError {
     ParseError::Missing { cmd, what, usage }
 }
 
 /// Keeps error messages short when someone pastes a novel after a slash.
-fn shorten(s: &str) -> String {
+pub(super) fn shorten(s: &str) -> String {
     let clean: String = s.chars().filter(|c| !c.is_control()).take(32).collect();
     if s.chars().count() > 32 {
         format!("{clean}…")
@@ -695,78 +636,6 @@ mod tests {
         assert_eq!(ok("/reopen 42"), Command::Reopen(t));
         assert_eq!(ok("/sla 42"), Command::Sla(t));
         assert_eq!(ok("/claim@support_bot 42"), Command::Claim(t));
-    }
-
-    #[test]
-    fn close_takes_a_kb_link_anywhere_after_the_id() {
-        let t = TicketId(42);
-        assert_eq!(
-            ok("/close 42 answered kb:reset-password"),
-            Command::Close(
-                Some(t),
-                Some("answered".into()),
-                Some("reset-password".into())
-            )
-        );
-        assert_eq!(
-            ok("/close 42 kb:reset-password   see the article"),
-            Command::Close(
-                Some(t),
-                Some("see the article".into()),
-                Some("reset-password".into())
-            )
-        );
-        assert_eq!(
-            here("/close kb:vpn", 7),
-            Command::Close(Some(TicketId(7)), None, Some("vpn".into()))
-        );
-        // A bare "kb:" is part of the reason; so is the spacing of a reason without a link.
-        assert_eq!(
-            ok("/close 42 see kb:"),
-            Command::Close(Some(t), Some("see kb:".into()), None)
-        );
-        assert_eq!(
-            ok("/close 42 fixed  in 2.1"),
-            Command::Close(Some(t), Some("fixed  in 2.1".into()), None)
-        );
-    }
-
-    #[test]
-    fn kb_review_commands() {
-        assert_eq!(ok("/kb"), Command::Kb(KbAction::Proposals));
-        assert_eq!(ok("/kb proposals"), Command::Kb(KbAction::Proposals));
-        assert_eq!(ok("/kb accept 3"), Command::Kb(KbAction::Accept(3, None)));
-        assert_eq!(
-            ok("/kb ACCEPT #3  how do I  reset it? "),
-            Command::Kb(KbAction::Accept(3, Some("how do I  reset it?".into())))
-        );
-        assert_eq!(ok("/kb reject 12"), Command::Kb(KbAction::Reject(12)));
-        assert!(ok("/kb reject 12").is_staff_only());
-        assert!(matches!(
-            parse("/kb accept", None),
-            Err(ParseError::Missing { cmd: "kb", .. })
-        ));
-        assert!(matches!(
-            parse("/kb accept x", None),
-            Err(ParseError::NotProposalNumber(v)) if v == "x"
-        ));
-        assert!(matches!(
-            parse("/kb reject 0", None),
-            Err(ParseError::NotProposalNumber(_))
-        ));
-        assert!(matches!(
-            parse("/kb reject 2 because", None),
-            Err(ParseError::TooManyArgs { .. })
-        ));
-        assert!(matches!(
-            parse("/kb delete 2", None),
-            Err(ParseError::NotKbAction(v)) if v == "delete"
-        ));
-        let shown = parse("/kb delete 2", None)
-            .unwrap_err()
-            .text()
-            .render(Lang::En);
-        assert!(shown.contains("proposals, accept, reject"), "{shown}");
     }
 
     #[test]

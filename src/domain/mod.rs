@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod command;
+mod command_kb;
 pub mod command_menu;
 pub mod desk;
 pub mod directory;

@@ -56,10 +56,10 @@ impl Learning {
         })
     }
 
-    /// The questions no article answered or whose article was declined, newest `at most`
-    /// [`GROUPED_AT_MOST`] from `since` on, grouped by similarity (the sentence model where
-    /// one serves the language, else the analyser's tokens): what the kb is missing,
-    /// largest groups first.
+    /// What the kb is missing: the questions no article answered or whose article the
+    /// customer declined (the newest [`GROUPED_AT_MOST`], from `since` on if given), grouped
+    /// by similarity (the sentence model where one serves the language, else the analyser's
+    /// tokens), largest groups first.
     pub async fn unanswered_groups(
         &self,
         by: &Decider,

@@ -122,7 +122,7 @@ impl TestApp {
         extra: &str,
         kb: Arc<supportbot::search::Kb>,
     ) -> TestApp {
-        let mut app = Self::build(
+        let app = Self::build(
             store.clone(),
             extra,
             Some(kb.clone() as Arc<dyn KnowledgeBase>),
@@ -131,9 +131,17 @@ impl TestApp {
         let learning =
             supportbot::learning::Learning::new(store, kb, app.clock.clone() as Arc<dyn Clock>)
                 .expect("the kb was loaded from a folder");
-        let desk = Arc::try_unwrap(app.desk).expect("the desk is not shared yet");
-        app.desk = Arc::new(desk.with_curator(Arc::new(learning)));
-        app
+        app.with_curator(Arc::new(learning))
+    }
+
+    /// The same app whose desk reviews proposals (`/kb`) through `curator`.
+    pub fn with_curator(
+        mut self,
+        curator: Arc<dyn supportbot::domain::learning::KbCurator>,
+    ) -> TestApp {
+        let desk = Arc::try_unwrap(self.desk).expect("the desk is not shared yet");
+        self.desk = Arc::new(desk.with_curator(curator));
+        self
     }
 
     fn build(
