@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use supportbot::domain::directory::StaffRole;
 use supportbot::domain::event::ButtonAction;
 use supportbot::domain::learning::{LearnOutcome, OutcomeRecord, ProposalSource, ProposalStatus};
-use supportbot::domain::ports::KnowledgeBase;
+use supportbot::domain::ports::{KnowledgeBase, TicketStore};
 use supportbot::domain::ticket::Status;
 use supportbot::learning::{Measure, group};
 use supportbot::search::{CjkMode, Kb, watch};
@@ -366,6 +366,123 @@ fn the_sentence_model_groups_questions_that_share_no_words() {
         "{by_meaning:#?}"
     );
     assert!(by_words.len() > by_meaning.len(), "{by_words:#?}");
+}
+
+#[tokio::test]
+async fn the_review_api_applies_the_chat_rules() {
+    use supportbot::domain::learning::{CurateError, Decider, NewProposal};
+    let (store, _dir) = sqlite_store().await;
+    let (dir, kb) = kb_dir();
+    let clock: Arc<dyn supportbot::domain::ports::Clock> =
+        Arc::new(supportbot::domain::ports::SystemClock);
+    let api = supportbot::learning::Learning::new(store.clone(), kb, clock).unwrap();
+    let lead = Decider {
+        name: "lea".into(),
+        role: StaffRole::Lead,
+    };
+    let agent = Decider {
+        name: "ann".into(),
+        role: StaffRole::Agent,
+    };
+    for q in [
+        "export my invoices as PDF",
+        "Export invoices as PDF!",
+        "dark mode",
+    ] {
+        let r = asked(q, 1);
+        store.record_learning(&r, None).await.unwrap();
+    }
+    let groups = api.unanswered_groups(&lead, None).await.unwrap();
+    assert_eq!(
+        groups.iter().map(|g| g.count).collect::<Vec<_>>(),
+        [2, 1],
+        "{groups:#?}"
+    );
+    let since = chrono::DateTime::from_timestamp(1_900_000_000, 0);
+    assert!(
+        api.unanswered_groups(&lead, since)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        api.unanswered_groups(&agent, None).await.unwrap_err(),
+        CurateError::NotAllowed
+    );
+    assert_eq!(
+        api.proposals(&agent, None, 10).await.unwrap_err(),
+        CurateError::NotAllowed
+    );
+
+    // A proposal whose article left the kb is refused and stays waiting; an edit that masks
+    // to nothing is refused.
+    let gone = NewProposal {
+        article_id: "gone".into(),
+        lang: "en".into(),
+        phrasing: "where did it go".into(),
+        norm: "where did it go".into(),
+        source: ProposalSource::Confirmed,
+        ticket: None,
+        at: chrono::Utc::now(),
+    };
+    assert!(
+        store
+            .record_learning(&asked("where did it go", 2), Some(&gone))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_learning(&asked("where did it go", 3), Some(&gone))
+            .await
+            .unwrap()
+    );
+    let id = api.proposals(&lead, None, 10).await.unwrap()[0].id;
+    assert_eq!(
+        api.accept(&lead, id, None).await.unwrap_err(),
+        CurateError::UnknownArticle("gone".into())
+    );
+    assert_eq!(
+        api.accept(&lead, id, Some("  ?! ")).await.unwrap_err(),
+        CurateError::EmptyPhrasing
+    );
+    assert_eq!(
+        api.accept(&agent, id, None).await.unwrap_err(),
+        CurateError::NotAllowed
+    );
+    let p = api.proposals(&lead, None, 10).await.unwrap();
+    assert_eq!(p[0].status, ProposalStatus::Proposed);
+    let rejected = api.reject(&lead, id).await.unwrap();
+    assert_eq!(rejected.status, ProposalStatus::Rejected);
+    assert_eq!(
+        api.reject(&lead, id).await.unwrap_err(),
+        CurateError::Decided {
+            id,
+            status: ProposalStatus::Rejected
+        }
+    );
+    // Nothing touched the files.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("pdf.md")).unwrap(),
+        PDF
+    );
+}
+
+#[tokio::test]
+async fn review_replies_come_in_the_reviewers_language() {
+    let (store, _dir) = sqlite_store().await;
+    let (_kb_dir, kb) = kb_dir();
+    let extra = "[[staff.agents]]\nname = \"hanna\"\nrole = \"admin\"\nlang = \"hu\"\nusers = [\"console:hanna\"]\n[[staff.agents]]\nname = \"wei\"\nrole = \"lead\"\nlang = \"zh\"\nusers = [\"console:wei\"]\n";
+    let app = TestApp::learning(store, extra, kb);
+    app.staff_says("hanna", None, "/kb proposals")
+        .await
+        .expect("Nincs várakozó megfogalmazás-javaslat.");
+    app.staff_says("wei", None, "/kb reject 5")
+        .await
+        .expect("没有编号为 5 的建议");
+    app.staff_says("hanna", None, "/kb delete 5")
+        .await
+        .expect("nem olyasmi, amit a /kb tud");
 }
 
 #[tokio::test]
