@@ -65,7 +65,8 @@ async fn yes_proposes_once_and_an_accepted_phrasing_is_written_and_found(store: 
     let asked = "Where is the quittance for my invoice export? Write to bob@example.com";
     let r = app.user_says("bob", asked).await;
     r.expect("Export invoices to PDF");
-    app.user_presses("bob", &yes_button(&r))
+    let bob_yes = yes_button(&r);
+    app.user_presses("bob", &bob_yes)
         .await
         .expect("Glad it helped");
     let waiting = store.proposals(None, 10).await.unwrap();
@@ -90,6 +91,14 @@ async fn yes_proposes_once_and_an_accepted_phrasing_is_written_and_found(store: 
         )
         .await;
     app.user_presses("carol", &yes_button(&r)).await;
+    // A second tap on the same answer counts and teaches nothing.
+    app.user_presses("bob", &bob_yes)
+        .await
+        .alert()
+        .expect("refused")
+        .contains("already answered")
+        .then_some(())
+        .expect("already answered");
     let r = app.user_says("dan", "Export invoices to PDF").await;
     app.user_presses("dan", &yes_button(&r)).await;
     assert_eq!(store.proposals(None, 10).await.unwrap().len(), 1);
