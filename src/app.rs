@@ -174,6 +174,14 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     let store: Arc<dyn TicketStore> = sql.clone();
     let (index, _kb_watch) = open_kb(&cfg)?;
     let kb = index.clone().map(|k| k as Arc<dyn KnowledgeBase>);
+    let signer = if cfg.dashboard.enabled {
+        let s = crate::web::Signer::open(&sql, &cfg.dashboard.base_url())
+            .await
+            .context("cannot read or make the dashboard's signing key")?;
+        Some(Arc::new(s))
+    } else {
+        None
+    };
     let mut desk = Desk::new(
         store.clone(),
         kb,
@@ -190,6 +198,9 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
         index.and_then(|k| crate::learning::Learning::new(sql.clone(), k, Arc::new(SystemClock)))
     {
         desk = desk.with_curator(Arc::new(learning));
+    }
+    if let Some(s) = &signer {
+        desk = desk.with_sign_in(s.clone());
     }
     let desk = Arc::new(desk);
     let metrics = Arc::new(crate::admin::Metrics::default());
@@ -217,6 +228,7 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
         store.clone(),
     ));
     router.add(Platform::Console, console_outlet.clone());
+    router.add(Platform::Web, Arc::new(crate::web::WebOutlet));
     let telegram_token = cfg
         .secrets
         .telegram_token
@@ -259,6 +271,27 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     };
     // The sweeper starts once every outlet is registered, so its notices can reach any platform.
     let router = Arc::new(router);
+    if let Some(signer) = signer {
+        let mut files = std::collections::HashMap::new();
+        if let Some(t) = &telegram {
+            files.insert(Platform::Telegram, t.files());
+        }
+        let state = Arc::new(crate::web::WebState {
+            desk: desk.clone(),
+            router: router.clone(),
+            store: sql.clone(),
+            cfg: Arc::new(cfg.clone()),
+            signer,
+            files,
+        });
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            // A busy dashboard port must not take the bot down with it.
+            if let Err(e) = crate::web::serve(state, stop).await {
+                tracing::warn!(error = %format!("{e:#}"), "dashboard disabled");
+            }
+        });
+    }
     let pickup = {
         let (router, stop) = (router.clone(), stop_rx.clone());
         tokio::spawn(async move { router.run_pickup(stop).await })

@@ -46,6 +46,9 @@ pub struct Config {
     /// Leader election among instances on one database.
     #[serde(default)]
     pub cluster: crate::leader::ClusterConfig,
+    /// The web dashboard for agents and leads.
+    #[serde(default)]
+    pub dashboard: crate::web::DashboardConfig,
     /// Secrets, from the environment only; never serialized.
     #[serde(skip)]
     pub secrets: Secrets,
@@ -161,6 +164,20 @@ impl Config {
         self.limits.validate().map_err(anyhow::Error::msg)?;
         self.reports.validate().map_err(anyhow::Error::msg)?;
         self.cluster.validate().map_err(anyhow::Error::msg)?;
+        self.dashboard.validate().map_err(anyhow::Error::msg)?;
+        let homes = std::iter::once(("staff.home".to_string(), self.staff.home)).chain(
+            self.staff
+                .home_for
+                .iter()
+                .map(|(from, to)| (format!("staff.home_for.{from}"), *to)),
+        );
+        for (name, home) in homes {
+            if home == Platform::Web {
+                bail!(
+                    "{name} = \"web\": the dashboard is not a chat; use telegram, discord or console"
+                );
+            }
+        }
         for a in &self.staff.agents {
             for u in &a.users {
                 parse_user_key(u)

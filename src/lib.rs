@@ -33,3 +33,5 @@ pub mod reports;
 pub mod search;
 /// sqlx-backed ticket store.
 pub mod storage;
+/// The web dashboard for agents and leads.
+pub mod web;

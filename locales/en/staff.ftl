@@ -149,3 +149,8 @@ close-unknown-article = There is no article “{ $article }”. An article's id 
 closed-with-article = answered by article { $article }
 close-kb-proposed = Article { $article } linked: the customer's first message is proposed as a new phrasing of it (/kb proposals).
 close-kb-nothing-new = Article { $article } linked: the customer's first message adds no new phrasing to it.
+dashboard-link =
+    Your dashboard sign-in link, for you alone and usable once within { $minutes } minutes:
+    { $url }
+dashboard-sent-privately = I sent you a dashboard sign-in link in a private message.
+dashboard-off = The web dashboard is not running on this bot ([dashboard] enabled = false).

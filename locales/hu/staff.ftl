@@ -143,3 +143,8 @@ close-unknown-article = Nincs „{ $article }” cikk. A cikk azonosítója a tu
 closed-with-article = megválaszolta a(z) { $article } cikk
 close-kb-proposed = A(z) { $article } cikk hozzárendelve: az ügyfél első üzenete új megfogalmazásként vár elbírálásra (/kb proposals).
 close-kb-nothing-new = A(z) { $article } cikk hozzárendelve: az ügyfél első üzenete nem ad új megfogalmazást hozzá.
+dashboard-link =
+    Belépési linked az irányítópultra: csak neked szól, és { $minutes } percen belül egyszer használható:
+    { $url }
+dashboard-sent-privately = Privát üzenetben elküldtem a belépési linket az irányítópultra.
+dashboard-off = Ezen a boton nem fut a webes irányítópult ([dashboard] enabled = false).

@@ -142,3 +142,8 @@ close-unknown-article = 没有文章“{ $article }”。文章编号是知识�
 closed-with-article = 已由文章 { $article } 解答
 close-kb-proposed = 已关联文章 { $article }：客户的第一条消息已作为该文章的新问法提交审核（/kb proposals）。
 close-kb-nothing-new = 已关联文章 { $article }：客户的第一条消息没有为该文章带来新的问法。
+dashboard-link =
+    你的控制台登录链接，仅供你本人使用，{ $minutes } 分钟内有效且只能使用一次：
+    { $url }
+dashboard-sent-privately = 我已通过私信把控制台登录链接发给你。
+dashboard-off = 此机器人未运行网页控制台（[dashboard] enabled = false）。

@@ -27,7 +27,8 @@ impl Lanes {
         self.retry_deletes(outbox.as_ref()).await;
         self.retry_releases(outbox.as_ref()).await;
         let now = Utc::now();
-        if let Err(e) = outbox.renew(now + lease).await {
+        let held: Vec<i64> = lock(&self.held).iter().copied().collect();
+        if let Err(e) = outbox.renew(&held, now + lease).await {
             tracing::warn!(error = %e, "cannot renew outbox leases");
         }
         let due = match outbox.due_deliveries(now, now + lease, 200).await {

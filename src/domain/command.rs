@@ -70,6 +70,8 @@ pub enum Command {
     Sla(TicketId),
     /// `/panel`: post an "Open a ticket" panel (admins).
     Panel,
+    /// `/dashboard`: a one-time sign-in link to the web dashboard, sent privately.
+    Dashboard,
     /// `/lang [en|zh|hu]`: choose the language the bot answers in; alone, offers the choice.
     Lang(Option<Lang>),
     /// `/stop surveys` (`false`) and `/start surveys` (`true`): whether the customer gets
@@ -284,6 +286,7 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         }
         "kb" => Command::Kb(parse_kb(args)?),
         "panel" => Command::Panel,
+        "dashboard" => Command::Dashboard,
         "lang" => match split_word(args) {
             ("", _) => Command::Lang(None),
             (code, "") => Command::Lang(Some(

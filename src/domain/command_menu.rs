@@ -55,4 +55,5 @@ pub const STAFF_COMMANDS: &[CommandInfo] = &[
     info("report", Key::UsageReport, Key::CmdReport),
     info("sla", Key::UsageSla, Key::CmdSla),
     info("kb", Key::UsageKb, Key::CmdKb),
+    info("dashboard", Key::UsageDashboard, Key::CmdDashboard),
 ];

@@ -312,6 +312,11 @@ pub struct Message {
     /// platform takes uploads, left out elsewhere (the text says what it shows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Box<Image>>,
+    /// For `private_to`'s eyes only, even in a chat others read (a sign-in link): unless it
+    /// answers their own interaction in place (Discord's ephemeral answer), the adapter sends
+    /// it to them in a direct message, never where the event came from.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
 }
 
 /// A picture the bot made, carried with its bytes (base64 in the outbox's JSON).

@@ -15,6 +15,8 @@ pub enum Platform {
     Telegram,
     /// The terminal chat used for demos and scripting.
     Console,
+    /// The web dashboard: agents acting from a browser (never a ticket's home).
+    Web,
 }
 
 impl Platform {
@@ -24,6 +26,7 @@ impl Platform {
             Platform::Discord => "discord",
             Platform::Telegram => "telegram",
             Platform::Console => "console",
+            Platform::Web => "web",
         }
     }
 }
@@ -41,6 +44,7 @@ impl FromStr for Platform {
             "discord" => Ok(Platform::Discord),
             "telegram" => Ok(Platform::Telegram),
             "console" => Ok(Platform::Console),
+            "web" => Ok(Platform::Web),
             other => Err(format!(
                 "unknown platform `{other}` (expected discord, telegram or console)"
             )),

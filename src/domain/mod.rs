@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod ports;
 pub mod replies;
 pub mod report_source;
+pub mod sign_in;
 pub mod sla;
 pub mod sla_clock;
 pub mod sla_credits;

@@ -85,8 +85,11 @@ pub trait OutboxStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<Deferred>, StoreError>;
 
-    /// Extends the lease of every action this instance holds; returns how many.
-    async fn renew(&self, lease_until: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Extends the lease of the actions in `ids` (those this instance's lanes hold); returns
+    /// how many. A row this instance owns whose id never reached its lanes (a commit whose
+    /// answer a connection cut lost) is not renewed: its lease runs out and it is claimed
+    /// again like a dead instance's row, instead of staying held and undelivered.
+    async fn renew(&self, ids: &[i64], lease_until: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Hands the actions this instance holds (all, or those in `ids`) to whoever claims next,
     /// at shutdown or when a lane must wait for another owner's action: they lose their

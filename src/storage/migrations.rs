@@ -24,6 +24,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0013_leaders.sql",
     "0014_incident_start.sql",
     "0015_faq_learning.sql",
+    "0016_dashboard.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -42,6 +43,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0013_leaders.sql"),
     include_str!("../../migrations/sqlite/0014_incident_start.sql"),
     include_str!("../../migrations/sqlite/0015_faq_learning.sql"),
+    include_str!("../../migrations/sqlite/0016_dashboard.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -59,6 +61,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0013_leaders.sql"),
     include_str!("../../migrations/postgres/0014_incident_start.sql"),
     include_str!("../../migrations/postgres/0015_faq_learning.sql"),
+    include_str!("../../migrations/postgres/0016_dashboard.sql"),
 ];
 
 /// The migrator for a backend.

@@ -2,6 +2,7 @@
 //! One SQL text serves both backends; times are UTC epoch milliseconds and booleans 0/1,
 //! because the Any driver has no chrono or SQLite boolean support.
 
+mod dashboard;
 mod digests;
 mod gauges;
 mod inbound;
@@ -33,6 +34,7 @@ use sqlx::{AnyPool, Executor};
 
 use crate::domain::ports::StoreError;
 
+pub use dashboard::SessionRow;
 pub use gauges::{DeskGauges, FIRST_RESPONSE_BUCKETS};
 pub use learning::StoredOutcome;
 pub use migrations::{MIGRATION_FILES, migrator};

@@ -161,16 +161,22 @@ impl OutboxStore for SqlStore {
         Ok(out)
     }
 
-    async fn renew(&self, lease_until: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE outbox SET retry_at = $1 WHERE owner = $2 AND retry_at IS NOT NULL AND retry_at < $1",
-        )
-        .bind(ms(lease_until))
-        .bind(&self.instance)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(done.rows_affected())
+    async fn renew(&self, ids: &[i64], lease_until: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut renewed = 0;
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "UPDATE outbox SET retry_at = $1 WHERE owner = $2 AND retry_at IS NOT NULL \
+                 AND retry_at < $1 AND id IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(ms(lease_until)).bind(&self.instance);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            renewed += q.execute(&self.pool).await.map_err(db_err)?.rows_affected();
+        }
+        Ok(renewed)
     }
 
     async fn release(&self, ids: Option<&[i64]>, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -82,6 +82,7 @@ impl FakeTelegram {
         }));
         let app = axum::Router::new()
             .route("/{bot}/{method}", post(handle))
+            .route("/file/{bot}/{path}", axum::routing::get(download))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -208,6 +209,27 @@ impl FakeTelegram {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// The bytes the fake serves for a file id.
+pub fn file_bytes(file_id: &str) -> Vec<u8> {
+    format!("contents of {file_id}\n").into_bytes()
+}
+
+/// `GET /file/bot<token>/<path>`: a file's download, for the bot's token only. teloxide sends
+/// the path as one segment (its `/` percent-encoded), which Telegram accepts.
+async fn download(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path((bot, path)): Path<(String, String)>,
+) -> (StatusCode, Vec<u8>) {
+    let Some(id) = path.strip_prefix("documents/") else {
+        return (StatusCode::NOT_FOUND, Vec::new());
+    };
+    let wanted = inner.lock().unwrap().token.clone();
+    if wanted.is_some_and(|t| bot != format!("bot{t}")) {
+        return (StatusCode::UNAUTHORIZED, Vec::new());
+    }
+    (StatusCode::OK, file_bytes(id))
 }
 
 fn ok(result: Value) -> (StatusCode, Json<Value>) {
@@ -364,6 +386,12 @@ async fn handle(
             ok(json!(true))
         }
         "setmycommands" | "answercallbackquery" => ok(json!(true)),
+        // Every file id names a file; its content is derived from the id (see `file_bytes`).
+        "getfile" => {
+            let id = body["file_id"].as_str().unwrap_or_default().to_string();
+            ok(json!({"file_id": id, "file_unique_id": format!("u-{id}"),
+                "file_size": file_bytes(&id).len(), "file_path": format!("documents/{id}")}))
+        }
         "getchat" => {
             let id = body["chat_id"].as_i64().unwrap_or_default();
             match s.chats.get(&id).cloned() {

@@ -78,6 +78,9 @@ pub fn hit(id: &str, title: &str, confidence: f32) -> KbHit {
     }
 }
 
+/// Where the test desks' `/dashboard` links point.
+pub const DASHBOARD_URL: &str = "http://dashboard.test";
+
 /// A running desk plus the people talking to it.
 pub struct TestApp {
     /// The desk under test.
@@ -162,7 +165,11 @@ impl TestApp {
         }
         let settings = supportbot::app::desk_settings(&cfg);
         let mut desk = Desk::new(store.clone(), kb, clock.clone() as Arc<dyn Clock>, settings)
-            .with_limits(limits);
+            .with_limits(limits)
+            .with_sign_in(Arc::new(supportbot::web::Signer::with_key(
+                b"test key".to_vec(),
+                DASHBOARD_URL,
+            )));
         if let Some(sql) = sql {
             desk = desk.with_reports(Arc::new(supportbot::reports::service::SqlReports::new(
                 sql,

@@ -2,6 +2,7 @@
 
 mod chaos;
 mod cli;
+mod dashboard;
 mod db;
 mod desk;
 mod desk_fidelity;

@@ -37,6 +37,52 @@ async fn rows(store: &SqlStore) -> i64 {
         .get(0)
 }
 
+/// A row whose id never reached the lanes (its commit's answer was lost) is not renewed with
+/// the rows they hold: its lease runs out and another instance (or this one) claims it.
+async fn orphan_contract(a: Arc<SqlStore>, b: Arc<SqlStore>) {
+    let t0 = Utc::now();
+    let ids = a
+        .enqueue(
+            &[send("held"), send_to("u9", "orphan")],
+            t0 + Duration::seconds(30),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        a.renew(&ids[..1], t0 + Duration::seconds(90))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(a.renew(&[], t0 + Duration::seconds(90)).await.unwrap(), 0);
+    let at = t0 + Duration::seconds(31);
+    let due = b
+        .due_deliveries(at, at + Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    let due: Vec<Outbound> = due.into_iter().map(|d| d.action).collect();
+    assert_eq!(due, vec![send_to("u9", "orphan")]);
+}
+
+#[tokio::test]
+async fn an_orphaned_row_is_not_renewed_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("o.db").display());
+    let a = Arc::new(supportbot::storage::connect(&url, 2).await.unwrap());
+    let b = Arc::new(supportbot::storage::connect(&url, 2).await.unwrap());
+    orphan_contract(a, b).await;
+}
+
+#[tokio::test]
+async fn an_orphaned_row_is_not_renewed_on_postgres() {
+    let Some(db) = crate::db::fresh_postgres().await else {
+        return;
+    };
+    let a = Arc::new(supportbot::storage::connect(&db.url, 2).await.unwrap());
+    let b = Arc::new(supportbot::storage::connect(&db.url, 2).await.unwrap());
+    orphan_contract(a, b).await;
+}
+
 /// The store's side, with two instances on one database: held rows are not due, a lane's
 /// rows are claimed in order and only behind nothing held, a release hands rows over.
 async fn outbox_contract(a: Arc<SqlStore>, b: Arc<SqlStore>) {
@@ -72,7 +118,7 @@ async fn outbox_contract(a: Arc<SqlStore>, b: Arc<SqlStore>) {
         "held by a"
     );
     // a renews its lease: still not due when the first one would have ended.
-    assert_eq!(a.renew(t0 + Duration::seconds(90)).await.unwrap(), 3);
+    assert_eq!(a.renew(&ids, t0 + Duration::seconds(90)).await.unwrap(), 3);
     let at = t0 + Duration::seconds(60);
     assert!(
         b.due_deliveries(at, at + Duration::minutes(1), 10)
@@ -515,9 +561,10 @@ impl OutboxStore for BlinkingRelease {
     }
     async fn renew(
         &self,
+        ids: &[i64],
         lease_until: chrono::DateTime<Utc>,
     ) -> Result<u64, supportbot::domain::ports::StoreError> {
-        self.inner.renew(lease_until).await
+        self.inner.renew(ids, lease_until).await
     }
     async fn release(
         &self,

@@ -1,8 +1,7 @@
 //! The permission matrix: a customer, an agent, a lead, an admin and a non-agent in the staff
 //! space, × every chat command and every button, with Telegram and with Discord identities.
-//! Each cell says whether the action is carried out or refused, and with which text. (There
-//! is no dashboard yet, so no dashboard actions; `/kb` goes through the same review rules
-//! the dashboard will call, `learning::Learning`.)
+//! Each cell says whether the action is carried out or refused, and with which text. The
+//! dashboard's actions are these chat commands (`src/web/actions.rs`), so this covers them too.
 
 use std::sync::Arc;
 
@@ -245,6 +244,7 @@ const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
         [S, Y, Y, Y, S],
     ),
     ("/panel", "/panel", Before::Nothing, [S, P, P, Y, S]),
+    ("/dashboard", "/dashboard", Before::Nothing, [S, Y, Y, Y, S]),
     (
         "a plain message",
         "a plain message",

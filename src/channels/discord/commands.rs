@@ -246,6 +246,13 @@ const SPECS: &[Spec] = &[
         ],
     ),
     spec("panel", Key::CmdnamePanel, Key::CmdPanel, Admins, &[]),
+    spec(
+        "dashboard",
+        Key::CmdnameDashboard,
+        Key::CmdDashboard,
+        Agents,
+        &[],
+    ),
 ];
 
 /// The Discord locales the catalogs cover besides the default (English).

@@ -100,6 +100,9 @@ impl DiscordOutlet {
                 if let Some((id, token)) = message.in_reply_to.as_deref().and_then(parse_handle) {
                     return self.respond(id, token, message).await;
                 }
+                if message.direct {
+                    return self.send_direct(message).await;
+                }
                 // A private answer must not reopen a closed ticket's archived thread.
                 if message.ephemeral
                     && let Some(thread) = self.closed_staff_thread(to).await?

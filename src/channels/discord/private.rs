@@ -13,6 +13,24 @@ use crate::domain::ids::{Platform, UserRef};
 use crate::domain::ticket::Status;
 
 impl DiscordOutlet {
+    /// Sends a message meant for one person only ([`Message::direct`]) to their DMs. Without
+    /// a Discord user to write to it fails for good rather than post it where others read.
+    pub(super) async fn send_direct(&self, message: &Message) -> Result<()> {
+        let user = message
+            .private_to
+            .as_ref()
+            .filter(|p| p.platform == Platform::Discord)
+            .and_then(|p| p.id.parse::<u64>().ok())
+            .filter(|id| *id > 0)
+            .map(UserId::new)
+            .ok_or_else(|| anyhow::anyhow!("a direct message names no Discord user; not sent"))?;
+        let dm = user
+            .create_dm_channel(&*self.shared.http)
+            .await
+            .with_context(|| format!("cannot open a DM with {user}"))?;
+        self.send(dm.id, message, None).await
+    }
+
     /// The staff thread `to` names, when it belongs to a closed ticket (and so is archived).
     pub(super) async fn closed_staff_thread(&self, to: &Target) -> Result<Option<ChannelId>> {
         let shared = &self.shared;

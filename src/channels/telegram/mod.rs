@@ -4,6 +4,7 @@
 
 mod admins;
 pub mod doctor;
+mod files;
 mod format;
 mod limits;
 mod outlet;
@@ -114,6 +115,11 @@ impl TelegramChannel {
             },
             outlet,
         ))
+    }
+
+    /// Fetches the files customers and agents sent on Telegram, for the dashboard's links.
+    pub fn files(&self) -> Arc<dyn crate::web::FileSource> {
+        Arc::new(files::TelegramFiles::new(self.bot.clone()))
     }
 
     /// Reports to `ready` once updates flow: after the first answered `getUpdates`, or once

@@ -436,6 +436,27 @@ fn as_rate_limit(e: anyhow::Error) -> anyhow::Error {
 impl TelegramOutlet {
     async fn carry_out(&self, action: &Outbound) -> Result<()> {
         match action {
+            // A private chat with a Telegram user has the user's id: what is for one person's
+            // eyes goes there (they must have started the bot, or Telegram refuses for good).
+            Outbound::Send { message, .. } if message.direct => {
+                let person = message
+                    .private_to
+                    .as_ref()
+                    .filter(|p| p.platform == Platform::Telegram)
+                    .ok_or_else(|| anyhow!("a direct message names no Telegram user; not sent"))?;
+                let chat = person
+                    .id
+                    .parse::<i64>()
+                    .map_err(|_| anyhow!("`{}` is not a Telegram user id", person.id))?;
+                self.send(
+                    &Place {
+                        chat: ChatId(chat),
+                        thread: None,
+                    },
+                    message,
+                )
+                .await
+            }
             Outbound::Send { to, message } => {
                 let place = self.resolve(to).await?;
                 self.send(&place, message).await

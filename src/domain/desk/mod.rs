@@ -5,6 +5,7 @@ mod bounds;
 mod buttons;
 mod closing;
 mod customer;
+mod dashboard;
 mod decide;
 mod edits;
 mod error;
@@ -67,6 +68,8 @@ pub struct Desk {
     reports: Option<Arc<dyn crate::domain::report_source::ReportSource>>,
     /// Reviews proposed phrasings (`/kb`); `None` where the kb has no folder to write to.
     curator: Option<Arc<dyn crate::domain::learning::KbCurator>>,
+    /// Issues `/dashboard` sign-in links; `None` where no dashboard runs (the command says so).
+    sign_in: Option<Arc<dyn crate::domain::sign_in::SignInLinks>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -180,6 +183,7 @@ impl Desk {
             limits,
             reports: None,
             curator: None,
+            sign_in: None,
         }
     }
 
@@ -195,6 +199,12 @@ impl Desk {
     /// The same desk answering `/kb proposals`, `/kb accept` and `/kb reject` through `curator`.
     pub fn with_curator(mut self, curator: Arc<dyn crate::domain::learning::KbCurator>) -> Desk {
         self.curator = Some(curator);
+        self
+    }
+
+    /// The same desk answering `/dashboard` with links from `links`.
+    pub fn with_sign_in(mut self, links: Arc<dyn crate::domain::sign_in::SignInLinks>) -> Desk {
+        self.sign_in = Some(links);
         self
     }
 

@@ -5,7 +5,7 @@ use crate::domain::command::Command;
 use crate::domain::directory::{StaffMember, StaffRole};
 use crate::domain::event::{Attachment, Message, Outbound};
 use crate::domain::i18n::{Key, Lang};
-use crate::domain::ids::{AgentName, TicketId};
+use crate::domain::ids::{AgentName, Platform, TicketId};
 use crate::domain::replies;
 use crate::domain::ticket::{Actor, AuthorRole, EventKind, Status, Ticket, TicketError};
 use crate::{text, tr};
@@ -86,7 +86,19 @@ impl Desk {
                 t.updated_at = ctx.now;
                 let entry = self.entry(AuthorRole::Agent, &me.name.0, &text, true, Vec::new(), ctx);
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
-                let out = vec![ctx.reply(tr!(lang, Key::NoteAdded, id = id))];
+                let mut out = vec![ctx.reply(tr!(lang, Key::NoteAdded, id = id))];
+                if ctx.inb.conversation.platform == Platform::Web {
+                    let staff = self.staff_lang();
+                    out.push(self.to_staff(
+                        &t,
+                        Message::text(tr!(
+                            staff,
+                            Key::WebNoteMirror,
+                            agent = &me.name.0,
+                            text = &text
+                        )),
+                    ));
+                }
                 self.save_finishing(ctx, &t, &[entry], &events, out).await
             }
             Command::Priority(id, p) => {
@@ -181,6 +193,7 @@ impl Desk {
             }
             Command::ReportSla(month) => self.report_sla(ctx, me, lang, month.as_deref()).await,
             Command::Kb(action) => self.kb_review(ctx, me, lang, action).await,
+            Command::Dashboard => self.dashboard_link(ctx, me, lang),
             Command::Panel => {
                 if me.role < StaffRole::Admin {
                     return Err(DeskError::Say(text!(Key::PanelAdminOnly)));
@@ -302,6 +315,19 @@ impl Desk {
                 ..Message::default()
             },
         )];
+        // Agents working the ticket in chat see what a colleague sent from the dashboard.
+        if ctx.inb.conversation.platform == Platform::Web {
+            let staff = self.staff_lang();
+            out.push(self.to_staff(
+                &t,
+                Message::text(tr!(
+                    staff,
+                    Key::WebReplyMirror,
+                    agent = &me.name.0,
+                    text = text
+                )),
+            ));
+        }
         // A reply typed via /reply outside the ticket's own space gets a confirmation there.
         if ctx.here != Some(id) {
             let lang = self.lang(ctx).await?;

@@ -22,6 +22,7 @@ const SOURCES: [(Lang, &[&str]); 3] = [
             include_str!("../../../locales/en/commands.ftl"),
             include_str!("../../../locales/en/sla.ftl"),
             include_str!("../../../locales/en/reports.ftl"),
+            include_str!("../../../locales/en/dashboard.ftl"),
         ],
     ),
     (
@@ -32,6 +33,7 @@ const SOURCES: [(Lang, &[&str]); 3] = [
             include_str!("../../../locales/zh-CN/commands.ftl"),
             include_str!("../../../locales/zh-CN/sla.ftl"),
             include_str!("../../../locales/zh-CN/reports.ftl"),
+            include_str!("../../../locales/zh-CN/dashboard.ftl"),
         ],
     ),
     (
@@ -42,6 +44,7 @@ const SOURCES: [(Lang, &[&str]); 3] = [
             include_str!("../../../locales/hu/commands.ftl"),
             include_str!("../../../locales/hu/sla.ftl"),
             include_str!("../../../locales/hu/reports.ftl"),
+            include_str!("../../../locales/hu/dashboard.ftl"),
         ],
     ),
 ];
