@@ -172,7 +172,8 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
     crate::cli::models::fetch_on_start(cfg.search.semantic.as_ref()).await?;
     let sql = open_sql_store(&cfg).await?;
     let store: Arc<dyn TicketStore> = sql.clone();
-    let (kb, _kb_watch) = open_kb(&cfg)?;
+    let (index, _kb_watch) = open_kb(&cfg)?;
+    let kb = index.clone().map(|k| k as Arc<dyn KnowledgeBase>);
     let signer = if cfg.dashboard.enabled {
         let s = crate::web::Signer::open(&sql, &cfg.dashboard.base_url())
             .await
@@ -192,6 +193,12 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
         sql.clone(),
         cfg.clone(),
     )));
+    // Accepted phrasings are written into the kb folder; the watcher re-indexes them.
+    if let Some(learning) =
+        index.and_then(|k| crate::learning::Learning::new(sql.clone(), k, Arc::new(SystemClock)))
+    {
+        desk = desk.with_curator(Arc::new(learning));
+    }
     if let Some(s) = &signer {
         desk = desk.with_sign_in(s.clone());
     }
@@ -428,7 +435,7 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
 
 /// The knowledge base, if usable, and its file watcher, if running.
 type OpenedKb = (
-    Option<Arc<dyn KnowledgeBase>>,
+    Option<Arc<crate::search::Kb>>,
     Option<crate::search::WatchHandle>,
 );
 
@@ -464,7 +471,7 @@ fn open_kb(cfg: &Config) -> Result<OpenedKb> {
             }
         }
     };
-    Ok((Some(kb as Arc<dyn KnowledgeBase>), watcher))
+    Ok((Some(kb), watcher))
 }
 
 async fn wait_for_signal() {
@@ -537,7 +544,7 @@ mod tests {
             });
             cfg
         };
-        let e = open_kb(&with(true)).err().expect("refused");
+        let e = open_kb(&with(true)).expect_err("refused");
         let e = format!("{e:#}");
         assert!(
             e.contains("[search.semantic]") && e.contains("no-model"),

@@ -20,6 +20,9 @@ pub mod doctor;
 pub mod domain;
 /// Leader election among instances on one database: one Telegram poller, one Discord gateway.
 pub mod leader;
+/// The FAQ that learns: unanswered questions grouped, proposed phrasings reviewed and
+/// written into articles (the API the chat commands and the dashboard share).
+pub mod learning;
 /// Readiness and stop notices for systemd (`NOTIFY_SOCKET`).
 pub mod readiness;
 /// Scrubbing secrets from logs, errors and panics.

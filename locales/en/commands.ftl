@@ -37,7 +37,7 @@ usage-ticket = /ticket [text]
 usage-status = /status
 usage-faq = /faq <question>
 usage-close = /close
-usage-close-staff = /close <id> <reason>
+usage-close-staff = /close <id> <reason> [kb:<article>]
 usage-feedback = /feedback bug|feature <text>
 usage-register = /register <key>
 usage-lang = /lang en|zh|hu
@@ -133,4 +133,15 @@ cmdname-report = report
 cmdname-reopen = reopen
 cmdname-sla = sla
 cmdname-panel = panel
+
+# /kb: reviewing the phrasings the FAQ proposes (leads).
+cmd-kb = Review the FAQ's proposed phrasings (leads)
+usage-kb = /kb proposals | /kb accept <n> [edited text] | /kb reject <n>
+opt-kb-action = proposals, accept or reject
+opt-proposal = Proposal number
+opt-phrasing = The phrasing as it should be written (accept only)
+err-not-kb-action = "{ $value }" is not something /kb does (there is: proposals, accept, reject). Usage: { $usage }
+err-not-proposal-number = "{ $value }" is not a proposal number. Usage: { $usage }
+what-proposal = a proposal number
+cmdname-kb = kb
 cmdname-dashboard = dashboard

@@ -122,6 +122,33 @@ customer-sent-unsupported = { $name } (customer) sent { $kind ->
         [story] a story
        *[other] a kind of message
     } that the bot cannot relay. They were asked to describe it in words.
+
+## The FAQ that learns: /kb proposals, /kb accept, /kb reject, /close … kb:<id>
+kb-lead-only = Only leads and admins review FAQ proposals.
+kb-unavailable = FAQ proposals cannot be reviewed here: the bot has no knowledge-base folder to write to.
+kb-no-proposal = There is no proposal { $id }. /kb proposals lists the waiting ones with their numbers.
+kb-already-decided = Proposal { $id } is already { $status }.
+kb-empty-phrasing = The edited phrasing is empty. Usage: { $usage }
+kb-article-gone = Article { $article } is no longer in the knowledge base, so nothing can be added to it; reject the proposal.
+kb-file-failed = The article file could not be updated ({ $error }); nothing was changed.
+kb-proposals-none = No proposed phrasings are waiting.
+kb-proposals-header = { $n ->
+    [one] One proposed phrasing is waiting:
+   *[other] { $n } proposed phrasings are waiting:
+}
+kb-proposal-line = #{ $id } → { $article }: “{ $phrasing }” ({ $source })
+kb-proposals-footer = Accept with /kb accept <n> (or /kb accept <n> <edited text>), reject with /kb reject <n>.
+kb-accepted = Proposal { $id } accepted: “{ $phrasing }” is now one of the questions of { $article }.
+kb-rejected = Proposal { $id } rejected: “{ $phrasing }” will not be proposed for { $article } again.
+proposal-status-proposed = waiting
+proposal-status-accepted = accepted
+proposal-status-rejected = rejected
+proposal-source-confirmed = a customer said it helped
+proposal-source-closed = from a ticket closed with it
+close-unknown-article = There is no article “{ $article }”. An article's id is the id: at the top of its file in the kb folder; /faq <question> shows matching articles, and supportbot kb search "<question>" --json prints their ids.
+closed-with-article = answered by article { $article }
+close-kb-proposed = Article { $article } linked: the customer's first message is proposed as a new phrasing of it (/kb proposals).
+close-kb-nothing-new = Article { $article } linked: the customer's first message adds no new phrasing to it.
 dashboard-link =
     Your dashboard sign-in link, for you alone and usable once within { $minutes } minutes:
     { $url }

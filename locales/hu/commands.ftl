@@ -37,7 +37,7 @@ usage-ticket = /ticket [szöveg]
 usage-status = /status
 usage-faq = /faq <kérdés>
 usage-close = /close
-usage-close-staff = /close <szám> <indoklás>
+usage-close-staff = /close <szám> <indoklás> [kb:<cikk>]
 usage-feedback = /feedback bug|feature <szöveg>
 usage-register = /register <kulcs>
 usage-lang = /lang en|zh|hu
@@ -133,4 +133,15 @@ cmdname-report = jelentés
 cmdname-reopen = újranyitás
 cmdname-sla = határidők
 cmdname-panel = panel
+
+# /kb: a GYIK által javasolt megfogalmazások elbírálása (vezetőknek).
+cmd-kb = A GYIK által javasolt megfogalmazások elbírálása (vezetőknek)
+usage-kb = /kb proposals | /kb accept <szám> [javított szöveg] | /kb reject <szám>
+opt-kb-action = proposals, accept vagy reject
+opt-proposal = A javaslat száma
+opt-phrasing = A megfogalmazás, ahogy be kell írni (csak elfogadáshoz)
+err-not-kb-action = „{ $value }” nem olyasmi, amit a /kb tud (van: proposals, accept, reject). Használat: { $usage }
+err-not-proposal-number = „{ $value }” nem javaslatszám. Használat: { $usage }
+what-proposal = egy javaslatszám
+cmdname-kb = tudastar
 cmdname-dashboard = irányítópult

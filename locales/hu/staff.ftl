@@ -116,6 +116,33 @@ customer-sent-unsupported = { $name } (ügyfél) { $kind ->
         [story] történetet
        *[other] olyan üzenetet
     } küldött, amit a bot nem tud továbbítani. Megkértük, hogy írja le szavakkal.
+
+## A tanuló GYIK: /kb proposals, /kb accept, /kb reject, /close … kb:<id>
+kb-lead-only = A GYIK-javaslatokat csak vezetők és adminok bírálhatják el.
+kb-unavailable = A GYIK-javaslatokat itt nem lehet elbírálni: a botnak nincs írható tudástár-mappája.
+kb-no-proposal = Nincs { $id } számú javaslat. A /kb proposals kilistázza a várakozókat a számukkal.
+kb-already-decided = A(z) { $id } számú javaslat már { $status }.
+kb-empty-phrasing = A javított megfogalmazás üres. Használat: { $usage }
+kb-article-gone = A(z) { $article } cikk már nincs a tudástárban, így nem lehet hozzá semmit adni; utasítsd el a javaslatot.
+kb-file-failed = A cikk fájlját nem sikerült frissíteni ({ $error }); semmi sem változott.
+kb-proposals-none = Nincs várakozó megfogalmazás-javaslat.
+kb-proposals-header = { $n ->
+    [one] Egy megfogalmazás-javaslat vár:
+   *[other] { $n } megfogalmazás-javaslat vár:
+}
+kb-proposal-line = #{ $id } → { $article }: „{ $phrasing }” ({ $source })
+kb-proposals-footer = Elfogadás: /kb accept <szám> (vagy /kb accept <szám> <javított szöveg>), elutasítás: /kb reject <szám>.
+kb-accepted = A(z) { $id } számú javaslat elfogadva: „{ $phrasing }” mostantól a(z) { $article } cikk egyik kérdése.
+kb-rejected = A(z) { $id } számú javaslat elutasítva: „{ $phrasing }” többé nem lesz javasolva a(z) { $article } cikkhez.
+proposal-status-proposed = függőben
+proposal-status-accepted = elfogadva
+proposal-status-rejected = elutasítva
+proposal-source-confirmed = egy ügyfél szerint segített
+proposal-source-closed = egy vele lezárt jegyből
+close-unknown-article = Nincs „{ $article }” cikk. A cikk azonosítója a tudástár-mappában lévő fájlja elején álló id:; a /faq <kérdés> megmutatja az illeszkedő cikkeket, a supportbot kb search "<kérdés>" --json pedig kiírja az azonosítóikat.
+closed-with-article = megválaszolta a(z) { $article } cikk
+close-kb-proposed = A(z) { $article } cikk hozzárendelve: az ügyfél első üzenete új megfogalmazásként vár elbírálásra (/kb proposals).
+close-kb-nothing-new = A(z) { $article } cikk hozzárendelve: az ügyfél első üzenete nem ad új megfogalmazást hozzá.
 dashboard-link =
     Belépési linked az irányítópultra: csak neked szól, és { $minutes } percen belül egyszer használható:
     { $url }

@@ -37,7 +37,7 @@ usage-ticket = /ticket [描述]
 usage-status = /status
 usage-faq = /faq <问题>
 usage-close = /close
-usage-close-staff = /close <工单号> <原因>
+usage-close-staff = /close <工单号> <原因> [kb:<文章>]
 usage-feedback = /feedback bug|feature <描述>
 usage-register = /register <密钥>
 usage-lang = /lang en|zh|hu
@@ -133,4 +133,15 @@ cmdname-report = 报告
 cmdname-reopen = 重新打开
 cmdname-sla = 时限
 cmdname-panel = 面板
+
+# /kb：审核 FAQ 提出的问法建议（主管）。
+cmd-kb = 审核 FAQ 提出的问法建议（主管）
+usage-kb = /kb proposals | /kb accept <编号> [修改后的文字] | /kb reject <编号>
+opt-kb-action = proposals、accept 或 reject
+opt-proposal = 建议编号
+opt-phrasing = 应写入的问法（仅用于接受）
+err-not-kb-action = /kb 不能执行“{ $value }”（可用：proposals、accept、reject）。用法：{ $usage }
+err-not-proposal-number = “{ $value }”不是建议编号。用法：{ $usage }
+what-proposal = 建议编号
+cmdname-kb = 知识库
 cmdname-dashboard = 控制台

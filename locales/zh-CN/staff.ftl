@@ -116,6 +116,32 @@ customer-sent-unsupported = { $name }（客户）发送了{ $kind ->
         [story] 动态
        *[other] 一条无法识别的消息
     }，机器人无法转发。已请客户用文字描述。
+
+## 会学习的 FAQ：/kb proposals、/kb accept、/kb reject、/close … kb:<id>
+kb-lead-only = 只有主管和管理员可以审核 FAQ 建议。
+kb-unavailable = 这里无法审核 FAQ 建议：机器人没有可写入的知识库文件夹。
+kb-no-proposal = 没有编号为 { $id } 的建议。/kb proposals 会列出待审核的建议及其编号。
+kb-already-decided = 建议 { $id } 已经是“{ $status }”状态。
+kb-empty-phrasing = 修改后的问法为空。用法：{ $usage }
+kb-article-gone = 文章 { $article } 已不在知识库中，无法再向其添加内容；请拒绝该建议。
+kb-file-failed = 无法更新文章文件（{ $error }）；没有做任何更改。
+kb-proposals-none = 没有待审核的问法建议。
+kb-proposals-header = { $n ->
+   *[other] 有 { $n } 条问法建议待审核：
+}
+kb-proposal-line = #{ $id } → { $article }：“{ $phrasing }”（{ $source }）
+kb-proposals-footer = 用 /kb accept <编号>（或 /kb accept <编号> <修改后的文字>）接受，用 /kb reject <编号> 拒绝。
+kb-accepted = 已接受建议 { $id }：“{ $phrasing }”现在是文章 { $article } 的问题之一。
+kb-rejected = 已拒绝建议 { $id }：今后不会再为文章 { $article } 建议“{ $phrasing }”。
+proposal-status-proposed = 待审核
+proposal-status-accepted = 已接受
+proposal-status-rejected = 已拒绝
+proposal-source-confirmed = 客户表示有帮助
+proposal-source-closed = 来自以该文章关闭的工单
+close-unknown-article = 没有文章“{ $article }”。文章编号是知识库文件夹中该文件开头的 id:；/faq <问题> 会显示匹配的文章，supportbot kb search "<问题>" --json 会打印它们的编号。
+closed-with-article = 已由文章 { $article } 解答
+close-kb-proposed = 已关联文章 { $article }：客户的第一条消息已作为该文章的新问法提交审核（/kb proposals）。
+close-kb-nothing-new = 已关联文章 { $article }：客户的第一条消息没有为该文章带来新的问法。
 dashboard-link =
     你的控制台登录链接，仅供你本人使用，{ $minutes } 分钟内有效且只能使用一次：
     { $url }

@@ -1,5 +1,7 @@
 //! Pure parser for slash commands typed by customers and agents. No I/O; inline tests.
 
+pub use super::command_kb::KbAction;
+use super::command_kb::{parse_kb, split_kb_link};
 pub use super::command_menu::{CommandInfo, STAFF_COMMANDS, USER_COMMANDS};
 use super::i18n::{Arg, Key, Lang, Text};
 use super::ids::{AgentName, TicketId};
@@ -24,8 +26,9 @@ pub enum Command {
     Register(String),
     /// `/faq <question>`: top 3 articles.
     Faq(String),
-    /// `/close [id] [reason]`: customers close their own ticket; agents must give a reason.
-    Close(Option<TicketId>, Option<String>),
+    /// `/close [id] [reason] [kb:<article>]`: customers close their own ticket; agents give a
+    /// reason or the article that answered it (`kb:<id>`, anywhere after the id).
+    Close(Option<TicketId>, Option<String>, Option<String>),
     /// `/queue`: unassigned and open tickets, nearest deadline first.
     Queue,
     /// `/mine`: the agent's tickets.
@@ -74,6 +77,8 @@ pub enum Command {
     /// `/stop surveys` (`false`) and `/start surveys` (`true`): whether the customer gets
     /// satisfaction surveys.
     Surveys(bool),
+    /// `/kb proposals | accept <n> [text] | reject <n>`: review proposed phrasings (leads).
+    Kb(KbAction),
 }
 
 impl Command {
@@ -139,6 +144,10 @@ pub enum ParseError {
     NotStoppable(String),
     /// `/incident` with words where its start time belongs.
     NotIncidentStart(String),
+    /// `/kb` with an action other than proposals, accept or reject.
+    NotKbAction(String),
+    /// A word where a proposal number belongs.
+    NotProposalNumber(String),
 }
 
 impl std::fmt::Display for ParseError {
@@ -197,6 +206,16 @@ impl ParseError {
                 Key::ErrNotIncidentStart,
                 value = v,
                 usage = Arg::Key(Key::UsageIncident)
+            ),
+            ParseError::NotKbAction(v) => text!(
+                Key::ErrNotKbAction,
+                value = v,
+                usage = Arg::Key(Key::UsageKb)
+            ),
+            ParseError::NotProposalNumber(v) => text!(
+                Key::ErrNotProposalNumber,
+                value = v,
+                usage = Arg::Key(Key::UsageKb)
             ),
         }
     }
@@ -262,8 +281,10 @@ pub fn parse(text: &str, here: Option<TicketId>) -> Result<Option<Command>, Pars
         }
         "close" => {
             let (id, reason) = p.optional_id(args, Key::UsageCloseStaff)?;
-            Command::Close(id.or(here), non_empty(reason))
+            let (reason, article) = split_kb_link(reason);
+            Command::Close(id.or(here), non_empty(&reason), article)
         }
+        "kb" => Command::Kb(parse_kb(args)?),
         "panel" => Command::Panel,
         "dashboard" => Command::Dashboard,
         "lang" => match split_word(args) {
@@ -451,7 +472,7 @@ fn looks_like_id(word: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
-fn split_word(s: &str) -> (&str, &str) {
+pub(super) fn split_word(s: &str) -> (&str, &str) {
     let s = s.trim_start();
     match s.find(char::is_whitespace) {
         Some(i) => (&s[..i], s[i..].trim_start()),
@@ -459,17 +480,17 @@ fn split_word(s: &str) -> (&str, &str) {
     }
 }
 
-fn non_empty(s: &str) -> Option<String> {
+pub(super) fn non_empty(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
 }
 
-fn missing(cmd: &'static str, what: Key, usage: Key) -> ParseError {
+pub(super) fn missing(cmd: &'static str, what: Key, usage: Key) -> ParseError {
     ParseError::Missing { cmd, what, usage }
 }
 
 /// Keeps error messages short when someone pastes a novel after a slash.
-fn shorten(s: &str) -> String {
+pub(super) fn shorten(s: &str) -> String {
     let clean: String = s.chars().filter(|c| !c.is_control()).take(32).collect();
     if s.chars().count() > 32 {
         format!("{clean}…")
@@ -531,7 +552,7 @@ mod tests {
             Command::Ticket(Some("my printer".into()))
         );
         assert_eq!(ok("/status"), Command::Status);
-        assert_eq!(ok("/close"), Command::Close(None, None));
+        assert_eq!(ok("/close"), Command::Close(None, None, None));
         assert_eq!(
             ok("/feedback BUG it crashes"),
             Command::Feedback(TicketKind::Bug, "it crashes".into())
@@ -613,7 +634,7 @@ mod tests {
         ));
         assert_eq!(
             ok("/close 42 fixed in 2.1"),
-            Command::Close(Some(t), Some("fixed in 2.1".into()))
+            Command::Close(Some(t), Some("fixed in 2.1".into()), None)
         );
         assert_eq!(ok("/reopen 42"), Command::Reopen(t));
         assert_eq!(ok("/sla 42"), Command::Sla(t));
@@ -626,7 +647,7 @@ mod tests {
         assert_eq!(here("/claim", 7), Command::Claim(t));
         assert_eq!(
             here("/close fixed", 7),
-            Command::Close(Some(t), Some("fixed".into()))
+            Command::Close(Some(t), Some("fixed".into()), None)
         );
         assert_eq!(here("/reply on it", 7), Command::Reply(t, "on it".into()));
         assert_eq!(here("/priority P2", 7), Command::Priority(t, Priority::P2));

@@ -54,5 +54,6 @@ pub const STAFF_COMMANDS: &[CommandInfo] = &[
     info("incident", Key::UsageIncident, Key::CmdIncident),
     info("report", Key::UsageReport, Key::CmdReport),
     info("sla", Key::UsageSla, Key::CmdSla),
+    info("kb", Key::UsageKb, Key::CmdKb),
     info("dashboard", Key::UsageDashboard, Key::CmdDashboard),
 ];

@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod command;
+mod command_kb;
 pub mod command_menu;
 pub mod desk;
 pub mod directory;
@@ -11,8 +12,10 @@ pub mod i18n;
 pub mod id_text;
 pub mod ids;
 pub mod incident;
+pub mod learning;
 pub mod lifecycle;
 pub mod limits;
+pub mod mask;
 pub mod outbox;
 pub mod ports;
 pub mod replies;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event::{Inbound, Outbound};
 use super::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
+use super::learning::{NewProposal, OutcomeRecord, Phrasings};
 use super::lifecycle::NewTicket;
 use super::ticket::{Status, Ticket, TicketEvent, TranscriptEntry};
 
@@ -357,6 +358,37 @@ pub trait TicketStore: Send + Sync {
         ticket: Option<TicketId>,
     ) -> Result<bool, StoreError>;
 
+    /// Stores an FAQ event together with what the FAQ learns from it (a question no
+    /// article answered), in one transaction; returns the event's id.
+    async fn record_unanswered(
+        &self,
+        event: &FaqEvent,
+        learned: &OutcomeRecord,
+    ) -> Result<i64, StoreError>;
+
+    /// Stores what the FAQ learns from an outcome and, if given, a proposed phrasing (unless
+    /// the same one exists for that article, whatever its status: then nothing more), in one
+    /// transaction. True when a proposal was added.
+    async fn record_learning(
+        &self,
+        learned: &OutcomeRecord,
+        proposal: Option<&NewProposal>,
+    ) -> Result<bool, StoreError>;
+
+    /// [`TicketStore::resolve_faq_event`] together with [`TicketStore::record_learning`] and,
+    /// with `handled`, the inbound event's handled mark and its actions in the outbox: all in
+    /// one transaction, so a "Yes" counts, teaches and answers once. `None`, changing
+    /// nothing, when the event already had feedback; else the outbox ids of the actions.
+    async fn resolve_faq_event_learning(
+        &self,
+        id: i64,
+        outcome: FaqOutcome,
+        ticket: Option<TicketId>,
+        learned: &OutcomeRecord,
+        proposal: Option<&NewProposal>,
+        handled: Option<Handling<'_>>,
+    ) -> Result<Option<Vec<i64>>, StoreError>;
+
     /// Reads a small piece of named state (adapter offsets, conversation modes).
     async fn get_state(&self, key: &str) -> Result<Option<String>, StoreError>;
 
@@ -427,6 +459,9 @@ pub trait KnowledgeBase: Send + Sync {
     /// The best `limit` articles for a question, best first. Never fails: any input,
     /// however odd, yields a (possibly empty) list.
     fn search(&self, query: &str, lang: Option<&str>, limit: usize) -> Vec<KbHit>;
+
+    /// The title and listed questions of the article with this id, if it is indexed.
+    fn phrasings(&self, id: &str) -> Option<Phrasings>;
 }
 
 /// The time source, injected so tests can drive time.

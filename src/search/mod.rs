@@ -190,6 +190,20 @@ impl Kb {
         }
     }
 
+    /// How CJK text is segmented for this index.
+    pub fn cjk(&self) -> CjkMode {
+        self.cjk
+    }
+
+    /// The sentence model used for questions in `lang`, if one is configured for it.
+    pub fn encoder_for(&self, lang: &str) -> Option<Arc<Encoder>> {
+        let semantic = self.semantic.as_ref()?;
+        semantic
+            .model_for(lang)
+            .and_then(|i| semantic.encoder(i))
+            .cloned()
+    }
+
     /// Number of indexed articles.
     pub fn len(&self) -> usize {
         self.current().infos.len()
@@ -239,6 +253,16 @@ fn hit(snap: &Snapshot, s: &Scored) -> KbHit {
 }
 
 impl KnowledgeBase for Kb {
+    fn phrasings(&self, id: &str) -> Option<crate::domain::learning::Phrasings> {
+        self.article(id)
+            .map(|a| crate::domain::learning::Phrasings {
+                id: a.id,
+                lang: a.lang,
+                title: a.title,
+                questions: a.questions,
+            })
+    }
+
     fn search(&self, query: &str, lang: Option<&str>, limit: usize) -> Vec<KbHit> {
         if limit == 0 {
             return Vec::new();

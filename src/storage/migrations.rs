@@ -23,6 +23,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0012_quarterly_surveys.sql",
     "0013_leaders.sql",
     "0014_incident_start.sql",
+    "0015_faq_learning.sql",
     "0016_dashboard.sql",
 ];
 
@@ -41,6 +42,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0012_quarterly_surveys.sql"),
     include_str!("../../migrations/sqlite/0013_leaders.sql"),
     include_str!("../../migrations/sqlite/0014_incident_start.sql"),
+    include_str!("../../migrations/sqlite/0015_faq_learning.sql"),
     include_str!("../../migrations/sqlite/0016_dashboard.sql"),
 ];
 const POSTGRES: &[&str] = &[
@@ -58,6 +60,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0012_quarterly_surveys.sql"),
     include_str!("../../migrations/postgres/0013_leaders.sql"),
     include_str!("../../migrations/postgres/0014_incident_start.sql"),
+    include_str!("../../migrations/postgres/0015_faq_learning.sql"),
     include_str!("../../migrations/postgres/0016_dashboard.sql"),
 ];
 

@@ -8,6 +8,7 @@ mod gauges;
 mod inbound;
 mod langs;
 mod leaders;
+mod learning;
 mod migrations;
 mod outbox;
 mod queue;
@@ -35,6 +36,7 @@ use crate::domain::ports::StoreError;
 
 pub use dashboard::SessionRow;
 pub use gauges::{DeskGauges, FIRST_RESPONSE_BUCKETS};
+pub use learning::StoredOutcome;
 pub use migrations::{MIGRATION_FILES, migrator};
 pub use status::{DbState, db_state};
 

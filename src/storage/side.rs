@@ -139,24 +139,11 @@ impl SqlStore {
     }
 
     pub(crate) async fn put_faq_event(&self, e: &FaqEvent) -> Result<i64, StoreError> {
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO faq_events (at, user_platform, user_id, user_name, conv_platform, conv_chat, conv_thread, query, article_id, article_title, confidence, outcome, ticket_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
-            .bind(ms(e.at))
-            .bind(e.user.platform.as_str())
-            .bind(&e.user.id)
-            .bind(text(&e.user.name))
-            .bind(e.conversation.platform.as_str())
-            .bind(&e.conversation.chat)
-            .bind(e.conversation.thread.clone())
-            .bind(text(&e.query))
-            .bind(e.article_id.clone())
-            .bind(e.article_title.clone())
-            .bind(f64::from(e.confidence))
-            .bind(e.outcome.as_str())
-            .bind(e.ticket.map(|t| t.0))
+        let row = faq_event_insert(e)
             .fetch_one(&self.pool)
             .await
             .map_err(db_err)?;
-        Ok(id)
+        row.try_get::<i64, _>(0).map_err(db_err)
     }
 
     pub(crate) async fn get_faq_event(&self, id: i64) -> Result<Option<FaqEvent>, StoreError> {
@@ -205,4 +192,22 @@ impl SqlStore {
         q.execute(&self.pool).await.map_err(db_err)?;
         Ok(())
     }
+}
+
+/// The insert of one FAQ event, returning its id.
+pub(super) fn faq_event_insert<'q>(e: &FaqEvent) -> super::outbox::Stmt<'q> {
+    sqlx::query("INSERT INTO faq_events (at, user_platform, user_id, user_name, conv_platform, conv_chat, conv_thread, query, article_id, article_title, confidence, outcome, ticket_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+        .bind(ms(e.at))
+        .bind(e.user.platform.as_str())
+        .bind(e.user.id.clone())
+        .bind(text(&e.user.name))
+        .bind(e.conversation.platform.as_str())
+        .bind(e.conversation.chat.clone())
+        .bind(e.conversation.thread.clone())
+        .bind(text(&e.query))
+        .bind(e.article_id.clone())
+        .bind(e.article_title.clone())
+        .bind(f64::from(e.confidence))
+        .bind(e.outcome.as_str())
+        .bind(e.ticket.map(|t| t.0))
 }

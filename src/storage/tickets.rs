@@ -12,6 +12,7 @@ use super::save_outbox::{OutboxBatch, returned_ids};
 use super::{Backend, SqlStore, db_err};
 use crate::domain::event::{Inbound, Outbound};
 use crate::domain::ids::{ConversationRef, MessageKey, Platform, TicketId, UserRef};
+use crate::domain::learning::{NewProposal, OutcomeRecord};
 use crate::domain::lifecycle::NewTicket;
 use crate::domain::ports::{
     Created, Csat, DecideForNew, FaqEvent, FaqOutcome, Handling, Recorded, StoreError, StoredLang,
@@ -395,6 +396,35 @@ impl TicketStore for SqlStore {
 
     async fn faq_event(&self, id: i64) -> Result<Option<FaqEvent>, StoreError> {
         self.get_faq_event(id).await
+    }
+
+    async fn record_unanswered(
+        &self,
+        event: &FaqEvent,
+        learned: &OutcomeRecord,
+    ) -> Result<i64, StoreError> {
+        self.put_unanswered(event, learned).await
+    }
+
+    async fn record_learning(
+        &self,
+        learned: &OutcomeRecord,
+        proposal: Option<&NewProposal>,
+    ) -> Result<bool, StoreError> {
+        self.put_learning(learned, proposal).await
+    }
+
+    async fn resolve_faq_event_learning(
+        &self,
+        id: i64,
+        outcome: FaqOutcome,
+        ticket: Option<TicketId>,
+        learned: &OutcomeRecord,
+        proposal: Option<&NewProposal>,
+        handled: Option<Handling<'_>>,
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        self.settle_faq_event_learning(id, outcome, ticket, learned, proposal, handled)
+            .await
     }
 
     async fn resolve_faq_event(

@@ -45,6 +45,17 @@ users = ["console:old"]
 pub struct StubKb(pub Vec<(String, KbHit)>);
 
 impl KnowledgeBase for StubKb {
+    fn phrasings(&self, id: &str) -> Option<supportbot::domain::learning::Phrasings> {
+        self.0.iter().find(|(_, h)| h.id == id).map(|(_, h)| {
+            supportbot::domain::learning::Phrasings {
+                id: h.id.clone(),
+                lang: h.lang.clone(),
+                title: h.title.clone(),
+                questions: Vec::new(),
+            }
+        })
+    }
+
     fn search(&self, query: &str, _lang: Option<&str>, limit: usize) -> Vec<KbHit> {
         let q = query.to_lowercase();
         self.0
@@ -105,6 +116,35 @@ impl TestApp {
         kb: Option<Arc<dyn KnowledgeBase>>,
     ) -> TestApp {
         Self::build(store.clone(), extra, kb, Some(store))
+    }
+
+    /// [`TestApp::over_sql`] with a real kb loaded from a folder, whose proposed phrasings
+    /// `/kb accept` writes there, as the bot wires it.
+    pub fn learning(
+        store: Arc<supportbot::storage::SqlStore>,
+        extra: &str,
+        kb: Arc<supportbot::search::Kb>,
+    ) -> TestApp {
+        let app = Self::build(
+            store.clone(),
+            extra,
+            Some(kb.clone() as Arc<dyn KnowledgeBase>),
+            Some(store.clone()),
+        );
+        let learning =
+            supportbot::learning::Learning::new(store, kb, app.clock.clone() as Arc<dyn Clock>)
+                .expect("the kb was loaded from a folder");
+        app.with_curator(Arc::new(learning))
+    }
+
+    /// The same app whose desk reviews proposals (`/kb`) through `curator`.
+    pub fn with_curator(
+        mut self,
+        curator: Arc<dyn supportbot::domain::learning::KbCurator>,
+    ) -> TestApp {
+        let desk = Arc::try_unwrap(self.desk).expect("the desk is not shared yet");
+        self.desk = Arc::new(desk.with_curator(curator));
+        self
     }
 
     fn build(

@@ -19,6 +19,7 @@ mod i18n;
 mod incident;
 mod intake;
 mod kb;
+mod learn;
 mod limits;
 mod models;
 mod outage;

@@ -74,6 +74,8 @@ enum Cell {
     U,
     /// Only leads read reports.
     L,
+    /// Only leads review FAQ proposals.
+    B,
 }
 use Cell::*;
 
@@ -89,6 +91,7 @@ fn refusal(cell: Cell, id: TicketId) -> Option<String> {
         R => "Only the person who opened this ticket can rate it.".into(),
         U => format!("Ticket {id} is not claimed by you."),
         L => "Only leads and admins can see reports.".into(),
+        B => "Only leads and admins review FAQ proposals.".into(),
     })
 }
 
@@ -223,6 +226,12 @@ const MATRIX: &[(&str, &str, Before, [Cell; 5])] = &[
         [S, L, Y, Y, S],
     ),
     (
+        "/kb proposals",
+        "/kb proposals",
+        Before::Nothing,
+        [S, B, Y, Y, S],
+    ),
+    (
         "/fixed {id}",
         "/fixed {id}",
         Before::Nothing,
@@ -350,8 +359,23 @@ async fn run_matrix(p: Platform) -> Vec<String> {
         "reset".into(),
         hit("reset-password", "Resetting your password", 0.9),
     )]));
+    // `/kb` reviews through a curator over a kb folder of its own (no proposals in it).
+    let articles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        articles.path().join("a.md"),
+        "---\nid: a\ntitle: Opening hours\nlang: en\n---\nNine to five.\n",
+    )
+    .unwrap();
+    let (folder_kb, _) = supportbot::search::Kb::from_dir_in_ram(articles.path()).unwrap();
+    let app = TestApp::over_sql(store.clone(), STAFF, Some(kb));
+    let curator = supportbot::learning::Learning::new(
+        store.clone(),
+        Arc::new(folder_kb),
+        app.clock.clone() as Arc<dyn supportbot::domain::ports::Clock>,
+    )
+    .unwrap();
     let world = World {
-        app: TestApp::over_sql(store.clone(), STAFF, Some(kb)),
+        app: app.with_curator(Arc::new(curator)),
         seq: Default::default(),
     };
     let bob = UserRef::new(
@@ -436,10 +460,11 @@ async fn run_matrix(p: Platform) -> Vec<String> {
                 .replace("{faq}", &faq.to_string());
             let out = world.say(&from, space, &conv, &text).await;
             let said = texts(&out);
-            let all_refusals: Vec<String> = [S, H, K, P, C, Q, R, U]
+            let mut all_refusals: Vec<String> = [S, H, K, P, C, Q, R, U, B]
                 .iter()
                 .filter_map(|c| refusal(*c, id))
                 .collect();
+            all_refusals.push(tr!(Lang::En, Key::KbUnavailable));
             let ok = match refusal(*expected, id) {
                 None => !out.is_empty() && !said.iter().any(|t| all_refusals.contains(t)),
                 Some(r) => said.contains(&r) && said.len() == 1,

@@ -42,7 +42,7 @@ fn semantic_config(dir: &Path) -> SemanticConfig {
 }
 
 /// One loaded model shared by the tests (loading reads 90 MB).
-fn encoder() -> Option<Arc<Encoder>> {
+pub fn encoder() -> Option<Arc<Encoder>> {
     static ENC: OnceLock<Option<Arc<Encoder>>> = OnceLock::new();
     ENC.get_or_init(|| {
         let dir = model_dir()?;

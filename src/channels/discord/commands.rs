@@ -229,6 +229,22 @@ const SPECS: &[Spec] = &[
         &[TICKET],
     ),
     spec("sla", Key::CmdnameSla, Key::CmdSla, Agents, &[TICKET]),
+    spec(
+        "kb",
+        Key::CmdnameKb,
+        Key::CmdKb,
+        Agents,
+        &[
+            opt(
+                "action",
+                Key::OptKbAction,
+                Kind::Choice(&["proposals", "accept", "reject"]),
+                true,
+            ),
+            opt("proposal", Key::OptProposal, Kind::Text, false),
+            opt("text", Key::OptPhrasing, Kind::Text, false),
+        ],
+    ),
     spec("panel", Key::CmdnamePanel, Key::CmdPanel, Admins, &[]),
     spec(
         "dashboard",

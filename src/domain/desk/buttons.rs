@@ -91,25 +91,19 @@ impl Desk {
                     return answered();
                 }
                 if let ButtonAction::FaqHelpful(_) = action {
-                    if !self
-                        .store
-                        .resolve_faq_event(id, FaqOutcome::Helpful, None)
-                        .await?
-                    {
-                        return answered();
-                    }
                     let short = tr!(lang, Key::FaqGladShort);
                     let mut out = vec![
                         ack(ctx, &short, false).unwrap_or_else(|| ctx.reply(short.clone())),
                         ctx.reply(tr!(lang, Key::FaqGlad)),
                     ];
                     out.extend(clear(ctx));
+                    if !self.confirm_faq(ctx, &event, lang, &out).await? {
+                        return answered();
+                    }
                     return Ok(out);
                 }
                 if let Some(t) = self.sender_ticket(ctx).await? {
-                    self.store
-                        .resolve_faq_event(id, FaqOutcome::NeedHuman, Some(t.id))
-                        .await?;
+                    self.decline_faq(ctx, &event, lang, Some(t.id)).await?;
                     let mut out = vec![ctx.reply(replies::already_open(lang, &t))];
                     out.extend(clear(ctx));
                     return Ok(out);
@@ -128,9 +122,7 @@ impl Desk {
                     Outbound::OpenStaffSpace { ticket, .. } => Some(*ticket),
                     _ => None,
                 });
-                self.store
-                    .resolve_faq_event(id, FaqOutcome::NeedHuman, ticket)
-                    .await?;
+                self.decline_faq(ctx, &event, lang, ticket).await?;
                 Ok(out)
             }
             ButtonAction::Csat(id, score) => {

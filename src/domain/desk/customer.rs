@@ -55,9 +55,8 @@ impl Desk {
                 FaqDecision::Answer(hit) => return self.faq_answer(ctx, text, hit).await,
                 FaqDecision::Suggest(hits) => return self.faq_suggest(ctx, text, hits).await,
                 FaqDecision::Escalate => {
-                    let top = hits.first();
-                    self.record_faq(ctx, text, top, FaqOutcome::NoAnswer)
-                        .await?;
+                    let event = self.faq_event(ctx, text, hits.first(), FaqOutcome::NoAnswer);
+                    self.record_no_match(ctx, event).await?;
                 }
             }
         }

@@ -85,11 +85,13 @@ impl Desk {
             .into_iter()
             .filter(|h| h.confidence > 0.0)
             .collect();
-        self.record_faq(ctx, question, hits.first(), FaqOutcome::Suggested)
-            .await?;
         if hits.is_empty() {
+            let event = self.faq_event(ctx, question, None, FaqOutcome::Suggested);
+            self.record_no_match(ctx, event).await?;
             return Ok(vec![ctx.private_reply(tr!(lang, Key::FaqNothingFound))]);
         }
+        self.record_faq(ctx, question, hits.first(), FaqOutcome::Suggested)
+            .await?;
         let mut text = String::new();
         for (i, h) in hits.iter().enumerate() {
             text.push_str(&format!(
@@ -109,7 +111,19 @@ impl Desk {
         hit: Option<&KbHit>,
         outcome: FaqOutcome,
     ) -> Result<i64, DeskError> {
-        let event = FaqEvent {
+        let event = self.faq_event(ctx, query, hit, outcome);
+        Ok(self.store.record_faq_event(&event).await?)
+    }
+
+    /// The FAQ event for `query`, before it is stored.
+    pub(super) fn faq_event(
+        &self,
+        ctx: &Ctx<'_>,
+        query: &str,
+        hit: Option<&KbHit>,
+        outcome: FaqOutcome,
+    ) -> FaqEvent {
+        FaqEvent {
             id: 0,
             at: ctx.now,
             user: ctx.inb.from.clone(),
@@ -120,8 +134,7 @@ impl Desk {
             confidence: hit.map_or(0.0, |h| h.confidence),
             outcome,
             ticket: None,
-        };
-        Ok(self.store.record_faq_event(&event).await?)
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod error;
 mod faq_flow;
 mod incident;
 mod lang;
+mod learning;
 mod report;
 mod small_talk;
 mod staff;
@@ -65,6 +66,8 @@ pub struct Desk {
     flood: FloodLimit,
     /// Answers `/report sla`; `None` where no reports are wired (the command says so).
     reports: Option<Arc<dyn crate::domain::report_source::ReportSource>>,
+    /// Reviews proposed phrasings (`/kb`); `None` where the kb has no folder to write to.
+    curator: Option<Arc<dyn crate::domain::learning::KbCurator>>,
     /// Issues `/dashboard` sign-in links; `None` where no dashboard runs (the command says so).
     sign_in: Option<Arc<dyn crate::domain::sign_in::SignInLinks>>,
 }
@@ -179,6 +182,7 @@ impl Desk {
             flood: FloodLimit::new(limits.per_user_per_minute),
             limits,
             reports: None,
+            curator: None,
             sign_in: None,
         }
     }
@@ -189,6 +193,12 @@ impl Desk {
         reports: Arc<dyn crate::domain::report_source::ReportSource>,
     ) -> Desk {
         self.reports = Some(reports);
+        self
+    }
+
+    /// The same desk answering `/kb proposals`, `/kb accept` and `/kb reject` through `curator`.
+    pub fn with_curator(mut self, curator: Arc<dyn crate::domain::learning::KbCurator>) -> Desk {
+        self.curator = Some(curator);
         self
     }
 
@@ -365,9 +375,9 @@ impl Desk {
             Command::Feedback(kind, text) => self.customer_feedback(ctx, kind, &text).await,
             Command::Register(key) => self.customer_register(ctx, &key).await,
             Command::Faq(q) => self.faq_lookup(ctx, &q).await,
-            Command::Close(id, reason) => match &ctx.staff {
+            Command::Close(id, reason, article) => match &ctx.staff {
                 Some(member) if ctx.inb.space == Space::Staff || id.is_some() => {
-                    self.staff_close(ctx, member, id, reason).await
+                    self.staff_close(ctx, member, id, reason, article).await
                 }
                 _ => self.customer_close(ctx, id).await,
             },

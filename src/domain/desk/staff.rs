@@ -192,6 +192,7 @@ impl Desk {
                 )])
             }
             Command::ReportSla(month) => self.report_sla(ctx, me, lang, month.as_deref()).await,
+            Command::Kb(action) => self.kb_review(ctx, me, lang, action).await,
             Command::Dashboard => self.dashboard_link(ctx, me, lang),
             Command::Panel => {
                 if me.role < StaffRole::Admin {
@@ -341,18 +342,38 @@ impl Desk {
         me: &StaffMember,
         id: Option<TicketId>,
         reason: Option<String>,
+        article: Option<String>,
     ) -> Outcome {
         let usage = Key::UsageCloseStaff;
         let Some(id) = id else {
             return Err(DeskError::Say(text!(Key::CloseNeedsId, usage = usage)));
         };
-        let Some(reason) = reason else {
-            return Err(DeskError::Say(text!(Key::CloseNeedsReason, usage = usage)));
+        let linked = article
+            .as_deref()
+            .map(|a| self.linked_article(a))
+            .transpose()?;
+        let reason = match (reason, &linked) {
+            (Some(r), _) => r,
+            (None, Some(a)) => tr!(
+                self.staff_lang(),
+                Key::ClosedWithArticle,
+                article = a.id.as_str()
+            ),
+            (None, None) => {
+                return Err(DeskError::Say(text!(Key::CloseNeedsReason, usage = usage)));
+            }
         };
         let t = self.load(id).await?;
+        // Checked on a copy first, so nothing is learned from a close that will be refused.
+        t.clone().close(&reason)?;
+        let learned = match &linked {
+            Some(a) => Some(self.learn_from_close(ctx, &t, a).await?),
+            None => None,
+        };
         let mut out = self
             .close_ticket(ctx, t, &reason, None, Actor::Agent(me.name.clone()))
             .await?;
+        out.extend(learned.map(|said| ctx.reply(said)));
         if ctx.here != Some(id) {
             let lang = self.lang(ctx).await?;
             out.push(ctx.reply(tr!(lang, Key::ClosedConfirm, id = id)));
