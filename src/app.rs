@@ -194,10 +194,10 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
         cfg.clone(),
     )));
     // Accepted phrasings are written into the kb folder; the watcher re-indexes them.
-    if let Some(learning) =
-        index.and_then(|k| crate::learning::Learning::new(sql.clone(), k, Arc::new(SystemClock)))
-    {
-        desk = desk.with_curator(Arc::new(learning));
+    let learning =
+        index.and_then(|k| crate::learning::Learning::new(sql.clone(), k, Arc::new(SystemClock)));
+    if let Some(l) = &learning {
+        desk = desk.with_curator(Arc::new(l.clone()));
     }
     if let Some(s) = &signer {
         desk = desk.with_sign_in(s.clone());
@@ -283,6 +283,7 @@ pub async fn serve(cfg: Config, console_only: bool, stop_rx: watch::Receiver<boo
             cfg: Arc::new(cfg.clone()),
             signer,
             files,
+            learning,
         });
         let stop = stop_rx.clone();
         tokio::spawn(async move {

@@ -64,6 +64,7 @@ impl Page {
                                 a href="/" { (tr!(lang, Key::WebNavQueue)) }
                                 @if v.member.role >= StaffRole::Lead {
                                     a href="/reports" { (tr!(lang, Key::WebNavReports)) }
+                                    a href="/faq" { (tr!(lang, Key::WebNavFaq)) }
                                 }
                             }
                             form.signout method="post" action="/logout" {

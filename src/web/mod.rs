@@ -3,6 +3,7 @@
 //! Pages are rendered on the server; one small script only updates countdowns and the queue.
 
 mod actions;
+mod faq;
 mod files;
 mod layout;
 mod queue;
@@ -110,6 +111,8 @@ pub struct WebState {
     pub cfg: Arc<Config>,
     /// Issues and checks sign-in links.
     pub signer: Arc<Signer>,
+    /// The FAQ review (unanswered questions, proposed phrasings); `None` without a kb folder.
+    pub learning: Option<crate::learning::Learning>,
     /// Where files that are not links are fetched from, per platform (Telegram).
     pub files: std::collections::HashMap<crate::domain::ids::Platform, Arc<dyn FileSource>>,
 }
@@ -125,6 +128,8 @@ pub fn routes(state: Arc<WebState>) -> HttpRouter {
         .route("/tickets/{id}/act", post(actions::act))
         .route("/tickets/{id}/files/{entry}/{n}", get(files::download))
         .route("/reports", get(reports::page))
+        .route("/faq", get(faq::page))
+        .route("/faq/proposals/{id}", post(faq::review))
         .route("/login", get(session::confirm).post(session::sign_in))
         .route("/logout", post(session::sign_out))
         .route(

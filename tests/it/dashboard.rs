@@ -101,8 +101,12 @@ async fn browser(driver: &Driver) -> Client {
         .expect("a Chromium session")
 }
 
+/// The one article of the test kb, in the file the FAQ review writes to.
+const ARTICLE: &str = "---\nid: reset-password\ntitle: Resetting your password\nlang: en\nquestions:\n  - I forgot my password\n---\nUse the \"Forgot password\" link on the sign-in page.\n";
+
 fn config(dir: &Path, fake: &FakeTelegram, bind: &str) -> Config {
     std::fs::create_dir_all(dir.join("kb")).unwrap();
+    std::fs::write(dir.join("kb").join("reset.md"), ARTICLE).unwrap();
     let toml = format!(
         "[storage]\nurl = \"sqlite://{db}?mode=rwc\"\nmax_connections = 4\n\
          [admin]\nenabled = false\n\
@@ -387,6 +391,45 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
         .unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("lead"));
+    // The agent closes the ticket in chat with the article that answered it, which proposes
+    // the customer's first message as a phrasing; reviewing it is a lead's action.
+    fake.push(lobby_text(
+        ANN,
+        "Ann",
+        12,
+        "/close 1 fixed in 2.4.1 kb:reset-password",
+    ));
+    for _ in 0..200 {
+        let t = observer.ticket(ticket).await.unwrap().unwrap();
+        if t.status == Status::Closed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.goto(&format!("{base}/tickets/1")).await.unwrap();
+    let csrf = c
+        .find(Locator::Css("input[name='csrf']"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = http
+        .get(format!("{base}/faq"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "an agent reads the FAQ review");
+    let r = http
+        .post(format!("{base}/faq/proposals/1"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("decision", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "an agent accepted a proposal");
 
     // The used link does not sign in again.
     c.delete_all_cookies().await.unwrap();
@@ -431,10 +474,66 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
     // The lead signs in with a fresh link and reads the reports.
     let lead_link = link_for(&fake, LEA, "Lea", 11).await;
     sign_in(&c, &lead_link).await;
-    c.wait().for_element(Locator::Css("#queue")).await.unwrap();
+    // The queue page (empty now: the agent closed the ticket).
+    c.wait()
+        .for_element(Locator::Css("#queue-empty"))
+        .await
+        .unwrap();
     c.goto(&format!("{base}/reports")).await.unwrap();
     let kpi = c.wait().for_element(Locator::Css("#kpi")).await.unwrap();
     assert!(kpi.text().await.unwrap().contains("KPI"));
+
+    // The FAQ review: what the kb could not answer, and the proposal to accept, edited.
+    c.goto(&format!("{base}/faq")).await.unwrap();
+    let unanswered = c.find(Locator::Css("#unanswered")).await.unwrap();
+    assert!(
+        unanswered
+            .text()
+            .await
+            .unwrap()
+            .contains("The export button crashes the app"),
+        "{}",
+        unanswered.text().await.unwrap()
+    );
+    let edited = "Why does the export button crash?";
+    c.find(Locator::Css(
+        "div.proposal[data-proposal='1'] form[data-action='accept'] input[name='text']",
+    ))
+    .await
+    .expect("the proposal with its forms")
+    .send_keys(edited)
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        "div.proposal[data-proposal='1'] form[data-action='accept'] button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let flash = c
+        .wait()
+        .for_element(Locator::Css("pre.flash"))
+        .await
+        .unwrap();
+    assert!(
+        flash.text().await.unwrap().contains("accepted"),
+        "{}",
+        flash.text().await.unwrap()
+    );
+    screenshot(&c, "dashboard-faq.png").await;
+    let file = std::fs::read_to_string(dir.path().join("kb").join("reset.md")).unwrap();
+    assert!(
+        file.contains(edited) && file.contains("I forgot my password"),
+        "{file}"
+    );
+    assert!(
+        c.find(Locator::Css("div.proposal[data-proposal='1']"))
+            .await
+            .is_err(),
+        "a decided proposal is no longer waiting"
+    );
 
     c.close().await.unwrap();
     stop.send(true).unwrap();
