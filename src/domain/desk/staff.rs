@@ -87,18 +87,7 @@ impl Desk {
                 let entry = self.entry(AuthorRole::Agent, &me.name.0, &text, true, Vec::new(), ctx);
                 let events = self.events(kinds, Actor::Agent(me.name.clone()), ctx);
                 let mut out = vec![ctx.reply(tr!(lang, Key::NoteAdded, id = id))];
-                if ctx.inb.conversation.platform == Platform::Web {
-                    let staff = self.staff_lang();
-                    out.push(self.to_staff(
-                        &t,
-                        Message::text(tr!(
-                            staff,
-                            Key::WebNoteMirror,
-                            agent = &me.name.0,
-                            text = &text
-                        )),
-                    ));
-                }
+                out.extend(self.dashboard_copy(ctx, &t, Key::WebNoteMirror, me, &text));
                 self.save_finishing(ctx, &t, &[entry], &events, out).await
             }
             Command::Priority(id, p) => {
@@ -276,6 +265,25 @@ impl Desk {
     }
 
     /// An agent's message to the customer (plain text in the staff space, or `/reply`).
+    /// For an action taken in the dashboard, its copy (`key`: "… replied/added a note from
+    /// the dashboard: {text}") in the ticket's staff space, so agents working in chat see it.
+    fn dashboard_copy(
+        &self,
+        ctx: &Ctx<'_>,
+        t: &Ticket,
+        key: Key,
+        me: &StaffMember,
+        text: &str,
+    ) -> Option<Outbound> {
+        (ctx.inb.conversation.platform == Platform::Web).then(|| {
+            let staff = self.staff_lang();
+            self.to_staff(
+                t,
+                Message::text(tr!(staff, key, agent = &me.name.0, text = text)),
+            )
+        })
+    }
+
     pub(super) async fn agent_reply(
         &self,
         ctx: &Ctx<'_>,
@@ -315,19 +323,7 @@ impl Desk {
                 ..Message::default()
             },
         )];
-        // Agents working the ticket in chat see what a colleague sent from the dashboard.
-        if ctx.inb.conversation.platform == Platform::Web {
-            let staff = self.staff_lang();
-            out.push(self.to_staff(
-                &t,
-                Message::text(tr!(
-                    staff,
-                    Key::WebReplyMirror,
-                    agent = &me.name.0,
-                    text = text
-                )),
-            ));
-        }
+        out.extend(self.dashboard_copy(ctx, &t, Key::WebReplyMirror, me, text));
         // A reply typed via /reply outside the ticket's own space gets a confirmation there.
         if ctx.here != Some(id) {
             let lang = self.lang(ctx).await?;
