@@ -164,13 +164,19 @@ pub(super) async fn run_atomic<'q>(
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_broken_connection_is_reopened_and_a_closed_writer_stays_closed() {
+    /// A writer over a new database file, with a pool on the same file.
+    async fn fresh_writer() -> (tempfile::TempDir, sqlx::AnyPool, SqliteWriter) {
         sqlx::any::install_default_drivers();
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
         let pool = sqlx::AnyPool::connect(&url).await.unwrap();
         let writer = SqliteWriter::new(pool.connect_options()).await.unwrap();
+        (dir, pool, writer)
+    }
+
+    #[tokio::test]
+    async fn a_broken_connection_is_reopened_and_a_closed_writer_stays_closed() {
+        let (_dir, _pool, writer) = fresh_writer().await;
         writer
             .execute(sqlx::query("CREATE TABLE t (v BIGINT)"))
             .await
@@ -198,11 +204,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_script_that_fails_or_was_cut_off_leaves_no_transaction_behind() {
-        sqlx::any::install_default_drivers();
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
-        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-        let writer = SqliteWriter::new(pool.connect_options()).await.unwrap();
+        let (_dir, _pool, writer) = fresh_writer().await;
         writer
             .execute(sqlx::query("CREATE TABLE t (v BIGINT)"))
             .await
