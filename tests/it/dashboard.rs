@@ -154,14 +154,19 @@ async fn body_text(c: &Client) -> String {
         .unwrap()
 }
 
-async fn sign_in(c: &Client, link: &str) {
-    c.goto(link).await.unwrap();
-    c.find(Locator::Css("form.signin button"))
+/// Clicks the element `css` finds.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
         .click()
         .await
         .unwrap();
+}
+
+async fn sign_in(c: &Client, link: &str) {
+    c.goto(link).await.unwrap();
+    click(c, "form.signin button").await;
 }
 
 /// Saves a screenshot for the README when `SUPPORTBOT_SCREENSHOTS` names a folder.
@@ -230,12 +235,7 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
     // Opening the link only asks to confirm: a chat app's link preview cannot use it up.
     c.goto(&link).await.unwrap();
     assert!(body_text(&c).await.contains("ann"));
-    c.find(Locator::Css("form.signin button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form.signin button").await;
     // The queue, with the ticket and its running first-response countdown.
     let row = c
         .wait()
@@ -277,12 +277,7 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
 
     // The ticket page: claim, then reply.
     c.goto(&format!("{base}/tickets/1")).await.unwrap();
-    c.find(Locator::Css("form[data-action='claim'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form[data-action='claim'] button").await;
     c.wait()
         .for_element(Locator::Css("pre.flash"))
         .await
@@ -303,12 +298,7 @@ async fn an_agent_signs_in_claims_and_replies_from_chromium_and_the_customer_get
         .send_keys(reply)
         .await
         .unwrap();
-    c.find(Locator::Css("form[data-action='reply'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form[data-action='reply'] button").await;
     fake.wait_until("the reply at the customer", |f| {
         f.texts_to(CUSTOMER).iter().any(|t| t.contains(reply))
     })
