@@ -27,7 +27,10 @@ impl Lanes {
         self.retry_deletes(outbox.as_ref()).await;
         self.retry_releases(outbox.as_ref()).await;
         let now = Utc::now();
-        let held: Vec<i64> = lock(&self.held).iter().copied().collect();
+        // What the lanes hold, and what was delivered but whose delete failed: that must stay
+        // held too, or its lease runs out and it is delivered again.
+        let mut held: Vec<i64> = lock(&self.held).iter().copied().collect();
+        held.extend(lock(&self.undeleted).iter().copied());
         if let Err(e) = outbox.renew(&held, now + lease).await {
             tracing::warn!(error = %e, "cannot renew outbox leases");
         }
