@@ -83,7 +83,8 @@ impl ReportsConfig {
 
 /// Local midnight at the start of `day` in `tz` (the first instant of the day, should a
 /// time-zone change skip midnight).
-fn start_of(tz: Tz, day: NaiveDate) -> Result<DateTime<Utc>, String> {
+/// The first instant of `day` in `tz` (local midnight, or the first minute after a DST gap).
+pub fn start_of(tz: Tz, day: NaiveDate) -> Result<DateTime<Utc>, String> {
     let midnight = day.and_hms_opt(0, 0, 0).ok_or("bad date")?;
     (0..=180)
         .find_map(|m| {

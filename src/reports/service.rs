@@ -41,13 +41,20 @@ impl Default for Period {
     }
 }
 
-/// A fingerprint of the settings the facts are computed with: when it changes, every
-/// ticket's facts are computed again.
+/// Which facts and rollups this code computes: raised when they change, so that an upgraded
+/// bot computes every ticket's facts again (2: monthly rollups, last close, rating).
+const FACTS_VERSION: u32 = 2;
+
+/// A fingerprint of the settings the facts and rollups are computed with (the SLA policy and
+/// the reports' time zone, which draws the months): when it changes, every ticket's facts are
+/// computed again.
 pub fn policy_fingerprint(cfg: &Config) -> String {
     let sla = serde_json::json!({
         "calendars": cfg.sla.calendars,
         "tiers": cfg.sla.tiers,
         "pause_on_hold": cfg.sla.pause_on_hold,
+        "time_zone": cfg.reports.time_zone,
+        "version": FACTS_VERSION,
     });
     let digest = Sha256::digest(sla.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -59,8 +66,9 @@ pub async fn refresh(store: &SqlStore, cfg: &Config, now: DateTime<Utc>) -> Resu
         .sla
         .policy()
         .map_err(|e| anyhow!("invalid [sla] section: {e}"))?;
+    let tz = cfg.reports.tz().map_err(anyhow::Error::msg)?;
     store
-        .refresh_report_facts(&policy, &policy_fingerprint(cfg), now)
+        .refresh_report_facts(&policy, &policy_fingerprint(cfg), tz, now)
         .await
         .context("cannot bring the report facts up to date")
 }
@@ -127,7 +135,8 @@ pub async fn kpi(
         customer,
         platform: req.platform,
     };
-    let figures = store.kpi_figures(req.period, &filter, now).await?;
+    let tz = cfg.reports.tz().map_err(anyhow::Error::msg)?;
+    let figures = store.kpi_figures(req.period, &filter, tz, now).await?;
     if req.tier.is_some() {
         filters.push("FAQ figures are not limited by tier".into());
     }

@@ -25,6 +25,7 @@ pub const MIGRATION_FILES: &[&str] = &[
     "0014_incident_start.sql",
     "0015_faq_learning.sql",
     "0016_dashboard.sql",
+    "0017_report_rollups.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -44,6 +45,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0014_incident_start.sql"),
     include_str!("../../migrations/sqlite/0015_faq_learning.sql"),
     include_str!("../../migrations/sqlite/0016_dashboard.sql"),
+    include_str!("../../migrations/sqlite/0017_report_rollups.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -62,6 +64,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0014_incident_start.sql"),
     include_str!("../../migrations/postgres/0015_faq_learning.sql"),
     include_str!("../../migrations/postgres/0016_dashboard.sql"),
+    include_str!("../../migrations/postgres/0017_report_rollups.sql"),
 ];
 
 /// The migrator for a backend.

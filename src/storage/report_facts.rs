@@ -1,20 +1,23 @@
 //! Keeps `report_tickets` / `report_clocks` up to date: finds tickets changed since the last
 //! refresh (the `tickets_updated` index, a watermark in `kv_state`), loads them with their
 //! events in batches, computes their facts in Rust (SLA clocks need the calendars) and
-//! replaces their rows. Memory stays one batch, whatever the number of tickets.
+//! replaces their rows, listing the months whose rollups they change. Memory stays one batch,
+//! whatever the number of tickets.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use sqlx::Row;
 
+use super::report_rollups::{Month, month_of};
 use super::rows::{self, TICKET_COLUMNS, from_ms, ms};
 use super::sla::params;
 use super::{Backend, SqlStore, db_err};
 use crate::domain::ports::StoreError;
 use crate::domain::sla_clock::Policy;
-use crate::domain::ticket::{Ticket, TicketEvent};
-use crate::reports::facts::{TicketFacts, ticket_facts};
+use crate::domain::ticket::{EventKind, Ticket, TicketEvent};
+use crate::reports::facts::{TicketFacts, ticket_facts, time_bucket};
 
 /// Where the refresh watermark and the policy it was computed with are kept.
 const STATE_KEY: &str = "reports.facts";
@@ -30,13 +33,15 @@ struct Watermark {
 }
 
 impl SqlStore {
-    /// Brings the report facts of every changed ticket up to date at `now`; all of them when
-    /// `policy_fingerprint` (the SLA settings the facts are computed with) changed. Returns
-    /// how many tickets were recomputed.
+    /// Brings the report facts of every changed (or newly rated) ticket up to date at `now`,
+    /// and the monthly rollups (months local to `tz`) with them; all of them when
+    /// `policy_fingerprint` (the settings the facts and rollups are computed with, `tz`
+    /// among them) changed. Returns how many tickets were recomputed.
     pub async fn refresh_report_facts(
         &self,
         policy: &Policy,
         policy_fingerprint: &str,
+        tz: Tz,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let mark: Option<Watermark> = self
@@ -47,6 +52,9 @@ impl SqlStore {
             Some(m) if m.policy == policy_fingerprint => (m.since, false),
             _ => (i64::MIN, true),
         };
+        if full {
+            self.clear_rollups().await?;
+        }
         let sql = format!(
             "SELECT t.id FROM tickets t LEFT JOIN report_tickets r ON r.ticket_id = t.id \
              WHERE t.id > {p1} AND ({p2} = 1 OR (t.updated_at >= {p3} \
@@ -72,22 +80,28 @@ impl SqlStore {
                 .collect::<Result<_, _>>()?;
             let Some(last) = ids.last() else { break };
             cursor = *last;
-            let loaded = self.load_for_facts(&ids).await?;
-            let facts: Vec<TicketFacts> = loaded
-                .iter()
-                .map(|(t, evs)| {
-                    let mut f = ticket_facts(policy, t, evs, now);
-                    // A save within the same millisecond after this read would keep the same
-                    // `updated_at`; recently changed tickets are therefore computed again.
-                    if now - t.updated_at < Duration::seconds(1) {
-                        f.updated_at = DateTime::<Utc>::MIN_UTC;
-                    }
-                    f
-                })
-                .collect();
-            self.write_facts(&ids, &facts).await?;
-            done += facts.len() as u64;
+            done += self.recompute(policy, &ids, tz, now).await?;
         }
+        if !full {
+            // Ratings given since the last refresh do not move the ticket's `updated_at`.
+            let sql = format!(
+                "SELECT c.ticket_id FROM csat c JOIN report_tickets r ON r.ticket_id = c.ticket_id \
+                 WHERE c.at >= {p1} AND (r.csat_score IS NULL OR r.csat_score <> c.score) ORDER BY c.ticket_id",
+                p1 = self.ph(1),
+            );
+            let rated: Vec<i64> = sqlx::query(&sql)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+                .collect::<Result<_, _>>()?;
+            for ids in rated.chunks(BATCH as usize) {
+                done += self.recompute(policy, ids, tz, now).await?;
+            }
+        }
+        self.rebuild_dirty_months().await?;
         let next = Watermark {
             since: ms(now - Duration::minutes(MARGIN_MINUTES)).max(since),
             policy: policy_fingerprint.to_string(),
@@ -95,6 +109,39 @@ impl SqlStore {
         let text = serde_json::to_string(&next).map_err(|e| StoreError::Backend(e.to_string()))?;
         self.kv_set(STATE_KEY, Some(&text)).await?;
         Ok(done)
+    }
+
+    /// Computes the facts of `ids` again and stores them; returns how many were found.
+    async fn recompute(
+        &self,
+        policy: &Policy,
+        ids: &[i64],
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let loaded = self.load_for_facts(ids).await?;
+        let mut months = BTreeSet::new();
+        let mut facts = Vec::with_capacity(loaded.len());
+        for (t, evs, score) in &loaded {
+            let mut f = ticket_facts(policy, t, evs, *score, now);
+            // A save within the same millisecond after this read would keep the same
+            // `updated_at`; recently changed tickets are therefore computed again.
+            if now - t.updated_at < Duration::seconds(1) {
+                f.updated_at = DateTime::<Utc>::MIN_UTC;
+            }
+            months.insert(month_of(f.created_at, tz)?);
+            if let Some(c) = f.closed_at {
+                months.insert(month_of(c, tz)?);
+            }
+            for e in evs {
+                if matches!(e.kind, EventKind::Closed { .. } | EventKind::Reopened) {
+                    months.insert(month_of(e.at, tz)?);
+                }
+            }
+            facts.push(f);
+        }
+        self.write_facts(ids, &facts, months, tz).await?;
+        Ok(facts.len() as u64)
     }
 
     /// `$n` on PostgreSQL, `?` on SQLite (used in order).
@@ -105,7 +152,7 @@ impl SqlStore {
     async fn load_for_facts(
         &self,
         ids: &[i64],
-    ) -> Result<Vec<(Ticket, Vec<TicketEvent>)>, StoreError> {
+    ) -> Result<Vec<(Ticket, Vec<TicketEvent>, Option<i64>)>, StoreError> {
         let list = params(self.backend, 1, ids.len());
         let text = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({list}) ORDER BY id");
         let mut q = sqlx::query(&text);
@@ -125,27 +172,60 @@ impl SqlStore {
             let id: i64 = r.try_get("ticket_id").map_err(db_err)?;
             events.entry(id).or_default().push(rows::event(&r)?);
         }
+        let text = format!("SELECT ticket_id, score FROM csat WHERE ticket_id IN ({list})");
+        let mut q = sqlx::query(&text);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let mut scores: HashMap<i64, i64> = HashMap::new();
+        for r in q.fetch_all(&self.pool).await.map_err(db_err)? {
+            scores.insert(
+                r.try_get("ticket_id").map_err(db_err)?,
+                r.try_get("score").map_err(db_err)?,
+            );
+        }
         tickets
             .iter()
             .map(|r| {
                 let t = rows::ticket(r)?;
                 let evs = events.remove(&t.id.0).unwrap_or_default();
-                Ok((t, evs))
+                let score = scores.get(&t.id.0).copied();
+                Ok((t, evs, score))
             })
             .collect()
     }
 
-    async fn write_facts(&self, ids: &[i64], facts: &[TicketFacts]) -> Result<(), StoreError> {
+    /// Replaces the facts of `ids` with `facts` and lists `months` and the months of the
+    /// replaced rows' last closes for rebuilding, in one transaction.
+    async fn write_facts(
+        &self,
+        ids: &[i64],
+        facts: &[TicketFacts],
+        mut months: BTreeSet<Month>,
+        tz: Tz,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         let list = params(self.backend, 1, ids.len());
         // The first statement writes, so a SQLite transaction takes the write lock at once.
         for table in ["report_clocks", "report_tickets"] {
-            let text = format!("DELETE FROM {table} WHERE ticket_id IN ({list})");
+            // The replaced rows' last closes: their months lose those tickets.
+            let text = format!(
+                "DELETE FROM {table} WHERE ticket_id IN ({list}){}",
+                if table == "report_tickets" {
+                    " RETURNING closed_at"
+                } else {
+                    ""
+                }
+            );
             let mut q = sqlx::query(&text);
             for id in ids {
                 q = q.bind(*id);
             }
-            q.execute(&mut *tx).await.map_err(db_err)?;
+            for r in q.fetch_all(&mut *tx).await.map_err(db_err)? {
+                if let Some(c) = r.try_get::<Option<i64>, _>(0).map_err(db_err)? {
+                    months.insert(month_of(from_ms(c)?, tz)?);
+                }
+            }
             if self.backend == Backend::Postgres && table == "report_clocks" {
                 // Two instances refreshing at once take turns, so neither inserts a row the
                 // other has just inserted.
@@ -157,10 +237,10 @@ impl SqlStore {
         }
         if !facts.is_empty() {
             let values: Vec<String> = (0..facts.len())
-                .map(|i| format!("({})", params(self.backend, i * 15 + 1, 15)))
+                .map(|i| format!("({})", params(self.backend, i * 17 + 1, 17)))
                 .collect();
             let text = format!(
-                "INSERT INTO report_tickets (ticket_id, updated_at, created_at, platform, requester_id, kind, priority, tier, status, bug, feature, fixed_at, agent, resolved_at, incident_start) VALUES {}",
+                "INSERT INTO report_tickets (ticket_id, updated_at, created_at, platform, requester_id, kind, priority, tier, status, bug, feature, fixed_at, agent, resolved_at, incident_start, closed_at, csat_score) VALUES {}",
                 values.join(", ")
             );
             let mut q = sqlx::query(&text);
@@ -180,7 +260,9 @@ impl SqlStore {
                     .bind(f.fixed_at.map(ms))
                     .bind(f.agent.clone())
                     .bind(f.resolved_at.map(ms))
-                    .bind(f.incident_start.map(ms));
+                    .bind(f.incident_start.map(ms))
+                    .bind(f.closed_at.map(ms))
+                    .bind(f.csat_score);
             }
             q.execute(&mut *tx).await.map_err(db_err)?;
         }
@@ -190,10 +272,10 @@ impl SqlStore {
             .collect();
         for chunk in clocks.chunks(1000) {
             let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", params(self.backend, i * 14 + 1, 14)))
+                .map(|i| format!("({})", params(self.backend, i * 15 + 1, 15)))
                 .collect();
             let text = format!(
-                "INSERT INTO report_clocks (ticket_id, clock, seq, created_at, platform, requester_id, priority, tier, agent, target_ms, elapsed_ms, started_at, stopped_at, breach_at) VALUES {}",
+                "INSERT INTO report_clocks (ticket_id, clock, seq, created_at, platform, requester_id, priority, tier, agent, target_ms, elapsed_ms, started_at, stopped_at, breach_at, bucket) VALUES {}",
                 values.join(", ")
             );
             let mut q = sqlx::query(&text);
@@ -212,10 +294,12 @@ impl SqlStore {
                     .bind(c.elapsed_ms)
                     .bind(ms(c.started_at))
                     .bind(c.stopped_at.map(ms))
-                    .bind(c.breach_at.map(ms));
+                    .bind(c.breach_at.map(ms))
+                    .bind(time_bucket(c.elapsed_ms));
             }
             q.execute(&mut *tx).await.map_err(db_err)?;
         }
+        self.mark_months(&mut tx, &months).await?;
         tx.commit().await.map_err(db_err)
     }
 }

@@ -1,22 +1,23 @@
-//! The reports' aggregates, computed in the database over `report_tickets`, `report_clocks`,
-//! `ticket_events`, `csat` and `faq_events`: counts per group, nearest-rank percentiles with
-//! window functions (both backends), the month's breaches and incidents. One SQL text serves
-//! SQLite and PostgreSQL; every result is bounded by the number of groups, not of tickets.
+//! The KPI report's aggregates, computed in the database: whole months from the monthly
+//! rollups, the partial months at a period's edges (and every period filtered by customer)
+//! from the facts (`report_tickets`, `report_clocks`, `ticket_events`), FAQ questions and
+//! quarterly surveys from their own tables. One SQL text serves SQLite and PostgreSQL; every
+//! result is bounded by the number of groups, not of tickets.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::report_facts::opt_time;
-use super::rows::{from_ms, ms};
+use super::report_rollups::Span;
+use super::rows::ms;
 use super::sla::params;
 use super::{SqlStore, db_err, parse_col};
 use crate::domain::ports::{FaqOutcome, StoreError};
 use crate::domain::sla_clock::ClockKind;
 use crate::domain::ticket::Priority;
 use crate::reports::model::{
-    BreachRow, ClockRow, CsatRow, Filter, FlowRow, Group, IncidentRow, KpiFigures, Measure,
-    OpenedRow, Period, TimeRow,
+    ClockRow, CsatRow, Filter, FlowRow, KpiFigures, Measure, OpenedRow, Period,
 };
 
 enum Arg {
@@ -25,27 +26,27 @@ enum Arg {
 }
 
 /// A statement being written with its arguments, placeholders numbered as they are added.
-struct Sql<'s> {
+pub(super) struct Sql<'s> {
     store: &'s SqlStore,
     text: String,
     args: Vec<Arg>,
 }
 
 /// The columns a filter applies to in one query.
-struct Cols {
+pub(super) struct Cols {
     tier: Option<&'static str>,
     platform: &'static str,
     user: &'static str,
 }
 
-const FACTS: Cols = Cols {
+pub(super) const FACTS: Cols = Cols {
     tier: Some("tier"),
     platform: "platform",
     user: "requester_id",
 };
 
 impl<'s> Sql<'s> {
-    fn new(store: &'s SqlStore) -> Sql<'s> {
+    pub(super) fn new(store: &'s SqlStore) -> Sql<'s> {
         Sql {
             store,
             text: String::new(),
@@ -53,7 +54,7 @@ impl<'s> Sql<'s> {
         }
     }
 
-    fn push(&mut self, s: &str) -> &mut Self {
+    pub(super) fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
         self
     }
@@ -65,16 +66,16 @@ impl<'s> Sql<'s> {
         self
     }
 
-    fn int(&mut self, v: i64) -> &mut Self {
+    pub(super) fn int(&mut self, v: i64) -> &mut Self {
         self.arg(Arg::I(v))
     }
 
-    fn str(&mut self, v: &str) -> &mut Self {
+    pub(super) fn str(&mut self, v: &str) -> &mut Self {
         self.arg(Arg::S(v.to_string()))
     }
 
     /// ` AND {col} >= from AND {col} < to`.
-    fn within(&mut self, col: &str, p: Period) -> &mut Self {
+    pub(super) fn within(&mut self, col: &str, p: Period) -> &mut Self {
         self.push(&format!(" AND {col} >= "))
             .int(ms(p.from))
             .push(&format!(" AND {col} < "))
@@ -82,7 +83,7 @@ impl<'s> Sql<'s> {
     }
 
     /// The filter's conditions, each ` AND …`, on columns named with `prefix`.
-    fn filter(&mut self, f: &Filter, prefix: &str, cols: &Cols) -> &mut Self {
+    pub(super) fn filter(&mut self, f: &Filter, prefix: &str, cols: &Cols) -> &mut Self {
         if let (Some(t), Some(col)) = (f.tier, cols.tier) {
             self.push(&format!(" AND {prefix}{col} = ")).str(t.as_str());
         }
@@ -111,7 +112,39 @@ impl<'s> Sql<'s> {
         self
     }
 
-    async fn fetch(&self) -> Result<Vec<AnyRow>, StoreError> {
+    /// One aggregate over `span`: the rollup's rows for its whole months and the facts'
+    /// groups for its edges, summed per group (see [`Shape`]).
+    pub(super) fn shape(&mut self, span: &Span, filter: &Filter, s: &Shape) -> &mut Self {
+        self.push(&format!("SELECT {}, {} FROM (", s.keys, s.sums));
+        let mut first = true;
+        if let Some((from, to)) = span.months {
+            self.push(&format!("SELECT {} AND month >= ", s.rollup))
+                .int(from)
+                .push(" AND month < ")
+                .int(to)
+                .filter(filter, "", &FACTS);
+            first = false;
+        }
+        for &(from, to) in &span.edges {
+            if !first {
+                self.push(" UNION ALL ");
+            }
+            first = false;
+            self.push(&format!("SELECT {} AND {} >= ", s.facts, s.at))
+                .int(from)
+                .push(&format!(" AND {} < ", s.at))
+                .int(to)
+                .filter(filter, s.prefix, &FACTS)
+                .push(&format!(" GROUP BY {}", s.group));
+        }
+        if first {
+            // An empty period: the shape of the result, no rows.
+            self.push(&format!("SELECT {} AND 1 = 0", s.rollup));
+        }
+        self.push(&format!(") x GROUP BY {}", s.keys))
+    }
+
+    pub(super) async fn fetch(&self) -> Result<Vec<AnyRow>, StoreError> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {
             q = match a {
@@ -123,41 +156,103 @@ impl<'s> Sql<'s> {
     }
 }
 
-fn int(r: &AnyRow, col: &str) -> Result<i64, StoreError> {
+pub(super) fn int(r: &AnyRow, col: &str) -> Result<i64, StoreError> {
     r.try_get::<i64, _>(col).map_err(db_err)
 }
 
-fn text(r: &AnyRow, col: &str) -> Result<String, StoreError> {
+pub(super) fn text(r: &AnyRow, col: &str) -> Result<String, StoreError> {
     r.try_get::<String, _>(col).map_err(db_err)
 }
 
-fn priority(r: &AnyRow) -> Result<Priority, StoreError> {
+pub(super) fn priority(r: &AnyRow) -> Result<Priority, StoreError> {
     let p = int(r, "priority")?;
     Priority::from_rank(p).ok_or_else(|| StoreError::Backend(format!("bad priority {p}")))
 }
 
-fn clock_kind(s: &str) -> Result<ClockKind, StoreError> {
+pub(super) fn clock_kind(s: &str) -> Result<ClockKind, StoreError> {
     ClockKind::ALL
         .into_iter()
         .find(|k| k.as_str() == s)
         .ok_or_else(|| StoreError::Backend(format!("bad clock {s}")))
 }
 
+/// One aggregate as the KPI report reads it: the same groups from a rollup table and from
+/// the facts. Texts are constants of this module, never user input.
+pub(super) struct Shape<'a> {
+    /// The grouping columns of the result.
+    pub keys: &'a str,
+    /// The summed columns of the result, each `CAST(… AS BIGINT) AS name`.
+    pub sums: &'a str,
+    /// `cols FROM rollup_table WHERE …`, the rollup's keys and counts (` AND` conditions follow).
+    pub rollup: &'a str,
+    /// `cols FROM facts WHERE …`, the facts' keys and counts (` AND` conditions follow).
+    pub facts: &'a str,
+    /// The facts' column the period applies to.
+    pub at: &'a str,
+    /// The prefix of the facts' filter columns (`r.` in a join).
+    pub prefix: &'a str,
+    /// The facts' `GROUP BY` list.
+    pub group: &'a str,
+}
+
+const FIXED: &str = "CAST(CASE WHEN fixed_at IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+
 impl SqlStore {
-    /// The KPI report's aggregates for tickets opened (and events) in `period`; undecided
-    /// clocks are judged at `now`.
+    /// The KPI report's aggregates for tickets opened (and events) in `period`, with whole
+    /// months of `tz` read from the rollups; undecided clocks are judged at `now`.
     pub async fn kpi_figures(
+        &self,
+        period: Period,
+        filter: &Filter,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<KpiFigures, StoreError> {
+        // The rollups hold no requester, so a customer's report reads the facts throughout.
+        let span = if filter.customer.is_some() {
+            Span::facts_only(period)
+        } else {
+            Span::split(period, tz)?
+        };
+        self.kpi_figures_over(&span, period, filter, now).await
+    }
+
+    /// The same figures read from the facts alone, ignoring the rollups: slower, for
+    /// checking that the rollups agree with the facts.
+    pub async fn kpi_figures_from_facts(
         &self,
         period: Period,
         filter: &Filter,
         now: DateTime<Utc>,
     ) -> Result<KpiFigures, StoreError> {
-        let fixed = "CAST(CASE WHEN fixed_at IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+        self.kpi_figures_over(&Span::facts_only(period), period, filter, now)
+            .await
+    }
+
+    async fn kpi_figures_over(
+        &self,
+        span: &Span,
+        period: Period,
+        filter: &Filter,
+        now: DateTime<Utc>,
+    ) -> Result<KpiFigures, StoreError> {
+        let facts_opened = format!(
+            "priority, tier, platform, kind, status, bug, feature, {FIXED} AS fixed, COUNT(*) AS n FROM report_tickets WHERE 1 = 1"
+        );
+        let group_opened = format!("priority, tier, platform, kind, status, bug, feature, {FIXED}");
         let mut q = Sql::new(self);
-        q.push(&format!("SELECT priority, tier, platform, kind, status, bug, feature, {fixed} AS fixed, COUNT(*) AS n FROM report_tickets WHERE 1 = 1"))
-            .within("created_at", period)
-            .filter(filter, "", &FACTS)
-            .push(&format!(" GROUP BY priority, tier, platform, kind, status, bug, feature, {fixed}"));
+        q.shape(
+            span,
+            filter,
+            &Shape {
+                keys: "priority, tier, platform, kind, status, bug, feature, fixed",
+                sums: "CAST(SUM(n) AS BIGINT) AS n",
+                rollup: "priority, tier, platform, kind, status, bug, feature, fixed, n FROM report_m_opened WHERE 1 = 1",
+                facts: &facts_opened,
+                at: "created_at",
+                prefix: "",
+                group: &group_opened,
+            },
+        );
         let mut opened = Vec::new();
         for r in q.fetch().await? {
             opened.push(OpenedRow {
@@ -174,13 +269,23 @@ impl SqlStore {
         }
 
         let mut q = Sql::new(self);
-        q.push("SELECT r.priority, r.tier, SUM(CASE WHEN e.kind = 'closed' THEN 1 ELSE 0 END) AS closed, \
-                SUM(CASE WHEN e.kind = 'reopened' THEN 1 ELSE 0 END) AS reopened \
-                FROM ticket_events e JOIN report_tickets r ON r.ticket_id = e.ticket_id \
-                WHERE e.kind IN ('closed', 'reopened')")
-            .within("e.at", period)
-            .filter(filter, "r.", &FACTS)
-            .push(" GROUP BY r.priority, r.tier");
+        q.shape(
+            span,
+            filter,
+            &Shape {
+                keys: "priority, tier",
+                sums: "CAST(SUM(closed) AS BIGINT) AS closed, CAST(SUM(reopened) AS BIGINT) AS reopened",
+                rollup: "priority, tier, closed, reopened FROM report_m_flow WHERE 1 = 1",
+                facts: "r.priority AS priority, r.tier AS tier, \
+                        SUM(CASE WHEN e.kind = 'closed' THEN 1 ELSE 0 END) AS closed, \
+                        SUM(CASE WHEN e.kind = 'reopened' THEN 1 ELSE 0 END) AS reopened \
+                        FROM ticket_events e JOIN report_tickets r ON r.ticket_id = e.ticket_id \
+                        WHERE e.kind IN ('closed', 'reopened')",
+                at: "e.at",
+                prefix: "r.",
+                group: "r.priority, r.tier",
+            },
+        );
         let mut flow = Vec::new();
         for r in q.fetch().await? {
             flow.push(FlowRow {
@@ -191,56 +296,46 @@ impl SqlStore {
             });
         }
 
-        let mut q = Sql::new(self);
-        q.push("SELECT clock, priority, tier, SUM(CASE WHEN breach_at IS NOT NULL AND breach_at <= ")
-            .int(ms(now))
-            .push(" THEN 1 ELSE 0 END) AS breached, \
-                   SUM(CASE WHEN breach_at IS NULL AND stopped_at IS NOT NULL THEN 1 ELSE 0 END) AS met, \
-                   COUNT(*) AS n FROM report_clocks WHERE 1 = 1")
-            .within("created_at", period)
-            .filter(filter, "", &FACTS)
-            .push(" GROUP BY clock, priority, tier");
-        let mut clocks = Vec::new();
-        for r in q.fetch().await? {
-            let (met, breached, n) = (int(&r, "met")?, int(&r, "breached")?, int(&r, "n")?);
-            clocks.push(ClockRow {
-                clock: clock_kind(&text(&r, "clock")?)?,
-                priority: priority(&r)?,
-                tier: parse_col("tier", &text(&r, "tier")?)?,
-                met,
-                breached,
-                pending: n - met - breached,
-            });
-        }
-
+        let clocks = self.clock_rows(span, period, filter, now).await?;
         let mut times = Vec::new();
         for measure in [Measure::FirstResponse, Measure::Resolution] {
-            for grouping in [Grouping::All, Grouping::Cell, Grouping::Agent] {
-                if grouping == Grouping::Agent && measure == Measure::Resolution {
-                    continue;
-                }
-                times.extend(self.percentiles(period, filter, measure, grouping).await?);
-            }
+            times.extend(self.times(span, period, filter, measure).await?);
         }
 
         let mut q = Sql::new(self);
-        q.push("SELECT agent, COUNT(*) AS n FROM report_tickets WHERE agent IS NOT NULL")
-            .within("created_at", period)
-            .filter(filter, "", &FACTS)
-            .push(" GROUP BY agent");
+        q.shape(
+            span,
+            filter,
+            &Shape {
+                keys: "agent",
+                sums: "CAST(SUM(n) AS BIGINT) AS n",
+                rollup: "agent, n FROM report_m_handled WHERE 1 = 1",
+                facts: "agent, COUNT(*) AS n FROM report_tickets WHERE agent IS NOT NULL",
+                at: "created_at",
+                prefix: "",
+                group: "agent",
+            },
+        );
         let mut handled = Vec::new();
         for r in q.fetch().await? {
             handled.push((text(&r, "agent")?, int(&r, "n")?));
         }
 
+        // A ticket counts once, in the period of its last close (each close sends the survey).
         let mut q = Sql::new(self);
-        q.push("SELECT r.agent, c.score, COUNT(*) AS n FROM report_tickets r \
-                LEFT JOIN csat c ON c.ticket_id = r.ticket_id \
-                WHERE r.ticket_id IN (SELECT e.ticket_id FROM ticket_events e WHERE e.kind = 'closed'")
-            .within("e.at", period)
-            .push(")")
-            .filter(filter, "r.", &FACTS)
-            .push(" GROUP BY r.agent, c.score");
+        q.shape(
+            span,
+            filter,
+            &Shape {
+                keys: "agent, score",
+                sums: "CAST(SUM(n) AS BIGINT) AS n",
+                rollup: "agent, score, n FROM report_m_csat WHERE 1 = 1",
+                facts: "agent, csat_score AS score, COUNT(*) AS n FROM report_tickets WHERE closed_at IS NOT NULL",
+                at: "closed_at",
+                prefix: "",
+                group: "agent, csat_score",
+            },
+        );
         let mut csat = Vec::new();
         for r in q.fetch().await? {
             csat.push(CsatRow {
@@ -249,7 +344,84 @@ impl SqlStore {
                 count: int(&r, "n")?,
             });
         }
+        let (faq, faq_unanswered) = self.faq_figures(period, filter).await?;
+        let quarterly = self.quarterly_figures(period, filter).await?;
+        Ok(KpiFigures {
+            opened,
+            flow,
+            clocks,
+            times,
+            handled,
+            csat,
+            quarterly,
+            faq,
+            faq_unanswered,
+        })
+    }
 
+    /// Clock outcomes per clock, priority and tier. The rollups count every clock with a
+    /// breach instant; those still in the future at `now` are running, not breached.
+    async fn clock_rows(
+        &self,
+        span: &Span,
+        period: Period,
+        filter: &Filter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ClockRow>, StoreError> {
+        let mut q = Sql::new(self);
+        q.shape(
+            span,
+            filter,
+            &Shape {
+                keys: "clock, priority, tier",
+                sums: "CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(met) AS BIGINT) AS met, CAST(SUM(breach_any) AS BIGINT) AS breach_any",
+                rollup: "clock, priority, tier, n, met, breach_any FROM report_m_clocks WHERE 1 = 1",
+                facts: "clock, priority, tier, COUNT(*) AS n, \
+                        SUM(CASE WHEN breach_at IS NULL AND stopped_at IS NOT NULL THEN 1 ELSE 0 END) AS met, \
+                        SUM(CASE WHEN breach_at IS NOT NULL THEN 1 ELSE 0 END) AS breach_any \
+                        FROM report_clocks WHERE clock IN ('first_response', 'next_response', 'resolution')",
+                at: "created_at",
+                prefix: "",
+                group: "clock, priority, tier",
+            },
+        );
+        let rows = q.fetch().await?;
+        let mut q = Sql::new(self);
+        q.push("SELECT clock, priority, tier, COUNT(*) AS n FROM report_clocks WHERE breach_at > ")
+            .int(ms(now))
+            .within("created_at", period)
+            .filter(filter, "", &FACTS)
+            .push(" GROUP BY clock, priority, tier");
+        let mut future = std::collections::HashMap::new();
+        for r in q.fetch().await? {
+            future.insert(
+                (text(&r, "clock")?, int(&r, "priority")?, text(&r, "tier")?),
+                int(&r, "n")?,
+            );
+        }
+        let mut clocks = Vec::new();
+        for r in rows {
+            let key = (text(&r, "clock")?, int(&r, "priority")?, text(&r, "tier")?);
+            let (n, met) = (int(&r, "n")?, int(&r, "met")?);
+            let breached = int(&r, "breach_any")? - future.get(&key).copied().unwrap_or(0);
+            clocks.push(ClockRow {
+                clock: clock_kind(&key.0)?,
+                priority: priority(&r)?,
+                tier: parse_col("tier", &key.2)?,
+                met,
+                breached,
+                pending: n - met - breached,
+            });
+        }
+        Ok(clocks)
+    }
+
+    /// FAQ questions asked in the period per outcome, and the most asked without an answer.
+    async fn faq_figures(
+        &self,
+        period: Period,
+        filter: &Filter,
+    ) -> Result<(Vec<(FaqOutcome, i64)>, Vec<(String, i64)>), StoreError> {
         let faq_cols = Cols {
             tier: None,
             platform: "user_platform",
@@ -272,11 +444,19 @@ impl SqlStore {
             .within("at", period)
             .filter(filter, "", &faq_cols)
             .push(" GROUP BY LOWER(TRIM(query)) ORDER BY n DESC, q LIMIT 10");
-        let mut faq_unanswered = Vec::new();
+        let mut unanswered = Vec::new();
         for r in q.fetch().await? {
-            faq_unanswered.push((text(&r, "q")?, int(&r, "n")?));
+            unanswered.push((text(&r, "q")?, int(&r, "n")?));
         }
-        // Quarterly surveys sent in the period; like FAQ questions they have no tier.
+        Ok((faq, unanswered))
+    }
+
+    /// Quarterly surveys sent in the period per rating; like FAQ questions they have no tier.
+    async fn quarterly_figures(
+        &self,
+        period: Period,
+        filter: &Filter,
+    ) -> Result<Vec<CsatRow>, StoreError> {
         let survey_cols = Cols {
             tier: None,
             platform: "platform",
@@ -295,182 +475,6 @@ impl SqlStore {
                 count: int(&r, "n")?,
             });
         }
-        Ok(KpiFigures {
-            opened,
-            flow,
-            clocks,
-            times,
-            handled,
-            csat,
-            quarterly,
-            faq,
-            faq_unanswered,
-        })
-    }
-
-    async fn percentiles(
-        &self,
-        period: Period,
-        filter: &Filter,
-        measure: Measure,
-        grouping: Grouping,
-    ) -> Result<Vec<TimeRow>, StoreError> {
-        let (cols, part, extra) = match grouping {
-            Grouping::All => ("", "", ""),
-            Grouping::Cell => ("priority, tier, ", "PARTITION BY priority, tier", ""),
-            Grouping::Agent => ("agent, ", "PARTITION BY agent", " AND agent IS NOT NULL"),
-        };
-        let clock = match measure {
-            Measure::FirstResponse => ClockKind::FirstResponse,
-            Measure::Resolution => ClockKind::Resolution,
-        };
-        let mut q = Sql::new(self);
-        q.push(&format!(
-            "SELECT {cols}n, rn, v FROM (SELECT {cols}elapsed_ms AS v, \
-             ROW_NUMBER() OVER ({part} ORDER BY elapsed_ms) AS rn, COUNT(*) OVER ({part}) AS n \
-             FROM report_clocks WHERE stopped_at IS NOT NULL{extra} AND clock = "
-        ))
-        .str(clock.as_str())
-        .within("created_at", period)
-        .filter(filter, "", &FACTS)
-        .push(") x WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100 OR rn = n");
-        let mut out: Vec<TimeRow> = Vec::new();
-        for r in q.fetch().await? {
-            let group = match grouping {
-                Grouping::All => Group::All,
-                Grouping::Cell => {
-                    Group::Cell(priority(&r)?, parse_col("tier", &text(&r, "tier")?)?)
-                }
-                Grouping::Agent => Group::Agent(text(&r, "agent")?),
-            };
-            let (n, rn, v) = (int(&r, "n")?, int(&r, "rn")?, int(&r, "v")?);
-            let i = match out.iter().position(|t| t.group == group) {
-                Some(i) => i,
-                None => {
-                    out.push(TimeRow {
-                        measure,
-                        group,
-                        n,
-                        median_ms: 0,
-                        p90_ms: 0,
-                        max_ms: 0,
-                    });
-                    out.len() - 1
-                }
-            };
-            let row = &mut out[i];
-            // One row may be several ranks at once (n = 1: median, p90 and max).
-            if rn == (n * 50 + 99) / 100 {
-                row.median_ms = v;
-            }
-            if rn == (n * 90 + 99) / 100 {
-                row.p90_ms = v;
-            }
-            if rn == n {
-                row.max_ms = v;
-            }
-        }
-        Ok(out)
-    }
-
-    /// SLA clocks whose target passed within `period` (and before `now`), oldest first.
-    pub async fn sla_breaches(
-        &self,
-        period: Period,
-        filter: &Filter,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<BreachRow>, StoreError> {
-        let upto = Period {
-            from: period.from,
-            to: period.to.min(now),
-        };
-        let mut q = Sql::new(self);
-        q.push("SELECT ticket_id, clock, platform, requester_id, priority, tier, target_ms, elapsed_ms, breach_at, stopped_at \
-                FROM report_clocks WHERE breach_at IS NOT NULL")
-            .within("breach_at", upto)
-            .filter(filter, "", &FACTS)
-            .push(" ORDER BY breach_at, ticket_id, clock, seq");
-        let mut out = Vec::new();
-        for r in q.fetch().await? {
-            out.push(BreachRow {
-                ticket_id: int(&r, "ticket_id")?,
-                clock: clock_kind(&text(&r, "clock")?)?,
-                platform: parse_col("platform", &text(&r, "platform")?)?,
-                requester_id: text(&r, "requester_id")?,
-                priority: priority(&r)?,
-                tier: parse_col("tier", &text(&r, "tier")?)?,
-                target_ms: int(&r, "target_ms")?,
-                elapsed_ms: int(&r, "elapsed_ms")?,
-                breach_at: from_ms(int(&r, "breach_at")?)?,
-                stopped_at: opt_time(&r, "stopped_at")?,
-            });
-        }
-        Ok(out)
-    }
-
-    /// P1 incident tickets whose downtime (the confirmed start, else the opening, to the
-    /// resolution) overlaps `period`.
-    pub async fn incidents(
-        &self,
-        period: Period,
-        filter: &Filter,
-    ) -> Result<Vec<IncidentRow>, StoreError> {
-        let mut q = Sql::new(self);
-        q.push("SELECT ticket_id, platform, requester_id, tier, COALESCE(incident_start, created_at) AS start, resolved_at FROM report_tickets \
-                WHERE kind = 'incident' AND priority = 1 AND COALESCE(incident_start, created_at) < ")
-            .int(ms(period.to))
-            .push(" AND (resolved_at IS NULL OR resolved_at > ")
-            .int(ms(period.from))
-            .push(")")
-            .filter(filter, "", &FACTS)
-            .push(" ORDER BY created_at, ticket_id");
-        let mut out = Vec::new();
-        for r in q.fetch().await? {
-            out.push(IncidentRow {
-                ticket_id: int(&r, "ticket_id")?,
-                platform: parse_col("platform", &text(&r, "platform")?)?,
-                requester_id: text(&r, "requester_id")?,
-                tier: parse_col("tier", &text(&r, "tier")?)?,
-                start: from_ms(int(&r, "start")?)?,
-                end: opt_time(&r, "resolved_at")?,
-            });
-        }
-        Ok(out)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Grouping {
-    All,
-    Cell,
-    Agent,
-}
-
-impl SqlStore {
-    /// The users who registered one of `keys` with `/register`.
-    pub async fn users_with_license_keys(
-        &self,
-        keys: &[String],
-    ) -> Result<Vec<(crate::domain::ids::Platform, String)>, StoreError> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = Sql::new(self);
-        q.push("SELECT platform, user_id FROM licenses WHERE license_key IN (");
-        for (i, k) in keys.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.str(k);
-        }
-        q.push(") ORDER BY platform, user_id");
-        let mut out = Vec::new();
-        for r in q.fetch().await? {
-            out.push((
-                parse_col("platform", &text(&r, "platform")?)?,
-                text(&r, "user_id")?,
-            ));
-        }
-        Ok(out)
+        Ok(quarterly)
     }
 }

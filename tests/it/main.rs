@@ -26,6 +26,7 @@ mod outage;
 mod outbox;
 mod permissions;
 mod quarterly;
+mod report_rollups;
 mod reports;
 mod scale;
 mod secrets;

@@ -32,7 +32,7 @@ use supportbot::storage::SqlStore;
 
 use crate::db::{postgres_store, sqlite_store};
 
-const CONFIG: &str = r#"
+pub(crate) const CONFIG: &str = r#"
 [[customers.accounts]]
 name = "Acme"
 tier = "pro"
@@ -60,7 +60,7 @@ availability_miss = "10%"
 const MIN: i64 = 60_000;
 const HOUR: i64 = 60 * MIN;
 
-fn config() -> Config {
+pub(crate) fn config() -> Config {
     Config::from_layers(Some((Path::new("reports.toml"), CONFIG)), &[]).unwrap()
 }
 
@@ -68,23 +68,23 @@ fn nov(d: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap()
 }
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()
 }
 
-fn agent(n: &str) -> Actor {
+pub(crate) fn agent(n: &str) -> Actor {
     Actor::Agent(AgentName(n.into()))
 }
 
-fn ev(at: DateTime<Utc>, actor: Actor, kind: EventKind) -> TicketEvent {
+pub(crate) fn ev(at: DateTime<Utc>, actor: Actor, kind: EventKind) -> TicketEvent {
     TicketEvent { kind, actor, at }
 }
 
-fn status(at: DateTime<Utc>, who: &str, from: Status, to: Status) -> TicketEvent {
+pub(crate) fn status(at: DateTime<Utc>, who: &str, from: Status, to: Status) -> TicketEvent {
     ev(at, agent(who), EventKind::StatusChanged { from, to })
 }
 
-fn closed(at: DateTime<Utc>, who: &str) -> TicketEvent {
+pub(crate) fn closed(at: DateTime<Utc>, who: &str) -> TicketEvent {
     ev(
         at,
         agent(who),
@@ -94,11 +94,11 @@ fn closed(at: DateTime<Utc>, who: &str) -> TicketEvent {
     )
 }
 
-fn reply(at: DateTime<Utc>, who: &str) -> TicketEvent {
+pub(crate) fn reply(at: DateTime<Utc>, who: &str) -> TicketEvent {
     ev(at, agent(who), EventKind::AgentReplied)
 }
 
-fn claim(at: DateTime<Utc>, who: &str) -> TicketEvent {
+pub(crate) fn claim(at: DateTime<Utc>, who: &str) -> TicketEvent {
     ev(
         at,
         agent(who),
@@ -108,19 +108,19 @@ fn claim(at: DateTime<Utc>, who: &str) -> TicketEvent {
     )
 }
 
-struct Spec {
-    who: (Platform, &'static str),
-    tier: Tier,
-    priority: Priority,
-    kind: TicketKind,
-    tags: &'static [&'static str],
-    opened: DateTime<Utc>,
-    events: Vec<TicketEvent>,
-    status: Status,
-    assignee: Option<&'static str>,
+pub(crate) struct Spec {
+    pub(crate) who: (Platform, &'static str),
+    pub(crate) tier: Tier,
+    pub(crate) priority: Priority,
+    pub(crate) kind: TicketKind,
+    pub(crate) tags: &'static [&'static str],
+    pub(crate) opened: DateTime<Utc>,
+    pub(crate) events: Vec<TicketEvent>,
+    pub(crate) status: Status,
+    pub(crate) assignee: Option<&'static str>,
 }
 
-async fn script(store: &SqlStore, s: Spec) -> TicketId {
+pub(crate) async fn script(store: &SqlStore, s: Spec) -> TicketId {
     let requester = UserRef::new(s.who.0, s.who.1, format!("User {}", s.who.1));
     let new = NewTicket {
         requester: requester.clone(),
@@ -178,7 +178,7 @@ async fn faq(store: &SqlStore, at: DateTime<Utc>, query: &str, outcome: FaqOutco
         .unwrap();
 }
 
-async fn month_of_tickets(store: &SqlStore) {
+pub(crate) async fn month_of_tickets(store: &SqlStore) {
     use Status::*;
     let oct = |d, h| Utc.with_ymd_and_hms(2026, 10, d, h, 0, 0).unwrap();
     let t1 = script(
