@@ -3,9 +3,10 @@
 //! second reply on every 7th, close), ratings on 30 % and 200 000 FAQ questions, on SQLite and
 //! (when `SUPPORTBOT_TEST_POSTGRES_URL` is set) PostgreSQL.
 //!
-//! The one-time cost of computing every ticket's report facts is printed separately; then
-//! `BENCH_ROUNDS` (default 5) whole reports are timed (the facts refresh, which finds nothing
-//! changed, plus every aggregate), with the peak resident memory of those rounds read from
+//! The one-time cost of computing every ticket's report facts and monthly rollups is printed
+//! separately; then `BENCH_ROUNDS` (default 5) whole reports are timed (the facts refresh,
+//! which finds nothing changed, plus every aggregate) over the year, one month and a period
+//! with partial months at both ends, with the peak resident memory of those rounds read from
 //! /proc after resetting it, to compare with a run at another ticket count.
 
 use std::sync::Arc;
@@ -148,32 +149,39 @@ async fn bench(label: &str, store: Arc<SqlStore>, n: i64, rounds: usize) {
     let t = Instant::now();
     let computed = service::refresh(&store, &cfg, now).await.unwrap();
     let facts = t.elapsed().as_secs_f64();
-    let req = KpiRequest {
-        period: supportbot::reports::config::days(chrono_tz::UTC, "2026-01-01", "2026-12-31")
-            .unwrap(),
-        ..KpiRequest::default()
-    };
-    reset_peak();
-    let rss_before = rss_kb("VmRSS:");
-    let mut times = Vec::new();
-    let mut opened = 0;
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let r = service::kpi(&store, &cfg, &req, now).await.unwrap();
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-        opened = r.overall.opened;
-        assert!(r.overall.first_response.is_some() && r.csat.response_rate.total > 0);
+    // The whole year reads only rollups; a month likewise; a period starting and ending
+    // mid-month reads its two partial months from the facts.
+    for (what, from, to) in [
+        ("year", "2026-01-01", "2026-12-31"),
+        ("January", "2026-01-01", "2026-01-31"),
+        ("Jan 10 – Feb 20", "2026-01-10", "2026-02-20"),
+    ] {
+        let req = KpiRequest {
+            period: supportbot::reports::config::days(chrono_tz::UTC, from, to).unwrap(),
+            ..KpiRequest::default()
+        };
+        reset_peak();
+        let rss_before = rss_kb("VmRSS:");
+        let mut times = Vec::new();
+        let mut opened = 0;
+        for _ in 0..rounds {
+            let t = Instant::now();
+            let r = service::kpi(&store, &cfg, &req, now).await.unwrap();
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            opened = r.overall.opened;
+            assert!(r.overall.first_response.is_some() && r.csat.response_rate.total > 0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{label}: {n} tickets (seeded in {seeded:.1}s; facts of {computed} computed and rolled up once in {facts:.1}s); \
+             KPI report, {what}, over {opened} tickets: median {:.0} ms, min {:.0} ms, max {:.0} ms over {rounds} rounds; \
+             RSS {rss_before} kB before, peak {} kB during the reports",
+            times[times.len() / 2],
+            times[0],
+            times[times.len() - 1],
+            rss_kb("VmHWM:"),
+        );
     }
-    times.sort_by(f64::total_cmp);
-    println!(
-        "{label}: {n} tickets (seeded in {seeded:.1}s; facts of {computed} computed once in {facts:.1}s); \
-         KPI report over {opened} tickets: median {:.0} ms, min {:.0} ms, max {:.0} ms over {rounds} rounds; \
-         RSS {rss_before} kB before, peak {} kB during the reports",
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1],
-        rss_kb("VmHWM:"),
-    );
 }
 
 fn main() {
@@ -200,7 +208,8 @@ fn main() {
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("bench.db");
-        // BENCH_KEEP=1 keeps the SQLite file, to study query plans on it afterwards.
+        // BENCH_KEEP=1 keeps the SQLite file and the PostgreSQL database, to study query plans
+        // on them afterwards.
         let _guard = if std::env::var("BENCH_KEEP").is_ok() {
             println!(
                 "sqlite file kept: {}",
@@ -235,6 +244,10 @@ fn main() {
         let store = Arc::new(storage::connect(url.as_str(), 4).await.unwrap());
         bench("postgres", store.clone(), n, rounds).await;
         store.close().await;
+        if std::env::var("BENCH_KEEP").is_ok() {
+            println!("postgres database kept: {name}");
+            return;
+        }
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&pool)
             .await;

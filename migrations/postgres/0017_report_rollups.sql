@@ -7,13 +7,17 @@
 -- the same transaction as the change, and rebuilt (and unlisted) in one transaction.
 --
 -- Response and resolution times are kept as histograms: `bucket` is a logarithmic class of
--- the business time (about 10 % wide), with each class's count and largest value. A
+-- the business time (about 10 % wide), with each class's count, smallest and largest value. A
 -- percentile is found in the histogram and then read exactly from the one class it falls in,
--- through `report_clocks_times`, which holds every column such a read needs.
+-- through one of the `report_clocks_times_*` indexes: one per kind of group (all clocks, a
+-- priority × tier cell, an agent), each leading with the group's columns so that a read walks
+-- only its own group's class, and holding every column the read filters on.
 ALTER TABLE report_tickets ADD COLUMN closed_at BIGINT;
 ALTER TABLE report_tickets ADD COLUMN csat_score INTEGER;
 ALTER TABLE report_clocks ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX report_clocks_times ON report_clocks (clock, bucket, elapsed_ms, created_at, priority, tier, platform, agent) WHERE stopped_at IS NOT NULL;
+CREATE INDEX report_clocks_times_all ON report_clocks (clock, bucket, elapsed_ms, created_at, tier, platform) WHERE stopped_at IS NOT NULL;
+CREATE INDEX report_clocks_times_cell ON report_clocks (clock, bucket, priority, tier, elapsed_ms, created_at, platform) WHERE stopped_at IS NOT NULL;
+CREATE INDEX report_clocks_times_agent ON report_clocks (clock, bucket, agent, elapsed_ms, created_at, tier, platform) WHERE stopped_at IS NOT NULL;
 CREATE INDEX report_tickets_closed ON report_tickets (closed_at) WHERE closed_at IS NOT NULL;
 -- Ratings arrive after the close and do not touch the ticket, so the refresh finds them here.
 CREATE INDEX csat_at ON csat (at);
@@ -68,6 +72,7 @@ CREATE TABLE report_m_times (
     platform TEXT    NOT NULL,
     bucket   INTEGER NOT NULL,
     n        BIGINT  NOT NULL,
+    min_ms   BIGINT  NOT NULL,
     max_ms   BIGINT  NOT NULL
 );
 CREATE INDEX report_m_times_month ON report_m_times (month, clock);
@@ -79,6 +84,7 @@ CREATE TABLE report_m_agent_times (
     platform TEXT    NOT NULL,
     bucket   INTEGER NOT NULL,
     n        BIGINT  NOT NULL,
+    min_ms   BIGINT  NOT NULL,
     max_ms   BIGINT  NOT NULL
 );
 CREATE INDEX report_m_agent_times_month ON report_m_agent_times (month);

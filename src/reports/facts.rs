@@ -193,3 +193,26 @@ pub fn ticket_facts(
         clocks,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::time_bucket;
+
+    #[test]
+    fn time_classes_grow_by_a_tenth_and_never_go_back() {
+        assert_eq!(time_bucket(0), 0);
+        assert_eq!(time_bucket(-5), 0, "a negative time is the first class");
+        let mut last = 0;
+        for secs in 1..200_000_i64 {
+            let b = time_bucket(secs * 1000);
+            assert!(b >= last, "{secs} s went back to class {b}");
+            last = b;
+        }
+        // A year of business time stays under 200 classes.
+        assert!(time_bucket(365 * 24 * 3_600_000) < 200);
+        // Neighbouring classes of long times differ by about 10 %: 10 h and 11 h are one
+        // class apart.
+        let (a, b) = (time_bucket(10 * 3_600_000), time_bucket(11 * 3_600_000));
+        assert_eq!(b - a, 1);
+    }
+}

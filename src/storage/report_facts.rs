@@ -25,6 +25,8 @@ const STATE_KEY: &str = "reports.facts";
 /// committed late (another instance's clock, a slow transaction) is not missed.
 const MARGIN_MINUTES: i64 = 5;
 const BATCH: i64 = 200;
+/// Recomputing at least this many tickets vacuums the facts tables (PostgreSQL).
+const VACUUM_AFTER: u64 = 10_000;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Watermark {
@@ -55,22 +57,31 @@ impl SqlStore {
         if full {
             self.clear_rollups().await?;
         }
+        // Two texts rather than one with `OR full`: a condition the planner cannot decide
+        // makes it walk every ticket, where the incremental one reads the `tickets_updated`
+        // index from the watermark on.
+        let changed = if full {
+            String::new()
+        } else {
+            format!(
+                " AND t.updated_at >= {} AND (r.ticket_id IS NULL OR r.updated_at <> t.updated_at)",
+                self.ph(2)
+            )
+        };
         let sql = format!(
             "SELECT t.id FROM tickets t LEFT JOIN report_tickets r ON r.ticket_id = t.id \
-             WHERE t.id > {p1} AND ({p2} = 1 OR (t.updated_at >= {p3} \
-             AND (r.ticket_id IS NULL OR r.updated_at <> t.updated_at))) ORDER BY t.id LIMIT {p4}",
+             WHERE t.id > {p1}{changed} ORDER BY t.id LIMIT {limit}",
             p1 = self.ph(1),
-            p2 = self.ph(2),
-            p3 = self.ph(3),
-            p4 = self.ph(4),
+            limit = self.ph(if full { 2 } else { 3 }),
         );
         let mut cursor = i64::MIN;
         let mut done = 0u64;
         loop {
-            let ids: Vec<i64> = sqlx::query(&sql)
-                .bind(cursor)
-                .bind(i64::from(full))
-                .bind(since)
+            let mut q = sqlx::query(&sql).bind(cursor);
+            if !full {
+                q = q.bind(since);
+            }
+            let ids: Vec<i64> = q
                 .bind(BATCH)
                 .fetch_all(&self.pool)
                 .await
@@ -102,6 +113,19 @@ impl SqlStore {
             }
         }
         self.rebuild_dirty_months().await?;
+        if self.backend == Backend::Postgres && done >= VACUUM_AFTER {
+            // Rows just written are not yet marked all-visible, so every percentile read
+            // would visit the table until autovacuum comes by; after a large recompute (an
+            // upgrade, a new policy) the reports that follow should not wait for it.
+            for table in ["report_clocks", "report_tickets"] {
+                if let Err(e) = sqlx::query(&format!("VACUUM (ANALYZE) {table}"))
+                    .execute(&self.pool)
+                    .await
+                {
+                    tracing::warn!(table, error = %e, "cannot vacuum the report facts");
+                }
+            }
+        }
         let next = Watermark {
             since: ms(now - Duration::minutes(MARGIN_MINUTES)).max(since),
             policy: policy_fingerprint.to_string(),

@@ -222,12 +222,12 @@ const REBUILD: [&str; 7] = [
      SUM(CASE WHEN breach_at IS NOT NULL THEN 1 ELSE 0 END) FROM report_clocks \
      WHERE clock IN ('first_response', 'next_response', 'resolution') AND created_at >= $2 AND created_at < $3 \
      GROUP BY clock, priority, tier, platform",
-    "INSERT INTO report_m_times (month, clock, priority, tier, platform, bucket, n, max_ms) \
-     SELECT CAST($1 AS BIGINT), clock, priority, tier, platform, bucket, COUNT(*), MAX(elapsed_ms) FROM report_clocks \
+    "INSERT INTO report_m_times (month, clock, priority, tier, platform, bucket, n, min_ms, max_ms) \
+     SELECT CAST($1 AS BIGINT), clock, priority, tier, platform, bucket, COUNT(*), MIN(elapsed_ms), MAX(elapsed_ms) FROM report_clocks \
      WHERE clock IN ('first_response', 'resolution') AND created_at >= $2 AND created_at < $3 AND stopped_at IS NOT NULL \
      GROUP BY clock, priority, tier, platform, bucket",
-    "INSERT INTO report_m_agent_times (month, agent, tier, platform, bucket, n, max_ms) \
-     SELECT CAST($1 AS BIGINT), agent, tier, platform, bucket, COUNT(*), MAX(elapsed_ms) FROM report_clocks \
+    "INSERT INTO report_m_agent_times (month, agent, tier, platform, bucket, n, min_ms, max_ms) \
+     SELECT CAST($1 AS BIGINT), agent, tier, platform, bucket, COUNT(*), MIN(elapsed_ms), MAX(elapsed_ms) FROM report_clocks \
      WHERE clock = 'first_response' AND created_at >= $2 AND created_at < $3 AND stopped_at IS NOT NULL AND agent IS NOT NULL \
      GROUP BY agent, tier, platform, bucket",
     "INSERT INTO report_m_handled (month, agent, tier, platform, n) \

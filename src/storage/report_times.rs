@@ -1,7 +1,7 @@
 //! Exact nearest-rank percentiles of first-response and resolution times without sorting
 //! every clock: the histogram classes (`bucket`) summed per group from the rollups and the
 //! facts tell which class holds the wanted rank and its place in it, and one indexed read of
-//! that class (`report_clocks_times`) gives the exact value.
+//! that class (`report_clocks_times_*`, one index per kind of group) gives the exact value.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +12,8 @@ use crate::domain::ports::StoreError;
 use crate::domain::sla_clock::ClockKind;
 use crate::reports::model::{Filter, Group, Measure, Period, TimeRow};
 
-/// A group's histogram: class → (count, largest value).
-type Histogram = BTreeMap<i64, (i64, i64)>;
+/// A group's histogram: class → (count, smallest value, largest value).
+type Histogram = BTreeMap<i64, (i64, i64, i64)>;
 
 /// The nearest-rank positions the report shows: the ⌈n/2⌉-th and ⌈0.9·n⌉-th smallest.
 fn ranks(n: i64) -> [i64; 2] {
@@ -24,7 +24,7 @@ fn ranks(n: i64) -> [i64; 2] {
 /// the same class come before it; `None` past the end.
 fn locate(h: &Histogram, rank: i64) -> Option<(i64, i64)> {
     let mut below = 0;
-    for (&bucket, &(n, _)) in h {
+    for (&bucket, &(n, _, _)) in h {
         if rank <= below + n {
             return Some((bucket, rank - below - 1));
         }
@@ -50,10 +50,11 @@ impl SqlStore {
         let c = clock.as_str();
         let mut all = Histogram::new();
         let mut groups: BTreeMap<Key, Histogram> = BTreeMap::new();
-        let rollup =
-            format!("priority, tier, bucket, n, max_ms FROM report_m_times WHERE clock = '{c}'");
+        let rollup = format!(
+            "priority, tier, bucket, n, min_ms, max_ms FROM report_m_times WHERE clock = '{c}'"
+        );
         let facts = format!(
-            "priority, tier, bucket, COUNT(*) AS n, MAX(elapsed_ms) AS max_ms FROM report_clocks \
+            "priority, tier, bucket, COUNT(*) AS n, MIN(elapsed_ms) AS min_ms, MAX(elapsed_ms) AS max_ms FROM report_clocks \
              WHERE stopped_at IS NOT NULL AND clock = '{c}'"
         );
         let mut q = Sql::new(self);
@@ -62,7 +63,7 @@ impl SqlStore {
             filter,
             &Shape {
                 keys: "priority, tier, bucket",
-                sums: "CAST(SUM(n) AS BIGINT) AS n, CAST(MAX(max_ms) AS BIGINT) AS max_ms",
+                sums: "CAST(SUM(n) AS BIGINT) AS n, CAST(MIN(min_ms) AS BIGINT) AS min_ms, CAST(MAX(max_ms) AS BIGINT) AS max_ms",
                 rollup: &rollup,
                 facts: &facts,
                 at: "created_at",
@@ -71,18 +72,19 @@ impl SqlStore {
             },
         );
         for r in q.fetch().await? {
-            let (b, n, max) = (int(&r, "bucket")?, int(&r, "n")?, int(&r, "max_ms")?);
-            add(&mut all, b, n, max);
+            let (b, n) = (int(&r, "bucket")?, int(&r, "n")?);
+            let (min, max) = (int(&r, "min_ms")?, int(&r, "max_ms")?);
+            add(&mut all, b, n, min, max);
             let cell = Key::Cell(int(&r, "priority")?, text(&r, "tier")?);
-            add(groups.entry(cell).or_default(), b, n, max);
+            add(groups.entry(cell).or_default(), b, n, min, max);
         }
         if !all.is_empty() {
             groups.insert(Key::All, all);
         }
         if measure == Measure::FirstResponse {
-            let rollup = "agent, bucket, n, max_ms FROM report_m_agent_times WHERE 1 = 1";
+            let rollup = "agent, bucket, n, min_ms, max_ms FROM report_m_agent_times WHERE 1 = 1";
             let facts = format!(
-                "agent, bucket, COUNT(*) AS n, MAX(elapsed_ms) AS max_ms FROM report_clocks \
+                "agent, bucket, COUNT(*) AS n, MIN(elapsed_ms) AS min_ms, MAX(elapsed_ms) AS max_ms FROM report_clocks \
                  WHERE stopped_at IS NOT NULL AND agent IS NOT NULL AND clock = '{c}'"
             );
             let mut q = Sql::new(self);
@@ -91,7 +93,7 @@ impl SqlStore {
                 filter,
                 &Shape {
                     keys: "agent, bucket",
-                    sums: "CAST(SUM(n) AS BIGINT) AS n, CAST(MAX(max_ms) AS BIGINT) AS max_ms",
+                    sums: "CAST(SUM(n) AS BIGINT) AS n, CAST(MIN(min_ms) AS BIGINT) AS min_ms, CAST(MAX(max_ms) AS BIGINT) AS max_ms",
                     rollup,
                     facts: &facts,
                     at: "created_at",
@@ -100,28 +102,34 @@ impl SqlStore {
                 },
             );
             for r in q.fetch().await? {
-                let (b, n, max) = (int(&r, "bucket")?, int(&r, "n")?, int(&r, "max_ms")?);
+                let (b, n) = (int(&r, "bucket")?, int(&r, "n")?);
+                let (min, max) = (int(&r, "min_ms")?, int(&r, "max_ms")?);
                 add(
                     groups.entry(Key::Agent(text(&r, "agent")?)).or_default(),
                     b,
                     n,
+                    min,
                     max,
                 );
             }
         }
         let mut out = Vec::with_capacity(groups.len());
         for (key, h) in groups {
-            let n: i64 = h.values().map(|(n, _)| n).sum();
-            let Some((_, &(_, max_ms))) = h.last_key_value() else {
+            let n: i64 = h.values().map(|(n, _, _)| n).sum();
+            let Some((_, &(_, _, max_ms))) = h.last_key_value() else {
                 continue;
             };
             let mut at = [0; 2];
             for (slot, rank) in at.iter_mut().zip(ranks(n)) {
                 let (bucket, offset) = locate(&h, rank)
                     .ok_or_else(|| StoreError::Backend(format!("rank {rank} of {n} not found")))?;
-                let (count, largest) = h[&bucket];
-                // The last of its class is the class's largest: no read needed.
-                *slot = if offset == count - 1 {
+                let (count, smallest, largest) = h[&bucket];
+                // The first and last of a class are its smallest and largest, and a class of
+                // one value (often all zeros: answers outside business hours) is that value:
+                // no read needed.
+                *slot = if offset == 0 || smallest == largest {
+                    smallest
+                } else if offset == count - 1 {
                     largest
                 } else {
                     self.value_at(c, bucket, offset, &key, period, filter)
@@ -204,10 +212,11 @@ impl Key {
     }
 }
 
-fn add(h: &mut Histogram, bucket: i64, n: i64, max: i64) {
-    let e = h.entry(bucket).or_insert((0, i64::MIN));
+fn add(h: &mut Histogram, bucket: i64, n: i64, min: i64, max: i64) {
+    let e = h.entry(bucket).or_insert((0, i64::MAX, i64::MIN));
     e.0 += n;
-    e.1 = e.1.max(max);
+    e.1 = e.1.min(min);
+    e.2 = e.2.max(max);
 }
 
 #[cfg(test)]
@@ -217,10 +226,10 @@ mod tests {
     #[test]
     fn a_rank_is_found_in_its_class() {
         let mut h = Histogram::new();
-        add(&mut h, 3, 2, 30);
-        add(&mut h, 7, 3, 70);
-        add(&mut h, 7, 1, 75);
-        assert_eq!(h[&7], (4, 75));
+        add(&mut h, 3, 2, 28, 30);
+        add(&mut h, 7, 3, 66, 70);
+        add(&mut h, 7, 1, 64, 75);
+        assert_eq!(h[&7], (4, 64, 75));
         assert_eq!(locate(&h, 1), Some((3, 0)));
         assert_eq!(locate(&h, 2), Some((3, 1)));
         assert_eq!(locate(&h, 3), Some((7, 0)));

@@ -694,8 +694,12 @@ async fn support_channel_moves_to_a_private_thread_mentions_are_neutralised_and_
             json!([{"name": "text", "type": 3, "value": long.clone()}]),
         ),
     );
+    // The parts and the command's answer travel in different lanes, in either order.
     let calls = fake
-        .wait_for("split reply", |c| posts_with(c, &cthread, "step714") == 1)
+        .wait_for("split reply and its answer", |c| {
+            posts_with(c, &cthread, "step714") == 1
+                && !matching(c, "POST", &callback_path("7101", "tok1")).is_empty()
+        })
         .await;
     let parts: Vec<String> = matching(&calls, "POST", &messages_path(&cthread))
         .into_iter()

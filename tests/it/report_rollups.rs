@@ -12,7 +12,7 @@ use supportbot::domain::ids::{Platform, TicketId};
 use supportbot::domain::ports::{Csat, TicketStore};
 use supportbot::domain::ticket::{Actor, EventKind, Priority, Status, TicketKind, Tier};
 use supportbot::reports::config::days;
-use supportbot::reports::model::{Filter, KpiFigures};
+use supportbot::reports::model::{Filter, Group, KpiFigures, Measure, Period};
 use supportbot::reports::service;
 use supportbot::storage::SqlStore;
 
@@ -160,11 +160,59 @@ async fn agree(store: &SqlStore, cfg: &Config, now: DateTime<Utc>) -> usize {
                 .unwrap();
             if filter.tier.is_none() && filter.platform.is_none() && !rolled.opened.is_empty() {
                 with_tickets += 1;
+                percentiles_by_sorting(store, period, &rolled).await;
             }
             assert_eq!(sorted(rolled), sorted(facts), "{from}..{to}, {filter:?}");
         }
     }
     with_tickets
+}
+
+/// Every percentile row (overall and per cell) equals the nearest rank of the clocks sorted
+/// here, read straight from the facts.
+async fn percentiles_by_sorting(store: &SqlStore, period: Period, f: &KpiFigures) {
+    let mut checked = 0;
+    for row in &f.times {
+        let clock = match row.measure {
+            Measure::FirstResponse => "first_response",
+            Measure::Resolution => "resolution",
+        };
+        let (cell, agent) = match &row.group {
+            Group::All => (None, None),
+            Group::Cell(p, t) => (Some((p.rank(), t.as_str())), None),
+            Group::Agent(a) => (None, Some(a.clone())),
+        };
+        let rows = sqlx::query_as::<_, (i64, i64, String, Option<String>)>(
+                "SELECT elapsed_ms, priority, tier, agent FROM report_clocks WHERE stopped_at IS NOT NULL \
+                 AND clock = $1 AND created_at >= $2 AND created_at < $3",
+            )
+            .bind(clock)
+            .bind(period.from.timestamp_millis())
+            .bind(period.to.timestamp_millis())
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        let mut v: Vec<i64> = rows
+            .into_iter()
+            .filter(|(_, p, t, a)| match (&cell, &agent) {
+                (Some((cp, ct)), _) => p == cp && t == ct,
+                (_, Some(ag)) => a.as_deref() == Some(ag.as_str()),
+                _ => true,
+            })
+            .map(|(e, ..)| e)
+            .collect();
+        v.sort_unstable();
+        let n = v.len() as i64;
+        let at = |k: i64| v[(k - 1) as usize];
+        assert_eq!(row.n, n, "{row:?}");
+        assert_eq!(
+            (row.median_ms, row.p90_ms, row.max_ms),
+            (at((n * 50 + 99) / 100), at((n * 90 + 99) / 100), at(n)),
+            "{row:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} percentile rows");
 }
 
 async fn rollups_agree(store: Arc<SqlStore>) {
