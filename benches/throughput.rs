@@ -1,5 +1,6 @@
-//! Throughput benchmark: inbound customer messages per second through desk + store, compared
-//! in the same run with a raw single-row INSERT loop on the same database.
+//! Throughput benchmark: inbound customer messages per second through desk + store, one at a
+//! time and from 50 conversations at once (each in order, as the bot's lanes run them),
+//! compared in the same run with a raw single-row INSERT loop on the same database.
 //!
 //! `cargo bench --bench throughput` runs SQLite always and PostgreSQL when
 //! `SUPPORTBOT_TEST_POSTGRES_URL` points at a server (a fresh database is created and dropped).
@@ -38,7 +39,9 @@ fn inbound(i: usize, customers: usize) -> Inbound {
     }
 }
 
-async fn desk_round(store: Arc<SqlStore>, round: usize, n: usize) -> f64 {
+/// Messages per second through the desk; with `lanes`, each of the 50 conversations is
+/// handled by its own task, in order within it, as the bot's lanes do.
+async fn desk_round(store: Arc<SqlStore>, round: usize, n: usize, lanes: bool) -> f64 {
     let cfg = supportbot::config::Config::from_layers(None, &[]).unwrap();
     let settings = supportbot::app::desk_settings(&cfg);
     // The flood limit (30 a minute per person) would cut the bench's 100 messages per person.
@@ -54,16 +57,32 @@ async fn desk_round(store: Arc<SqlStore>, round: usize, n: usize) -> f64 {
     )
     .with_limits(limits);
     let customers = 50;
+    let desk = Arc::new(desk);
     let start = Instant::now();
-    for i in 0..n {
-        let mut inb = inbound(i, customers);
-        inb.key.id = format!("r{round}-{i}");
-        inb.from.id = format!("r{round}-{}", inb.from.id);
-        let out = desk.handle(inb).await;
-        assert!(
-            !out.is_empty(),
-            "message {i} of round {round} got no answer"
-        );
+    let run = |desk: Arc<Desk>, which: Vec<usize>| async move {
+        for i in which {
+            let mut inb = inbound(i, customers);
+            inb.key.id = format!("r{round}-{i}");
+            inb.from.id = format!("r{round}-{}", inb.from.id);
+            let out = desk.handle(inb).await;
+            assert!(
+                !out.is_empty(),
+                "message {i} of round {round} got no answer"
+            );
+        }
+    };
+    if lanes {
+        let tasks: Vec<_> = (0..customers)
+            .map(|c| {
+                let which = (0..n).filter(|i| i % customers == c).collect();
+                tokio::spawn(run(desk.clone(), which))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+    } else {
+        run(desk, (0..n).collect()).await;
     }
     n as f64 / start.elapsed().as_secs_f64()
 }
@@ -98,23 +117,32 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 async fn bench(name: &str, url: &str, n: usize) {
     let store = Arc::new(supportbot::storage::connect(url, 4).await.unwrap());
-    let (mut desk, mut raw) = (Vec::new(), Vec::new());
+    let (mut seq, mut lanes, mut raw) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
-        // Alternate the order so neither side always runs on a warmer cache.
-        if round % 2 == 0 {
-            desk.push(desk_round(store.clone(), round, n).await);
-            raw.push(raw_round(&store, round, n).await);
-        } else {
-            raw.push(raw_round(&store, round, n).await);
-            desk.push(desk_round(store.clone(), round, n).await);
+        // Rotate the order so no side always runs on a warmer cache.
+        for k in 0..3 {
+            match (round + k) % 3 {
+                0 => seq.push(desk_round(store.clone(), round * 2, n, false).await),
+                1 => lanes.push(desk_round(store.clone(), round * 2 + 1, n, true).await),
+                _ => raw.push(raw_round(&store, round, n).await),
+            }
         }
     }
-    let (d, r) = (median(desk.clone()), median(raw.clone()));
+    let rounded = |v: &[f64]| v.iter().map(|x| x.round()).collect::<Vec<_>>();
+    let (s, l, r) = (
+        median(seq.clone()),
+        median(lanes.clone()),
+        median(raw.clone()),
+    );
     println!(
-        "{name:<8} desk+store {d:>8.0} msgs/s (rounds {:?})   raw INSERT {r:>8.0} rows/s (rounds {:?})   raw/desk ratio {:.2}",
-        desk.iter().map(|x| x.round()).collect::<Vec<_>>(),
-        raw.iter().map(|x| x.round()).collect::<Vec<_>>(),
-        r / d
+        "{name:<8} raw INSERT {r:>8.0} rows/s {:?}\n\
+         {name:<8} desk+store, one message at a time {s:>8.0} msgs/s {:?}   raw/desk {:.2}\n\
+         {name:<8} desk+store, 50 lanes at once     {l:>8.0} msgs/s {:?}   raw/desk {:.2}",
+        rounded(&raw),
+        rounded(&seq),
+        r / s,
+        rounded(&lanes),
+        r / l,
     );
 }
 
