@@ -2,7 +2,7 @@
 //! resident memory over a generated 10 000-article kb; then, when the sentence model is
 //! present (`models/all-MiniLM-L6-v2` or `SUPPORTBOT_BENCH_MODEL_DIR`), the same with semantic
 //! matching over the first 1 000 articles, and both sentence models side by side
-//! (`kb/models.rs`). Run with `cargo bench --bench kb`; `SUPPORTBOT_BENCH_ONLY=models` runs
+//! (`kb/models.rs`). Run with `cargo bench --bench kb`; `SUPPORTBOT_BENCH_ONLY=lexical` stops after the lexical part, `SUPPORTBOT_BENCH_ONLY=models` runs
 //! only the last part.
 
 use std::path::PathBuf;
@@ -175,6 +175,9 @@ fn main() {
         status("VmRSS:"),
         status("VmHWM:")
     );
+    if std::env::var("SUPPORTBOT_BENCH_ONLY").as_deref() == Ok("lexical") {
+        return;
+    }
     drop(kb);
     semantic(&articles, &queries);
     models::run(&articles);
