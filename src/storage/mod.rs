@@ -16,6 +16,7 @@ mod report_facts;
 mod report_lists;
 mod report_queries;
 mod report_rollups;
+mod report_sql;
 mod report_times;
 mod rows;
 mod save;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::report_facts::opt_time;
-use super::report_queries::{FACTS, Sql, clock_kind, int, priority, text};
+use super::report_sql::{FACTS, Sql, clock_kind, int, priority, text};
 use super::rows::{from_ms, ms};
 use super::{SqlStore, parse_col};
 use crate::domain::ports::StoreError;

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use super::report_queries::{FACTS, Shape, Sql, int, text};
 use super::report_rollups::Span;
+use super::report_sql::{FACTS, Shape, Sql, int, text};
 use super::{SqlStore, parse_col};
 use crate::domain::ports::StoreError;
 use crate::domain::sla_clock::ClockKind;
