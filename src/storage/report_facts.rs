@@ -230,7 +230,7 @@ impl SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         let list = params(self.backend, 1, ids.len());
-        // The first statement writes, so a SQLite transaction takes the write lock at once.
+        lock_facts(self.backend, &mut tx).await?;
         for table in ["report_clocks", "report_tickets"] {
             // The replaced rows' last closes: their months lose those tickets.
             let text = format!(
@@ -249,14 +249,6 @@ impl SqlStore {
                 if let Some(c) = r.try_get::<Option<i64>, _>(0).map_err(db_err)? {
                     months.insert(month_of(from_ms(c)?, tz)?);
                 }
-            }
-            if self.backend == Backend::Postgres && table == "report_clocks" {
-                // Two instances refreshing at once take turns, so neither inserts a row the
-                // other has just inserted.
-                sqlx::query("SELECT pg_advisory_xact_lock(7236501)")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
             }
         }
         if !facts.is_empty() {
@@ -326,6 +318,24 @@ impl SqlStore {
         self.mark_months(&mut tx, &months).await?;
         tx.commit().await.map_err(db_err)
     }
+}
+
+/// Makes two instances that write report facts or rollups at once take turns (PostgreSQL),
+/// before anything is read or written, so that each statement of the second one sees what the
+/// first committed: a delete that started earlier would miss the rows the other had just
+/// inserted, and the rows would be doubled. On SQLite the transaction's first write takes the
+/// database's one write lock, which already serialises them.
+pub(super) async fn lock_facts(
+    backend: Backend,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(7236501)")
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
 }
 
 /// Reads an optional epoch-ms column.

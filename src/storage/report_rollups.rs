@@ -9,8 +9,9 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::Row;
 
+use super::report_facts::lock_facts;
 use super::rows::{from_ms, ms};
-use super::{Backend, SqlStore, db_err};
+use super::{SqlStore, db_err};
 use crate::domain::ports::StoreError;
 use crate::reports::config::start_of;
 use crate::reports::model::Period;
@@ -124,6 +125,7 @@ impl SqlStore {
     /// Empties every rollup: the facts are being computed again from scratch.
     pub(super) async fn clear_rollups(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
+        lock_facts(self.backend, &mut tx).await?;
         for t in TABLES.iter().chain(&["report_dirty_months"]) {
             sqlx::query(&format!("DELETE FROM {t}"))
                 .execute(&mut *tx)
@@ -156,18 +158,12 @@ impl SqlStore {
 
     async fn rebuild_month(&self, m: Month) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        // The first statement writes, so a SQLite transaction takes the write lock at once.
+        // After every change that listed the month has committed (PostgreSQL); on SQLite the
+        // first statement writes, so the transaction takes the write lock at once.
+        lock_facts(self.backend, &mut tx).await?;
         for t in TABLES {
             sqlx::query(&format!("DELETE FROM {t} WHERE month = $1"))
                 .bind(m.start)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
-        if self.backend == Backend::Postgres {
-            // Serialised with the facts writes (same lock), so the month is read after every
-            // change that listed it has committed.
-            sqlx::query("SELECT pg_advisory_xact_lock(7236501)")
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;

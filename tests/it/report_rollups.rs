@@ -273,3 +273,26 @@ async fn the_rollups_agree_with_the_facts_on_postgres() {
     };
     rollups_agree(store).await;
 }
+
+/// Two instances on one PostgreSQL database computing the facts and rollups at the same time
+/// (both from scratch) leave each month counted once.
+#[tokio::test]
+async fn two_instances_refreshing_at_once_count_each_month_once() {
+    let Some((store, db)) = postgres_store().await else {
+        return;
+    };
+    month_of_tickets(&store).await;
+    more_tickets(&store).await;
+    let other = supportbot::storage::connect(&db.url, 4).await.unwrap();
+    let cfg = config();
+    let now = Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap();
+    let (a, b) = tokio::join!(
+        service::refresh(&store, &cfg, now),
+        service::refresh(&other, &cfg, now)
+    );
+    assert_eq!(a.unwrap(), 67);
+    assert_eq!(b.unwrap(), 67);
+    assert_eq!(agree(&store, &cfg, now).await, 5);
+    assert_eq!(agree(&other, &cfg, now).await, 5);
+    other.close().await;
+}
