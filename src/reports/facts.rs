@@ -90,7 +90,8 @@ const FEATURE_TAG: &str = "feature";
 
 /// The histogram class of a business time in the report rollups: classes are about 10 %
 /// wide (class `b` holds the times `t` with `floor(ln(1 + t / 1 s) / ln 1.1) = b`), so a
-/// year fits in under 200 classes and reading one class exactly stays cheap.
+/// year fits in under 200 classes and reading one class exactly stays cheap. The classes are
+/// stored with the facts: changing them needs `service::FACTS_VERSION` raised.
 pub fn time_bucket(elapsed_ms: i64) -> i64 {
     let secs = elapsed_ms.max(0) as f64 / 1000.0;
     (secs.ln_1p() / 1.1f64.ln()).floor() as i64
