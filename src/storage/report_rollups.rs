@@ -135,8 +135,8 @@ impl SqlStore {
         tx.commit().await.map_err(db_err)
     }
 
-    /// Rebuilds every listed month from the facts; returns how many.
-    pub(super) async fn rebuild_dirty_months(&self) -> Result<u64, StoreError> {
+    /// Rebuilds every listed month from the facts.
+    pub(super) async fn rebuild_dirty_months(&self) -> Result<(), StoreError> {
         let months: Vec<Month> =
             sqlx::query("SELECT month, month_end FROM report_dirty_months ORDER BY month")
                 .fetch_all(&self.pool)
@@ -150,10 +150,10 @@ impl SqlStore {
                     })
                 })
                 .collect::<Result<_, StoreError>>()?;
-        for m in &months {
-            self.rebuild_month(*m).await?;
+        for m in months {
+            self.rebuild_month(m).await?;
         }
-        Ok(months.len() as u64)
+        Ok(())
     }
 
     async fn rebuild_month(&self, m: Month) -> Result<(), StoreError> {

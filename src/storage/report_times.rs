@@ -63,7 +63,7 @@ impl SqlStore {
             filter,
             &Shape {
                 keys: "priority, tier, bucket",
-                sums: "CAST(SUM(n) AS BIGINT) AS n, CAST(MIN(min_ms) AS BIGINT) AS min_ms, CAST(MAX(max_ms) AS BIGINT) AS max_ms",
+                sums: CLASS_SUMS,
                 rollup: &rollup,
                 facts: &facts,
                 at: "created_at",
@@ -72,11 +72,10 @@ impl SqlStore {
             },
         );
         for r in q.fetch().await? {
-            let (b, n) = (int(&r, "bucket")?, int(&r, "n")?);
-            let (min, max) = (int(&r, "min_ms")?, int(&r, "max_ms")?);
-            add(&mut all, b, n, min, max);
+            let class = class(&r)?;
+            add(&mut all, class);
             let cell = Key::Cell(int(&r, "priority")?, text(&r, "tier")?);
-            add(groups.entry(cell).or_default(), b, n, min, max);
+            add(groups.entry(cell).or_default(), class);
         }
         if !all.is_empty() {
             groups.insert(Key::All, all);
@@ -93,7 +92,7 @@ impl SqlStore {
                 filter,
                 &Shape {
                     keys: "agent, bucket",
-                    sums: "CAST(SUM(n) AS BIGINT) AS n, CAST(MIN(min_ms) AS BIGINT) AS min_ms, CAST(MAX(max_ms) AS BIGINT) AS max_ms",
+                    sums: CLASS_SUMS,
                     rollup,
                     facts: &facts,
                     at: "created_at",
@@ -102,14 +101,10 @@ impl SqlStore {
                 },
             );
             for r in q.fetch().await? {
-                let (b, n) = (int(&r, "bucket")?, int(&r, "n")?);
-                let (min, max) = (int(&r, "min_ms")?, int(&r, "max_ms")?);
+                let class = class(&r)?;
                 add(
                     groups.entry(Key::Agent(text(&r, "agent")?)).or_default(),
-                    b,
-                    n,
-                    min,
-                    max,
+                    class,
                 );
             }
         }
@@ -212,7 +207,23 @@ impl Key {
     }
 }
 
-fn add(h: &mut Histogram, bucket: i64, n: i64, min: i64, max: i64) {
+/// One histogram row's class: (bucket, count, smallest, largest).
+type Class = (i64, i64, i64, i64);
+
+/// The summed columns of a histogram read, whichever groups it is read for.
+const CLASS_SUMS: &str = "CAST(SUM(n) AS BIGINT) AS n, CAST(MIN(min_ms) AS BIGINT) AS min_ms, CAST(MAX(max_ms) AS BIGINT) AS max_ms";
+
+/// The class a histogram row describes.
+fn class(r: &sqlx::any::AnyRow) -> Result<Class, StoreError> {
+    Ok((
+        int(r, "bucket")?,
+        int(r, "n")?,
+        int(r, "min_ms")?,
+        int(r, "max_ms")?,
+    ))
+}
+
+fn add(h: &mut Histogram, (bucket, n, min, max): Class) {
     let e = h.entry(bucket).or_insert((0, i64::MAX, i64::MIN));
     e.0 += n;
     e.1 = e.1.min(min);
@@ -226,9 +237,9 @@ mod tests {
     #[test]
     fn a_rank_is_found_in_its_class() {
         let mut h = Histogram::new();
-        add(&mut h, 3, 2, 28, 30);
-        add(&mut h, 7, 3, 66, 70);
-        add(&mut h, 7, 1, 64, 75);
+        add(&mut h, (3, 2, 28, 30));
+        add(&mut h, (7, 3, 66, 70));
+        add(&mut h, (7, 1, 64, 75));
         assert_eq!(h[&7], (4, 64, 75));
         assert_eq!(locate(&h, 1), Some((3, 0)));
         assert_eq!(locate(&h, 2), Some((3, 1)));
