@@ -292,3 +292,83 @@ fn hungarian_questions_find_their_articles() {
         report.recall_at_5
     );
 }
+
+/// Every text the tests have at hand: the bundled articles (whole, and line by line), the
+/// Hungarian questions, the reference cases and some awkward inputs.
+fn tokenizer_texts() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    let mut dirs = vec![root.join("kb")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                texts.extend(
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(String::from),
+                );
+                texts.push(text);
+            }
+        }
+    }
+    let hu = std::fs::read_to_string(root.join("tests/fixtures/hu_questions.jsonl")).unwrap();
+    for line in hu.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        texts.push(v["q"].as_str().unwrap().to_string());
+    }
+    texts.extend(reference().cases.into_iter().map(|c| c.text));
+    for odd in [
+        "",
+        " ",
+        "<s> egy </s> <mask> <unk><pad>",
+        "ＡＢＣ１２３ ｶﾀｶﾅ ﬁ ½ ㎏",
+        "🙂🙃 🇭🇺 👩‍💻",
+        "\u{200b}\u{feff}\t\r\n tab",
+        "ŐŰőű ÁÉÍÓÖÚÜ",
+        "ꙮ𓀀𝔘𝔫𝔦 ᚠᛇᚻ",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "----------======……。。。！！",
+        "中文没有空格所以整段是一个预分词的片段，越长越考验维特比搜索",
+    ] {
+        texts.push(odd.to_string());
+    }
+    texts
+}
+
+/// The compact Unigram model gives exactly the ids of `tokenizers`' own Unigram model, the
+/// one it replaces to save memory, on every text above.
+#[test]
+fn e5_compact_tokenizer_equals_the_tokenizers_unigram() {
+    use supportbot::search::semantic::unigram::load_tokenizer;
+    let Some(dir) = e5_dir() else { return };
+    let path = dir.join("tokenizer.json");
+    let full = tokenizers::Tokenizer::from_file(&path).unwrap();
+    let ours = load_tokenizer(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(ours.get_vocab_size(false), full.get_vocab_size(false));
+    let texts = tokenizer_texts();
+    assert!(texts.len() > 500, "{} texts", texts.len());
+    let mut tokens = 0;
+    for text in &texts {
+        for prefixed in [text.clone(), format!("query: {text}")] {
+            let a = ours.encode(prefixed.as_str(), true).unwrap();
+            let b = full.encode(prefixed.as_str(), true).unwrap();
+            assert_eq!(a.get_ids(), b.get_ids(), "{prefixed:?}");
+            assert_eq!(a.get_offsets(), b.get_offsets(), "{prefixed:?}");
+            tokens += a.get_ids().len();
+        }
+    }
+    assert!(tokens > 20_000, "{tokens} tokens compared");
+    for (piece, id) in [
+        ("▁jelszó", None),
+        ("<s>", Some(0)),
+        ("</s>", Some(2)),
+        ("<mask>", Some(250_001)),
+    ] {
+        let want = id.or_else(|| full.token_to_id(piece));
+        assert_eq!(ours.token_to_id(piece), want, "{piece}");
+    }
+}

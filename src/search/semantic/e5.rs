@@ -13,6 +13,7 @@ use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
 use candle_core::{D, Device, Module, Tensor};
 
 use super::e5s1::{Container, Dtype, f32s};
+use super::unigram::{CompactTokenizer, load_tokenizer};
 
 /// The weights file inside the model folder.
 pub const WEIGHTS_FILE: &str = "e5-small-q4.bin";
@@ -59,7 +60,7 @@ pub struct E5 {
     max_positions: usize,
     bos: u32,
     eos: u32,
-    tokenizer: tokenizers::Tokenizer,
+    tokenizer: CompactTokenizer,
 }
 
 impl std::fmt::Debug for E5 {
@@ -142,8 +143,9 @@ impl E5 {
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let c = Container::parse(&buf).with_context(|| format!("{WEIGHTS_FILE} is malformed"))?;
         let tok_path = dir.join(TOKENIZER_FILE);
-        let tokenizer = tokenizers::Tokenizer::from_file(&tok_path)
-            .map_err(|e| anyhow::anyhow!("{e}"))
+        let tokenizer = std::fs::read(&tok_path)
+            .map_err(anyhow::Error::from)
+            .and_then(|bytes| load_tokenizer(&bytes))
             .with_context(|| format!("cannot read {}", tok_path.display()))?;
         let pieces = tokenizer.get_vocab_size(false);
         ensure!(

@@ -10,6 +10,7 @@ mod encoder;
 pub mod fetch;
 pub mod pinned;
 mod tensors;
+pub mod unigram;
 mod vectors;
 mod wordpiece;
 
