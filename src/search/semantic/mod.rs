@@ -9,6 +9,7 @@ pub mod e5s1;
 mod encoder;
 pub mod fetch;
 pub mod pinned;
+mod rows;
 mod tensors;
 pub mod unigram;
 mod vectors;

@@ -7,6 +7,8 @@ use anyhow::{Context, bail};
 use ndarray::{Array1, Array2};
 use serde::Deserialize;
 
+use super::rows::Codec;
+
 #[derive(Debug, Deserialize)]
 struct Entry {
     dtype: String,
@@ -100,6 +102,29 @@ impl Tensors {
         })
     }
 
+    /// Where the 2-D tensor under any of `names` is in the file: its first byte, rows,
+    /// columns and how its values are stored, for reading it row by row.
+    pub fn table(&self, names: &[String]) -> anyhow::Result<(u64, usize, usize, Codec)> {
+        let (name, e) = self.find(names)?;
+        let [r, c] = e.shape[..] else {
+            bail!(
+                "tensor {name} has shape {:?}, expected 2 dimensions",
+                e.shape
+            );
+        };
+        let (codec, width) = match e.dtype.as_str() {
+            "F32" => (Codec::F32, 4),
+            "F16" => (Codec::F16, 2),
+            "BF16" => (Codec::Bf16, 2),
+            other => bail!("tensor {name} has type {other}; only F32, F16 and BF16 are read"),
+        };
+        let (a, b) = e.data_offsets;
+        if r.checked_mul(c).and_then(|n| n.checked_mul(width)) != Some(b - a) {
+            bail!("tensor {name}: {} bytes for shape {:?}", b - a, e.shape);
+        }
+        Ok(((self.start + a) as u64, r, c, codec))
+    }
+
     /// A 2-D tensor, looked up under any of `names`.
     pub fn matrix(&self, names: &[String]) -> anyhow::Result<Array2<f32>> {
         let (name, e) = self.find(names)?;
@@ -126,7 +151,7 @@ impl Tensors {
 }
 
 /// IEEE half precision to single precision, including subnormals, infinities and NaN.
-fn f16_to_f32(h: u16) -> f32 {
+pub(super) fn f16_to_f32(h: u16) -> f32 {
     let sign = u32::from(h >> 15) << 31;
     let exp = u32::from((h >> 10) & 0x1f);
     let frac = u32::from(h & 0x3ff);
