@@ -5,6 +5,11 @@
 //! (`kb/models.rs`). Run with `cargo bench --bench kb`; `SUPPORTBOT_BENCH_ONLY=lexical` stops after the lexical part, `SUPPORTBOT_BENCH_ONLY=models` runs
 //! only the last part.
 
+/// The bot's allocator (`src/main.rs`), so that the memory figures are the bot's.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,6 +106,9 @@ fn status(key: &str) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// How long the allocator is given to return freed memory (jemalloc's decay is 10 s).
+pub const IDLE: Duration = Duration::from_secs(12);
+
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
@@ -132,6 +140,12 @@ fn main() {
         "memory with the in-RAM kb loaded: VmRSS {}  VmHWM {}",
         status("VmRSS:"),
         status("VmHWM:")
+    );
+    std::thread::sleep(IDLE);
+    println!(
+        "memory with the in-RAM kb loaded, {} s later (what an idle bot holds): VmRSS {}",
+        IDLE.as_secs(),
+        status("VmRSS:")
     );
 
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -98,9 +98,12 @@ pub fn idle_child() {
         },
     )
     .expect("bundled kb");
+    let loaded = status("VmRSS:");
+    std::thread::sleep(super::IDLE);
     println!(
-        "models: idle with the bundled kb ({} articles) and {n} models: VmRSS {before} -> {} (VmHWM {})",
+        "models: idle with the bundled kb ({} articles) and {n} models: VmRSS {before} -> {loaded}, {} s later {} (VmHWM {})",
         kb.len(),
+        super::IDLE.as_secs(),
         status("VmRSS:"),
         status("VmHWM:")
     );
