@@ -18,6 +18,7 @@ use supportbot::domain::ports::KnowledgeBase;
 use supportbot::search::{Article, Encoder, Kb, KbOptions, SearchConfig, SemanticConfig};
 
 #[path = "kb/models.rs"]
+mod minilm_candle;
 mod models;
 
 const ARTICLES: usize = 10_000;

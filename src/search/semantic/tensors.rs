@@ -1,105 +1,58 @@
-//! Reads the safetensors format (a JSON header naming each tensor's type, shape and byte range,
-//! then the raw little-endian data) into `f32` matrices.
-
-use std::collections::HashMap;
+//! Reads MiniLM's safetensors file (parsed and checked by the `safetensors` crate) into `f32`
+//! matrices, and says where a table lies in the file for reading it row by row.
 
 use anyhow::{Context, bail};
 use ndarray::{Array1, Array2};
-use serde::Deserialize;
+use safetensors::SafeTensors;
+use safetensors::tensor::{Dtype, Metadata, TensorInfo};
 
 use super::rows::Codec;
-
-#[derive(Debug, Deserialize)]
-struct Entry {
-    dtype: String,
-    shape: Vec<usize>,
-    data_offsets: (usize, usize),
-}
 
 /// All tensors of one safetensors file, by name.
 #[derive(Debug)]
 pub struct Tensors {
     bytes: Vec<u8>,
     start: usize,
-    entries: HashMap<String, Entry>,
+    meta: Metadata,
 }
 
 impl Tensors {
     /// Parses the header of a safetensors file held in memory; the data is decoded on access.
     pub fn parse(bytes: Vec<u8>) -> anyhow::Result<Tensors> {
-        let Some(len) = bytes.get(..8) else {
-            bail!("file is shorter than a safetensors header");
-        };
-        let len = u64::from_le_bytes(len.try_into().expect("8 bytes")) as usize;
-        let start = 8usize
-            .checked_add(len)
-            .filter(|&s| s <= bytes.len())
-            .context("safetensors header runs past the end of the file")?;
-        let header: HashMap<String, serde_json::Value> =
-            serde_json::from_slice(&bytes[8..start]).context("safetensors header is not JSON")?;
-        let mut entries = HashMap::new();
-        for (name, v) in header {
-            if name == "__metadata__" {
-                continue;
-            }
-            let e: Entry = serde_json::from_value(v)
-                .with_context(|| format!("safetensors entry {name} is malformed"))?;
-            let (a, b) = e.data_offsets;
-            if a > b || b > bytes.len() - start {
-                bail!("tensor {name} points past the end of the file");
-            }
-            entries.insert(name, e);
-        }
+        let (len, meta) = SafeTensors::read_metadata(&bytes)
+            .map_err(|e| anyhow::anyhow!("not a safetensors file: {e}"))?;
         Ok(Tensors {
+            start: 8 + len,
             bytes,
-            start,
-            entries,
+            meta,
         })
     }
 
     /// The tensor stored under the first of `names` that exists (checkpoints differ in
     /// prefixes such as `bert.` and in `gamma`/`weight` spellings).
-    fn find(&self, names: &[String]) -> anyhow::Result<(&str, &Entry)> {
+    fn find<'a>(&'a self, names: &'a [String]) -> anyhow::Result<(&'a str, &'a TensorInfo)> {
         names
             .iter()
-            .find_map(|n| self.entries.get_key_value(n))
-            .map(|(k, e)| (k.as_str(), e))
+            .find_map(|n| self.meta.info(n).map(|e| (n.as_str(), e)))
             .with_context(|| format!("model has no tensor {}", names[0]))
     }
 
-    fn values(&self, name: &str, e: &Entry) -> anyhow::Result<Vec<f32>> {
-        let data = &self.bytes[self.start + e.data_offsets.0..self.start + e.data_offsets.1];
-        let width = match e.dtype.as_str() {
-            "F32" => 4,
-            "F16" | "BF16" => 2,
-            other => bail!("tensor {name} has type {other}; only F32, F16 and BF16 are read"),
-        };
-        // Checked, because the shape comes from the file: an overflow must be an error.
-        let bytes_needed = e
-            .shape
-            .iter()
-            .try_fold(width, |acc: usize, &d| acc.checked_mul(d));
-        if bytes_needed != Some(data.len()) {
-            bail!(
-                "tensor {name}: {} bytes for shape {:?}",
-                data.len(),
-                e.shape
-            );
-        }
-        Ok(match e.dtype.as_str() {
-            "F32" => data
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-            "F16" => data
-                .chunks_exact(2)
-                .map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]])))
-                .collect(),
-            _ => data
-                .chunks_exact(2)
-                .map(|c| f32::from_bits(u32::from(u16::from_le_bytes([c[0], c[1]])) << 16))
-                .collect(),
+    fn codec(name: &str, e: &TensorInfo) -> anyhow::Result<Codec> {
+        Ok(match e.dtype {
+            Dtype::F32 => Codec::F32,
+            Dtype::F16 => Codec::F16,
+            Dtype::BF16 => Codec::Bf16,
+            other => bail!("tensor {name} has type {other:?}; only F32, F16 and BF16 are read"),
         })
+    }
+
+    fn values(&self, name: &str, e: &TensorInfo) -> anyhow::Result<Vec<f32>> {
+        let codec = Tensors::codec(name, e)?;
+        // The crate checked that the offsets fit the file and match the shape and type.
+        let data = &self.bytes[self.start + e.data_offsets.0..self.start + e.data_offsets.1];
+        let mut out = Vec::new();
+        codec.decode(data, &mut out);
+        Ok(out)
     }
 
     /// Where the 2-D tensor under any of `names` is in the file: its first byte, rows,
@@ -112,17 +65,8 @@ impl Tensors {
                 e.shape
             );
         };
-        let (codec, width) = match e.dtype.as_str() {
-            "F32" => (Codec::F32, 4),
-            "F16" => (Codec::F16, 2),
-            "BF16" => (Codec::Bf16, 2),
-            other => bail!("tensor {name} has type {other}; only F32, F16 and BF16 are read"),
-        };
-        let (a, b) = e.data_offsets;
-        if r.checked_mul(c).and_then(|n| n.checked_mul(width)) != Some(b - a) {
-            bail!("tensor {name}: {} bytes for shape {:?}", b - a, e.shape);
-        }
-        Ok(((self.start + a) as u64, r, c, codec))
+        let codec = Tensors::codec(name, e)?;
+        Ok(((self.start + e.data_offsets.0) as u64, r, c, codec))
     }
 
     /// A 2-D tensor, looked up under any of `names`.
@@ -221,8 +165,11 @@ mod tests {
             usize::MAX,
             4
         );
-        let t = Tensors::parse(file(&h, &[0; 16])).unwrap();
-        assert!(t.matrix(&["m".into()]).is_err());
+        // A shape whose size overflows is refused when the header is read.
+        assert!(Tensors::parse(file(&h, &[0; 16])).is_err());
+        // So is a shape that does not match its bytes.
+        let h = r#"{"m":{"dtype":"F32","shape":[2,4],"data_offsets":[0,16]}}"#;
+        assert!(Tensors::parse(file(h, &[0; 16])).is_err());
         let mut huge = u64::MAX.to_le_bytes().to_vec();
         huge.extend_from_slice(b"{}");
         assert!(Tensors::parse(huge).is_err());
