@@ -1,12 +1,14 @@
-//! A BERT encoder forward pass (embeddings, self-attention layers, mean or CLS pooling) over
-//! weights read from a safetensors checkpoint; inference only, one sentence at a time.
+//! A BERT encoder forward pass (embeddings, self-attention layers, mean or CLS pooling) on
+//! candle, over weights read from a safetensors checkpoint; inference only, one sentence at
+//! a time.
 
 use anyhow::{Context, bail};
-use ndarray::{Array1, Array2, Axis, Slice};
+use candle_core::{Device, Tensor};
 use serde::Deserialize;
 
 use std::path::Path;
 
+use super::ops::{Norm, layer_norm, self_attention};
 use super::rows::FileRows;
 use super::tensors::Tensors;
 
@@ -46,8 +48,8 @@ fn default_type() -> String {
 
 struct Linear {
     /// `[out, in]`, as stored.
-    w: Array2<f32>,
-    b: Array1<f32>,
+    w: Tensor,
+    b: Tensor,
 }
 
 impl Linear {
@@ -58,40 +60,21 @@ impl Linear {
         })
     }
 
-    fn apply(&self, x: &Array2<f32>) -> Array2<f32> {
-        x.dot(&self.w.t()) + &self.b
+    fn apply(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.matmul(&self.w.t()?)?.broadcast_add(&self.b)
     }
 }
 
-struct Norm {
-    w: Array1<f32>,
-    b: Array1<f32>,
-}
-
-impl Norm {
-    fn load(t: &Tensors, name: &str) -> anyhow::Result<Norm> {
-        let get = |a: &str, b: &str| {
-            let mut n = names(&format!("{name}.{a}"));
-            n.extend(names(&format!("{name}.{b}")));
-            t.vector(&n)
-        };
-        Ok(Norm {
-            w: get("weight", "gamma")?,
-            b: get("bias", "beta")?,
-        })
-    }
-
-    fn apply(&self, x: &mut Array2<f32>, eps: f32) {
-        for mut row in x.rows_mut() {
-            let n = row.len() as f32;
-            let mean = row.sum() / n;
-            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
-            let inv = 1.0 / (var + eps).sqrt();
-            for ((v, w), b) in row.iter_mut().zip(&self.w).zip(&self.b) {
-                *v = (*v - mean) * inv * w + b;
-            }
-        }
-    }
+fn load_norm(t: &Tensors, name: &str) -> anyhow::Result<Norm> {
+    let get = |a: &str, b: &str| {
+        let mut n = names(&format!("{name}.{a}"));
+        n.extend(names(&format!("{name}.{b}")));
+        t.vector(&n)
+    };
+    Ok(Norm {
+        w: get("weight", "gamma")?,
+        b: get("bias", "beta")?,
+    })
 }
 
 /// The two GELU formulas checkpoints name: exact (`gelu`) and the tanh approximation.
@@ -118,8 +101,8 @@ pub struct Bert {
     act: Act,
     /// The token-embedding table, read from the weights file row by row.
     words: FileRows,
-    positions: Array2<f32>,
-    token_type: Array1<f32>,
+    positions: Tensor,
+    token_type: Tensor,
     norm: Norm,
     layers: Vec<Layer>,
 }
@@ -158,7 +141,7 @@ impl Bert {
         let words = FileRows::open(weights, start, rows, cols, codec)?;
         let positions = t.matrix(&names("embeddings.position_embeddings.weight"))?;
         let types = t.matrix(&names("embeddings.token_type_embeddings.weight"))?;
-        if types.nrows() == 0 {
+        if types.dims2()?.0 == 0 {
             bail!("token type embeddings are empty");
         }
         let mut layers = Vec::new();
@@ -170,15 +153,15 @@ impl Bert {
                 k: l("attention.self.key")?,
                 v: l("attention.self.value")?,
                 out: l("attention.output.dense")?,
-                norm1: Norm::load(t, &format!("{p}attention.output.LayerNorm"))?,
+                norm1: load_norm(t, &format!("{p}attention.output.LayerNorm"))?,
                 up: l("intermediate.dense")?,
                 down: l("output.dense")?,
-                norm2: Norm::load(t, &format!("{p}output.LayerNorm"))?,
+                norm2: load_norm(t, &format!("{p}output.LayerNorm"))?,
             });
         }
         let bert = Bert {
-            token_type: types.row(0).to_owned(),
-            norm: Norm::load(t, "embeddings.LayerNorm")?,
+            token_type: types.get(0)?,
+            norm: load_norm(t, "embeddings.LayerNorm")?,
             act,
             words,
             positions,
@@ -202,7 +185,7 @@ impl Bert {
             }
         };
         want("word embeddings", &[self.words.cols()], &[h])?;
-        want("token type embeddings", &[self.token_type.len()], &[h])?;
+        want("token type embeddings", self.token_type.dims(), &[h])?;
         let norms = std::iter::once(("embedding", &self.norm)).chain(
             self.layers
                 .iter()
@@ -211,13 +194,13 @@ impl Bert {
         for (what, n) in norms {
             want(
                 &format!("{what} layer norm"),
-                &[n.w.len(), n.b.len()],
+                &[n.w.elem_count(), n.b.elem_count()],
                 &[h, h],
             )?;
         }
         want(
             "position embeddings",
-            self.positions.shape(),
+            self.positions.dims(),
             &[self.cfg.max_position_embeddings, h],
         )?;
         for (n, l) in self.layers.iter().enumerate() {
@@ -229,8 +212,8 @@ impl Bert {
                 ("intermediate", &l.up, [i, h]),
                 ("output", &l.down, [h, i]),
             ] {
-                want(&format!("layer {n} {what}"), lin.w.shape(), &exp)?;
-                want(&format!("layer {n} {what} bias"), lin.b.shape(), &exp[..1])?;
+                want(&format!("layer {n} {what}"), lin.w.dims(), &exp)?;
+                want(&format!("layer {n} {what} bias"), lin.b.dims(), &exp[..1])?;
             }
         }
         Ok(())
@@ -246,114 +229,37 @@ impl Bert {
         self.cfg.max_position_embeddings
     }
 
-    /// Final hidden states, one row per token. Ids must be below [`Bert::vocab_size`] and
+    /// Final hidden states, `[tokens, hidden]`. Ids must be below [`Bert::vocab_size`] and
     /// at most [`Bert::max_len`] long; `Err` when the weights file cannot be read.
-    pub fn hidden(&self, ids: &[u32]) -> std::io::Result<Array2<f32>> {
+    pub fn hidden(&self, ids: &[u32]) -> candle_core::Result<Tensor> {
+        let cpu = Device::Cpu;
         let (n, h) = (ids.len(), self.cfg.hidden_size);
-        let words = self.words.gather(ids)?;
-        let mut x = Array2::from_shape_vec((n, h), words)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        for i in 0..n {
-            let mut row = x.row_mut(i);
-            row += &self.positions.row(i);
-            row += &self.token_type;
-        }
-        let eps = self.cfg.layer_norm_eps;
-        self.norm.apply(&mut x, eps);
+        let words = Tensor::from_vec(self.words.gather(ids)?, (n, h), &cpu)?;
+        let x = (words + self.positions.narrow(0, 0, n)?)?.broadcast_add(&self.token_type)?;
+        let eps = f64::from(self.cfg.layer_norm_eps);
+        let mut x = layer_norm(&x, &self.norm, eps)?;
         let heads = self.cfg.num_attention_heads;
-        let d = h / heads;
-        let scale = 1.0 / (d as f32).sqrt();
         for l in &self.layers {
-            let (q, k, v) = (l.q.apply(&x), l.k.apply(&x), l.v.apply(&x));
-            let mut ctx = Array2::<f32>::zeros((n, h));
-            for hd in 0..heads {
-                // ndarray's `s!` macro expands to unsafe code, which this crate forbids.
-                let cols = Slice::from(hd * d..(hd + 1) * d);
-                let mut att = q
-                    .slice_axis(Axis(1), cols)
-                    .dot(&k.slice_axis(Axis(1), cols).t())
-                    * scale;
-                for mut row in att.rows_mut() {
-                    let m = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-                    row.mapv_inplace(|v| (v - m).exp());
-                    let sum = row.sum();
-                    row /= sum;
-                }
-                ctx.slice_axis_mut(Axis(1), cols)
-                    .assign(&att.dot(&v.slice_axis(Axis(1), cols)));
-            }
-            x = x + l.out.apply(&ctx);
-            l.norm1.apply(&mut x, eps);
-            let mut up = l.up.apply(&x);
-            match self.act {
-                Act::Erf => up.mapv_inplace(gelu),
-                Act::Tanh => up.mapv_inplace(gelu_tanh),
-            }
-            x = x + l.down.apply(&up);
-            l.norm2.apply(&mut x, eps);
+            let (q, k, v) = (l.q.apply(&x)?, l.k.apply(&x)?, l.v.apply(&x)?);
+            let ctx = self_attention(&q, &k, &v, heads)?;
+            x = layer_norm(&(x + l.out.apply(&ctx)?)?, &l.norm1, eps)?;
+            let up = l.up.apply(&x)?;
+            let up = match self.act {
+                Act::Erf => up.gelu_erf()?,
+                Act::Tanh => up.gelu()?,
+            };
+            x = layer_norm(&(x + l.down.apply(&up)?)?, &l.norm2, eps)?;
         }
         Ok(x)
     }
 
     /// Mean of the final hidden states (sentence-transformers' mean pooling).
-    pub fn mean_pooled(&self, ids: &[u32]) -> std::io::Result<Vec<f32>> {
-        Ok(self
-            .hidden(ids)?
-            .mean_axis(Axis(0))
-            .map(|m| m.to_vec())
-            .unwrap_or_default())
+    pub fn mean_pooled(&self, ids: &[u32]) -> candle_core::Result<Vec<f32>> {
+        self.hidden(ids)?.mean(0)?.to_vec1()
     }
 
     /// The final hidden state of the first (`[CLS]`) token.
-    pub fn cls_pooled(&self, ids: &[u32]) -> std::io::Result<Vec<f32>> {
-        Ok(self.hidden(ids)?.row(0).to_vec())
-    }
-}
-
-/// GELU with the exact error function, as BERT defines it.
-fn gelu(x: f32) -> f32 {
-    0.5 * x * (1.0 + erf(x / std::f32::consts::SQRT_2))
-}
-
-/// GELU's tanh approximation (`gelu_new`, `gelu_pytorch_tanh`).
-fn gelu_tanh(x: f32) -> f32 {
-    const C: f32 = 0.797_884_6; // sqrt(2 / pi)
-    0.5 * x * (1.0 + (C * (x + 0.044_715 * x * x * x)).tanh())
-}
-
-/// Error function, |error| < 1.2e-7 (Numerical Recipes' erfc Chebyshev fit).
-fn erf(x: f32) -> f32 {
-    let z = f64::from(x.abs());
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let poly = -z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-    let erfc = t * poly.exp();
-    let r = (1.0 - erfc) as f32;
-    if x >= 0.0 { r } else { -r }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn erf_matches_known_values() {
-        for (x, want) in [
-            (0.0f32, 0.0f32),
-            (0.5, 0.520_499_9),
-            (1.0, 0.842_700_8),
-            (-2.0, -0.995_322_3),
-            (3.5, 0.999_999_3),
-        ] {
-            assert!((erf(x) - want).abs() < 1e-6, "erf({x}) = {}", erf(x));
-        }
-        assert!((gelu(1.0) - 0.841_344_7).abs() < 1e-6);
-        assert!((gelu_tanh(1.0) - 0.841_192).abs() < 1e-5);
+    pub fn cls_pooled(&self, ids: &[u32]) -> candle_core::Result<Vec<f32>> {
+        self.hidden(ids)?.get(0)?.to_vec1()
     }
 }

@@ -9,9 +9,10 @@ use std::path::Path;
 
 use anyhow::{Context, ensure};
 use candle_core::quantized::{GgmlDType, QStorage, QTensor};
-use candle_core::{D, Device, Tensor};
+use candle_core::{Device, Tensor};
 
 use super::e5s1::{Container, Dtype, f32s};
+use super::ops::{Norm, layer_norm, self_attention};
 use super::rows::{Codec, FileRows};
 use super::unigram::{CompactTokenizer, load_tokenizer};
 
@@ -19,11 +20,6 @@ use super::unigram::{CompactTokenizer, load_tokenizer};
 pub const WEIGHTS_FILE: &str = "e5-small-q4.bin";
 /// The tokenizer file inside the model folder.
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
-
-struct Norm {
-    w: Tensor,
-    b: Tensor,
-}
 
 /// A layer's matrix, kept in Q4_0 (12 MB for all twelve layers instead of 85 MB of f32) and
 /// expanded to f32 right before each product. candle's own Q4_0 × Q8_0 product decodes every
@@ -121,21 +117,6 @@ fn linear(c: &Container, buf: &[u8], name: &str, out: usize, inp: usize) -> anyh
         w: q,
         b: f32_tensor(c, buf, &format!("{name}.b"), &[out])?,
     })
-}
-
-/// LayerNorm over the last dimension, as BERT does it (biased variance).
-fn layer_norm(x: &Tensor, n: &Norm, eps: f64) -> candle_core::Result<Tensor> {
-    let mean = x.mean_keepdim(D::Minus1)?;
-    let xc = x.broadcast_sub(&mean)?;
-    let var = xc.sqr()?.mean_keepdim(D::Minus1)?;
-    xc.broadcast_div(&(var + eps)?.sqrt()?)?
-        .broadcast_mul(&n.w)?
-        .broadcast_add(&n.b)
-}
-
-fn softmax_last(x: &Tensor) -> candle_core::Result<Tensor> {
-    let e = x.broadcast_sub(&x.max_keepdim(D::Minus1)?)?.exp()?;
-    e.broadcast_div(&e.sum_keepdim(D::Minus1)?)
 }
 
 impl E5 {
@@ -246,24 +227,19 @@ impl E5 {
             .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;
         let x = (x + p)?.broadcast_add(&self.token_type)?;
         let mut x = layer_norm(&x, &self.emb_norm, self.eps)?;
-        let hd = self.hidden / self.heads;
-        let scale = 1.0 / (hd as f64).sqrt();
         for l in &self.layers {
             let (q, k, v) = (l.q.forward(&x)?, l.k.forward(&x)?, l.v.forward(&x)?);
             let mut ctx = Vec::with_capacity(seqs.len());
             let mut start = 0;
             for s in &seqs {
                 let n = s.len();
-                let split = |t: &Tensor| {
-                    t.narrow(0, start, n)?
-                        .reshape((n, self.heads, hd))?
-                        .transpose(0, 1)?
-                        .contiguous()
-                };
-                let (qh, kh, vh) = (split(&q)?, split(&k)?, split(&v)?);
-                let att = (qh.matmul(&kh.t()?.contiguous()?)? * scale)?;
-                let c = softmax_last(&att)?.matmul(&vh)?;
-                ctx.push(c.transpose(0, 1)?.contiguous()?.reshape((n, self.hidden))?);
+                let part = |t: &Tensor| t.narrow(0, start, n);
+                ctx.push(self_attention(
+                    &part(&q)?,
+                    &part(&k)?,
+                    &part(&v)?,
+                    self.heads,
+                )?);
                 start += n;
             }
             let ctx = Tensor::cat(&ctx, 0)?;

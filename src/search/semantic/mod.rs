@@ -8,6 +8,7 @@ mod e5;
 pub mod e5s1;
 mod encoder;
 pub mod fetch;
+mod ops;
 pub mod pinned;
 mod rows;
 mod tensors;

@@ -2,7 +2,7 @@
 //! matrices, and says where a table lies in the file for reading it row by row.
 
 use anyhow::{Context, bail};
-use ndarray::{Array1, Array2};
+use candle_core::{Device, Tensor};
 use safetensors::SafeTensors;
 use safetensors::tensor::{Dtype, Metadata, TensorInfo};
 
@@ -70,7 +70,7 @@ impl Tensors {
     }
 
     /// A 2-D tensor, looked up under any of `names`.
-    pub fn matrix(&self, names: &[String]) -> anyhow::Result<Array2<f32>> {
+    pub fn matrix(&self, names: &[String]) -> anyhow::Result<Tensor> {
         let (name, e) = self.find(names)?;
         let [r, c] = e.shape[..] else {
             bail!(
@@ -78,11 +78,15 @@ impl Tensors {
                 e.shape
             );
         };
-        Ok(Array2::from_shape_vec((r, c), self.values(name, e)?)?)
+        Ok(Tensor::from_vec(
+            self.values(name, e)?,
+            (r, c),
+            &Device::Cpu,
+        )?)
     }
 
     /// A 1-D tensor, looked up under any of `names`.
-    pub fn vector(&self, names: &[String]) -> anyhow::Result<Array1<f32>> {
+    pub fn vector(&self, names: &[String]) -> anyhow::Result<Tensor> {
         let (name, e) = self.find(names)?;
         if e.shape.len() != 1 {
             bail!(
@@ -90,7 +94,9 @@ impl Tensors {
                 e.shape
             );
         }
-        Ok(Array1::from_vec(self.values(name, e)?))
+        let values = self.values(name, e)?;
+        let n = values.len();
+        Ok(Tensor::from_vec(values, n, &Device::Cpu)?)
     }
 }
 
@@ -134,9 +140,9 @@ mod tests {
         let h = r#"{"__metadata__":{"format":"pt"},"m":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"v":{"dtype":"F16","shape":[3],"data_offsets":[16,22]}}"#;
         let t = Tensors::parse(file(h, &data)).unwrap();
         let m = t.matrix(&["bert.m".into(), "m".into()]).unwrap();
-        assert_eq!(m[[1, 0]], 0.5);
+        assert_eq!(m.to_vec2::<f32>().unwrap()[1][0], 0.5);
         let v = t.vector(&["v".into()]).unwrap();
-        assert_eq!(v.to_vec(), vec![1.0, -2.0, 65504.0]);
+        assert_eq!(v.to_vec1::<f32>().unwrap(), vec![1.0, -2.0, 65504.0]);
         assert!(t.vector(&["m".into()]).is_err());
         let e = t.matrix(&["missing".into()]).unwrap_err();
         assert!(e.to_string().contains("missing"), "{e}");
