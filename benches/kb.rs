@@ -17,8 +17,6 @@ use std::time::{Duration, Instant};
 use supportbot::domain::ports::KnowledgeBase;
 use supportbot::search::{Article, Encoder, Kb, KbOptions, SearchConfig, SemanticConfig};
 
-#[path = "kb/minilm_candle.rs"]
-mod minilm_candle;
 #[path = "kb/models.rs"]
 mod models;
 

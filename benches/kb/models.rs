@@ -59,37 +59,6 @@ fn p50_of(enc: &Encoder, texts: &[String]) -> Duration {
     pct(&lat, 0.5)
 }
 
-/// The same MiniLM questions through candle's f32 operations: the comparison the hand-written
-/// path has to win. Also checks that both give the same vectors.
-fn candle_minilm(ours: &Encoder, qs: &[String]) {
-    let c = super::minilm_candle::CandleMiniLm::load(&root().join("models/all-MiniLM-L6-v2"))
-        .expect("candle loads MiniLM");
-    let ids: Vec<Vec<u32>> = qs.iter().map(|q| ours.token_ids(q)).collect();
-    let mut worst = 1.0f32;
-    for (q, ids) in qs.iter().zip(&ids) {
-        let a = ours.embed(q);
-        let b = c.embed(ids).expect("candle forward");
-        worst = worst.min(a.iter().zip(&b).map(|(x, y)| x * y).sum());
-    }
-    for ids in ids.iter().take(10) {
-        std::hint::black_box(c.embed(ids).unwrap());
-    }
-    let mut lat: Vec<Duration> = Vec::new();
-    for _ in 0..5 {
-        for ids in &ids {
-            let s = Instant::now();
-            std::hint::black_box(c.embed(ids).unwrap());
-            lat.push(s.elapsed());
-        }
-    }
-    lat.sort();
-    let tokens = ids.iter().map(Vec::len).sum::<usize>() as f64 / ids.len() as f64;
-    println!(
-        "models: MiniLM on candle (f32), one thread: p50 {:?} (same questions, {tokens:.1} tokens on average; lowest cosine to the ndarray path {worst:.6})",
-        pct(&lat, 0.5)
-    );
-}
-
 /// Child process: one-thread query latency of each model.
 pub fn queries_child() {
     let qs = questions();
@@ -107,7 +76,6 @@ pub fn queries_child() {
             "models: MiniLM query embedding, one thread: p50 {:?} (same questions)",
             p50_of(&m, &qs)
         );
-        candle_minilm(&m, &qs);
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use std::path::Path;
 
-use super::ops::{Norm, layer_norm, self_attention};
+use super::ops::{Act, Dense, Layer, Norm, encode, layer_norm};
 use super::rows::FileRows;
 use super::tensors::Tensors;
 
@@ -59,7 +59,9 @@ impl Linear {
             b: t.vector(&names(&format!("{name}.bias")))?,
         })
     }
+}
 
+impl Dense for Linear {
     fn apply(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         x.matmul(&self.w.t()?)?.broadcast_add(&self.b)
     }
@@ -77,24 +79,6 @@ fn load_norm(t: &Tensors, name: &str) -> anyhow::Result<Norm> {
     })
 }
 
-/// The two GELU formulas checkpoints name: exact (`gelu`) and the tanh approximation.
-#[derive(Debug, Clone, Copy)]
-enum Act {
-    Erf,
-    Tanh,
-}
-
-struct Layer {
-    q: Linear,
-    k: Linear,
-    v: Linear,
-    out: Linear,
-    norm1: Norm,
-    up: Linear,
-    down: Linear,
-    norm2: Norm,
-}
-
 /// A loaded BERT model.
 pub struct Bert {
     cfg: BertConfig,
@@ -104,7 +88,7 @@ pub struct Bert {
     positions: Tensor,
     token_type: Tensor,
     norm: Norm,
-    layers: Vec<Layer>,
+    layers: Vec<Layer<Linear>>,
 }
 
 impl std::fmt::Debug for Bert {
@@ -153,10 +137,10 @@ impl Bert {
                 k: l("attention.self.key")?,
                 v: l("attention.self.value")?,
                 out: l("attention.output.dense")?,
-                norm1: load_norm(t, &format!("{p}attention.output.LayerNorm"))?,
+                attn_norm: load_norm(t, &format!("{p}attention.output.LayerNorm"))?,
                 up: l("intermediate.dense")?,
                 down: l("output.dense")?,
-                norm2: load_norm(t, &format!("{p}output.LayerNorm"))?,
+                ffn_norm: load_norm(t, &format!("{p}output.LayerNorm"))?,
             });
         }
         let bert = Bert {
@@ -189,7 +173,7 @@ impl Bert {
         let norms = std::iter::once(("embedding", &self.norm)).chain(
             self.layers
                 .iter()
-                .flat_map(|l| [("attention", &l.norm1), ("output", &l.norm2)]),
+                .flat_map(|l| [("attention", &l.attn_norm), ("output", &l.ffn_norm)]),
         );
         for (what, n) in norms {
             want(
@@ -229,37 +213,42 @@ impl Bert {
         self.cfg.max_position_embeddings
     }
 
-    /// Final hidden states, `[tokens, hidden]`. Ids must be below [`Bert::vocab_size`] and
-    /// at most [`Bert::max_len`] long; `Err` when the weights file cannot be read.
-    pub fn hidden(&self, ids: &[u32]) -> candle_core::Result<Tensor> {
+    /// Pooled, not yet normalised embeddings of several framed id sequences (none empty),
+    /// run as one batch: the mean of each one's final hidden states (sentence-transformers'
+    /// mean pooling), or with `cls` its first (`[CLS]`) token's. Ids must be below
+    /// [`Bert::vocab_size`], each sequence at most [`Bert::max_len`] long; `Err` when the
+    /// weights file cannot be read.
+    pub fn pooled(&self, seqs: &[&[u32]], cls: bool) -> candle_core::Result<Vec<Vec<f32>>> {
         let cpu = Device::Cpu;
-        let (n, h) = (ids.len(), self.cfg.hidden_size);
-        let words = Tensor::from_vec(self.words.gather(ids)?, (n, h), &cpu)?;
-        let x = (words + self.positions.narrow(0, 0, n)?)?.broadcast_add(&self.token_type)?;
+        let ids: Vec<u32> = seqs.iter().flat_map(|s| s.iter().copied()).collect();
+        let pos: Vec<u32> = seqs.iter().flat_map(|s| 0..s.len() as u32).collect();
+        let words = Tensor::from_vec(
+            self.words.gather(&ids)?,
+            (ids.len(), self.cfg.hidden_size),
+            &cpu,
+        )?;
+        let positions = self
+            .positions
+            .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;
+        let x = (words + positions)?.broadcast_add(&self.token_type)?;
         let eps = f64::from(self.cfg.layer_norm_eps);
-        let mut x = layer_norm(&x, &self.norm, eps)?;
-        let heads = self.cfg.num_attention_heads;
-        for l in &self.layers {
-            let (q, k, v) = (l.q.apply(&x)?, l.k.apply(&x)?, l.v.apply(&x)?);
-            let ctx = self_attention(&q, &k, &v, heads)?;
-            x = layer_norm(&(x + l.out.apply(&ctx)?)?, &l.norm1, eps)?;
-            let up = l.up.apply(&x)?;
-            let up = match self.act {
-                Act::Erf => up.gelu_erf()?,
-                Act::Tanh => up.gelu()?,
-            };
-            x = layer_norm(&(x + l.down.apply(&up)?)?, &l.norm2, eps)?;
+        let x = layer_norm(&x, &self.norm, eps)?;
+        let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
+        let x = encode(
+            x,
+            &lens,
+            &self.layers,
+            self.cfg.num_attention_heads,
+            eps,
+            self.act,
+        )?;
+        let mut out = Vec::with_capacity(seqs.len());
+        let mut start = 0;
+        for &n in &lens {
+            let h = x.narrow(0, start, n)?;
+            out.push(if cls { h.get(0)? } else { h.mean(0)? }.to_vec1()?);
+            start += n;
         }
-        Ok(x)
-    }
-
-    /// Mean of the final hidden states (sentence-transformers' mean pooling).
-    pub fn mean_pooled(&self, ids: &[u32]) -> candle_core::Result<Vec<f32>> {
-        self.hidden(ids)?.mean(0)?.to_vec1()
-    }
-
-    /// The final hidden state of the first (`[CLS]`) token.
-    pub fn cls_pooled(&self, ids: &[u32]) -> candle_core::Result<Vec<f32>> {
-        self.hidden(ids)?.get(0)?.to_vec1()
+        Ok(out)
     }
 }

@@ -12,7 +12,7 @@ use candle_core::quantized::{GgmlDType, QStorage, QTensor};
 use candle_core::{Device, Tensor};
 
 use super::e5s1::{Container, Dtype, f32s};
-use super::ops::{Norm, layer_norm, self_attention};
+use super::ops::{Act, Dense, Layer, Norm, encode, layer_norm};
 use super::rows::{Codec, FileRows};
 use super::unigram::{CompactTokenizer, load_tokenizer};
 
@@ -32,22 +32,11 @@ struct Linear {
     b: Tensor,
 }
 
-impl Linear {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+impl Dense for Linear {
+    fn apply(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let w = self.w.dequantize(&Device::Cpu)?;
         x.matmul(&w.t()?)?.broadcast_add(&self.b)
     }
-}
-
-struct Layer {
-    q: Linear,
-    k: Linear,
-    v: Linear,
-    out: Linear,
-    attn_norm: Norm,
-    up: Linear,
-    down: Linear,
-    ffn_norm: Norm,
 }
 
 /// The loaded e5 model and its tokenizer.
@@ -57,7 +46,7 @@ pub struct E5 {
     pos: Tensor,
     token_type: Tensor,
     emb_norm: Norm,
-    layers: Vec<Layer>,
+    layers: Vec<Layer<Linear>>,
     heads: usize,
     hidden: usize,
     eps: f64,
@@ -212,9 +201,9 @@ impl E5 {
     /// Mean-pooled, not yet normalised embeddings of several framed id sequences, run as one
     /// batch: the matrix products see every text's tokens at once (each weight is read once
     /// per batch), attention stays within each text.
-    pub fn pooled(&self, seqs: &[Vec<u32>]) -> candle_core::Result<Vec<Vec<f32>>> {
+    pub fn pooled(&self, seqs: &[&[u32]]) -> candle_core::Result<Vec<Vec<f32>>> {
         let cpu = Device::Cpu;
-        let seqs: Vec<&Vec<u32>> = seqs.iter().filter(|s| !s.is_empty()).collect();
+        let seqs: Vec<&[u32]> = seqs.iter().copied().filter(|s| !s.is_empty()).collect();
         if seqs.is_empty() {
             return Ok(Vec::new());
         }
@@ -226,29 +215,9 @@ impl E5 {
             .pos
             .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;
         let x = (x + p)?.broadcast_add(&self.token_type)?;
-        let mut x = layer_norm(&x, &self.emb_norm, self.eps)?;
-        for l in &self.layers {
-            let (q, k, v) = (l.q.forward(&x)?, l.k.forward(&x)?, l.v.forward(&x)?);
-            let mut ctx = Vec::with_capacity(seqs.len());
-            let mut start = 0;
-            for s in &seqs {
-                let n = s.len();
-                let part = |t: &Tensor| t.narrow(0, start, n);
-                ctx.push(self_attention(
-                    &part(&q)?,
-                    &part(&k)?,
-                    &part(&v)?,
-                    self.heads,
-                )?);
-                start += n;
-            }
-            let ctx = Tensor::cat(&ctx, 0)?;
-            let a = l.out.forward(&ctx)?;
-            x = layer_norm(&(x + a)?, &l.attn_norm, self.eps)?;
-            let h = l.up.forward(&x)?.gelu_erf()?;
-            let o = l.down.forward(&h)?;
-            x = layer_norm(&(x + o)?, &l.ffn_norm, self.eps)?;
-        }
+        let x = layer_norm(&x, &self.emb_norm, self.eps)?;
+        let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
+        let x = encode(x, &lens, &self.layers, self.heads, self.eps, Act::Erf)?;
         let mut out = Vec::with_capacity(seqs.len());
         let mut start = 0;
         for s in &seqs {

@@ -289,41 +289,31 @@ impl Encoder {
     fn embed_ids(&self, seqs: Vec<Vec<u32>>) -> Vec<Vec<f32>> {
         // Only the framing tokens (and a prefix's) means the text had none of its own.
         let empty = |s: &Vec<u32>| s.len() <= 2 + self.prefix_tokens();
-        let mut out: Vec<Vec<f32>> = match &self.engine {
-            Engine::Bert { bert, pooling, .. } => seqs
-                .iter()
-                .map(|ids| {
-                    let pooled = match (empty(ids), pooling) {
-                        (true, _) => Ok(Vec::new()),
-                        (false, Pooling::Mean) => bert.mean_pooled(ids),
-                        (false, Pooling::Cls) => bert.cls_pooled(ids),
-                    };
-                    pooled.unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "the forward pass failed; text not embedded");
-                        Vec::new()
-                    })
-                })
-                .collect(),
-            Engine::E5 { model, .. } => {
-                let real: Vec<Vec<u32>> = seqs.iter().filter(|s| !empty(s)).cloned().collect();
-                let mut pooled = match model.pooled(&real) {
-                    Ok(p) => p.into_iter(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "the e5 forward pass failed; texts not embedded");
-                        Vec::new().into_iter()
-                    }
-                };
-                seqs.iter()
-                    .map(|s| {
-                        if empty(s) {
-                            Vec::new()
-                        } else {
-                            pooled.next().unwrap_or_default()
-                        }
-                    })
-                    .collect()
-            }
+        let real: Vec<&[u32]> = seqs
+            .iter()
+            .filter(|s| !empty(s))
+            .map(Vec::as_slice)
+            .collect();
+        let pooled = match &self.engine {
+            Engine::Bert { bert, pooling, .. } => bert.pooled(&real, *pooling == Pooling::Cls),
+            Engine::E5 { model, .. } => model.pooled(&real),
         };
+        let mut pooled = pooled
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the forward pass failed; texts not embedded");
+                Vec::new()
+            })
+            .into_iter();
+        let mut out: Vec<Vec<f32>> = seqs
+            .iter()
+            .map(|s| {
+                if empty(s) {
+                    Vec::new()
+                } else {
+                    pooled.next().unwrap_or_default()
+                }
+            })
+            .collect();
         for v in &mut out {
             let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             if norm > 0.0 && norm.is_finite() {
@@ -339,12 +329,6 @@ impl Encoder {
             Engine::Bert { .. } => 0,
             Engine::E5 { .. } => 2,
         }
-    }
-
-    /// Whether one text's forward pass already uses every core (candle's matrix products),
-    /// so texts should be batched rather than spread over threads.
-    pub fn parallel_inside(&self) -> bool {
-        matches!(self.engine, Engine::E5 { .. })
     }
 
     /// How this model's similarities become confidences.

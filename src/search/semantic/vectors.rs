@@ -64,9 +64,9 @@ pub struct Semantic {
     busy: Mutex<()>,
 }
 
-/// Texts handed to the e5 forward pass at once: enough tokens per matrix product to keep the
+/// Texts handed to a forward pass at once: enough tokens per matrix product to keep the
 /// cores busy, few enough that padding-free attention stays cheap.
-const E5_BATCH: usize = 16;
+const BATCH: usize = 16;
 
 impl Semantic {
     /// Wraps encoders (in configuration order); with `data_dir`, embeddings are persisted
@@ -203,55 +203,18 @@ impl Semantic {
     }
 }
 
-/// Embeds `texts` with `enc`. BERT runs one text per thread on every core (a first start over
-/// a large kb is dominated by this); e5 runs batches whose matrix products candle spreads
-/// over the cores itself.
+/// Embeds `texts` with `enc`, in batches whose matrix products candle spreads over the
+/// cores (each weight is read once per batch instead of once per text).
 fn embed_all(enc: &Encoder, texts: &[&str], tick: &(dyn Fn(usize) + Sync)) -> Vec<Vector> {
-    if enc.parallel_inside() {
-        return texts
-            .chunks(E5_BATCH)
-            .flat_map(|c| {
-                let v = enc.embed_passages(c);
-                tick(c.len());
-                v
-            })
-            .map(Vector::from)
-            .collect();
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(texts.len());
-    if threads <= 1 {
-        return texts
-            .iter()
-            .map(|t| {
-                let v = enc.embed_passages(&[t]).pop().unwrap_or_default();
-                tick(1);
-                Vector::from(v)
-            })
-            .collect();
-    }
-    let chunk = texts.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = texts
-            .chunks(chunk)
-            .map(|c| {
-                s.spawn(move || {
-                    c.iter()
-                        .map(|t| {
-                            let v = enc.embed_passages(&[t]).pop().unwrap_or_default();
-                            tick(1);
-                            Vector::from(v)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("an embedding thread panicked"))
-            .collect()
-    })
+    texts
+        .chunks(BATCH)
+        .flat_map(|c| {
+            let v = enc.embed_passages(c);
+            tick(c.len());
+            v
+        })
+        .map(Vector::from)
+        .collect()
 }
 
 fn write_file(path: &Path, map: &HashMap<Key, Vector>, keep: &[PathBuf]) -> anyhow::Result<()> {
