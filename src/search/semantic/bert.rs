@@ -1,6 +1,6 @@
 //! A BERT encoder forward pass (embeddings, self-attention layers, mean or CLS pooling) on
-//! candle, over weights read from a safetensors checkpoint; inference only, one sentence at
-//! a time.
+//! candle, over weights read from a safetensors checkpoint; inference only, several
+//! sentences per batch.
 
 use anyhow::{Context, bail};
 use candle_core::{Device, Tensor};
@@ -219,6 +219,9 @@ impl Bert {
     /// [`Bert::vocab_size`], each sequence at most [`Bert::max_len`] long; `Err` when the
     /// weights file cannot be read.
     pub fn pooled(&self, seqs: &[&[u32]], cls: bool) -> candle_core::Result<Vec<Vec<f32>>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
         let cpu = Device::Cpu;
         let ids: Vec<u32> = seqs.iter().flat_map(|s| s.iter().copied()).collect();
         let pos: Vec<u32> = seqs.iter().flat_map(|s| 0..s.len() as u32).collect();
