@@ -3,12 +3,12 @@
 //! sentences per batch.
 
 use anyhow::{Context, bail};
-use candle_core::{Device, Tensor};
+use candle_core::Tensor;
 use serde::Deserialize;
 
 use std::path::Path;
 
-use super::ops::{Act, Dense, Layer, Norm, encode, layer_norm};
+use super::ops::{Act, Dense, Layer, Norm, Transformer};
 use super::rows::FileRows;
 use super::tensors::Tensors;
 
@@ -82,13 +82,8 @@ fn load_norm(t: &Tensors, name: &str) -> anyhow::Result<Norm> {
 /// A loaded BERT model.
 pub struct Bert {
     cfg: BertConfig,
-    act: Act,
-    /// The token-embedding table, read from the weights file row by row.
-    words: FileRows,
-    positions: Tensor,
-    token_type: Tensor,
-    norm: Norm,
-    layers: Vec<Layer<Linear>>,
+    /// The encoder; its word table is read from the weights file row by row.
+    net: Transformer<Linear>,
 }
 
 impl std::fmt::Debug for Bert {
@@ -144,12 +139,16 @@ impl Bert {
             });
         }
         let bert = Bert {
-            token_type: types.get(0)?,
-            norm: load_norm(t, "embeddings.LayerNorm")?,
-            act,
-            words,
-            positions,
-            layers,
+            net: Transformer {
+                words,
+                positions,
+                token_type: types.get(0)?,
+                norm: load_norm(t, "embeddings.LayerNorm")?,
+                layers,
+                heads: cfg.num_attention_heads,
+                eps: f64::from(cfg.layer_norm_eps),
+                act,
+            },
             cfg,
         };
         bert.check_shapes()
@@ -159,6 +158,7 @@ impl Bert {
 
     fn check_shapes(&self) -> anyhow::Result<()> {
         let (h, i) = (self.cfg.hidden_size, self.cfg.intermediate_size);
+        let net = &self.net;
         let want = |what: &str, got: &[usize], exp: &[usize]| {
             if got == exp {
                 Ok(())
@@ -168,10 +168,10 @@ impl Bert {
                 ))
             }
         };
-        want("word embeddings", &[self.words.cols()], &[h])?;
-        want("token type embeddings", self.token_type.dims(), &[h])?;
-        let norms = std::iter::once(("embedding", &self.norm)).chain(
-            self.layers
+        want("word embeddings", &[net.words.cols()], &[h])?;
+        want("token type embeddings", net.token_type.dims(), &[h])?;
+        let norms = std::iter::once(("embedding", &net.norm)).chain(
+            net.layers
                 .iter()
                 .flat_map(|l| [("attention", &l.attn_norm), ("output", &l.ffn_norm)]),
         );
@@ -184,10 +184,10 @@ impl Bert {
         }
         want(
             "position embeddings",
-            self.positions.dims(),
+            net.positions.dims(),
             &[self.cfg.max_position_embeddings, h],
         )?;
-        for (n, l) in self.layers.iter().enumerate() {
+        for (n, l) in net.layers.iter().enumerate() {
             for (what, lin, exp) in [
                 ("query", &l.q, [h, h]),
                 ("key", &l.k, [h, h]),
@@ -205,7 +205,7 @@ impl Bert {
 
     /// Vocabulary size the embeddings cover.
     pub fn vocab_size(&self) -> usize {
-        self.words.rows()
+        self.net.words.rows()
     }
 
     /// Longest input in tokens.
@@ -219,39 +219,6 @@ impl Bert {
     /// [`Bert::vocab_size`], each sequence at most [`Bert::max_len`] long; `Err` when the
     /// weights file cannot be read.
     pub fn pooled(&self, seqs: &[&[u32]], cls: bool) -> candle_core::Result<Vec<Vec<f32>>> {
-        if seqs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let cpu = Device::Cpu;
-        let ids: Vec<u32> = seqs.iter().flat_map(|s| s.iter().copied()).collect();
-        let pos: Vec<u32> = seqs.iter().flat_map(|s| 0..s.len() as u32).collect();
-        let words = Tensor::from_vec(
-            self.words.gather(&ids)?,
-            (ids.len(), self.cfg.hidden_size),
-            &cpu,
-        )?;
-        let positions = self
-            .positions
-            .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;
-        let x = (words + positions)?.broadcast_add(&self.token_type)?;
-        let eps = f64::from(self.cfg.layer_norm_eps);
-        let x = layer_norm(&x, &self.norm, eps)?;
-        let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
-        let x = encode(
-            x,
-            &lens,
-            &self.layers,
-            self.cfg.num_attention_heads,
-            eps,
-            self.act,
-        )?;
-        let mut out = Vec::with_capacity(seqs.len());
-        let mut start = 0;
-        for &n in &lens {
-            let h = x.narrow(0, start, n)?;
-            out.push(if cls { h.get(0)? } else { h.mean(0)? }.to_vec1()?);
-            start += n;
-        }
-        Ok(out)
+        self.net.pooled(seqs, cls)
     }
 }

@@ -12,7 +12,7 @@ use candle_core::quantized::{GgmlDType, QStorage, QTensor};
 use candle_core::{Device, Tensor};
 
 use super::e5s1::{Container, Dtype, f32s};
-use super::ops::{Act, Dense, Layer, Norm, encode, layer_norm};
+use super::ops::{Act, Dense, Layer, Norm, Transformer};
 use super::rows::{Codec, FileRows};
 use super::unigram::{CompactTokenizer, load_tokenizer};
 
@@ -41,15 +41,8 @@ impl Dense for Linear {
 
 /// The loaded e5 model and its tokenizer.
 pub struct E5 {
-    /// The token-embedding table, read from the file row by row (54 MB of 4-bit blocks).
-    word: FileRows,
-    pos: Tensor,
-    token_type: Tensor,
-    emb_norm: Norm,
-    layers: Vec<Layer<Linear>>,
-    heads: usize,
-    hidden: usize,
-    eps: f64,
+    /// The encoder; its token table (54 MB of 4-bit blocks) is read from the file.
+    net: Transformer<Linear>,
     max_positions: usize,
     bos: u32,
     eos: u32,
@@ -59,8 +52,8 @@ pub struct E5 {
 impl std::fmt::Debug for E5 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("E5")
-            .field("layers", &self.layers.len())
-            .field("hidden", &self.hidden)
+            .field("layers", &self.net.layers.len())
+            .field("hidden", &self.net.words.cols())
             .finish_non_exhaustive()
     }
 }
@@ -151,19 +144,21 @@ impl E5 {
         // The token-type table has two rows; BERT-style single sentences use the first.
         let types = f32_tensor(&c, &buf, "emb.type", &[2, h])?;
         let model = E5 {
-            word: {
-                let e = c.get("emb.word", Dtype::Q4_0, c.vocab * h)?;
-                FileRows::open(&path, e.bytes.start as u64, c.vocab, h, Codec::Q4_0)?
+            net: Transformer {
+                words: {
+                    let e = c.get("emb.word", Dtype::Q4_0, c.vocab * h)?;
+                    FileRows::open(&path, e.bytes.start as u64, c.vocab, h, Codec::Q4_0)?
+                },
+                // XLM-R numbers positions from padding_idx + 1 = 2; the container's table
+                // already starts at that row, so position ids count from 0 as in e5.c.
+                positions: f32_tensor(&c, &buf, "emb.pos", &[c.max_positions, h])?,
+                token_type: types.get(0)?,
+                norm: norm(&c, &buf, "emb.ln")?,
+                layers,
+                heads: c.heads,
+                eps: f64::from(c.eps),
+                act: Act::Erf,
             },
-            // XLM-R numbers positions from padding_idx + 1 = 2; the container's table already
-            // starts at that row, so position ids count from 0 as in e5.c.
-            pos: f32_tensor(&c, &buf, "emb.pos", &[c.max_positions, h])?,
-            token_type: types.get(0)?,
-            emb_norm: norm(&c, &buf, "emb.ln")?,
-            layers,
-            heads: c.heads,
-            hidden: h,
-            eps: f64::from(c.eps),
             max_positions: c.max_positions,
             bos,
             eos,
@@ -198,32 +193,9 @@ impl E5 {
         ids
     }
 
-    /// Mean-pooled, not yet normalised embeddings of several framed id sequences, run as one
-    /// batch: the matrix products see every text's tokens at once (each weight is read once
-    /// per batch), attention stays within each text.
+    /// Mean-pooled, not yet normalised embeddings of several framed id sequences (none
+    /// empty), run as one batch.
     pub fn pooled(&self, seqs: &[&[u32]]) -> candle_core::Result<Vec<Vec<f32>>> {
-        let cpu = Device::Cpu;
-        let seqs: Vec<&[u32]> = seqs.iter().copied().filter(|s| !s.is_empty()).collect();
-        if seqs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<u32> = seqs.iter().flat_map(|s| s.iter().copied()).collect();
-        let pos: Vec<u32> = seqs.iter().flat_map(|s| 0..s.len() as u32).collect();
-        let rows = self.word.gather(&ids)?;
-        let x = Tensor::from_vec(rows, (ids.len(), self.hidden), &cpu)?;
-        let p = self
-            .pos
-            .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;
-        let x = (x + p)?.broadcast_add(&self.token_type)?;
-        let x = layer_norm(&x, &self.emb_norm, self.eps)?;
-        let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
-        let x = encode(x, &lens, &self.layers, self.heads, self.eps, Act::Erf)?;
-        let mut out = Vec::with_capacity(seqs.len());
-        let mut start = 0;
-        for s in &seqs {
-            out.push(x.narrow(0, start, s.len())?.mean(0)?.to_vec1::<f32>()?);
-            start += s.len();
-        }
-        Ok(out)
+        self.net.pooled(seqs, false)
     }
 }

@@ -1,7 +1,9 @@
 //! The candle operations both sentence models share: BERT's layer norm, one sequence's
-//! multi-head self-attention and the post-norm layer stack over a batch of sequences.
+//! multi-head self-attention, and the BERT encoder over a batch of sequences.
 
-use candle_core::{D, Tensor};
+use candle_core::{D, Device, Tensor};
+
+use super::rows::FileRows;
 
 /// A layer norm's scale and shift.
 pub struct Norm {
@@ -81,34 +83,84 @@ pub struct Layer<L> {
     pub ffn_norm: Norm,
 }
 
-/// Runs `layers` over several sequences at once: `x` holds every sequence's token rows one
-/// after another, `lens` their lengths. The dense products see all rows together (each weight
-/// is read once per batch); attention stays within each sequence.
-pub fn encode<L: Dense>(
-    mut x: Tensor,
-    lens: &[usize],
-    layers: &[Layer<L>],
-    heads: usize,
-    eps: f64,
-    act: Act,
-) -> candle_core::Result<Tensor> {
-    for l in layers {
-        let (q, k, v) = (l.q.apply(&x)?, l.k.apply(&x)?, l.v.apply(&x)?);
-        let mut ctx = Vec::with_capacity(lens.len());
-        let mut start = 0;
-        for &n in lens {
-            let part = |t: &Tensor| t.narrow(0, start, n);
-            ctx.push(self_attention(&part(&q)?, &part(&k)?, &part(&v)?, heads)?);
-            start += n;
+/// A BERT-style encoder: token, position and token-type embeddings and their norm, then
+/// post-norm layers. Both sentence models are one, with their dense layers stored differently.
+pub struct Transformer<L> {
+    /// The token-embedding table, read from the model file row by row.
+    pub words: FileRows,
+    /// `[max positions, hidden]`; positions count from 0.
+    pub positions: Tensor,
+    /// The token-type row single sentences use, `[hidden]`.
+    pub token_type: Tensor,
+    /// The norm over the summed embeddings.
+    pub norm: Norm,
+    /// The transformer layers.
+    pub layers: Vec<Layer<L>>,
+    /// Attention heads per layer.
+    pub heads: usize,
+    /// Layer-norm epsilon.
+    pub eps: f64,
+    /// The feed-forward activation.
+    pub act: Act,
+}
+
+impl<L: Dense> Transformer<L> {
+    /// Pooled, not yet normalised embeddings of several framed id sequences (none empty),
+    /// run as one batch: the dense products see every sequence's tokens at once (each weight
+    /// is read once per batch), attention stays within each sequence. Each vector is the mean
+    /// of the sequence's final hidden states, or with `first` its first token's (BERT's CLS
+    /// pooling). Ids must be below the table's rows and sequences no longer than the position
+    /// table; `Err` when the model file cannot be read.
+    pub fn pooled(&self, seqs: &[&[u32]], first: bool) -> candle_core::Result<Vec<Vec<f32>>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
         }
-        let a = l.out.apply(&Tensor::cat(&ctx, 0)?)?;
-        x = layer_norm(&(x + a)?, &l.attn_norm, eps)?;
-        let up = l.up.apply(&x)?;
-        let up = match act {
-            Act::Erf => up.gelu_erf()?,
-            Act::Tanh => up.gelu()?,
-        };
-        x = layer_norm(&(x + l.down.apply(&up)?)?, &l.ffn_norm, eps)?;
+        let cpu = Device::Cpu;
+        let ids: Vec<u32> = seqs.iter().flat_map(|s| s.iter().copied()).collect();
+        let pos: Vec<u32> = seqs.iter().flat_map(|s| 0..s.len() as u32).collect();
+        let words = Tensor::from_vec(
+            self.words.gather(&ids)?,
+            (ids.len(), self.words.cols()),
+            &cpu,
+        )?;
+        let positions = self
+            .positions
+            .index_select(&Tensor::new(pos.as_slice(), &cpu)?, 0)?;
+        let mut x = layer_norm(
+            &(words + positions)?.broadcast_add(&self.token_type)?,
+            &self.norm,
+            self.eps,
+        )?;
+        for l in &self.layers {
+            let (q, k, v) = (l.q.apply(&x)?, l.k.apply(&x)?, l.v.apply(&x)?);
+            let mut ctx = Vec::with_capacity(seqs.len());
+            let mut start = 0;
+            for s in seqs {
+                let part = |t: &Tensor| t.narrow(0, start, s.len());
+                ctx.push(self_attention(
+                    &part(&q)?,
+                    &part(&k)?,
+                    &part(&v)?,
+                    self.heads,
+                )?);
+                start += s.len();
+            }
+            let a = l.out.apply(&Tensor::cat(&ctx, 0)?)?;
+            x = layer_norm(&(x + a)?, &l.attn_norm, self.eps)?;
+            let up = l.up.apply(&x)?;
+            let up = match self.act {
+                Act::Erf => up.gelu_erf()?,
+                Act::Tanh => up.gelu()?,
+            };
+            x = layer_norm(&(x + l.down.apply(&up)?)?, &l.ffn_norm, self.eps)?;
+        }
+        let mut out = Vec::with_capacity(seqs.len());
+        let mut start = 0;
+        for s in seqs {
+            let h = x.narrow(0, start, s.len())?;
+            out.push(if first { h.get(0)? } else { h.mean(0)? }.to_vec1()?);
+            start += s.len();
+        }
+        Ok(out)
     }
-    Ok(x)
 }

@@ -348,19 +348,14 @@ mod tests {
             "lolol",
             "ß",
         ] {
-            let a: Vec<(u32, String)> = ours
-                .tokenize(text)
-                .unwrap()
-                .into_iter()
-                .map(|t| (t.id, t.value))
-                .collect();
-            let b: Vec<(u32, String)> = reference
-                .tokenize(text)
-                .unwrap()
-                .into_iter()
-                .map(|t| (t.id, t.value))
-                .collect();
-            assert_eq!(a, b, "{text}");
+            let pairs = |tokens: Vec<Token>| -> Vec<(u32, String)> {
+                tokens.into_iter().map(|t| (t.id, t.value)).collect()
+            };
+            let (a, b) = (
+                ours.tokenize(text).unwrap(),
+                reference.tokenize(text).unwrap(),
+            );
+            assert_eq!(pairs(a), pairs(b), "{text}");
         }
         assert_eq!(ours.token_to_id("▁hél"), Some(4));
         assert_eq!(ours.token_to_id("▁h"), None);
