@@ -103,16 +103,16 @@ fn linear(c: &Container, buf: &[u8], name: &str, out: usize, inp: usize) -> anyh
 
 impl E5 {
     /// Loads `e5-small-q4.bin` and `tokenizer.json` from `dir`; returns the model and the
-    /// weights' bytes (for the fingerprint).
-    pub fn load(dir: &Path) -> anyhow::Result<(E5, Vec<u8>)> {
+    /// bytes of both files (for the fingerprint).
+    pub fn load(dir: &Path) -> anyhow::Result<(E5, Vec<u8>, Vec<u8>)> {
         let path = dir.join(WEIGHTS_FILE);
         let buf =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let c = Container::parse(&buf).with_context(|| format!("{WEIGHTS_FILE} is malformed"))?;
         let tok_path = dir.join(TOKENIZER_FILE);
-        let tokenizer = std::fs::read(&tok_path)
-            .map_err(anyhow::Error::from)
-            .and_then(|bytes| load_tokenizer(&bytes))
+        let tok_bytes = std::fs::read(&tok_path)
+            .with_context(|| format!("cannot read {}", tok_path.display()))?;
+        let tokenizer = load_tokenizer(&tok_bytes)
             .with_context(|| format!("cannot read {}", tok_path.display()))?;
         let pieces = tokenizer.get_vocab_size(false);
         ensure!(
@@ -164,7 +164,7 @@ impl E5 {
             eos,
             tokenizer,
         };
-        Ok((model, buf))
+        Ok((model, buf, tok_bytes))
     }
 
     /// Positions the model reads at most (`<s>` and `</s>` included).

@@ -164,7 +164,7 @@ impl Encoder {
     }
 
     fn load_e5(dir: &Path, m: &ModelConfig) -> anyhow::Result<Encoder> {
-        let (model, bytes) = E5::load(dir)?;
+        let (model, bytes, tokenizer) = E5::load(dir)?;
         let passage_prefix = m
             .passage_prefix
             .clone()
@@ -173,7 +173,7 @@ impl Encoder {
         h.update(E5_ENCODER_VERSION.as_bytes());
         h.update(&bytes);
         drop(bytes);
-        h.update(std::fs::read(dir.join(e5::TOKENIZER_FILE)).unwrap_or_default());
+        h.update(&tokenizer);
         h.update(passage_prefix.as_bytes());
         Ok(Encoder {
             // Articles are embedded from their first 256 tokens, as with MiniLM: the body's
